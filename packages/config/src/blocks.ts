@@ -1,0 +1,42 @@
+import { z } from 'zod'
+import { bool, csv, durationMs, logLevel } from './fields.ts'
+
+/** Env vars every service shares for Kafka. */
+export const kafkaEnv = {
+  // Bootstrap brokers, comma-separated host:port. The local broker of `npm run kafka:start` by default.
+  KAFKA_BROKERS: csv().default(['127.0.0.1:9092']),
+  // Prefix of every topic name (wa → wa.inbound.messages, …); lets several gateways share a cluster.
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -').default('wa'),
+  // Kafka client id reported to the broker (defaults to the service name).
+  KAFKA_CLIENT_ID: z.string().optional(),
+  // Partitions of topics this service creates when missing. 12 lets up to 12 instances share the work.
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(12),
+  // Replication factor of topics this service creates; 1 for a single local broker, 3 in production.
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
+  // Schema registry (Confluent API). When set, values use the Confluent wire format; else single-object encoding.
+  SCHEMA_REGISTRY_URL: z.url().optional()
+}
+
+/** Env vars for logs. */
+export const loggingEnv = {
+  // pino level.
+  LOG_LEVEL: logLevel().default('info')
+}
+
+/** Env vars for graceful shutdown. */
+export const shutdownEnv = {
+  // How long SIGTERM may take before the process exits anyway; keep it below the orchestrator's grace period.
+  SHUTDOWN_TIMEOUT_MS: durationMs().default(10_000)
+}
+
+/** Env vars for OpenTelemetry. Standard OTEL_* variables are read by the SDK itself. */
+export const telemetryEnv = {
+  // Turns telemetry off entirely (the OpenTelemetry standard variable).
+  OTEL_SDK_DISABLED: bool().default(false),
+  // OTLP endpoint (http/protobuf); traces and metrics are exported there when set.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  // Port of this service's Prometheus /metrics endpoint; unset = no Prometheus endpoint.
+  PROMETHEUS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // Address the Prometheus endpoint binds to.
+  PROMETHEUS_HOST: z.string().default('127.0.0.1')
+}

@@ -1,0 +1,5 @@
+export { createLocalKafka, openLocalKafka } from './local-kafka.ts'
+export type { LocalKafka, LocalKafkaOptions, NodeStatus } from './local-kafka.ts'
+export { ensureKafkaRuntime, resolveKafkaVersion, cacheDirFor } from './runtime.ts'
+export type { KafkaRuntime } from './runtime.ts'
+export { findFreePorts } from './free-ports.ts'

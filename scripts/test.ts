@@ -1,0 +1,64 @@
+/**
+ * The test command: runs every `*.test.ts` of the given workspace folders (default: all) in one
+ * `node --test` run, so the run ends with node's own summary. When KAFKA_BROKERS is unset it first
+ * starts a private local broker on free ports in a temporary folder and stops it afterwards.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { glob } from 'glob'
+import { createLocalKafka, findFreePorts, type LocalKafka } from '@wabridge/local-kafka'
+
+const root = resolve(fileURLToPath(import.meta.url), '../..')
+
+async function workspaceDirs (): Promise<string[]> {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }
+  return (await Promise.all(pkg.workspaces.map((w) => glob(w, { cwd: root, absolute: true })))).flat().sort()
+}
+
+async function main (): Promise<number> {
+  const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : await workspaceDirs()
+  const files = (await Promise.all(dirs.map((d) => glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] }))))
+    .flat().sort()
+  if (files.length === 0) {
+    console.error(`no test files under ${dirs.map((d) => relative(root, d) || '.').join(', ')}`)
+    return 1
+  }
+
+  let kafka: LocalKafka | undefined
+  const env = { ...process.env }
+  if (!env.KAFKA_BROKERS) {
+    const stateDir = await mkdtemp(join(tmpdir(), 'wabridge-test-kafka-'))
+    kafka = createLocalKafka({ stateDir, basePort: await findFreePorts(2), log: (line) => console.log(`# kafka: ${line}`) })
+    await kafka.start()
+    // A crashed or interrupted run must not leave a broker behind ('exit' handlers run synchronously).
+    const pids = (await kafka.status()).flatMap((n) => n.pid === undefined ? [] : [n.pid])
+    process.once('exit', () => { for (const pid of pids) try { process.kill(pid, 'SIGKILL') } catch {} })
+    env.KAFKA_BROKERS = kafka.brokers.join(',')
+  } else {
+    console.log(`# kafka: using KAFKA_BROKERS=${env.KAFKA_BROKERS}`)
+  }
+
+  try {
+    const args = ['--import', 'tsx', '--conditions=source', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files]
+    return await new Promise<number>((resolveExit) => {
+      const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root })
+      const forward = (signal: NodeJS.Signals) => child.kill(signal)
+      process.on('SIGINT', forward)
+      process.on('SIGTERM', forward)
+      child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)))
+    })
+  } finally {
+    if (kafka) {
+      await kafka.stop()
+      await kafka.destroy()
+    }
+  }
+}
+
+main().then((code) => { process.exitCode = code }, (err: unknown) => {
+  console.error(err instanceof Error ? err.stack : String(err))
+  process.exitCode = 1
+})
