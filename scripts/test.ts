@@ -1,5 +1,5 @@
 /**
- * The test command: runs every `*.test.ts` of the given workspace folders (default: all) in one
+ * The test command: runs every `*.test.ts` of the given workspace folders or files (default: all workspaces) in one
  * `node --test` run, so the run ends with node's own summary. When KAFKA_BROKERS is unset it first
  * starts a private local broker on free ports in a temporary folder and stops it afterwards.
  */
@@ -20,7 +20,9 @@ async function workspaceDirs (): Promise<string[]> {
 
 async function main (): Promise<number> {
   const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : await workspaceDirs()
-  const files = (await Promise.all(dirs.map((d) => glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] }))))
+  const files = (await Promise.all(dirs.map((d) => d.endsWith('.test.ts')
+    ? [d]
+    : glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] }))))
     .flat().sort()
   if (files.length === 0) {
     console.error(`no test files under ${dirs.map((d) => relative(root, d) || '.').join(', ')}`)
@@ -43,12 +45,12 @@ async function main (): Promise<number> {
 
   try {
     const args = ['--import', 'tsx', '--conditions=source', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files]
-    return await new Promise<number>((resolveExit) => {
+    return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root })
       const forward = (signal: NodeJS.Signals) => child.kill(signal)
       process.on('SIGINT', forward)
       process.on('SIGTERM', forward)
-      child.on('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)))
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))
     })
   } finally {
     if (kafka) {

@@ -1,0 +1,50 @@
+import { Kafka, logLevel, type logCreator } from 'kafkajs'
+
+/** The part of a pino logger the kafkajs adapter needs. */
+export interface KafkaLogger {
+  error(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  info(obj: object, msg: string): void
+  debug(obj: object, msg: string): void
+}
+
+export interface KafkaClientOptions {
+  brokers: string[]
+  clientId: string
+  logger?: KafkaLogger
+  /** Milliseconds to wait for a broker connection. Default 3000. */
+  connectionTimeoutMs?: number
+  /** Milliseconds to wait for a broker response. Default 30000. */
+  requestTimeoutMs?: number
+}
+
+/**
+ * kafkajs logs some messages we deliberately trigger: the partitioner notice (we pass the
+ * Java-compatible partitioner explicitly) and the warning about bounded retries on an
+ * idempotent producer (we bound them so a produce can fail instead of hanging forever).
+ */
+const QUIET = [/switched default partitioner/i, /idempotent producer.*retries/i, /retries.*idempotent/i]
+
+function toLogCreator (logger: KafkaLogger): logCreator {
+  return () => ({ namespace, level, log }) => {
+    const { message, ...extra } = log
+    if (QUIET.some((re) => re.test(message))) return
+    const obj = { namespace, ...extra }
+    if (level === logLevel.ERROR) logger.error(obj, message)
+    else if (level === logLevel.WARN) logger.warn(obj, message)
+    else if (level === logLevel.INFO) logger.debug(obj, message)
+    else logger.debug(obj, message)
+  }
+}
+
+/** A kafkajs client whose logs go to our logger (kafkajs INFO lines become debug). */
+export function createKafkaClient (options: KafkaClientOptions): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    logLevel: options.logger ? logLevel.INFO : logLevel.NOTHING,
+    ...(options.logger && { logCreator: toLogCreator(options.logger) })
+  })
+}

@@ -1,0 +1,5 @@
+export { createLogger, maskPhone, REDACT_PATHS } from './logger.ts'
+export type { Logger, LoggerConfig } from './logger.ts'
+export { startTelemetry } from './telemetry.ts'
+export type { TelemetryHandle, TelemetryOptions } from './telemetry.ts'
+export { getTelemetryHandle, setTelemetryHandle, shutdownTelemetry } from './handle.ts'

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { metrics } from '@opentelemetry/api'
+import { startTelemetry } from '../src/index.ts'
+
+test('telemetry is off unless an exporter is configured', async () => {
+  const handle = await startTelemetry({ serviceName: 'x' })
+  assert.equal(handle.enabled, false)
+  assert.equal(handle.prometheusUrl, undefined)
+  const disabled = await startTelemetry({ serviceName: 'x', prometheusPort: 0, disabled: true })
+  assert.equal(disabled.enabled, false)
+})
+
+test('the Prometheus endpoint serves counters recorded through the OpenTelemetry API', async () => {
+  const handle = await startTelemetry({ serviceName: 'telemetry-test', prometheusPort: 0 })
+  try {
+    assert.ok(handle.prometheusUrl)
+    metrics.getMeter('test').createCounter('wabridge_test_things', { description: 'things' }).add(3, { kind: 'a' })
+    const res = await fetch(handle.prometheusUrl)
+    assert.equal(res.status, 200)
+    const body = await res.text()
+    assert.match(body, /wabridge_test_things(_total)?\{[^}]*kind="a"[^}]*\} 3/)
+  } finally {
+    await handle.shutdown()
+    await handle.shutdown()
+  }
+})
+
+test('with an OTLP endpoint, metrics are pushed there (flushed on shutdown)', async () => {
+  const { createServer } = await import('node:http')
+  const paths: string[] = []
+  const collector = createServer((req, res) => { paths.push(req.url ?? ''); req.resume(); req.on('end', () => res.end()) })
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve))
+  const { port } = collector.address() as { port: number }
+  try {
+    const handle = await startTelemetry({ serviceName: 'otlp-test', otlpEndpoint: `http://127.0.0.1:${port}`, exportIntervalMs: 60_000 })
+    metrics.getMeter('test').createCounter('wabridge_otlp_things').add(1)
+    await handle.shutdown()
+    assert.ok(paths.includes('/v1/metrics'), `collector saw ${JSON.stringify(paths)}`)
+  } finally {
+    collector.close()
+  }
+})
