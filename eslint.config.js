@@ -5,6 +5,8 @@ export default [
   {
     rules: {
       'no-console': 'error',
+      // `void promise` marks a deliberately un-awaited promise.
+      'no-void': ['error', { allowAsStatement: true }],
       'no-restricted-syntax': ['error', 'ExportAllDeclaration']
     }
   },
