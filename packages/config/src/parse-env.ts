@@ -12,9 +12,9 @@ function deepFreeze<T> (value: T): T {
 }
 
 /** zod's messages can quote the received input; keep only the part that names the expectation. */
-function describe (issue: z.core.$ZodIssue): string {
+function describe (issue: z.core.$ZodIssue, present: boolean): string {
   switch (issue.code) {
-    case 'invalid_type': return issue.input === undefined ? 'is required' : `must be ${issue.expected}`
+    case 'invalid_type': return present ? `must be ${issue.expected}` : 'is required'
     case 'invalid_value': return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
     case 'too_small': return `must be at least ${String(issue.minimum)}`
     case 'too_big': return `must be at most ${String(issue.maximum)}`
@@ -35,7 +35,7 @@ export function parseEnv<S extends z.ZodType> (schema: S, env: Env): z.output<S>
   if (result.success) return deepFreeze(result.data)
   const issues: ConfigIssue[] = result.error.issues.map((issue) => ({
     variable: issue.path.map(String).join('.') || '(environment)',
-    reason: describe(issue)
+    reason: describe(issue, String(issue.path[0]) in cleaned)
   }))
   throw new ConfigError(issues)
 }

@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { ConfigError, csv, keyValueList, kafkaEnv, parseEnv, port } from '../src/index.ts'
 
 const schema = z.object({
+  COUNT: z.coerce.number().int().optional(),
+  NAME: z.object({ first: z.string() }).optional(),
   PORT: port().default(8080),
   SECRETS: csv(),
   TOKENS: keyValueList().optional(),
@@ -38,6 +40,7 @@ test('one error names every bad variable and never its value', () => {
     assert.deepEqual(err.issues.map((i) => i.variable).sort(), ['KAFKA_TOPIC_PARTITIONS', 'MODE', 'PORT', 'SECRETS', 'TOKENS'])
     assert.match(err.message, /SECRETS: is required/)
     assert.match(err.message, /MODE: must be one of "a", "b"/)
+    assert.match(err.message, /PORT: must be number/)
     assert.ok(!err.message.includes(secretLooking), err.message)
   }
 })

@@ -1,0 +1,79 @@
+// Values of the outbound records, matching avro/outbound-*.avsc and avro/dead-letter.avsc field
+// for field (a test checks it). Times are epoch milliseconds. Field docs live in the .avsc files.
+
+/** Symbols of the ResultStatus enum. */
+export const RESULT_STATUSES = ['accepted', 'failed', 'expired', 'unknown'] as const
+/** accepted (Meta took it) | failed | expired (deadline passed) | unknown (outcome unknowable). */
+export type ResultStatus = typeof RESULT_STATUSES[number]
+
+/** Symbols of the ErrorClass enum. */
+export const ERROR_CLASSES = ['retry_now', 'retry_later', 'permanent', 'ambiguous'] as const
+/** How the gateway classified an error: retry now, retry after backoff, never retry, or may have been sent. */
+export type ErrorClass = typeof ERROR_CLASSES[number]
+
+/** A request to send one message or mark one as read (topic wa.outbound.requests). */
+export interface OutboundRequest {
+  request_id: string | null
+  phone_number_id: string
+  /** E.164 (with or without '+') or a group id. */
+  to: string
+  /** Meta's message object as JSON text, without messaging_product and to. */
+  message_json: string
+  expires_at: number | null
+  metadata: Record<string, string>
+  created_at: number | null
+}
+
+/** The last error of a request (the ResultError record of OutboundResult and DeadLetter). */
+export interface ResultError {
+  /** Meta's error.code; null for network errors. */
+  code: number | null
+  subcode: number | null
+  message: string
+  /** Meta's error.error_data.details. */
+  details: string | null
+  class: ErrorClass
+  fbtrace_id: string | null
+}
+
+/** The one final outcome of a request (topic wa.outbound.results). */
+export interface OutboundResult {
+  request_id: string
+  phone_number_id: string
+  to: string
+  status: ResultStatus
+  wamid: string | null
+  wa_id: string | null
+  message_status: string | null
+  error: ResultError | null
+  attempts: number
+  requested_at: number | null
+  first_attempt_at: number | null
+  completed_at: number
+  metadata: Record<string, string>
+  /** x-business-use-case-usage header. */
+  business_usage_json: string | null
+  /** x-app-usage header. */
+  app_usage_json: string | null
+  source_topic: string
+  source_partition: number
+  /** Decimal string. */
+  source_offset: string
+}
+
+/** A request that failed for good (topic wa.outbound.dlq). */
+export interface DeadLetter {
+  request_id: string | null
+  phone_number_id: string | null
+  to: string | null
+  reason: string
+  error: ResultError | null
+  attempts: number
+  failed_at: number
+  /** The request record's value, byte for byte. */
+  original_value: Buffer
+  original_content_type: string | null
+  source_topic: string
+  source_partition: number
+  source_offset: string
+}

@@ -1,0 +1,24 @@
+import type { Alert } from './alert-record.ts'
+import type { InboundEvent, InboundMessage, InboundStatus, RawWebhook } from './inbound-records.ts'
+import type { DeadLetter, OutboundRequest, OutboundResult } from './outbound-records.ts'
+import type { SchemaName } from './schema-files.ts'
+
+/** The TypeScript value type of each record, by schema name. */
+export interface RecordValues {
+  InboundMessage: InboundMessage
+  InboundStatus: InboundStatus
+  InboundEvent: InboundEvent
+  RawWebhook: RawWebhook
+  OutboundRequest: OutboundRequest
+  OutboundResult: OutboundResult
+  DeadLetter: DeadLetter
+  Alert: Alert
+}
+
+/**
+ * A decoded record: which schema it is (narrows `value`), and where its writer schema came from
+ * (`fingerprint` for single-object encoding, `schemaId` for the Confluent wire format).
+ */
+export type DecodedRecord<N extends SchemaName = SchemaName> = {
+  [K in N]: { schema: K, value: RecordValues[K], fingerprint?: string, schemaId?: number }
+}[N]

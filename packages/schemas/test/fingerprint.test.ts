@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import avro from 'avsc'
+import { createCodec, crc64Avro, fingerprintHex, SCHEMA_NAMES, schemaFingerprint, schemas, toParsingCanonicalForm } from '../src/index.ts'
+import { RECORDS } from './fixtures/records.ts'
+
+test('is the little-endian CRC-64-AVRO of the Parsing Canonical Form', () => {
+  for (const name of SCHEMA_NAMES) {
+    const expected = crc64Avro(Buffer.from(toParsingCanonicalForm(schemas[name]), 'utf8'))
+    assert.equal(schemaFingerprint(schemas[name]).readBigUInt64LE(), expected, name)
+  }
+  assert.equal(schemaFingerprint('int').toString('hex'), '8f5c393f1ad57572')
+})
+
+test('fingerprintHex is 16 hex chars equal to bytes 2–9 of an encoded record', () => {
+  const codec = createCodec()
+  for (const name of SCHEMA_NAMES) {
+    const hex = fingerprintHex(name)
+    assert.match(hex, /^[0-9a-f]{16}$/)
+    assert.equal(codec.encode(name, RECORDS[name] as never).subarray(2, 10).toString('hex'), hex, name)
+  }
+})
+
+test('ignores docs and defaults but not field names or order', () => {
+  const base = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }] }
+  const documented = { ...base, doc: 'x', fields: [{ name: 'a', type: 'int', doc: 'y', default: 1 }, { name: 'b', type: 'string' }] }
+  const reordered = { ...base, fields: [base.fields[1], base.fields[0]] }
+  const fp = (s: unknown) => schemaFingerprint(avro.Type.forSchema(s as avro.Schema)).toString('hex')
+  assert.equal(fp(documented), fp(base))
+  assert.notEqual(fp(reordered), fp(base))
+})
+
+// Confirmed with Apache Avro Java 1.12.0 (SchemaNormalization.parsingFingerprint64 of each .avsc
+// file; BinaryMessageDecoder also decoded this package's encoding of every fixture). A change here
+// means a schema changed structurally: keep old versions decodable (README, "Evolution").
+const JAVA_FINGERPRINTS = {
+  InboundMessage: 0xa184dce02c7065e6n,
+  InboundStatus: 0x086d4398642d11c5n,
+  InboundEvent: 0x5a30b6c497d2f8e6n,
+  RawWebhook: 0x41994df1096f7ad8n,
+  OutboundRequest: 0xf11685a866042c84n,
+  OutboundResult: 0x655f70bcde887a8bn,
+  DeadLetter: 0x56acdbe7ce080f64n,
+  Alert: 0x9f195b8bdb39883fn
+} as const
+
+test('the fingerprints of the .avsc files are the ones Avro Java computes', () => {
+  for (const name of SCHEMA_NAMES) {
+    assert.equal(Buffer.from(fingerprintHex(name), 'hex').readBigUInt64LE(), JAVA_FINGERPRINTS[name], name)
+  }
+})
