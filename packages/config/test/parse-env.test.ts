@@ -4,8 +4,6 @@ import { z } from 'zod'
 import { ConfigError, csv, keyValueList, kafkaEnv, parseEnv, port } from '../src/index.ts'
 
 const schema = z.object({
-  COUNT: z.coerce.number().int().optional(),
-  NAME: z.object({ first: z.string() }).optional(),
   PORT: port().default(8080),
   SECRETS: csv(),
   TOKENS: keyValueList().optional(),
