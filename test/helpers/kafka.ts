@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto'
+import type { TestContext } from 'node:test'
+import type { Admin, Kafka } from 'kafkajs'
+import { createKafkaClient } from '@wabridge/kafka'
+
+/** Brokers of the run (npm test starts a local broker and sets KAFKA_BROKERS). */
+export function brokersFromEnv (): string[] {
+  const brokers = process.env.KAFKA_BROKERS
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests with npm test, which starts a broker')
+  return brokers.split(',')
+}
+
+export function testKafka (brokers = brokersFromEnv()): Kafka {
+  return createKafkaClient({ brokers, clientId: `e2e-${randomUUID().slice(0, 8)}` })
+}
+
+export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 12)}`
+
+export async function connectedAdmin (t: TestContext, kafka: Kafka): Promise<Admin> {
+  const admin = kafka.admin()
+  await admin.connect()
+  t.after(() => admin.disconnect())
+  return admin
+}
+
+export async function waitFor (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+export interface ReadRecord { partition: number, offset: string, key: string | null, value: Buffer | null, headers: Record<string, string> }
+
+/** Reads `topic` from the beginning until `count` records arrived (or times out). */
+export async function readAll (kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') })
+  const seen: ReadRecord[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {}
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v)
+        seen.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers })
+      }
+    })
+    await waitFor(() => seen.length >= count, timeoutMs, `${count} records on ${topic}`)
+    return seen
+  } finally {
+    await consumer.disconnect()
+  }
+}
