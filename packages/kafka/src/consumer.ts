@@ -16,6 +16,11 @@ export interface ConsumerOptions {
   onCrash?: (err: Error) => void
   /** Called on every group join with this member's assignment (topic → partitions). */
   onAssignment?: (assignment: Record<string, number[]>) => void
+  /**
+   * Called synchronously when this member learns that the group is rebalancing, before it
+   * rejoins: the last moment to stop work on partitions it may lose.
+   */
+  onRebalancing?: () => void
 }
 
 export type ConsumerHandler = { eachBatch: EachBatchHandler } | { eachMessage: EachMessageHandler }
@@ -25,8 +30,8 @@ export interface WabridgeConsumer {
   start(handler: ConsumerHandler): Promise<void>
   /** Leaves the group. Idempotent, safe before start(). */
   stop(): Promise<void>
-  /** Commits `offset` = the next offset to read, per partition. */
-  commit(offsets: Array<{ topic: string, partition: number, offset: string }>): Promise<void>
+  /** Commits `offset` = the next offset to read, per partition, with optional metadata. */
+  commit(offsets: Array<{ topic: string, partition: number, offset: string, metadata?: string }>): Promise<void>
   pause(topic: string, partitions: number[]): void
   resume(topic: string, partitions: number[]): void
   /** The underlying kafkajs consumer, for what this wrapper does not cover. */
@@ -56,6 +61,10 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
       if (!event.payload.restart) onCrash(event.payload.error)
     })
   }
+  if (options.onRebalancing) {
+    const onRebalancing = options.onRebalancing
+    consumer.on(consumer.events.REBALANCING, () => onRebalancing())
+  }
   if (options.onAssignment) {
     const onAssignment = options.onAssignment
     consumer.on(consumer.events.GROUP_JOIN, (event) => onAssignment(event.payload.memberAssignment))
@@ -80,7 +89,7 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
       await consumer.disconnect()
     },
     async commit (offsets) {
-      const list: TopicPartitionOffsetAndMetadata[] = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))
+      const list: TopicPartitionOffsetAndMetadata[] = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, ...(o.metadata !== undefined && { metadata: o.metadata }) }))
       if (list.length > 0) await consumer.commitOffsets(list)
     },
     pause (topic, partitions) { consumer.pause([{ topic, partitions }]) },

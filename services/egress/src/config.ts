@@ -1,0 +1,77 @@
+import { z } from 'zod'
+import { bool, durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, shutdownEnv, telemetryEnv } from '@wabridge/config'
+
+/** Egress configuration; keys are the environment variable names. */
+export const ConfigSchema = z.object({
+  ...kafkaEnv,
+  ...loggingEnv,
+  ...shutdownEnv,
+  ...telemetryEnv,
+
+  // HTTP (health only)
+  // Port of /healthz and /readyz.
+  EGRESS_PORT: port().default(8081),
+  // Address the health server binds to.
+  EGRESS_HOST: z.string().default('127.0.0.1'),
+
+  // Kafka
+  // Consumer group of all egress instances; partitions of the requests topic are shared among them.
+  EGRESS_GROUP_ID: z.string().default('wabridge-egress'),
+
+  // Graph API
+  // Base URL of the Graph API; the simulator's under npm start.
+  GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com'),
+  // Graph API version used in paths.
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
+  // Default access token (system-user token) for numbers without their own.
+  WA_ACCESS_TOKEN: z.string().optional(),
+  // Tokens per phone number id or WABA id: "106540352242922=EAAG…,102290129340398=EAAG…".
+  WA_ACCESS_TOKENS: keyValueList().optional(),
+  // Which WABA each phone number belongs to, for WABA-level tokens: "106540352242922=102290129340398".
+  WA_PHONE_WABAS: keyValueList().optional(),
+  // Most Graph API calls in flight per instance.
+  GRAPH_MAX_IN_FLIGHT: positiveInt().default(256),
+  // Connections per Graph API origin (undici pool).
+  GRAPH_CONNECTIONS: positiveInt().default(64),
+  // Time to wait for response headers before the send counts as ambiguous, ms.
+  GRAPH_TIMEOUT_MS: durationMs().default(15_000),
+
+  // Throughput
+  // Messages per second per phone number (Meta's default throughput is 80, inbound and outbound together).
+  EGRESS_DEFAULT_MPS: positiveInt().default(80),
+  // Overrides per phone number: "106540352242922=1000,107000000000001=20".
+  EGRESS_MPS_OVERRIDES: keyValueList().optional(),
+  // Subtract each number's observed inbound messages from its send budget (Meta counts both directions).
+  EGRESS_COUNT_INBOUND: bool().default(true),
+  // Extra spacing added to the one-second window, ms, against clock and network jitter.
+  EGRESS_WINDOW_MARGIN_MS: durationMs().default(25),
+
+  // Retries
+  // Attempts per request before a retryable error becomes final.
+  EGRESS_MAX_ATTEMPTS: positiveInt().default(8),
+  // First retry delay, ms (doubles each attempt, with jitter).
+  EGRESS_RETRY_BASE_MS: durationMs().default(500),
+  // Longest retry delay, ms.
+  EGRESS_RETRY_MAX_MS: durationMs().default(60_000),
+
+  // Flow control and commits
+  // Requests buffered per partition before fetching from it pauses.
+  EGRESS_MAX_BUFFERED_PER_PARTITION: positiveInt().default(5000),
+  // How often committed offsets advance, ms.
+  EGRESS_COMMIT_INTERVAL_MS: durationMs().default(1000),
+  // When a partition is assigned, results and attempts written this long before its last commit are read back, ms.
+  EGRESS_LEDGER_LOOKBACK_MS: durationMs().default(5 * 60_000)
+}).superRefine((cfg, ctx) => {
+  for (const [number, value] of Object.entries(cfg.EGRESS_MPS_OVERRIDES ?? {})) {
+    if (!/^\d+$/.test(number) || !/^\d+$/.test(value) || Number(value) < 1) {
+      ctx.addIssue({ code: 'custom', path: ['EGRESS_MPS_OVERRIDES'], message: 'must be phone_number_id=messages_per_second pairs' })
+      break
+    }
+  }
+})
+
+export type EgressConfig = z.output<typeof ConfigSchema>
+
+export function loadConfig (env: Record<string, string | undefined>): EgressConfig {
+  return parseEnv(ConfigSchema, env)
+}

@@ -1,0 +1,93 @@
+/** What is known about one request from the results and attempts topics. */
+export interface LedgerEntry {
+  /** A final result exists (accepted, failed, expired or unknown). */
+  final: boolean
+  /** Highest attempt number seen in an attempt marker, or -1. */
+  attempt: number
+  /**
+   * State of that attempt: 'started' = the request may have left for the Graph API; 'not-sent' =
+   * it provably did not go out (Meta refused it, or the connection never opened).
+   */
+  state: 'started' | 'not-sent' | undefined
+  /** Instance that wrote the last marker. */
+  instance: string | undefined
+  /** When the entry last changed (our clock), for pruning. */
+  touchedAt: number
+}
+
+export type LedgerEvent =
+  | { kind: 'attempt', requestId: string, attempt: number, state: 'started' | 'not-sent', instance: string }
+  | { kind: 'result', requestId: string }
+
+/**
+ * The per-partition memory of which requests already have a result or an attempt. Egress
+ * consults it before sending, so a request that already has a result is never sent again after
+ * a crash, restart or rebalance. It is fed by this instance's own writes and by the ledger reader
+ * (everything any instance wrote to the partition's results and attempts).
+ */
+export class Ledger {
+  readonly #partitions = new Map<number, Map<string, LedgerEntry>>()
+  readonly #waiters = new Map<string, Set<() => void>>()
+  readonly #clock: () => number
+
+  constructor (clock: () => number) { this.#clock = clock }
+
+  #map (partition: number): Map<string, LedgerEntry> {
+    let map = this.#partitions.get(partition)
+    if (!map) this.#partitions.set(partition, map = new Map())
+    return map
+  }
+
+  apply (partition: number, event: LedgerEvent): void {
+    const map = this.#map(partition)
+    const entry = map.get(event.requestId) ?? { final: false, attempt: -1, state: undefined, instance: undefined, touchedAt: 0 }
+    entry.touchedAt = this.#clock()
+    if (event.kind === 'result') {
+      entry.final = true
+    } else if (event.attempt > entry.attempt || (event.attempt === entry.attempt && event.state === 'not-sent')) {
+      entry.attempt = event.attempt
+      entry.state = event.state
+      entry.instance = event.instance
+    }
+    map.set(event.requestId, entry)
+    if (entry.final) this.#wake(partition, event.requestId)
+  }
+
+  get (partition: number, requestId: string): LedgerEntry | undefined {
+    return this.#partitions.get(partition)?.get(requestId)
+  }
+
+  /** Resolves true as soon as the request has a final result, false after `timeoutMs`. */
+  waitForFinal (partition: number, requestId: string, timeoutMs: number): Promise<boolean> {
+    if (this.get(partition, requestId)?.final) return Promise.resolve(true)
+    const key = `${partition}\u0000${requestId}`
+    return new Promise((resolve) => {
+      const set = this.#waiters.get(key) ?? new Set()
+      this.#waiters.set(key, set)
+      const done = () => { clearTimeout(timer); set.delete(done); resolve(true) }
+      const timer = setTimeout(() => { set.delete(done); if (set.size === 0) this.#waiters.delete(key); resolve(false) }, timeoutMs)
+      set.add(done)
+    })
+  }
+
+  /** Forgets a partition (revoked). */
+  drop (partition: number): void { this.#partitions.delete(partition) }
+
+  /** Forgets entries untouched for `maxAgeMs` (their offsets are long committed). */
+  prune (maxAgeMs: number): void {
+    const cutoff = this.#clock() - maxAgeMs
+    for (const map of this.#partitions.values()) {
+      for (const [id, entry] of map) if (entry.touchedAt < cutoff) map.delete(id)
+    }
+  }
+
+  size (partition: number): number { return this.#partitions.get(partition)?.size ?? 0 }
+
+  #wake (partition: number, requestId: string): void {
+    const key = `${partition}\u0000${requestId}`
+    const set = this.#waiters.get(key)
+    if (!set) return
+    this.#waiters.delete(key)
+    for (const wake of [...set]) wake()
+  }
+}

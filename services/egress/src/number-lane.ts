@@ -1,0 +1,224 @@
+import { SlidingWindowLimiter, type Clock } from './rate-limiter.ts'
+
+/** What became of one attempt. */
+export type AttemptResult =
+  | { kind: 'done' }
+  /** Try this job again after `afterMs`; `scope` says who waits: the job's recipient, or the whole number (130429). */
+  | { kind: 'retry', afterMs: number, scope: 'recipient' | 'number' }
+
+/**
+ * The rate slot an attempt runs in: call `commit()` at the moment the message leaves (that is
+ * the time the limiter counts). Not committing releases the slot when the attempt ends.
+ */
+export interface RateSlot {
+  commit(): void
+}
+
+/** One request waiting to be sent to `to`. `run` performs one attempt (numbered from 0). */
+export interface LaneJob {
+  to: string
+  run: (attempt: number, slot: RateSlot) => Promise<AttemptResult>
+  /** Called instead of run when the lane is closed before the job started. */
+  cancel?: () => void
+}
+
+export interface LaneTimers {
+  clock: Clock
+  setTimer: (fn: () => void, ms: number) => { cancel: () => void }
+}
+
+/** A bound on HTTP calls in flight, shared by every lane of the process. */
+export class ConcurrencyGate {
+  #inFlight = 0
+  readonly #max: number
+  readonly #waiting = new Set<() => void>()
+
+  constructor (max: number) { this.#max = max }
+
+  get inFlight (): number { return this.#inFlight }
+
+  tryEnter (): boolean {
+    if (this.#inFlight >= this.#max) return false
+    this.#inFlight++
+    return true
+  }
+
+  leave (): void {
+    this.#inFlight--
+    const waiters = [...this.#waiting]
+    this.#waiting.clear()
+    for (const wake of waiters) wake()
+  }
+
+  /** Calls `wake` once, the next time a slot frees. */
+  notify (wake: () => void): void { this.#waiting.add(wake) }
+}
+
+export interface NumberLaneOptions {
+  /** Messages per second allowed for this number. */
+  rateLimit: number
+  /** Extra window margin, ms (see SlidingWindowLimiter). */
+  marginMs: number
+  gate: ConcurrencyGate
+  timers: LaneTimers
+}
+
+interface RecipientQueue {
+  jobs: LaneJob[]
+  attempt: number
+  busy: boolean
+  notBefore: number
+}
+
+/**
+ * Sends one phone number's jobs: at most `rateLimit` per second (exact sliding window), one job
+ * at a time per recipient and in order, recipients served round-robin so a slow or backed-off
+ * recipient never holds up the others. After a 130429 the whole lane waits and its rate drops
+ * to 80 % (recovering by 5 % of the configured rate per clean second).
+ */
+export class NumberLane {
+  readonly limiter: SlidingWindowLimiter
+  #configuredRate: number
+  readonly #recipients = new Map<string, RecipientQueue>()
+  /** Recipients with queued work, in round-robin order. */
+  readonly #order: string[] = []
+  readonly #gate: ConcurrencyGate
+  readonly #timers: LaneTimers
+  #timer: { cancel: () => void } | undefined
+  #timerAt = Infinity
+  #pausedUntil = 0
+  #lastThrottleAt = -Infinity
+  #queued = 0
+  #closed = false
+
+  constructor (options: NumberLaneOptions) {
+    this.#configuredRate = options.rateLimit
+    this.limiter = new SlidingWindowLimiter({ limit: options.rateLimit, marginMs: options.marginMs, clock: options.timers.clock })
+    this.#gate = options.gate
+    this.#timers = options.timers
+  }
+
+  /**
+   * Changes the rate this lane works towards (e.g. the configured rate less observed inbound
+   * traffic). A lower rate applies at once; a higher one is reached through normal recovery.
+   */
+  setBaseRate (rate: number): void {
+    this.#configuredRate = Math.max(1, Math.floor(rate))
+    if (this.limiter.limit > this.#configuredRate) this.limiter.setLimit(this.#configuredRate)
+    else if (this.limiter.limit < this.#configuredRate && this.#pausedUntil <= this.#timers.clock()) this.limiter.setLimit(this.#configuredRate)
+  }
+
+  /** Jobs queued or running. */
+  get size (): number { return this.#queued }
+
+  enqueue (job: LaneJob): void {
+    if (this.#closed) { job.cancel?.(); return }
+    let q = this.#recipients.get(job.to)
+    if (!q) {
+      q = { jobs: [], attempt: 0, busy: false, notBefore: 0 }
+      this.#recipients.set(job.to, q)
+      this.#order.push(job.to)
+    }
+    q.jobs.push(job)
+    this.#queued++
+    this.pump()
+  }
+
+  /** Cancels every job that has not started; running ones finish. */
+  close (): void {
+    this.#closed = true
+    this.#timer?.cancel()
+    for (const [to, q] of this.#recipients) {
+      const waiting = q.busy ? q.jobs.slice(1) : q.jobs
+      for (const job of waiting) { job.cancel?.(); this.#queued-- }
+      q.jobs = q.busy ? q.jobs.slice(0, 1) : []
+      if (q.jobs.length === 0) this.#recipients.delete(to)
+    }
+  }
+
+  /** Starts every job that may start now, and arms a timer for the next one that may not. */
+  pump (): void {
+    if (this.#closed) return
+    const now = this.#timers.clock()
+    this.#recover(now)
+    let wakeAt = Infinity
+    let i = 0
+    let scanned = 0
+    while (scanned < this.#order.length && this.#order.length > 0) {
+      if (now < this.#pausedUntil) { wakeAt = this.#pausedUntil; break }
+      const to = this.#order[i % this.#order.length]!
+      const q = this.#recipients.get(to)!
+      scanned++
+      if (q.busy) { i++; continue }
+      if (q.notBefore > now) { wakeAt = Math.min(wakeAt, q.notBefore); i++; continue }
+      const delay = this.limiter.delayMs(now)
+      if (delay > 0) { wakeAt = Math.min(wakeAt, now + delay); break }
+      if (!this.#gate.tryEnter()) { this.#gate.notify(() => this.pump()); break }
+      this.limiter.reserve(now)
+      this.#start(to, q)
+      // Round-robin: this recipient goes to the back of the order.
+      this.#order.splice(i % this.#order.length, 1)
+      this.#order.push(to)
+      scanned = 0
+      i = 0
+    }
+    this.#arm(wakeAt)
+  }
+
+  #start (to: string, q: RecipientQueue): void {
+    q.busy = true
+    const job = q.jobs[0]!
+    const attempt = q.attempt
+    let committed = false
+    const slot: RateSlot = {
+      commit: () => {
+        if (committed) return
+        committed = true
+        this.limiter.commit(this.#timers.clock())
+      }
+    }
+    job.run(attempt, slot).catch((): AttemptResult => ({ kind: 'retry', afterMs: 1000, scope: 'recipient' })).then((result) => {
+      if (!committed) { committed = true; this.limiter.release() }
+      this.#gate.leave()
+      q.busy = false
+      const now = this.#timers.clock()
+      if (result.kind === 'done') {
+        q.jobs.shift()
+        q.attempt = 0
+        this.#queued--
+        if (q.jobs.length === 0) {
+          this.#recipients.delete(to)
+          this.#order.splice(this.#order.indexOf(to), 1)
+        }
+      } else {
+        q.attempt++
+        q.notBefore = now + result.afterMs
+        if (result.scope === 'number') this.#throttled(now, result.afterMs)
+      }
+      this.pump()
+    })
+  }
+
+  #throttled (now: number, afterMs: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, now + afterMs)
+    // Recovery counts clean seconds from the end of the pause.
+    this.#lastThrottleAt = this.#pausedUntil
+    this.limiter.setLimit(Math.max(1, Math.floor(this.limiter.limit * 0.8)))
+  }
+
+  #recover (now: number): void {
+    const limit = this.limiter.limit
+    if (limit >= this.#configuredRate || now - this.#lastThrottleAt < 1000) return
+    const steps = Math.floor((now - this.#lastThrottleAt) / 1000)
+    this.limiter.setLimit(Math.min(this.#configuredRate, limit + Math.max(1, Math.floor(this.#configuredRate * 0.05)) * steps))
+    this.#lastThrottleAt = now
+  }
+
+  #arm (at: number): void {
+    if (at === Infinity) return
+    if (this.#timer && this.#timerAt <= at) return
+    this.#timer?.cancel()
+    this.#timerAt = at
+    this.#timer = this.#timers.setTimer(() => { this.#timer = undefined; this.#timerAt = Infinity; this.pump() }, Math.max(1, at - this.#timers.clock()))
+  }
+}

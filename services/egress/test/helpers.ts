@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto'
+import type { TestContext } from 'node:test'
+import type { Kafka } from 'kafkajs'
+import { createGraphApiSim, type GraphApiSim, type GraphApiSimOptions } from '@wabridge/graph-api-sim'
+import { createKafkaClient, createProducer, toKafkaHeaders, topicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { contentTypeFor, createCodec, type DecodedRecord, type OutboundRequest } from '@wabridge/schemas'
+import { createLogger } from '@wabridge/telemetry'
+import { createEgress, type Egress } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+
+export const codec = createCodec()
+
+export function brokers (): string {
+  const b = process.env.KAFKA_BROKERS
+  if (!b) throw new Error('KAFKA_BROKERS is not set: run the tests with npm test')
+  return b
+}
+
+export function testKafka (): Kafka {
+  return createKafkaClient({ brokers: brokers().split(','), clientId: `egress-test-${randomUUID().slice(0, 6)}` })
+}
+
+export async function startSim (t: TestContext, options: GraphApiSimOptions = {}): Promise<GraphApiSim> {
+  const sim = createGraphApiSim({ pairRate: false, ...options })
+  await sim.start()
+  t.after(() => sim.stop())
+  return sim
+}
+
+/** Egress config for a test: its own topic prefix and group, the sim as Graph API, health on port 0. */
+export function testEnv (prefix: string, simUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    KAFKA_BROKERS: brokers(),
+    TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    EGRESS_GROUP_ID: `egress-${prefix}`,
+    GRAPH_API_BASE_URL: simUrl,
+    WA_ACCESS_TOKEN: 'test-token',
+    EGRESS_PORT: '0',
+    LOG_LEVEL: 'warn',
+    EGRESS_COMMIT_INTERVAL_MS: '200',
+    EGRESS_RETRY_BASE_MS: '50',
+    EGRESS_COUNT_INBOUND: 'false',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+    ...extra
+  }
+}
+
+export async function startEgress (t: TestContext, env: Record<string, string>): Promise<Egress> {
+  const egress = createEgress(loadConfig(env), { logger: createLogger({ level: env.LOG_LEVEL ?? 'warn', name: 'egress-test' }) })
+  t.after(() => egress.stop())
+  await egress.start()
+  return egress
+}
+
+export async function requestProducer (t: TestContext, kafka: Kafka): Promise<WabridgeProducer> {
+  const producer = createProducer(kafka)
+  await producer.start()
+  t.after(() => producer.stop())
+  return producer
+}
+
+export function textRequest (phoneNumberId: string, to: string, requestId: string, extra: Partial<OutboundRequest> = {}): OutboundRequest {
+  return {
+    request_id: requestId,
+    phone_number_id: phoneNumberId,
+    to,
+    message_json: JSON.stringify({ type: 'text', text: { body: `hello ${requestId}` } }),
+    expires_at: null,
+    metadata: { test: 'yes' },
+    created_at: Date.now(),
+    ...extra
+  }
+}
+
+export async function produceRequests (producer: WabridgeProducer, prefix: string, requests: OutboundRequest[]): Promise<void> {
+  const topic = topicNames(prefix).outboundRequests
+  for (let i = 0; i < requests.length; i += 500) {
+    await producer.send(requests.slice(i, i + 500).map((r) => ({
+      topic,
+      key: r.phone_number_id,
+      value: codec.encode('OutboundRequest', r),
+      headers: toKafkaHeaders({ eventId: r.request_id ?? undefined, contentType: contentTypeFor('OutboundRequest') })
+    })))
+  }
+}
+
+/** Collects decoded records of a topic (from the beginning) while a test runs. */
+export async function collect<N extends 'OutboundResult' | 'DeadLetter'> (t: TestContext, kafka: Kafka, topic: string, name: N) {
+  const records: Array<DecodedRecord<N>['value']> = []
+  const consumer = kafka.consumer({ groupId: `collect-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  t.after(() => consumer.disconnect())
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  await consumer.run({ eachMessage: async ({ message }) => { records.push(codec.decode(message.value!, name).value) } })
+  return records
+}
+
+export async function waitFor (check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
