@@ -68,7 +68,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       client, outputs, ledger, metrics, clock,
       tokenFor: createTokenLookup({ defaultToken: config.WA_ACCESS_TOKEN, tokens: config.WA_ACCESS_TOKENS, phoneWabas: config.WA_PHONE_WABAS }),
       retry: { maxAttempts: config.EGRESS_MAX_ATTEMPTS, baseMs: config.EGRESS_RETRY_BASE_MS, maxMs: config.EGRESS_RETRY_MAX_MS },
-      inDoubtGraceMs: config.GRAPH_TIMEOUT_MS + 5000
+      inDoubtGraceMs: config.GRAPH_TIMEOUT_MS + 5000,
+      stampAt: config.EGRESS_RATE_STAMP
     },
     timers: { clock, setTimer: (fn, ms) => { const t = setTimeout(fn, ms); return { cancel: () => clearTimeout(t) } } },
     onPause: (partition) => consumer.pause(topics.outboundRequests, [partition]),

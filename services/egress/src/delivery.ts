@@ -18,6 +18,13 @@ export interface DeliveryDeps {
   retry: RetryPolicyOptions
   /** How long to wait for a previous owner's result before declaring an interrupted attempt unknown. */
   inDoubtGraceMs: number
+  /**
+   * When a send counts against the number's rate: 'response' (exact: Meta accepted the message at
+   * some moment before its answer, so counting it at the answer can never put two sends closer
+   * than a window apart at Meta; costs latency/window of throughput) or 'send' (fuller use of the
+   * limit, but latency jitter can make Meta see limit+1 in a window).
+   */
+  stampAt: 'send' | 'response'
   /** Resolves once no rebalance is in progress: true when this instance still owns the partition. */
   sendPermit: (partition: number) => Promise<boolean>
 }
@@ -131,11 +138,12 @@ export function createDelivery (deps: DeliveryDeps, request: ParsedRequest, sour
       return { kind: 'done' }
     }
     firstAttemptAt ??= deps.clock()
-    slot.commit()
+    if (deps.stampAt === 'send') slot.commit()
     const started = deps.clock()
     const outcome = await deps.client.sendMessage(record.phone_number_id, record.to, request.message as unknown as SendableMessage, {
       token, bizOpaqueCallbackData: requestId, attempt: pairRateHits
     })
+    slot.commit()
     deps.metrics.send(record.phone_number_id, outcome.ok ? 'accepted' : outcome.error.class, deps.clock() - started, outcome.ok ? undefined : outcome.error.code)
     lastUsage = outcome.usage
     if (outcome.ok) {

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import type { Kafka } from 'kafkajs'
 import { createGraphApiSim, type GraphApiSim, type GraphApiSimOptions } from '@wabridge/graph-api-sim'
-import { createKafkaClient, createProducer, toKafkaHeaders, topicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames, type WabridgeProducer } from '@wabridge/kafka'
 import { contentTypeFor, createCodec, type DecodedRecord, type OutboundRequest } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
-import { createEgress, type Egress } from '../src/app.ts'
+import { attemptsTopic, createEgress, type Egress } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 
 export const codec = createCodec()
@@ -51,6 +51,21 @@ export async function startEgress (t: TestContext, env: Record<string, string>):
   t.after(() => egress.stop())
   await egress.start()
   return egress
+}
+
+/** Creates the topics egress uses (as egress would), so a test can produce or subscribe first. */
+export async function prepareTopics (kafka: Kafka, prefix: string, partitions: number): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await ensureTopics(admin, {
+      prefix, partitions, replicationFactor: 1,
+      only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages'],
+      extra: [{ topic: attemptsTopic(prefix) }]
+    })
+  } finally {
+    await admin.disconnect()
+  }
 }
 
 export async function requestProducer (t: TestContext, kafka: Kafka): Promise<WabridgeProducer> {
