@@ -1,0 +1,63 @@
+import { z } from 'zod'
+
+const ms = z.number().min(0)
+const share = z.number().min(0).max(1)
+
+/** A fault rule as accepted by POST /_sim/faults and SIM_FAULTS. */
+export const faultRuleSchema = z.object({
+  id: z.string().min(1).optional(),
+  match: z.object({ phoneNumberId: z.string().optional(), to: z.string().optional(), type: z.string().optional() }).optional(),
+  probability: share.optional(),
+  count: z.number().int().positive().optional(),
+  action: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('error'), code: z.number().int(), httpStatus: z.number().int().min(400).max(599).optional(), message: z.string().optional(), details: z.string().optional() }),
+    z.object({ type: z.literal('timeout'), answerAfterMs: ms.optional(), accept: z.boolean().optional() }),
+    z.object({ type: z.literal('reset'), accept: z.boolean().optional() })
+  ])
+})
+
+export const faultRulesSchema = z.array(faultRuleSchema)
+
+export const latencySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fixed'), ms }),
+  z.object({ kind: z.literal('uniform'), minMs: ms, maxMs: ms }),
+  z.object({ kind: z.literal('lognormal'), minMs: ms, maxMs: ms })
+]).refine((d) => d.kind === 'fixed' || d.minMs <= d.maxMs, 'minMs must not exceed maxMs')
+
+export const inboundSchema = z.object({
+  phoneNumberId: z.string().min(1),
+  rate: z.number().positive().max(10_000),
+  durationMs: ms.optional(),
+  count: z.number().int().positive().optional(),
+  from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional()
+})
+
+export const phoneNumberSchema = z.object({
+  mps: z.number().positive().optional(),
+  token: z.string().min(1).optional(),
+  wabaId: z.string().min(1).optional(),
+  displayPhoneNumber: z.string().min(1).optional()
+})
+
+export const statusOptionsSchema = z.object({
+  sentAfterMs: ms,
+  deliveredAfterMs: ms,
+  readAfterMs: ms,
+  readShare: share,
+  skipDeliveredShare: share,
+  failedShare: share,
+  failedCode: z.number().int(),
+  templateCategory: z.string().min(1),
+  templateCategories: z.record(z.string(), z.string())
+}).partial()
+
+/** Query of GET /_sim/messages (snake_case like Meta's fields). */
+export const messagesQuerySchema = z.object({
+  phone_number_id: z.string().optional(),
+  to: z.string().optional(),
+  type: z.string().optional(),
+  biz_opaque_callback_data: z.string().optional(),
+  since: z.coerce.number().optional(),
+  until: z.coerce.number().optional(),
+  limit: z.coerce.number().int().positive().optional()
+})

@@ -1,0 +1,135 @@
+import { z } from 'zod'
+import { bool, durationMs, keyValueList, loggingEnv, parseEnv, port, positiveInt, shutdownEnv } from '@wabridge/config'
+import { faultRulesSchema } from './control-schemas.ts'
+import type { LatencyDistribution } from './latency.ts'
+import type { GraphApiSimOptions } from './options.ts'
+import type { PhoneNumberConfig } from './phone-numbers.ts'
+
+const share = () => z.coerce.number().min(0).max(1)
+
+/** The sim's environment; every variable is optional. */
+const simEnv = z.object({
+  // Address the sim listens on.
+  SIM_HOST: z.string().default('127.0.0.1'),
+  // Port the sim listens on (0 = any free port).
+  SIM_PORT: port().default(8090),
+  // Where status and inbound webhooks are POSTed (the ingress); unset = no webhooks.
+  SIM_WEBHOOK_URL: z.url().optional(),
+  // App secret that signs webhooks (X-Hub-Signature-256); required with SIM_WEBHOOK_URL.
+  SIM_APP_SECRET: z.string().optional(),
+  // Throughput of every number without its own limit, messages/s (Meta: 80).
+  SIM_DEFAULT_MPS: positiveInt().default(80),
+  // Per-number throughput, "phoneNumberId=mps,…" (e.g. 1000 after an upgrade, 20 for coexistence).
+  SIM_PHONE_NUMBER_MPS: keyValueList().transform((pairs, ctx) => {
+    const out: Record<string, number> = {}
+    for (const [id, value] of Object.entries(pairs)) {
+      out[id] = Number(value)
+      if (!(out[id] > 0)) ctx.addIssue({ code: 'custom', message: `must give a positive number for ${id}` })
+    }
+    return out
+  }).optional(),
+  // Per-number access tokens, "phoneNumberId=token,…"; numbers not listed accept any non-empty token.
+  SIM_ACCESS_TOKENS: keyValueList().optional(),
+  // Per-number WABA ids, "phoneNumberId=wabaId,…"; others get a derived id.
+  SIM_WABA_IDS: keyValueList().optional(),
+  // Refuse phone number ids that are not configured above (code 100, subcode 33).
+  SIM_STRICT_PHONE_NUMBERS: bool().default(false),
+  // Response latency: "20" (fixed) or "10-80" (a range).
+  SIM_LATENCY_MS: z.string().regex(/^\d+(-\d+)?$/, 'a number or min-max').default('0'),
+  // Shape of a latency range: uniform or lognormal.
+  SIM_LATENCY_DIST: z.enum(['uniform', 'lognormal']).default('uniform'),
+  // Enforce the pair rate limit per recipient (131056).
+  SIM_PAIR_RATE: bool().default(true),
+  // Pair rate burst (Meta: 45) and sustained spacing (Meta: 6000 ms).
+  SIM_PAIR_BURST: positiveInt().default(45),
+  SIM_PAIR_PERIOD_MS: durationMs().default(6000),
+  // Delays of the status webhooks, "sent,delivered,read" in ms, each after the previous one.
+  SIM_STATUS_DELAYS_MS: z.string().regex(/^\d+,\d+,\d+$/, 'three comma-separated numbers').default('50,150,500'),
+  // Share of delivered messages that get a read status.
+  SIM_READ_SHARE: share().default(0.6),
+  // Share of accepted messages that end in a failed status, and its error code.
+  SIM_FAILED_SHARE: share().default(0),
+  SIM_FAILED_CODE: positiveInt().default(131026),
+  // Pricing category of template messages.
+  SIM_TEMPLATE_CATEGORY: z.string().default('marketing'),
+  // Webhook batching: collect for this long, at most this many events per POST.
+  SIM_WEBHOOK_BATCH_MS: durationMs().default(20),
+  SIM_WEBHOOK_MAX_BATCH: positiveInt().default(100),
+  // Concurrent webhook POSTs, attempts per POST, and the retry backoff base.
+  SIM_WEBHOOK_CONCURRENCY: positiveInt().default(8),
+  SIM_WEBHOOK_MAX_ATTEMPTS: positiveInt().default(10),
+  SIM_WEBHOOK_RETRY_BASE_MS: durationMs().default(1000),
+  // Records kept per kind for /_sim/messages and stats; the oldest are dropped beyond it.
+  SIM_MAX_RECORDS: positiveInt().default(500_000),
+  // Fault rules in force from the start, as a JSON array (see README).
+  SIM_FAULTS: z.string().transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of fault rules' })
+      return z.NEVER
+    }
+  }).pipe(faultRulesSchema).optional(),
+  ...loggingEnv,
+  ...shutdownEnv
+}).refine((env) => env.SIM_WEBHOOK_URL === undefined || Boolean(env.SIM_APP_SECRET), {
+  path: ['SIM_APP_SECRET'],
+  message: 'is required when SIM_WEBHOOK_URL is set',
+  // Run even when other variables are bad, so one error names them all.
+  when: () => true
+})
+
+/** The parsed sim environment. */
+export type SimConfig = z.output<typeof simEnv>
+
+/** Parses the sim's environment; throws one ConfigError naming every bad variable. */
+export function loadSimConfig (env: Record<string, string | undefined>): SimConfig {
+  return parseEnv(simEnv, env)
+}
+
+function latency (config: SimConfig): LatencyDistribution {
+  const [min = 0, max = min] = config.SIM_LATENCY_MS.split('-').map(Number)
+  return min === max ? { kind: 'fixed', ms: min } : { kind: config.SIM_LATENCY_DIST, minMs: Math.min(min, max), maxMs: Math.max(min, max) }
+}
+
+function phoneNumbers (config: SimConfig): Record<string, PhoneNumberConfig> {
+  const out: Record<string, PhoneNumberConfig> = {}
+  const put = (id: string, c: PhoneNumberConfig): void => { out[id] = { ...out[id], ...c } }
+  for (const [id, mps] of Object.entries(config.SIM_PHONE_NUMBER_MPS ?? {})) put(id, { mps })
+  for (const [id, token] of Object.entries(config.SIM_ACCESS_TOKENS ?? {})) put(id, { token })
+  for (const [id, wabaId] of Object.entries(config.SIM_WABA_IDS ?? {})) put(id, { wabaId })
+  return out
+}
+
+/** Turns the parsed environment into createGraphApiSim options. */
+export function toSimOptions (config: SimConfig): GraphApiSimOptions {
+  const [sentAfterMs, deliveredAfterMs, readAfterMs] = config.SIM_STATUS_DELAYS_MS.split(',').map(Number) as [number, number, number]
+  return {
+    host: config.SIM_HOST,
+    port: config.SIM_PORT,
+    defaultMps: config.SIM_DEFAULT_MPS,
+    phoneNumbers: phoneNumbers(config),
+    strictPhoneNumbers: config.SIM_STRICT_PHONE_NUMBERS,
+    pairRate: config.SIM_PAIR_RATE ? { burst: config.SIM_PAIR_BURST, periodMs: config.SIM_PAIR_PERIOD_MS } : false,
+    latency: latency(config),
+    faults: config.SIM_FAULTS ?? [],
+    maxRecords: config.SIM_MAX_RECORDS,
+    statuses: {
+      sentAfterMs,
+      deliveredAfterMs,
+      readAfterMs,
+      readShare: config.SIM_READ_SHARE,
+      failedShare: config.SIM_FAILED_SHARE,
+      failedCode: config.SIM_FAILED_CODE,
+      templateCategory: config.SIM_TEMPLATE_CATEGORY
+    },
+    ...(config.SIM_WEBHOOK_URL === undefined ? {} : { webhookUrl: config.SIM_WEBHOOK_URL, appSecret: config.SIM_APP_SECRET as string }),
+    webhook: {
+      batchMs: config.SIM_WEBHOOK_BATCH_MS,
+      maxBatch: config.SIM_WEBHOOK_MAX_BATCH,
+      concurrency: config.SIM_WEBHOOK_CONCURRENCY,
+      maxAttempts: config.SIM_WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: config.SIM_WEBHOOK_RETRY_BASE_MS
+    }
+  }
+}

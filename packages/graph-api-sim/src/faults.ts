@@ -1,0 +1,96 @@
+/** Which requests a fault applies to; every given field must match (`to` compares digits only). */
+export interface FaultMatch {
+  phoneNumberId?: string
+  to?: string
+  /** Message type, or 'read' for mark-as-read. */
+  type?: string
+}
+
+/**
+ * What happens to a matching request:
+ * - `error`: answer Meta's envelope for `code` (HTTP status from the sim's catalogue unless given);
+ *   the message is not accepted.
+ * - `timeout`: hold the request; answer after `answerAfterMs`, or never when it is absent.
+ * - `reset`: destroy the connection after reading the whole request, without answering.
+ * For timeout and reset, `accept` (default true) says whether the message is still accepted (recorded,
+ * statuses sent): the dangerous case of a message that went out without its caller knowing.
+ */
+export type FaultAction =
+  | { type: 'error', code: number, httpStatus?: number, message?: string, details?: string }
+  | { type: 'timeout', answerAfterMs?: number, accept?: boolean }
+  | { type: 'reset', accept?: boolean }
+
+/** One fault rule. Without `count` and `probability` it applies to every matching request. */
+export interface FaultRule {
+  /** Assigned by the sim when absent. */
+  id?: string
+  match?: FaultMatch
+  /** Apply with this probability (0–1) per matching request. */
+  probability?: number
+  /** Apply to the next N matching requests only, then remove the rule. */
+  count?: number
+  action: FaultAction
+}
+
+/** A rule as stored: with its id and how often it fired. */
+export interface ActiveFault extends FaultRule {
+  id: string
+  applied: number
+}
+
+/** The fault rules in force, evaluated in order; the first rule that fires wins. */
+export interface FaultInjector {
+  /** The action for a request, consuming one use of a next-N rule. */
+  pick (request: { phoneNumberId: string, to?: string, type: string }): FaultAction | undefined
+  add (rule: FaultRule): string
+  remove (id: string): boolean
+  set (rules: FaultRule[]): void
+  clear (): void
+  list (): ActiveFault[]
+}
+
+const digits = (s: string): string => s.replace(/\D/g, '')
+
+export function createFaultInjector (random: () => number): FaultInjector {
+  let rules: ActiveFault[] = []
+  let nextId = 1
+
+  function matches (rule: FaultRule, req: { phoneNumberId: string, to?: string, type: string }): boolean {
+    const m = rule.match
+    if (!m) return true
+    if (m.phoneNumberId !== undefined && m.phoneNumberId !== req.phoneNumberId) return false
+    if (m.type !== undefined && m.type !== req.type) return false
+    return m.to === undefined || (req.to !== undefined && digits(m.to) === digits(req.to))
+  }
+
+  const add = (rule: FaultRule): string => {
+    const id = rule.id ?? `f${nextId++}`
+    rules.push({ ...rule, id, applied: 0 })
+    return id
+  }
+
+  return {
+    pick (req) {
+      for (const rule of rules) {
+        if (!matches(rule, req)) continue
+        if (rule.probability !== undefined && random() >= rule.probability) continue
+        rule.applied++
+        if (rule.count !== undefined && rule.applied >= rule.count) rules = rules.filter((r) => r !== rule)
+        return rule.action
+      }
+      return undefined
+    },
+    add,
+    remove (id) {
+      const before = rules.length
+      rules = rules.filter((r) => r.id !== id)
+      return rules.length !== before
+    },
+    set (list) {
+      rules = []
+      for (const r of list) add(r)
+    },
+    clear () { rules = [] },
+    list: () => rules.map((r) => ({ ...r }))
+  }
+}

@@ -1,0 +1,104 @@
+import { checkToken } from './check-token.ts'
+import type { FaultAction } from './faults.ts'
+import { sampleLatency } from './latency.ts'
+import { invalidParameter, metaError, type MetaErrorReply } from './meta-errors.ts'
+import type { PhoneNumber } from './phone-numbers.ts'
+import type { SimContext } from './sim-context.ts'
+import { validateMessage, type ValidRequest } from './validate-message.ts'
+import { createTraceId, createWamid, toWaId } from './wamid.ts'
+
+/** A send request as the route hands it over. */
+export interface SendInput {
+  apiVersion: string
+  phoneNumberId: string
+  authorization: string | undefined
+  body: unknown
+}
+
+/** What to answer: status, body, headers, after `delayMs`; or a transport fault instead. */
+export interface SendResult {
+  statusCode: number
+  body: unknown
+  headers: Record<string, string>
+  delayMs: number
+  fault?: Exclude<FaultAction, { type: 'error' }>
+}
+
+function usageHeaders (ctx: SimContext, phone: PhoneNumber, now: number, throttled: boolean, apiVersion: string): Record<string, string> {
+  return {
+    ...ctx.usage.headersFor({ wabaId: phone.wabaId, windowCount: ctx.limiter.count(phone.id, now), limit: phone.mps, throttled, now }),
+    'facebook-api-version': apiVersion,
+    'x-fb-trace-id': createTraceId(),
+    'x-fb-request-id': createTraceId()
+  }
+}
+
+function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, { kind: 'message' }>, now: number): MetaErrorReply | { statusCode: 200, body: unknown } {
+  const phone = ctx.phones.get(input.phoneNumberId)
+  const waId = toWaId(req.to)
+  const pairKey = `${phone.id}:${waId}`
+  // Check both limits before counting either, so a refusal consumes nothing.
+  if (!ctx.limiter.hasRoom(phone.id, now, phone.mps)) return metaError(130429)
+  const pairOn = ctx.settings.pairRate !== false
+  if (pairOn && !ctx.pairLimiter.hasRoom(pairKey, now)) return metaError(131056)
+  ctx.limiter.tryTake(phone.id, now, phone.mps)
+  if (pairOn) ctx.pairLimiter.take(pairKey, now)
+  const wamid = createWamid(waId)
+  const message = {
+    phoneNumberId: phone.id,
+    to: req.to,
+    waId,
+    type: req.type,
+    wamid,
+    ...(req.bizOpaqueCallbackData === undefined ? {} : { bizOpaqueCallbackData: req.bizOpaqueCallbackData }),
+    apiVersion: input.apiVersion,
+    acceptedAt: now,
+    body: input.body as Record<string, unknown>
+  }
+  ctx.recorder.add('accepted', message)
+  if (ctx.webhooks) ctx.statuses.schedule(message, phone)
+  return {
+    statusCode: 200,
+    body: { messaging_product: 'whatsapp', contacts: [{ input: req.to, wa_id: waId }], messages: [{ id: wamid }] }
+  }
+}
+
+function process (ctx: SimContext, input: SendInput, req: ValidRequest, now: number): MetaErrorReply | { statusCode: 200, body: unknown } {
+  if (req.kind === 'read') {
+    ctx.recorder.add('reads', { phoneNumberId: input.phoneNumberId, messageId: req.messageId, typingIndicator: req.typingIndicator, at: now })
+    return { statusCode: 200, body: { success: true } }
+  }
+  return accept(ctx, input, req, now)
+}
+
+/**
+ * Handles `POST /{version}/{phone-number-id}/messages` in Meta's order: token (190), number (100/33),
+ * shape (100), injected faults, then throughput (130429) and pair rate (131056); else accepts.
+ */
+export function handleSend (ctx: SimContext, input: SendInput): SendResult {
+  const now = ctx.now()
+  const phone = ctx.phones.get(input.phoneNumberId)
+  const delayMs = sampleLatency(ctx.settings.latency, ctx.random)
+  const reply = (r: { statusCode: number, body: unknown }, to?: string): SendResult => {
+    const code = (r.body as { error?: { code?: number } }).error?.code
+    if (code !== undefined) ctx.recorder.add('refused', { phoneNumberId: phone.id, ...(to === undefined ? {} : { to }), code, at: now })
+    return { ...r, headers: usageHeaders(ctx, phone, now, code === 130429, input.apiVersion), delayMs }
+  }
+
+  const tokenError = checkToken(input.authorization, phone)
+  if (tokenError) return reply(tokenError)
+  if (ctx.settings.strictPhoneNumbers && !ctx.phones.isConfigured(phone.id)) {
+    return reply(metaError(100, { subcode: 33, message: `Unsupported post request. Object with ID '${phone.id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.` }))
+  }
+  const v = validateMessage(input.body)
+  if (!v.ok) return reply(invalidParameter(v.details))
+  const to = v.request.kind === 'message' ? v.request.to : undefined
+  const fault = ctx.faults.pick({ phoneNumberId: phone.id, ...(to === undefined ? {} : { to }), type: v.request.kind === 'read' ? 'read' : v.request.type })
+  if (fault?.type === 'error') {
+    const overrides = { ...(fault.httpStatus === undefined ? {} : { httpStatus: fault.httpStatus }), ...(fault.message === undefined ? {} : { message: fault.message }), ...(fault.details === undefined ? {} : { details: fault.details }) }
+    return reply(metaError(fault.code, overrides), to)
+  }
+  if (fault && fault.accept === false) return { statusCode: 0, body: undefined, headers: {}, delayMs, fault }
+  const result = reply(process(ctx, input, v.request, now), to)
+  return fault ? { ...result, fault } : result
+}

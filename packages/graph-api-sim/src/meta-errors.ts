@@ -1,0 +1,70 @@
+import { createTraceId } from './wamid.ts'
+
+/** Meta's error envelope, as the Graph API returns it. */
+export interface MetaErrorBody {
+  error: {
+    message: string
+    type: string
+    code: number
+    error_subcode?: number
+    error_data?: { messaging_product: 'whatsapp', details: string }
+    fbtrace_id: string
+  }
+}
+
+/** An error reply: HTTP status plus envelope. */
+export interface MetaErrorReply {
+  statusCode: number
+  body: MetaErrorBody
+}
+
+interface CatalogueEntry { httpStatus: number, message: string, details?: string, type?: string }
+
+/**
+ * Messages and HTTP statuses the sim uses per code. Meta's HTTP status for throttling codes is not
+ * reliable (400 in an older copy of the error page; 429 reported by third parties); the sim sends 400
+ * so clients must key on `code`, as Meta advises.
+ */
+const CATALOGUE: Record<number, CatalogueEntry> = {
+  1: { httpStatus: 500, message: 'An unknown error occurred' },
+  2: { httpStatus: 503, message: 'Service temporarily unavailable' },
+  4: { httpStatus: 400, message: '(#4) Application request limit reached' },
+  100: { httpStatus: 400, message: '(#100) Invalid parameter' },
+  190: { httpStatus: 401, message: 'Invalid OAuth access token - Cannot parse access token' },
+  2500: { httpStatus: 400, message: 'Unknown path components' },
+  80007: { httpStatus: 400, message: '(#80007) Rate limit issues' },
+  130429: { httpStatus: 400, message: '(#130429) Rate limit hit', details: 'Cloud API message throughput has been reached.' },
+  131000: { httpStatus: 500, message: '(#131000) Something went wrong', details: 'Message failed to send due to an unknown error.' },
+  131026: { httpStatus: 400, message: '(#131026) Message Undeliverable.', details: 'Message failed to send because the recipient cannot receive it.' },
+  131047: { httpStatus: 400, message: '(#131047) Re-engagement message', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+  131048: { httpStatus: 400, message: '(#131048) Spam rate limit hit', details: 'Message failed to send because there are restrictions on how many messages can be sent from this phone number.' },
+  131053: { httpStatus: 400, message: '(#131053) Media upload error', details: 'Unable to upload the media used in the message.' },
+  131056: { httpStatus: 400, message: '(#131056) (Business Account, Consumer Account) pair rate limit hit', details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.' },
+  131057: { httpStatus: 503, message: '(#131057) Account in maintenance mode', details: 'Business Account is in maintenance mode; it may be undergoing a throughput upgrade.' },
+  133004: { httpStatus: 503, message: '(#133004) Server Temporarily Unavailable' }
+}
+
+/** Builds Meta's error reply for `code`; `details` and `httpStatus` override the catalogue. */
+export function metaError (code: number, overrides: { details?: string, httpStatus?: number, message?: string, subcode?: number } = {}): MetaErrorReply {
+  const entry = CATALOGUE[code] ?? { httpStatus: 400, message: `(#${code}) Error` }
+  const details = overrides.details ?? entry.details
+  const error: MetaErrorBody['error'] = {
+    message: overrides.message ?? entry.message,
+    type: entry.type ?? 'OAuthException',
+    code,
+    ...(overrides.subcode === undefined ? {} : { error_subcode: overrides.subcode }),
+    ...(details === undefined ? {} : { error_data: { messaging_product: 'whatsapp' as const, details } }),
+    fbtrace_id: createTraceId()
+  }
+  return { statusCode: overrides.httpStatus ?? entry.httpStatus, body: { error } }
+}
+
+/** A parameter error (code 100) whose message names the problem, like Meta's `(#100) Param … `. */
+export function invalidParameter (details: string): MetaErrorReply {
+  return metaError(100, { message: `(#100) ${details}`, details })
+}
+
+/** The title Meta puts in `errors[]` of a failed status for `code`. */
+export function errorTitle (code: number): string {
+  return (CATALOGUE[code]?.message ?? `(#${code}) Error`).replace(/^\(#\d+\)\s*/, '')
+}

@@ -1,0 +1,45 @@
+import type { FaultRule } from './faults.ts'
+import type { LatencyDistribution } from './latency.ts'
+import type { SimLogger } from './logger.ts'
+import type { PairRateOptions } from './pair-rate-limiter.ts'
+import type { PhoneNumberConfig } from './phone-numbers.ts'
+import type { StatusOptions } from './status-scheduler.ts'
+import type { WebhookOptions } from './webhook-sender.ts'
+
+/** Options of createGraphApiSim; every duration is in ms. */
+export interface GraphApiSimOptions {
+  /** Listen address. Default '127.0.0.1'. */
+  host?: string
+  /** Listen port; 0 picks a free one. Default 0. */
+  port?: number
+  /** The clock used for limits, records and webhook timestamps (ms). Default Date.now. */
+  now?: () => number
+  /** Randomness for latency, faults and status shares, in [0, 1). Default Math.random. */
+  random?: () => number
+  /** Throughput of numbers without their own `mps`, messages/s. Default 80. */
+  defaultMps?: number
+  /** Per-number settings (limit, token, WABA id, display number). Other ids get defaults. */
+  phoneNumbers?: Record<string, PhoneNumberConfig>
+  /** Refuse ids not in `phoneNumbers` (code 100, subcode 33). Default false. */
+  strictPhoneNumbers?: boolean
+  /** Pair rate limit per (number, recipient); false disables it. Default { periodMs: 6000, burst: 45 }. */
+  pairRate?: PairRateOptions | false
+  /** Response latency. Default { kind: 'fixed', ms: 0 }. */
+  latency?: LatencyDistribution
+  /** Fault rules in force from the start. */
+  faults?: FaultRule[]
+  /** Status lifecycle (delays, read/failed shares, pricing categories). */
+  statuses?: Partial<StatusOptions>
+  /** Where status and inbound webhooks are POSTed; none are sent without it. */
+  webhookUrl?: string
+  /** App secret that signs webhooks (X-Hub-Signature-256); required with webhookUrl. */
+  appSecret?: string
+  /** Webhook batching and retry tuning. */
+  webhook?: Partial<WebhookOptions>
+  /** Calls per rolling hour that make `x-app-usage` read 100 %. Default 1,000,000. */
+  appCallsPerHour?: number
+  /** Records kept per kind (accepted, refused, reads, inbound); the oldest go first. Default 500,000. */
+  maxRecords?: number
+  /** Logger (pino-compatible). Default silent. */
+  logger?: SimLogger
+}

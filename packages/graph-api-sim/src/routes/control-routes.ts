@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { z } from 'zod'
+import {
+  faultRuleSchema, faultRulesSchema, inboundSchema, latencySchema, messagesQuerySchema, phoneNumberSchema, statusOptionsSchema
+} from '../control-schemas.ts'
+import type { GraphApiSimControl } from '../sim-control.ts'
+
+function parse<S extends z.ZodType> (schema: S, value: unknown, reply: FastifyReply): z.output<S> | undefined {
+  const r = schema.safeParse(value)
+  if (r.success) return r.data
+  void reply.code(400).send({ error: 'invalid request', issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) })
+  return undefined
+}
+
+/** The `/_sim/*` control and inspection endpoints; the same operations as the in-process API. */
+export async function controlRoutes (app: FastifyInstance, opts: { control: GraphApiSimControl }): Promise<void> {
+  const sim = opts.control
+
+  app.get('/_sim/healthz', async () => ({ ok: true }))
+  app.get('/_sim/stats', async () => sim.stats())
+  app.post('/_sim/reset', async () => { sim.reset(); return { ok: true } })
+
+  app.get('/_sim/messages', async (request, reply) => {
+    const q = parse(messagesQuerySchema, request.query, reply)
+    if (!q) return reply
+    const messages = sim.accepted({
+      ...(q.phone_number_id === undefined ? {} : { phoneNumberId: q.phone_number_id }),
+      ...(q.to === undefined ? {} : { to: q.to }),
+      ...(q.type === undefined ? {} : { type: q.type }),
+      ...(q.biz_opaque_callback_data === undefined ? {} : { bizOpaqueCallbackData: q.biz_opaque_callback_data }),
+      ...(q.since === undefined ? {} : { since: q.since }),
+      ...(q.until === undefined ? {} : { until: q.until }),
+      ...(q.limit === undefined ? {} : { limit: q.limit })
+    })
+    return { count: messages.length, messages }
+  })
+  app.get('/_sim/refused', async () => ({ refused: sim.refused() }))
+  app.get('/_sim/duplicates', async () => ({ duplicates: sim.duplicates() }))
+
+  app.get('/_sim/faults', async () => ({ faults: sim.faults() }))
+  // A single rule is added; { rules: [...] } replaces the whole set.
+  app.post('/_sim/faults', async (request, reply) => {
+    const body = request.body as { rules?: unknown } | undefined
+    if (body && Array.isArray(body.rules)) {
+      const rules = parse(faultRulesSchema, body.rules, reply)
+      if (!rules) return reply
+      sim.setFaults(rules)
+      return { faults: sim.faults() }
+    }
+    const rule = parse(faultRuleSchema, body, reply)
+    if (!rule) return reply
+    return { id: sim.addFault(rule) }
+  })
+  app.delete('/_sim/faults', async () => { sim.clearFaults(); return { ok: true } })
+  app.delete<{ Params: { id: string } }>('/_sim/faults/:id', async (request, reply) =>
+    sim.removeFault(request.params.id) ? { ok: true } : reply.code(404).send({ error: 'no such fault' }))
+
+  app.put('/_sim/latency', async (request, reply) => {
+    const dist = parse(latencySchema, request.body, reply)
+    if (!dist) return reply
+    sim.setLatency(dist)
+    return { latency: dist }
+  })
+  app.put('/_sim/statuses', async (request, reply) => {
+    const o = parse(statusOptionsSchema, request.body, reply)
+    if (!o) return reply
+    return { statuses: sim.setStatusOptions(o) }
+  })
+  app.put<{ Params: { id: string } }>('/_sim/phone-numbers/:id', async (request, reply) => {
+    const c = parse(phoneNumberSchema, request.body, reply)
+    if (!c) return reply
+    return sim.setPhoneNumber(request.params.id, c)
+  })
+
+  app.get('/_sim/inbound', async () => ({ runs: sim.inboundRuns() }))
+  app.post('/_sim/inbound', async (request, reply) => {
+    const o = parse(inboundSchema, request.body, reply)
+    if (!o) return reply
+    return { id: sim.startInbound(o) }
+  })
+  app.delete<{ Params: { id: string } }>('/_sim/inbound/:id', async (request, reply) =>
+    sim.stopInbound(request.params.id) ? { ok: true } : reply.code(404).send({ error: 'no such inbound run' }))
+}

@@ -1,0 +1,83 @@
+import { createFaultInjector, type FaultInjector } from './faults.ts'
+import type { LatencyDistribution } from './latency.ts'
+import { silentLogger, type SimLogger } from './logger.ts'
+import { createMediaStore, type MediaStore } from './media-store.ts'
+import type { GraphApiSimOptions } from './options.ts'
+import { createPairRateLimiter, type PairRateLimiter, type PairRateOptions } from './pair-rate-limiter.ts'
+import { createPhoneNumberRegistry, type PhoneNumberRegistry } from './phone-numbers.ts'
+import { createRecorder, type Recorder } from './recorder.ts'
+import { createStatusScheduler, DEFAULT_STATUS_OPTIONS, type StatusOptions, type StatusScheduler } from './status-scheduler.ts'
+import { createThroughputLimiter, type ThroughputLimiter } from './throughput-limiter.ts'
+import { createTimerQueue, type TimerQueue } from './timer-queue.ts'
+import { createUsageTracker, type UsageTracker } from './usage-tracker.ts'
+import { createWebhookSender, DEFAULT_WEBHOOK_OPTIONS, type WebhookSender } from './webhook-sender.ts'
+
+/** Settings that may change at run time. */
+export interface SimSettings {
+  defaultMps: number
+  strictPhoneNumbers: boolean
+  latency: LatencyDistribution
+  statuses: StatusOptions
+  pairRate: PairRateOptions | false
+}
+
+/** Everything the request handlers share: settings, limiters, records and the webhook pipeline. */
+export interface SimContext {
+  now: () => number
+  random: () => number
+  logger: SimLogger
+  settings: SimSettings
+  phones: PhoneNumberRegistry
+  limiter: ThroughputLimiter
+  pairLimiter: PairRateLimiter
+  recorder: Recorder
+  faults: FaultInjector
+  usage: UsageTracker
+  media: MediaStore
+  timers: TimerQueue
+  statuses: StatusScheduler
+  /** Undefined when no webhook URL is configured. */
+  webhooks: WebhookSender | undefined
+  /** Releases held (timed-out) requests; called on stop. */
+  holds: Set<() => void>
+}
+
+/** Builds the context; creates no sockets or timers until used. */
+export function createSimContext (options: GraphApiSimOptions): SimContext {
+  const logger = options.logger ?? silentLogger
+  const random = options.random ?? Math.random
+  const now = options.now ?? Date.now
+  const settings: SimSettings = {
+    defaultMps: options.defaultMps ?? 80,
+    strictPhoneNumbers: options.strictPhoneNumbers ?? false,
+    latency: options.latency ?? { kind: 'fixed', ms: 0 },
+    statuses: { ...DEFAULT_STATUS_OPTIONS, ...options.statuses },
+    pairRate: options.pairRate ?? { periodMs: 6000, burst: 45 }
+  }
+  if (options.webhookUrl !== undefined && !options.appSecret) {
+    throw Object.assign(new Error('appSecret is required with webhookUrl'), { code: 'SIM_CONFIG_INVALID' })
+  }
+  const webhooks = options.webhookUrl === undefined
+    ? undefined
+    : createWebhookSender({ url: options.webhookUrl, appSecret: options.appSecret as string, options: { ...DEFAULT_WEBHOOK_OPTIONS, ...options.webhook }, logger })
+  const timers = createTimerQueue((err) => logger.error({ err }, 'scheduled webhook failed'))
+  const ctx: SimContext = {
+    now,
+    random,
+    logger,
+    settings,
+    phones: createPhoneNumberRegistry(options.phoneNumbers ?? {}, () => settings.defaultMps),
+    limiter: createThroughputLimiter(1000),
+    pairLimiter: createPairRateLimiter(settings.pairRate === false ? { periodMs: 6000, burst: 45 } : settings.pairRate),
+    recorder: createRecorder(options.maxRecords ?? 500_000),
+    faults: createFaultInjector(random),
+    usage: createUsageTracker(options.appCallsPerHour ?? 1_000_000),
+    media: createMediaStore(),
+    timers,
+    statuses: createStatusScheduler({ options: () => settings.statuses, timers, now, random, emit: (e) => webhooks?.enqueue(e) }),
+    webhooks,
+    holds: new Set()
+  }
+  ctx.faults.set(options.faults ?? [])
+  return ctx
+}

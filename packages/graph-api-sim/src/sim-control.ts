@@ -1,0 +1,139 @@
+import type { ActiveFault, FaultRule } from './faults.ts'
+import type { InboundGenerators, InboundOptions, InboundRun } from './inbound-generator.ts'
+import type { LatencyDistribution } from './latency.ts'
+import type { PhoneNumber, PhoneNumberConfig } from './phone-numbers.ts'
+import { maxInSlidingWindow, type AcceptedMessage, type DuplicateGroup, type InboundRecord, type MessageFilter, type ReadReceipt, type RefusedRequest } from './recorder.ts'
+import type { SimContext } from './sim-context.ts'
+import type { StatusOptions } from './status-scheduler.ts'
+import type { WebhookStats } from './webhook-sender.ts'
+
+/** Per-number counters in SimStats. */
+export interface PhoneNumberStats {
+  mps: number
+  accepted: number
+  inbound: number
+  refused: number
+  /** Most messages (accepted + inbound) in any one-second window (t - 1000 ms, t]. */
+  maxInWindow: number
+}
+
+/** A summary of everything recorded. */
+export interface SimStats {
+  accepted: number
+  refused: number
+  refusedByCode: Record<string, number>
+  reads: number
+  inbound: number
+  duplicates: number
+  phoneNumbers: Record<string, PhoneNumberStats>
+  pendingStatuses: number
+  webhooks: WebhookStats | null
+}
+
+/** The in-process inspection and control API (also served under /_sim). */
+export interface GraphApiSimControl {
+  /** Accepted messages, oldest first, optionally filtered. */
+  accepted (filter?: MessageFilter): AcceptedMessage[]
+  refused (): RefusedRequest[]
+  reads (): ReadReceipt[]
+  inbound (): InboundRecord[]
+  /** Most messages a number had in any window (t - windowMs, t]; inbound counted unless told not to. */
+  maxInWindow (phoneNumberId: string, windowMs?: number, options?: { includeInbound?: boolean }): number
+  /** Groups of accepted messages sharing a biz_opaque_callback_data (duplicate sends). */
+  duplicates (): DuplicateGroup[]
+  stats (): SimStats
+  /** Forgets records, limiter state, faults, inbound runs and pending statuses; keeps settings and media. */
+  reset (): void
+  addFault (rule: FaultRule): string
+  setFaults (rules: FaultRule[]): void
+  removeFault (id: string): boolean
+  clearFaults (): void
+  faults (): ActiveFault[]
+  setLatency (latency: LatencyDistribution): void
+  setStatusOptions (options: Partial<StatusOptions>): StatusOptions
+  setPhoneNumber (id: string, config: PhoneNumberConfig): PhoneNumber
+  /** Starts inbound customer messages for a number at `rate`/s; returns the run id. */
+  startInbound (options: InboundOptions): string
+  stopInbound (id: string): boolean
+  inboundRuns (): InboundRun[]
+  /** Resolves true once every scheduled status is sent and every webhook delivered (or dropped); false after timeoutMs (default 5000). */
+  webhooksIdle (timeoutMs?: number): Promise<boolean>
+}
+
+export function createSimControl (ctx: SimContext, inbound: InboundGenerators): GraphApiSimControl {
+  const r = ctx.recorder
+
+  function stats (): SimStats {
+    const refusedByCode: Record<string, number> = {}
+    for (const x of r.refused) refusedByCode[x.code] = (refusedByCode[x.code] ?? 0) + 1
+    // One pass over the records, grouped by number.
+    const per = new Map<string, { accepted: number, inbound: number, refused: number, times: number[] }>()
+    const of = (id: string) => {
+      let p = per.get(id)
+      if (!p) per.set(id, p = { accepted: 0, inbound: 0, refused: 0, times: [] })
+      return p
+    }
+    for (const m of r.accepted) { const p = of(m.phoneNumberId); p.accepted++; p.times.push(m.acceptedAt) }
+    for (const m of r.inbound) { const p = of(m.phoneNumberId); p.inbound++; p.times.push(m.at) }
+    for (const m of r.refused) of(m.phoneNumberId).refused++
+    const phoneNumbers: Record<string, PhoneNumberStats> = {}
+    for (const [id, p] of per) {
+      const maxInWindow = maxInSlidingWindow(p.times.sort((a, b) => a - b), 1000)
+      phoneNumbers[id] = { mps: ctx.phones.get(id).mps, accepted: p.accepted, inbound: p.inbound, refused: p.refused, maxInWindow }
+    }
+    return {
+      accepted: r.accepted.length,
+      refused: r.refused.length,
+      refusedByCode,
+      reads: r.reads.length,
+      inbound: r.inbound.length,
+      duplicates: r.duplicates().reduce((n, g) => n + g.count - 1, 0),
+      phoneNumbers,
+      pendingStatuses: ctx.timers.size,
+      webhooks: ctx.webhooks?.stats() ?? null
+    }
+  }
+
+  return {
+    accepted: (filter = {}) => r.filter(filter),
+    refused: () => [...r.refused],
+    reads: () => [...r.reads],
+    inbound: () => [...r.inbound],
+    maxInWindow: (id, windowMs = 1000, options = {}) => r.maxInWindow(id, windowMs, options.includeInbound ?? true),
+    duplicates: () => r.duplicates(),
+    stats,
+    reset () {
+      inbound.stopAll()
+      ctx.timers.clear()
+      r.clear()
+      ctx.limiter.clear()
+      ctx.pairLimiter.clear()
+      ctx.faults.clear()
+      ctx.usage.clear()
+      ctx.webhooks?.resetStats()
+    },
+    addFault: (rule) => ctx.faults.add(rule),
+    setFaults: (rules) => ctx.faults.set(rules),
+    removeFault: (id) => ctx.faults.remove(id),
+    clearFaults: () => ctx.faults.clear(),
+    faults: () => ctx.faults.list(),
+    setLatency (latency) { ctx.settings.latency = latency },
+    setStatusOptions (options) {
+      ctx.settings.statuses = { ...ctx.settings.statuses, ...options }
+      return ctx.settings.statuses
+    },
+    setPhoneNumber: (id, config) => ctx.phones.set(id, config),
+    startInbound: (options) => inbound.start(options),
+    stopInbound: (id) => inbound.stop(id),
+    inboundRuns: () => inbound.list(),
+    async webhooksIdle (timeoutMs = 5000) {
+      const deadline = performance.now() + timeoutMs
+      // Scheduled statuses become webhooks later, so both queues must be empty.
+      while (ctx.webhooks && (ctx.timers.size > 0 || !ctx.webhooks.isIdle())) {
+        if (performance.now() >= deadline) return false
+        await new Promise((resolve) => setTimeout(resolve, 5))
+      }
+      return true
+    }
+  }
+}

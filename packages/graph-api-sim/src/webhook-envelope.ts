@@ -1,0 +1,38 @@
+import type { PhoneNumber } from './phone-numbers.ts'
+
+/** One item for a webhook: a status, or an inbound message with its sender's contact. */
+export type WebhookEvent =
+  | { phone: PhoneNumber, kind: 'statuses', item: Record<string, unknown> }
+  | { phone: PhoneNumber, kind: 'messages', item: Record<string, unknown>, contact: { profile: { name: string }, wa_id: string } }
+
+/**
+ * Meta's webhook envelope for a batch of events: one `entry` per WABA, one `messages` change per
+ * phone number and kind (statuses, or contacts + messages), in arrival order.
+ */
+export function buildEnvelope (events: readonly WebhookEvent[]): Record<string, unknown> {
+  const entries = new Map<string, Map<string, Record<string, unknown>>>()
+  for (const e of events) {
+    let changes = entries.get(e.phone.wabaId)
+    if (!changes) entries.set(e.phone.wabaId, changes = new Map())
+    const key = `${e.phone.id}\u0000${e.kind}`
+    let value = changes.get(key)
+    if (!value) {
+      value = {
+        messaging_product: 'whatsapp',
+        metadata: { display_phone_number: e.phone.displayPhoneNumber, phone_number_id: e.phone.id }
+      }
+      if (e.kind === 'messages') value.contacts = []
+      value[e.kind] = []
+      changes.set(key, value)
+    }
+    ;(value[e.kind] as unknown[]).push(e.item)
+    if (e.kind === 'messages') {
+      const contacts = value.contacts as Array<{ wa_id: string }>
+      if (!contacts.some((c) => c.wa_id === e.contact.wa_id)) contacts.push(e.contact)
+    }
+  }
+  return {
+    object: 'whatsapp_business_account',
+    entry: [...entries].map(([id, changes]) => ({ id, changes: [...changes.values()].map((value) => ({ field: 'messages', value })) }))
+  }
+}

@@ -1,0 +1,10 @@
+/** The Graph API paths the client calls, for one API version. Ids are URL-encoded. */
+export function graphPaths (apiVersion: string) {
+  const v = encodeURIComponent(apiVersion)
+  return {
+    messages: (phoneNumberId: string) => `/${v}/${encodeURIComponent(phoneNumberId)}/messages`,
+    media: (phoneNumberId: string) => `/${v}/${encodeURIComponent(phoneNumberId)}/media`,
+    mediaObject: (mediaId: string, phoneNumberId?: string) =>
+      `/${v}/${encodeURIComponent(mediaId)}${phoneNumberId === undefined ? '' : `?phone_number_id=${encodeURIComponent(phoneNumberId)}`}`
+  }
+}

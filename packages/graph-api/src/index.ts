@@ -1,0 +1,33 @@
+export { createGraphApiClient } from './graph-api-client.ts'
+export type { GraphApiClient, RequestOptions, SendOptions, MediaUpload } from './graph-api-client.ts'
+export { DEFAULT_API_VERSION } from './options.ts'
+export type { GraphApiClientOptions } from './options.ts'
+export type {
+  GraphError, GraphFailure, GraphSuccessBase, MessageAccepted, ReadAccepted, SendOutcome,
+  UploadOutcome, MediaInfo, MediaInfoOutcome, DownloadOutcome, DeleteOutcome
+} from './outcome.ts'
+export { ERROR_CLASS_TABLE, findErrorClassRow } from './error-classes.ts'
+export type { ErrorClass, ErrorClassRow } from './error-classes.ts'
+export { classifyGraphError, pairRateRetryDelayMs, PAIR_RATE_LIMIT_CODE } from './classify-error.ts'
+export type { ClassifyInput, Classification } from './classify-error.ts'
+export { parseUsageHeaders } from './usage-headers.ts'
+export type { GraphUsage, AppUsage, BusinessUseCaseUsage } from './usage-headers.ts'
+export { TransportError, TRANSPORT_ERROR_CODES } from './dispatch-request.ts'
+export type { TransportErrorCode } from './dispatch-request.ts'
+export { isMarkAsRead } from './messages/message-types.ts'
+export type {
+  OutboundMessage, SendableMessage, MarkAsRead, MessageContext, TextMessage, MediaKind, MediaSource, MediaObject,
+  MediaMessage, ImageMessage, VideoMessage, AudioMessage, DocumentMessage, StickerMessage, TemplateParameter,
+  TemplateComponent, TemplateObject, TemplateMessage, InteractiveHeader, InteractiveObject, InteractiveMessage,
+  ReactionMessage, LocationObject, LocationMessage, ContactCard, ContactsMessage
+} from './messages/message-types.ts'
+export { textMessage } from './messages/text-message.ts'
+export { mediaMessage } from './messages/media-message.ts'
+export type { MediaMessageOptions } from './messages/media-message.ts'
+export { templateMessage, templateParam } from './messages/template-message.ts'
+export type { TemplateMessageOptions, TemplateButton } from './messages/template-message.ts'
+export {
+  interactiveButtonMessage, interactiveListMessage, interactiveCtaUrlMessage, interactiveFlowMessage
+} from './messages/interactive-message.ts'
+export type { InteractiveCommon, ListSection, FlowOptions } from './messages/interactive-message.ts'
+export { reactionMessage, locationMessage, contactsMessage, markAsRead, replyTo } from './messages/simple-messages.ts'

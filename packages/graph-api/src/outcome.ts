@@ -1,0 +1,76 @@
+import type { ErrorClass } from './error-classes.ts'
+import type { GraphUsage } from './usage-headers.ts'
+
+/** A failed call, from Meta's error envelope or from the transport. */
+export interface GraphError {
+  /** Meta's `error.code`; absent for transport errors and bodies without one. */
+  code?: number
+  /** Meta's `error.error_subcode` (deprecated by Meta but still sent at times). */
+  subcode?: number
+  /** Meta's `error.type`, e.g. OAuthException. */
+  type?: string
+  message: string
+  /** Meta's `error.error_data.details`: the part to build logic on besides `code`. */
+  details?: string
+  fbtraceId?: string
+  httpStatus?: number
+  /** For transport errors: the network error code (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, …). */
+  networkCode?: string
+  class: ErrorClass
+  /** Suggested wait before retrying, ms (from the table, the attempt for 131056, or Retry-After). */
+  retryAfterMs?: number
+}
+
+/** Every call resolves to this on failure; the client never throws for API or network errors. */
+export interface GraphFailure {
+  ok: false
+  error: GraphError
+  usage: GraphUsage
+}
+
+/** Fields common to every success. */
+export interface GraphSuccessBase {
+  ok: true
+  httpStatus: number
+  usage: GraphUsage
+}
+
+/** A message accepted by Meta (accepted, not delivered: delivery comes as status webhooks). */
+export interface MessageAccepted extends GraphSuccessBase {
+  kind: 'message'
+  wamid: string
+  /** The WhatsApp id Meta resolved `to` into; may differ from the input. */
+  waId: string
+  input: string
+  /** Only for templates under pacing: accepted | held_for_quality_assessment | paused. */
+  messageStatus?: string
+  groupId?: string
+}
+
+/** A mark-as-read that succeeded; `wamid` is the message that was marked read. */
+export interface ReadAccepted extends GraphSuccessBase {
+  kind: 'read'
+  wamid: string
+}
+
+/** The outcome of sendMessage / markAsRead. */
+export type SendOutcome = MessageAccepted | ReadAccepted | GraphFailure
+
+/** The outcome of a media upload: the new media id (valid 30 days). */
+export type UploadOutcome = (GraphSuccessBase & { id: string }) | GraphFailure
+
+/** Media metadata with a download URL valid for 5 minutes. */
+export interface MediaInfo {
+  id: string
+  url: string
+  mimeType: string
+  sha256: string
+  fileSize: number
+}
+export type MediaInfoOutcome = (GraphSuccessBase & MediaInfo) | GraphFailure
+
+/** Downloaded media bytes. */
+export type DownloadOutcome = (GraphSuccessBase & { data: Buffer, contentType?: string }) | GraphFailure
+
+/** A DELETE that succeeded. */
+export type DeleteOutcome = GraphSuccessBase | GraphFailure

@@ -1,0 +1,6 @@
+export { signWebhookBody, computeWebhookDigest, SIGNATURE_PREFIX } from './sign-webhook-body.ts'
+export { verifyWebhookSignature } from './verify-webhook-signature.ts'
+export type { SignatureVerification, SignatureFailureReason } from './verify-webhook-signature.ts'
+export { toMetaJson, escapeNonAscii } from './to-meta-json.ts'
+export { WebhookSignatureError, WEBHOOK_SIGNATURE_ERROR_CODES } from './errors.ts'
+export type { WebhookSignatureErrorCode } from './errors.ts'
