@@ -42,19 +42,19 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   })
   const outputs = createOutputs(producer, codec, ledger, { results: topics.outboundResults, dlq: topics.outboundDlq, attempts: attemptsTopic(config.TOPIC_PREFIX) }, instance)
   const rateFor = (phoneNumberId: string) => Number(config.EGRESS_MPS_OVERRIDES?.[phoneNumberId] ?? config.EGRESS_DEFAULT_MPS)
-  let dispatcher: ReturnType<typeof createDispatcher> | undefined
-  const metrics = createEgressMetrics({ buffered: () => dispatcher?.buffered() ?? 0, inFlight: () => dispatcher?.gate.inFlight ?? 0 })
+  // The consumer and the dispatcher call each other through callbacks that run only after start().
+  const metrics = createEgressMetrics({ buffered: () => dispatcher.buffered(), inFlight: () => dispatcher.gate.inFlight })
   const consumer = createConsumer(kafka, {
     groupId: config.EGRESS_GROUP_ID,
     topics: [topics.outboundRequests],
     fromBeginning: true,
     partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
     heartbeatIntervalMs: 1000,
-    onRebalancing: () => dispatcher?.rebalancing(),
-    onAssignment: (assignment) => dispatcher?.assigned(assignment[topics.outboundRequests] ?? []),
+    onRebalancing: () => dispatcher.rebalancing(),
+    onAssignment: (assignment) => dispatcher.assigned(assignment[topics.outboundRequests] ?? []),
     onCrash: (err) => { logger.fatal({ err }, 'consumer crashed'); process.emit('SIGTERM') }
   })
-  dispatcher = createDispatcher({
+  const dispatcher = createDispatcher({
     requestsTopic: topics.outboundRequests,
     rateFor,
     marginMs: config.EGRESS_WINDOW_MARGIN_MS,
@@ -65,7 +65,11 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     outputs,
     ledgerReader,
     delivery: {
-      client, outputs, ledger, metrics, clock,
+      client,
+      outputs,
+      ledger,
+      metrics,
+      clock,
       tokenFor: createTokenLookup({ defaultToken: config.WA_ACCESS_TOKEN, tokens: config.WA_ACCESS_TOKENS, phoneWabas: config.WA_PHONE_WABAS }),
       retry: { maxAttempts: config.EGRESS_MAX_ATTEMPTS, baseMs: config.EGRESS_RETRY_BASE_MS, maxMs: config.EGRESS_RETRY_MAX_MS },
       inDoubtGraceMs: config.GRAPH_TIMEOUT_MS + 5000,
@@ -82,16 +86,16 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   let commitTimer: NodeJS.Timeout | undefined
   const health = buildHealthServer(logger, () => ({
     ready: state === 'running',
-    detail: { partitions: dispatcher!.owned(), buffered: dispatcher!.buffered(), inFlight: dispatcher!.gate.inFlight }
+    detail: { partitions: dispatcher.owned(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight }
   }))
 
   async function commit (): Promise<void> {
-    const offsets = dispatcher!.committable()
+    const offsets = dispatcher.committable()
     if (offsets.length === 0) return
     const metadata = JSON.stringify({ t: clock(), instance })
     try {
       await consumer.commit(offsets.map((o) => ({ topic: topics.outboundRequests, partition: o.partition, offset: o.offset, metadata })))
-      for (const o of offsets) dispatcher!.committed(o.partition, o.offset)
+      for (const o of offsets) dispatcher.committed(o.partition, o.offset)
     } catch (err) {
       // A rebalance in progress; the next owner starts from the last successful commit.
       logger.warn({ err }, 'commit failed')
@@ -119,7 +123,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       await inbound?.start()
       await consumer.start({
         eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
-          dispatcher!.handleBatch(batch, resolveOffset, heartbeat, () => isRunning() && !isStale())
+          dispatcher.handleBatch(batch, resolveOffset, heartbeat, () => isRunning() && !isStale())
       })
       commitTimer = setInterval(() => { void commit() }, config.EGRESS_COMMIT_INTERVAL_MS)
       await health.listen({ port: config.EGRESS_PORT, host: config.EGRESS_HOST })
@@ -134,8 +138,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       if (commitTimer) clearInterval(commitTimer)
       // Stop fetching, hand queued work back (uncommitted), let sends in flight finish.
       if (wasRunning) consumer.kafkajs.pause([{ topic: topics.outboundRequests }])
-      dispatcher!.close()
-      while (dispatcher!.gate.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      dispatcher.close()
+      while (dispatcher.gate.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
       if (wasRunning) await commit()
       await consumer.stop()
       await inbound?.stop()

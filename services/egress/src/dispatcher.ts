@@ -52,6 +52,8 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
 
   /** Waits out a rebalance; true when the partition is still ours afterwards. */
   async function sendPermit (partition: number): Promise<boolean> {
+    // `fence` is replaced by assigned() while we wait; a new rebalance may set another one.
+    // eslint-disable-next-line no-unmodified-loop-condition
     while (fence) await fence.promise
     return partitions.has(partition)
   }

@@ -59,7 +59,9 @@ export async function prepareTopics (kafka: Kafka, prefix: string, partitions: n
   await admin.connect()
   try {
     await ensureTopics(admin, {
-      prefix, partitions, replicationFactor: 1,
+      prefix,
+      partitions,
+      replicationFactor: 1,
       only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages'],
       extra: [{ topic: attemptsTopic(prefix) }]
     })

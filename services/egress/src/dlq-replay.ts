@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto'
+import type { Kafka } from 'kafkajs'
+import { toKafkaHeaders, type WabridgeProducer } from '@wabridge/kafka'
+import { contentTypeFor, type Codec, type DeadLetter, type OutboundRequest } from '@wabridge/schemas'
+import { decodeRequest } from './request-decoder.ts'
+
+export interface DeadLetterFilter {
+  phoneNumberId?: string
+  /** Meta error code of the last error. */
+  code?: number
+  /** failed_at ≥ since (epoch ms). */
+  since?: number
+  /** failed_at < until (epoch ms). */
+  until?: number
+}
+
+export function matches (letter: DeadLetter, filter: DeadLetterFilter): boolean {
+  if (filter.phoneNumberId !== undefined && letter.phone_number_id !== filter.phoneNumberId) return false
+  if (filter.code !== undefined && letter.error?.code !== filter.code) return false
+  if (filter.since !== undefined && letter.failed_at < filter.since) return false
+  if (filter.until !== undefined && letter.failed_at >= filter.until) return false
+  return true
+}
+
+/**
+ * Reads the DLQ topic from its start up to its end as of now (records added meanwhile are left
+ * for the next run) and calls `visit` for each dead letter that matches the filter.
+ */
+export async function scanDeadLetters (kafka: Kafka, codec: Codec, dlqTopic: string, filter: DeadLetterFilter, visit: (letter: DeadLetter) => Promise<void> | void, limit = Infinity): Promise<{ scanned: number, matched: number }> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(dlqTopic).finally(() => admin.disconnect())
+  const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]))
+  let scanned = 0
+  let matched = 0
+  if (pending.size === 0) return { scanned, matched }
+  const consumer = kafka.consumer({ groupId: `wabridge-dlq-scan-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true })
+    await new Promise<void>((resolve, reject) => {
+      consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const end = pending.get(partition)
+          if (end === undefined || BigInt(message.offset) >= end || matched >= limit) return
+          scanned++
+          const letter = (await codec.deserialize(message.value!, 'DeadLetter')).value
+          if (matches(letter, filter)) { matched++; await visit(letter) }
+          if (BigInt(message.offset) + 1n >= end) pending.delete(partition)
+          if (pending.size === 0 || matched >= limit) resolve()
+        }
+      }).catch(reject)
+    })
+  } finally {
+    await consumer.disconnect()
+  }
+  return { scanned, matched }
+}
+
+/**
+ * The request a dead letter came from, as a new request: a fresh request_id (the old one already
+ * has its final result, so egress would skip it) and `replay_of` in its metadata.
+ */
+export async function toReplayRequest (codec: Codec, letter: DeadLetter, now = Date.now()): Promise<OutboundRequest | undefined> {
+  const decoded = await decodeRequest(codec, {
+    topic: letter.source_topic,
+    partition: letter.source_partition,
+    offset: letter.source_offset,
+    key: letter.phone_number_id === null ? null : Buffer.from(letter.phone_number_id),
+    value: letter.original_value,
+    contentType: letter.original_content_type ?? undefined
+  })
+  if (!decoded.ok) return undefined
+  const original = decoded.request
+  return {
+    ...original.record,
+    request_id: `${original.requestId}~replay-${now}`,
+    metadata: { ...original.record.metadata, replay_of: original.requestId }
+  }
+}
+
+/** Replays the matching dead letters to the requests topic; returns what it did. */
+export async function replayDeadLetters (kafka: Kafka, codec: Codec, producer: WabridgeProducer, options: { dlqTopic: string, requestsTopic: string, filter: DeadLetterFilter, limit?: number, dryRun?: boolean }) {
+  let replayed = 0
+  const unreplayable: string[] = []
+  const counts = await scanDeadLetters(kafka, codec, options.dlqTopic, options.filter, async (letter) => {
+    const request = await toReplayRequest(codec, letter)
+    if (!request) { unreplayable.push(letter.request_id ?? `${letter.source_partition}:${letter.source_offset}`); return }
+    if (!options.dryRun) {
+      await producer.send([{
+        topic: options.requestsTopic,
+        key: request.phone_number_id,
+        value: await codec.serialize(options.requestsTopic, 'OutboundRequest', request),
+        headers: toKafkaHeaders({ eventId: request.request_id ?? undefined, contentType: contentTypeFor('OutboundRequest'), schemaFingerprint: codec.fingerprintHex('OutboundRequest') })
+      }])
+    }
+    replayed++
+  }, options.limit)
+  return { ...counts, replayed, unreplayable }
+}
