@@ -84,7 +84,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     : undefined
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
   let commitTimer: NodeJS.Timeout | undefined
-  const health = buildHealthServer(logger, () => ({
+  const health = buildHealthServer(() => ({
     ready: state === 'running',
     detail: { partitions: dispatcher.owned(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight }
   }))

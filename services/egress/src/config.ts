@@ -43,8 +43,9 @@ export const ConfigSchema = z.object({
   EGRESS_MPS_OVERRIDES: keyValueList().optional(),
   // Subtract each number's observed inbound messages from its send budget (Meta counts both directions).
   EGRESS_COUNT_INBOUND: bool().default(true),
-  // Extra spacing added to the one-second window, ms, against clock and network jitter.
-  EGRESS_WINDOW_MARGIN_MS: durationMs().default(10),
+  // Extra spacing added to the one-second window, ms. Not needed with EGRESS_RATE_STAMP=response (a send
+  // counts from Meta's answer, which follows Meta's count); with "send" it absorbs network jitter.
+  EGRESS_WINDOW_MARGIN_MS: durationMs().default(0),
   // When a send counts against the rate: at Meta's answer ("response": never over the limit, costs latency/1 s
   // of throughput) or when it leaves ("send": fuller use, latency jitter may cause an occasional 130429).
   EGRESS_RATE_STAMP: z.enum(['response', 'send']).default('response'),

@@ -1,9 +1,9 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import type { Logger } from '@wabridge/telemetry'
+import Fastify, { type FastifyInstance } from 'fastify'
 
 /** /healthz (the process is alive) and /readyz (503 until started and again once stopping). */
-export function buildHealthServer (logger: Logger, isReady: () => { ready: boolean, detail: Record<string, unknown> }): FastifyInstance {
-  const app = Fastify({ loggerInstance: logger.child({ component: 'health' }) as FastifyBaseLogger, disableRequestLogging: true })
+export function buildHealthServer (isReady: () => { ready: boolean, detail: Record<string, unknown> }): FastifyInstance {
+  // Probes are frequent and carry nothing worth logging.
+  const app = Fastify({ logger: false })
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_req, reply) => {
     const { ready, detail } = isReady()

@@ -1,0 +1,125 @@
+/**
+ * Egress benchmark: a grid of (phone numbers × rate) against the Graph API simulator running in
+ * its own process. For each cell a backlog of `seconds` worth of requests is queued first, then
+ * one egress instance drains it. Prints per cell: achieved rate per number (min / median, as a
+ * share of the limit), one-second windows over the limit, and the aggregate msg/s.
+ *
+ *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10]
+ *
+ * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start).
+ */
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames } from '@wabridge/kafka'
+import { contentTypeFor, createCodec, type OutboundRequest } from '@wabridge/schemas'
+import { createLogger } from '@wabridge/telemetry'
+import { findFreePorts } from '@wabridge/local-kafka'
+import { attemptsTopic, createEgress } from '../../../services/egress/src/app.ts'
+import { loadConfig } from '../../../services/egress/src/config.ts'
+
+const { values } = parseArgs({ options: { grid: { type: 'string', default: '10x80,100x80,4x1000' }, seconds: { type: 'string', default: '10' } } })
+const seconds = Number(values.seconds)
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
+const simMain = fileURLToPath(new URL('../../../packages/graph-api-sim/src/main.ts', import.meta.url))
+const codec = createCodec()
+const partitions = 12
+
+async function startSim (rate: number) {
+  const port = await findFreePorts(1)
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', simMain], {
+    env: { ...process.env, SIM_PORT: String(port), SIM_DEFAULT_MPS: String(rate), SIM_PAIR_RATE: 'false', SIM_MAX_RECORDS: '5000000', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  const url = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${url}/_sim/healthz`)).ok) return { url, child } } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('the simulator did not start')
+}
+
+async function cell (numbers: number, rate: number) {
+  const prefix = `bench-eg-${randomUUID().slice(0, 8)}`
+  const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench-egress' })
+  const admin = kafka.admin()
+  await admin.connect()
+  await ensureTopics(admin, { prefix, partitions, replicationFactor: 1, only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages'], extra: [{ topic: attemptsTopic(prefix) }] })
+  await admin.disconnect()
+  const ids = Array.from({ length: numbers }, (_, i) => String(7_000_000 + i))
+  const perNumber = rate * seconds
+  const producer = createProducer(kafka)
+  await producer.start()
+  const topic = topicNames(prefix).outboundRequests
+  for (let i = 0; i < perNumber; i += 50) {
+    const batch = ids.flatMap((n) => Array.from({ length: Math.min(50, perNumber - i) }, (_, j) => {
+      const r: OutboundRequest = { request_id: `${n}-${i + j}`, phone_number_id: n, to: `+1555${String((i + j) % 1000).padStart(7, '0')}`, message_json: '{"type":"text","text":{"body":"benchmark"}}', expires_at: null, metadata: {}, created_at: Date.now() }
+      return { topic, key: n, value: codec.encode('OutboundRequest', r), headers: toKafkaHeaders({ eventId: r.request_id!, contentType: contentTypeFor('OutboundRequest') }) }
+    }))
+    await producer.send(batch)
+  }
+  await producer.stop()
+
+  const sim = await startSim(rate)
+  const egress = createEgress(loadConfig({
+    KAFKA_BROKERS: brokers,
+    TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: String(partitions),
+    EGRESS_GROUP_ID: `g-${prefix}`,
+    GRAPH_API_BASE_URL: sim.url,
+    WA_ACCESS_TOKEN: 'bench',
+    EGRESS_PORT: '0',
+    EGRESS_COUNT_INBOUND: 'false',
+    EGRESS_DEFAULT_MPS: String(rate),
+    LOG_LEVEL: 'warn'
+  }), { logger: createLogger({ level: 'warn', name: 'bench-egress' }) })
+  const total = numbers * perNumber
+  const started = Date.now()
+  await egress.start()
+  let stats: { accepted: number, refused: number, phoneNumbers: Record<string, { maxInWindow: number }> }
+  for (;;) {
+    stats = await (await fetch(`${sim.url}/_sim/stats`)).json() as typeof stats
+    if (stats.accepted + stats.refused >= total || Date.now() - started > (seconds * 4 + 60) * 1000) break
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  const wallMs = Date.now() - started
+  await egress.stop()
+
+  const shares: number[] = []
+  let first = Infinity
+  let last = 0
+  for (const n of ids) {
+    const { messages } = await (await fetch(`${sim.url}/_sim/messages?phone_number_id=${n}&limit=1000000`)).json() as { messages: Array<{ acceptedAt: number }> }
+    const times = messages.map((m) => m.acceptedAt).sort((a, b) => a - b)
+    if (times.length < 2) { shares.push(0); continue }
+    first = Math.min(first, times[0]!)
+    last = Math.max(last, times[times.length - 1]!)
+    // Under a backlog the first `rate` go at once; after that the ideal is `rate` per second.
+    const ideal = (times.length - rate) / rate * 1000
+    shares.push(ideal / (times[times.length - 1]! - times[0]!))
+  }
+  sim.child.kill('SIGTERM')
+  shares.sort((a, b) => a - b)
+  const over = Object.values(stats.phoneNumbers).filter((p) => p.maxInWindow > rate).length
+  return {
+    cell: `${numbers}×${rate}/s`,
+    requests: total,
+    accepted: stats.accepted,
+    refused: stats.refused,
+    'windows over limit (numbers)': over,
+    'share of limit min': shares[0]!.toFixed(3),
+    'share of limit median': shares[Math.floor(shares.length / 2)]!.toFixed(3),
+    'aggregate msg/s': Math.round(stats.accepted / ((last - first) / 1000)),
+    'wall s': (wallMs / 1000).toFixed(1)
+  }
+}
+
+const rows = []
+for (const spec of values.grid!.split(',')) {
+  const [n, r] = spec.split('x').map(Number)
+  rows.push(await cell(n!, r!))
+  console.table(rows.slice(-1))
+}
+console.log('\negress benchmark, one instance, backlog of', seconds, 's per number')
+console.table(rows)
