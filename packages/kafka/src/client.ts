@@ -25,12 +25,20 @@ export interface KafkaClientOptions {
  */
 const QUIET = [/switched default partitioner/i, /idempotent producer.*retries/i, /retries.*idempotent/i]
 
+/**
+ * Errors kafkajs logs at ERROR on every attempt although it retries them itself (leadership moving
+ * after topic creation or a broker restart, a group rebalancing): logged at debug instead.
+ */
+const TRANSIENT = [/not the leader/i, /leader not available/i, /coordinator is (loading|not available)/i, /rebalanc/i, /not coordinator/i]
+
 function toLogCreator (logger: KafkaLogger): logCreator {
   return () => ({ namespace, level, log }) => {
     const { message, ...extra } = log
     if (QUIET.some((re) => re.test(message))) return
     const obj = { namespace, ...extra }
-    if (level === logLevel.ERROR) logger.error(obj, message)
+    const transient = TRANSIENT.some((re) => re.test(message) || re.test(String(extra.error ?? '')))
+    if (transient) logger.debug(obj, message)
+    else if (level === logLevel.ERROR) logger.error(obj, message)
     else if (level === logLevel.WARN) logger.warn(obj, message)
     else if (level === logLevel.INFO) logger.debug(obj, message)
     else logger.debug(obj, message)

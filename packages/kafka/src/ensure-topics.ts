@@ -50,6 +50,10 @@ export async function ensureTopics (admin: Admin, options: EnsureTopicsOptions):
         configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value }))
       }))
     })
+    // KRaft: a broker may answer "not the leader" for a moment after the controller created the
+    // topic. Clients then back off for seconds; wait here until every new partition's leader
+    // serves offset requests instead.
+    for (const t of missing) await waitUntilServed(admin, t.topic)
   }
   const existingTopics = wanted.filter((t) => present.has(t.topic))
   const mismatched: EnsureTopicsResult['mismatched'] = []
@@ -61,4 +65,17 @@ export async function ensureTopics (admin: Admin, options: EnsureTopicsOptions):
     }
   }
   return { created: missing.map((t) => t.topic), existing: existingTopics.map((t) => t.topic), mismatched }
+}
+
+async function waitUntilServed (admin: Admin, topic: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      await admin.fetchTopicOffsets(topic)
+      return
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
 }

@@ -19,6 +19,8 @@ export interface EgressDeps {
   graphClient?: GraphApiClient
   /** Identifies this instance in attempt markers. */
   instanceId?: string
+  /** Called when the consumer crashed beyond kafkajs' own restarts; main.ts shuts the process down. */
+  onFatal?: (err: Error) => void
 }
 
 /** The attempts topic: egress's internal record of sends that may have left, co-partitioned with requests. */
@@ -50,9 +52,11 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     fromBeginning: true,
     partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
     heartbeatIntervalMs: 1000,
+    // Short fetch waits keep shutdown and rebalances quick; an idle partition costs a poll per 500 ms.
+    maxWaitTimeMs: 500,
     onRebalancing: () => dispatcher.rebalancing(),
     onAssignment: (assignment) => dispatcher.assigned(assignment[topics.outboundRequests] ?? []),
-    onCrash: (err) => { logger.fatal({ err }, 'consumer crashed'); process.emit('SIGTERM') }
+    onCrash: (err) => { logger.fatal({ err }, 'consumer crashed'); deps.onFatal?.(err) }
   })
   const dispatcher = createDispatcher({
     requestsTopic: topics.outboundRequests,

@@ -1,6 +1,5 @@
 import closeWithGrace from 'close-with-grace'
-import { createLogger, shutdownTelemetry } from '@wabridge/telemetry'
-import { createEgress } from './app.ts'
+import { createLogger, setTelemetryHandle, shutdownTelemetry, startTelemetry } from '@wabridge/telemetry'
 import { loadConfig, type EgressConfig } from './config.ts'
 
 let config: EgressConfig
@@ -12,7 +11,15 @@ try {
   process.exit(1)
 }
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'egress' })
-const egress = createEgress(config, { logger })
+setTelemetryHandle(await startTelemetry({
+  serviceName: 'wabridge-egress',
+  disabled: config.OTEL_SDK_DISABLED,
+  ...(config.OTEL_EXPORTER_OTLP_ENDPOINT && { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }),
+  ...(config.PROMETHEUS_PORT !== undefined && { prometheusPort: config.PROMETHEUS_PORT, prometheusHost: config.PROMETHEUS_HOST })
+}))
+// Loaded after telemetry started, so kafkajs and undici are instrumented.
+const { createEgress } = await import('./app.ts')
+const egress = createEgress(config, { logger, onFatal: () => process.kill(process.pid, 'SIGTERM') })
 
 closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS + 2000, logger }, async ({ signal, err }) => {
   if (err) logger.error({ err }, 'shutting down after an error')
