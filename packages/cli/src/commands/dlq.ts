@@ -1,0 +1,65 @@
+import { createProducer } from '@wabridge/kafka'
+import { replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from '@wabridge/egress'
+import { CliError, endProgress, progress, type CliContext } from '../context.ts'
+
+export interface DlqOptions {
+  number?: string
+  code?: string
+  since?: string
+  until?: string
+  limit?: string
+  dryRun?: boolean
+}
+
+function time (flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const t = Date.parse(value)
+  if (Number.isNaN(t)) throw new CliError(`${flag} must be an ISO date-time, like 2026-11-24T18:00:00Z`, 2)
+  return t
+}
+
+export function toFilter (o: DlqOptions): DeadLetterFilter {
+  if (o.code !== undefined && !/^\d+$/.test(o.code)) throw new CliError('--code must be a whole number, like 131026', 2)
+  if (o.limit !== undefined && !/^[1-9]\d*$/.test(o.limit)) throw new CliError('--limit must be a positive whole number', 2)
+  const since = time('--since', o.since)
+  const until = time('--until', o.until)
+  return {
+    ...(o.number !== undefined && { phoneNumberId: o.number }),
+    ...(o.code !== undefined && { code: Number(o.code) }),
+    ...(since !== undefined && { since }),
+    ...(until !== undefined && { until })
+  }
+}
+
+export async function dlqList (ctx: CliContext, o: DlqOptions): Promise<number> {
+  const filter = toFilter(o)
+  const { scanned, matched } = await scanDeadLetters(ctx.kafka, ctx.codec, ctx.topics.outboundDlq, filter, (letter) => {
+    const { original_value: original, ...rest } = letter
+    process.stdout.write(JSON.stringify({ ...rest, original_value_bytes: original.length }) + '\n')
+  }, o.limit === undefined ? Infinity : Number(o.limit))
+  process.stderr.write(`${matched} of ${scanned} dead letters matched\n`)
+  return 0
+}
+
+export async function dlqReplay (ctx: CliContext, o: DlqOptions): Promise<number> {
+  const filter = toFilter(o)
+  const producer = createProducer(ctx.kafka)
+  await producer.start()
+  const ticker = setInterval(() => progress('replaying…'), 500)
+  try {
+    const out = await replayDeadLetters(ctx.kafka, ctx.codec, producer, {
+      dlqTopic: ctx.topics.outboundDlq,
+      requestsTopic: ctx.topics.outboundRequests,
+      filter,
+      dryRun: o.dryRun ?? false,
+      ...(o.limit !== undefined && { limit: Number(o.limit) })
+    })
+    endProgress()
+    process.stdout.write(`${o.dryRun ? 'would replay' : 'replayed'} ${out.replayed} of ${out.matched} matching dead letters (${out.scanned} scanned)\n`)
+    if (out.unreplayable.length > 0) process.stdout.write(`not replayable (never valid requests): ${out.unreplayable.join(', ')}\n`)
+    return 0
+  } finally {
+    clearInterval(ticker)
+    await producer.stop()
+  }
+}

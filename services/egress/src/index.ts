@@ -1,0 +1,6 @@
+export { createEgress, attemptsTopic } from './app.ts'
+export type { Egress, EgressDeps } from './app.ts'
+export { loadConfig, ConfigSchema } from './config.ts'
+export type { EgressConfig } from './config.ts'
+export { replayDeadLetters, scanDeadLetters, toReplayRequest, matches as matchesDeadLetter } from './dlq-replay.ts'
+export type { DeadLetterFilter } from './dlq-replay.ts'
