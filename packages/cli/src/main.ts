@@ -7,7 +7,6 @@ import { topicsEnsure, topicsList } from './commands/topics.ts'
 import { simulate } from './commands/simulate.ts'
 import { usage } from './commands/usage.ts'
 
-const env = process.env
 const program = new Command('wabridge')
   .description('Operate a wabridge gateway: send messages, read topics, inspect and replay dead letters, query usage.')
   .addOption(new Option('--brokers <list>', 'Kafka bootstrap brokers').env('KAFKA_BROKERS').default('127.0.0.1:9092'))
