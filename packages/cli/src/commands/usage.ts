@@ -35,20 +35,52 @@ export async function usage (o: UsageOptions): Promise<number> {
   return 0
 }
 
-/** Prints every data point (pricing_analytics shape: data[].data_points[]) as aligned columns. */
-export function printTable (body: Record<string, unknown>): void {
-  const groups = Array.isArray(body.data) ? body.data as Array<{ data_points?: Array<Record<string, unknown>> }> : []
-  const points = groups.flatMap((g) => g.data_points ?? [])
-  if (points.length === 0) {
-    process.stdout.write('no usage in that period\n')
-    return
-  }
-  const columns = [...new Set(points.flatMap((p) => Object.keys(p)))]
+type Row = Record<string, unknown>
+
+function table (title: string, rows: Row[]): void {
+  if (rows.length === 0) return
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   // start and end are Unix seconds, as in Meta's pricing_analytics.
   const cell = (column: string, v: unknown) => (column === 'start' || column === 'end') && typeof v === 'number'
     ? new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')
     : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? '')
-  const widths = columns.map((c) => Math.max(c.length, ...points.map((p) => cell(c, p[c]).length)))
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(c, r[c]).length)))
+  process.stdout.write(`${title}\n`)
   process.stdout.write(columns.map((c, i) => c.padEnd(widths[i]!)).join('  ') + '\n')
-  for (const p of points) process.stdout.write(columns.map((c, i) => cell(c, p[c]).padEnd(widths[i]!)).join('  ') + '\n')
+  for (const r of rows) process.stdout.write(columns.map((c, i) => cell(c, r[c]).padEnd(widths[i]!)).join('  ') + '\n')
+  process.stdout.write('\n')
+}
+
+interface CountsPoint {
+  start: number
+  phone_number_id: string
+  inbound_messages?: { total?: number }
+  outbound_requests?: { accepted?: number, failed?: number, expired?: number, unknown?: number }
+  statuses?: Record<string, number>
+}
+
+/**
+ * Prints the usage answer: billable volume per pricing category and type (Meta's
+ * pricing_analytics points, data[].data_points[]) and the gateway's own counts per bucket.
+ */
+export function printTable (body: Record<string, unknown>): void {
+  const pricing = (Array.isArray(body.data) ? body.data as Array<{ data_points?: Row[] }> : []).flatMap((g) => g.data_points ?? [])
+  const counts = ((body.counts as { data_points?: CountsPoint[] } | undefined)?.data_points ?? []).map((p) => ({
+    start: p.start,
+    phone_number_id: p.phone_number_id,
+    inbound: p.inbound_messages?.total ?? 0,
+    accepted: p.outbound_requests?.accepted ?? 0,
+    failed: p.outbound_requests?.failed ?? 0,
+    expired: p.outbound_requests?.expired ?? 0,
+    unknown: p.outbound_requests?.unknown ?? 0,
+    sent: p.statuses?.sent ?? 0,
+    delivered: p.statuses?.delivered ?? 0,
+    read: p.statuses?.read ?? 0
+  }))
+  if (pricing.length === 0 && counts.length === 0) {
+    process.stdout.write('no usage in that period\n')
+    return
+  }
+  table('messages and statuses', counts)
+  table('billable messages (pricing_analytics)', pricing)
 }
