@@ -1,0 +1,97 @@
+import type { TpTable } from './table.ts'
+
+export interface NumberInfo {
+  wabaId: string
+  display: string
+}
+
+/** Customers reached in the rolling 24 h, distinct, per number and per WABA. */
+export interface ReachStats {
+  byNumber: Map<string, number>
+  byWaba: Map<string, number>
+}
+
+/** What the alert rules need from every partition's state (owned or read from the changelog). */
+export interface MergedContext {
+  numbers: Map<string, NumberInfo>
+  /** Rate-limit errors per phone number within the rule's window. */
+  rateLimitErrors: Map<string, number>
+  /** Throughput upgrades (msg/s) by display phone number, from THROUGHPUT_UPGRADE webhooks. */
+  mpsUpgrades: Map<string, number>
+  /** Messaging limits by WABA id, from quality and capability webhooks. */
+  tiers: Map<string, number>
+  reach: ReachStats
+}
+
+export const REACH_WINDOW_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Sums one-second counters of `metric` per scope over the last `windowMs` of complete seconds
+ * before `now`: buckets [floor((now - windowMs) / 1000), floor(now / 1000)).
+ */
+export function sumRecent (tables: Iterable<TpTable>, metric: string, now: number, windowMs: number): Map<string, number> {
+  const from = Math.floor((now - windowMs) / 1000)
+  const to = Math.floor(now / 1000)
+  const out = new Map<string, number>()
+  const marker = `|${metric}|`
+  for (const table of tables) {
+    for (const [rest, n] of table.recent) {
+      const at = rest.indexOf(marker, 4)
+      if (at < 0) continue
+      const bucket = Number(rest.slice(4, at))
+      if (bucket < from || bucket >= to) continue
+      const scope = rest.slice(at + marker.length, rest.indexOf('|', at + marker.length))
+      out.set(scope, (out.get(scope) ?? 0) + n)
+    }
+  }
+  return out
+}
+
+/** Everything but reach, which is costlier and refreshed less often. */
+export function collectContext (tables: TpTable[], now: number, rateLimitWindowMs: number, reach: ReachStats): MergedContext {
+  const numbers = new Map<string, NumberInfo>()
+  const mpsUpgrades = new Map<string, number>()
+  const tiers = new Map<string, number>()
+  for (const table of tables) {
+    for (const [rest, value] of table.props) {
+      if (rest.startsWith('n|')) {
+        const id = rest.slice(2)
+        const bar = value.indexOf('|')
+        const info = { wabaId: value.slice(0, bar), display: value.slice(bar + 1) }
+        if (info.wabaId !== '' || !numbers.has(id)) numbers.set(id, info)
+      } else if (rest.startsWith('x|mps|')) {
+        mpsUpgrades.set(rest.slice(6), Number(value))
+      } else if (rest.startsWith('x|tier|')) {
+        tiers.set(rest.slice(7), Number(value))
+      }
+    }
+  }
+  return { numbers, rateLimitErrors: sumRecent(tables, 'rl', now, rateLimitWindowMs), mpsUpgrades, tiers, reach }
+}
+
+/** Distinct customers with a non-failed status in the last 24 h before `now`, per number and per WABA. */
+export function computeReach (tables: TpTable[], numbers: Map<string, NumberInfo>, now: number): ReachStats {
+  const since = now - REACH_WINDOW_MS
+  const perNumber = new Map<string, Set<string>>()
+  for (const table of tables) {
+    for (const [key, t] of table.reach) {
+      if (t < since) continue
+      const bar = key.indexOf('|')
+      const pn = key.slice(0, bar)
+      let set = perNumber.get(pn)
+      if (!set) perNumber.set(pn, set = new Set())
+      set.add(key.slice(bar + 1))
+    }
+  }
+  const byNumber = new Map<string, number>()
+  const wabaSets = new Map<string, Set<string>>()
+  for (const [pn, set] of perNumber) {
+    byNumber.set(pn, set.size)
+    const waba = numbers.get(pn)?.wabaId
+    if (!waba) continue
+    const ws = wabaSets.get(waba)
+    if (!ws) wabaSets.set(waba, new Set(set))
+    else for (const c of set) ws.add(c)
+  }
+  return { byNumber, byWaba: new Map([...wabaSets].map(([w, s]) => [w, s.size])) }
+}

@@ -1,0 +1,8 @@
+export { createMetricsApp } from './app.ts'
+export type { MetricsApp, MetricsAppDeps } from './app.ts'
+export { ConfigSchema, loadConfig } from './config.ts'
+export type { MetricsConfig } from './config.ts'
+export { foldRecord } from './aggregate.ts'
+export type { FoldOutcome } from './aggregate.ts'
+export { MetricsQueryError, METRICS_ERROR_CODES } from './errors.ts'
+export type { MetricsErrorCode } from './errors.ts'

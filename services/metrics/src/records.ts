@@ -1,0 +1,37 @@
+import { detectWireFormat, type Codec, type DecodedRecord, type SchemaName } from '@wabridge/schemas'
+import type { NumberInfo } from './context.ts'
+import type { Source } from './keys.ts'
+import type { TpTable } from './table.ts'
+
+/** What each input topic carries. */
+export const SOURCE_SCHEMAS: Record<Source, SchemaName> = { m: 'InboundMessage', s: 'InboundStatus', e: 'InboundEvent', r: 'OutboundResult' }
+
+/** Decodes an input record of either wire format; undefined when it is not a readable record of the topic's schema. */
+export async function decodeRecord (codec: Codec, source: Source, value: Buffer | null): Promise<DecodedRecord | undefined> {
+  if (!value) return undefined
+  try {
+    const expected = SOURCE_SCHEMAS[source]
+    return detectWireFormat(value) === 'confluent' ? await codec.deserialize(value, expected) : codec.decode(value, expected)
+  } catch {
+    return undefined
+  }
+}
+
+/** The event time a record is folded at, epoch ms. */
+export function timeOf (record: DecodedRecord): number | undefined {
+  switch (record.schema) {
+    case 'InboundMessage':
+    case 'InboundStatus': return record.value.meta_timestamp || record.value.received_at
+    case 'InboundEvent': return record.value.meta_timestamp ?? record.value.received_at
+    case 'OutboundResult': return record.value.completed_at
+    default: return undefined
+  }
+}
+
+/** WABA and display number of a phone number as a table learned them, when it knows the WABA. */
+export function numberInfoOf (table: TpTable, phoneNumberId: string): NumberInfo | undefined {
+  const raw = table.props.get(`n|${phoneNumberId}`)
+  if (raw === undefined || raw.startsWith('|')) return undefined
+  const bar = raw.indexOf('|')
+  return { wabaId: raw.slice(0, bar), display: raw.slice(bar + 1) }
+}
