@@ -28,8 +28,10 @@ interface Part {
 }
 
 function launch (part: Part, onUnexpectedExit: (part: Part, code: number | null) => void): void {
+  // Own process group: a Ctrl-C in the terminal reaches only this script, which then stops the
+  // parts one by one in order (each gets exactly one SIGTERM).
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', resolve(root, part.main)], {
-    env: { ...process.env, ...part.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: root
+    env: { ...process.env, ...part.env }, stdio: ['ignore', 'pipe', 'pipe'], cwd: root, detached: true
   })
   part.child = child
   for (const stream of [child.stdout, child.stderr]) {
@@ -133,8 +135,12 @@ async function main (): Promise<number> {
     say('start', `${failed}; see its log lines above`)
     void stopAll(failed).then(() => { process.exitCode = 1 })
   }
-  process.once('SIGINT', () => { void stopAll('SIGINT') })
-  process.once('SIGTERM', () => { void stopAll('SIGTERM') })
+  // Should this script die anyway, take the parts along ('exit' handlers run synchronously).
+  process.once('exit', () => { for (const p of parts) if (p.child?.exitCode === null) p.child.kill('SIGKILL') })
+  // `on`, not `once`: npm may forward the same Ctrl-C again, and a second, unhandled SIGINT would
+  // kill this script before the parts are stopped.
+  process.on('SIGINT', () => { void stopAll('SIGINT') })
+  process.on('SIGTERM', () => { void stopAll('SIGTERM') })
 
   for (const part of parts) {
     launch(part, onUnexpectedExit)
