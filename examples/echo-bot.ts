@@ -7,12 +7,12 @@
 import { createConsumer, createKafkaClient, createProducer, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, createCodec } from '@wabridge/schemas'
 
-export async function startEchoBot (options: { brokers: string[], prefix: string, groupId?: string }) {
+export async function startEchoBot (options: { brokers: string[], prefix: string, groupId?: string, fromBeginning?: boolean }) {
   const topics = topicNames(options.prefix)
   const kafka = createKafkaClient({ brokers: options.brokers, clientId: 'echo-bot' })
   const codec = createCodec()
   const producer = createProducer(kafka)
-  const consumer = createConsumer(kafka, { groupId: options.groupId ?? 'echo-bot', topics: [topics.inboundMessages], maxWaitTimeMs: 200 })
+  const consumer = createConsumer(kafka, { groupId: options.groupId ?? 'echo-bot', topics: [topics.inboundMessages], fromBeginning: options.fromBeginning ?? false, maxWaitTimeMs: 200 })
   await producer.start()
   await consumer.start({
     eachMessage: async ({ topic, partition, message }) => {

@@ -111,13 +111,14 @@ async function main (): Promise<number> {
     {
       name: 'ingress',
       main: 'services/ingress/src/main.ts',
-      env: { ...common, INGRESS_PORT: String(ingressPort), WA_APP_SECRETS: env.WA_APP_SECRETS ?? DEV.appSecret, WA_VERIFY_TOKEN: env.WA_VERIFY_TOKEN ?? DEV.verifyToken },
+      // PROMETHEUS_PORT is the metrics service's; ingress and egress export only when asked (9465 / 9466).
+      env: { ...common, PROMETHEUS_PORT: env.INGRESS_PROMETHEUS_PORT ?? '', INGRESS_PORT: String(ingressPort), WA_APP_SECRETS: env.WA_APP_SECRETS ?? DEV.appSecret, WA_VERIFY_TOKEN: env.WA_VERIFY_TOKEN ?? DEV.verifyToken },
       ready: `http://${host}:${ingressPort}/readyz`
     },
     {
       name: 'egress',
       main: 'services/egress/src/main.ts',
-      env: { ...common, EGRESS_PORT: String(egressPort), GRAPH_API_BASE_URL: graphUrl, WA_ACCESS_TOKEN: env.WA_ACCESS_TOKEN ?? DEV.accessToken },
+      env: { ...common, PROMETHEUS_PORT: env.EGRESS_PROMETHEUS_PORT ?? '', EGRESS_PORT: String(egressPort), GRAPH_API_BASE_URL: graphUrl, WA_ACCESS_TOKEN: env.WA_ACCESS_TOKEN ?? DEV.accessToken },
       ready: `http://${host}:${egressPort}/readyz`
     },
     {

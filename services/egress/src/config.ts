@@ -15,8 +15,9 @@ export const ConfigSchema = z.object({
   EGRESS_HOST: z.string().default('127.0.0.1'),
 
   // Kafka
-  // Consumer group of all egress instances; partitions of the requests topic are shared among them.
-  EGRESS_GROUP_ID: z.string().default('wabridge-egress'),
+  // Consumer group of all egress instances (partitions of the requests topic are shared among them).
+  // Default "<TOPIC_PREFIX>.egress", so gateways with different prefixes never share a group.
+  EGRESS_GROUP_ID: z.string().min(1).optional(),
 
   // Graph API
   // Base URL of the Graph API; the simulator's under npm start.
@@ -74,8 +75,9 @@ export const ConfigSchema = z.object({
   }
 })
 
-export type EgressConfig = z.output<typeof ConfigSchema>
+export type EgressConfig = z.output<typeof ConfigSchema> & { EGRESS_GROUP_ID: string }
 
 export function loadConfig (env: Record<string, string | undefined>): EgressConfig {
-  return parseEnv(ConfigSchema, env)
+  const config = parseEnv(ConfigSchema, env)
+  return Object.freeze({ ...config, EGRESS_GROUP_ID: config.EGRESS_GROUP_ID ?? `${config.TOPIC_PREFIX}.egress` })
 }

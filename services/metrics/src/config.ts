@@ -22,7 +22,8 @@ export const ConfigSchema = z.object({
 
   // Kafka and state
   // Consumer group of all metrics instances; also the prefix of their transactional ids.
-  METRICS_GROUP_ID: z.string().min(1).default('wabridge-metrics'),
+  // Default "<TOPIC_PREFIX>.metrics", so gateways with different prefixes never share a group.
+  METRICS_GROUP_ID: z.string().min(1).optional(),
   // Compacted changelog topic holding the state (default <TOPIC_PREFIX>.metrics.changelog).
   METRICS_CHANGELOG_TOPIC: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ -').optional(),
   // How often state, alerts and offsets are committed (one transaction per partition), ms; also the query staleness.
@@ -75,8 +76,9 @@ export const ConfigSchema = z.object({
   METRICS_EVENT_ALERT_TTL_MS: durationMs().min(60_000).default(24 * HOUR_MS)
 })
 
-export type MetricsConfig = z.output<typeof ConfigSchema>
+export type MetricsConfig = z.output<typeof ConfigSchema> & { METRICS_GROUP_ID: string }
 
 export function loadConfig (env: Record<string, string | undefined>): MetricsConfig {
-  return parseEnv(ConfigSchema, env)
+  const config = parseEnv(ConfigSchema, env)
+  return Object.freeze({ ...config, METRICS_GROUP_ID: config.METRICS_GROUP_ID ?? `${config.TOPIC_PREFIX}.metrics` })
 }

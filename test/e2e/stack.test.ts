@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict'
+import { spawn, spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { test } from 'node:test'
+import { startEchoBot } from '../../examples/echo-bot.ts'
+import { brokersFromEnv, waitFor } from '../helpers/kafka.ts'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
+
+async function freePort (): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, and stops cleanly', { timeout: 240_000 }, async (t) => {
+  const prefix = `stack-${randomUUID().slice(0, 8)}`
+  const ports = { ingress: await freePort(), egress: await freePort(), metrics: await freePort(), sim: await freePort(), prometheus: await freePort() }
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: brokersFromEnv().join(','),
+    TOPIC_PREFIX: prefix,
+    KAFKA_TOPIC_PARTITIONS: '3',
+    INGRESS_PORT: String(ports.ingress),
+    EGRESS_PORT: String(ports.egress),
+    METRICS_PORT: String(ports.metrics),
+    SIM_PORT: String(ports.sim),
+    PROMETHEUS_PORT: String(ports.prometheus),
+    METRICS_FLUSH_INTERVAL_MS: '300',
+    SIM_STATUS_DELAYS_MS: '20,50,100'
+  }
+  const stack = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  stack.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  stack.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = new Promise<number | null>((resolve) => stack.once('exit', (code) => resolve(code)))
+  // Graceful even when the test fails: SIGTERM lets the script stop its parts (SIGKILL would orphan them).
+  t.after(async () => {
+    if (stack.exitCode !== null) return
+    stack.kill('SIGTERM')
+    const timer = setTimeout(() => stack.kill('SIGKILL'), 30_000)
+    await exited
+    clearTimeout(timer)
+  })
+  await waitFor(() => output.includes('wabridge is running') || stack.exitCode !== null, 120_000, () => 'the stack to start')
+  assert.match(output, /wabridge is running/, output.slice(-2000))
+  for (const part of ['ingress', 'egress', 'metrics', 'Graph API sim']) assert.match(output, new RegExp(`\\n  ${part}\\s+http://127\\.0\\.0\\.1:`))
+  assert.match(output, /app secret\s+dev-app-secret/)
+
+  const bot = await startEchoBot({ brokers: brokersFromEnv(), prefix, groupId: `bot-${prefix}`, fromBeginning: true })
+  t.after(() => bot.stop())
+  const wabridge = (...args: string[]) => spawnSync(process.execPath, [cli, '--prefix', prefix, ...args], { encoding: 'utf8', env, timeout: 60_000 })
+  const number = '106540352242922'
+
+  // Ten customer messages through the whole loop.
+  const simulated = wabridge('simulate', '--number', number, '--rate', '5', '--seconds', '2', '--sim', `http://127.0.0.1:${ports.sim}`)
+  assert.equal(simulated.status, 0, simulated.stderr)
+  const usageUrl = `http://127.0.0.1:${ports.metrics}/v1/usage?phone_number_id=${number}&start=${Math.floor(Date.now() / 1000) - 3600}&end=${Math.ceil(Date.now() / 1000) + 3600}&granularity=DAILY`
+  let counts: { inbound_messages: { total: number }, outbound_requests: { accepted: number }, statuses: Record<string, number> } | undefined
+  await waitFor(async () => {
+    const body = await (await fetch(usageUrl)).json() as { counts: { data_points: Array<NonNullable<typeof counts>> } }
+    counts = body.counts.data_points[0]
+    return counts !== undefined && counts.inbound_messages.total >= 10 && counts.outbound_requests.accepted >= 10 && (counts.statuses.sent ?? 0) >= 10
+  }, 90_000, () => `the loop to be counted: ${JSON.stringify(counts)}`)
+  assert.equal(counts!.inbound_messages.total, 10)
+  assert.equal(counts!.outbound_requests.accepted, 10, 'the bot answered each message once')
+
+  const table = wabridge('usage', '--number', number, '--metrics', `http://127.0.0.1:${ports.metrics}`)
+  assert.equal(table.status, 0, table.stderr)
+  assert.match(table.stdout, /inbound\s+accepted/)
+  assert.match(table.stdout, new RegExp(`${number}\\s+10\\s+10\\s`))
+
+  // The CLI against the running stack.
+  const sent = wabridge('send', '--from', number, '--to', '+16505551234', '--text', 'Hello from the CLI', '--wait', '--timeout', '60')
+  assert.equal(sent.status, 0, sent.stderr)
+  assert.match(sent.stdout, /"status":"accepted".*"wamid":"wamid\./)
+  const tailed = wabridge('tail', 'outbound.results', '--from-beginning', '--limit', '2')
+  assert.equal(tailed.status, 0, tailed.stderr)
+  const lines = tailed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { schema: string, value: { status: string } })
+  assert.equal(lines.length, 2)
+  assert.ok(lines.every((l) => l.schema === 'OutboundResult' && l.value.status === 'accepted'))
+  const listed = wabridge('topics', 'list')
+  assert.match(listed.stdout, new RegExp(`${prefix}\\.outbound\\.requests\\s+3\\s+11`))
+  const dlq = wabridge('dlq', 'list')
+  assert.equal(dlq.status, 0)
+  assert.match(dlq.stderr, /0 of 0 dead letters matched/)
+  const noMetrics = wabridge('usage', '--number', number, '--metrics', 'http://127.0.0.1:9')
+  assert.equal(noMetrics.status, 1)
+  assert.equal(noMetrics.stderr, 'wabridge: the metrics service does not answer at http://127.0.0.1:9 (npm start runs it; or --metrics URL)\n')
+  const badQuery = wabridge('usage', '--number', number, '--metrics', `http://127.0.0.1:${ports.metrics}`, '--start', 'soon')
+  assert.equal(badQuery.status, 2)
+
+  // Every part stops on SIGTERM, in order, and the script exits 0.
+  stack.kill('SIGTERM')
+  assert.equal(await exited, 0, output.slice(-3000))
+  for (const part of ['ingress', 'egress', 'metrics']) assert.match(output, new RegExp(`\\[${part} *\\] .*stopped`))
+  assert.match(output, /\[start {2}\] stopped/)
+  for (const port of [ports.ingress, ports.egress, ports.metrics, ports.sim]) {
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/`), `port ${port} is still served after stop`)
+  }
+})
