@@ -1,0 +1,58 @@
+import { z } from 'zod'
+import { bool, csv, durationMs, kafkaEnv, loggingEnv, parseEnv, port, positiveInt, shutdownEnv, telemetryEnv } from '@wabridge/config'
+
+/** Ingress configuration; keys are the environment variable names. */
+export const ConfigSchema = z.object({
+  ...kafkaEnv,
+  ...loggingEnv,
+  ...shutdownEnv,
+  ...telemetryEnv,
+
+  // HTTP
+  // Port of the webhook endpoint and /healthz, /readyz.
+  INGRESS_PORT: port().default(8080),
+  // Address the server binds to; loopback unless a proxy or load balancer must reach it.
+  INGRESS_HOST: z.string().min(1).default('127.0.0.1'),
+  // Take the client address from X-Forwarded-For (only behind a proxy you trust).
+  INGRESS_TRUST_PROXY: bool().default(false),
+  // Largest webhook body accepted, bytes; larger → 413. Meta's limit is 3 MB, this is 3 MiB.
+  MAX_BODY_BYTES: positiveInt().default(3 * 1024 * 1024),
+
+  // Meta
+  // App secrets, comma-separated; a body signed with any of them is accepted (rotation, several apps).
+  WA_APP_SECRETS: csv(),
+  // The verify token entered in the App Dashboard for the GET handshake.
+  WA_VERIFY_TOKEN: z.string().min(1),
+
+  // Producing
+  // How long a webhook waits for Kafka to acknowledge its records before the answer is 503, ms.
+  PRODUCE_TIMEOUT_MS: positiveInt().default(5000),
+  // How long the producer keeps retrying one batch before failing it, ms. Longer than a broker
+  // restart: a batch failed earlier may still land later, and Meta's retry would then write it twice.
+  PRODUCE_MAX_RETRY_MS: positiveInt().default(60_000),
+  // How long a produce batch waits for records of concurrent requests, ms (latency vs batch size).
+  PRODUCE_LINGER_MS: durationMs().default(2),
+  // Most records in one produce request.
+  PRODUCE_MAX_BATCH_RECORDS: positiveInt().default(2000),
+  // Most encoded record bytes waiting for Kafka's acks; beyond it webhooks get 503 at once (memory bound).
+  PRODUCE_MAX_PENDING_BYTES: positiveInt().default(128 * 1024 * 1024),
+  // Retry-After of 503 answers, seconds (Meta retries anyway; this paces other clients).
+  RETRY_AFTER_S: positiveInt().default(5),
+
+  // Dedup
+  // How long an acknowledged event id is remembered to drop Meta's repeats, ms.
+  DEDUP_TTL_MS: positiveInt().default(15 * 60_000),
+  // Most event ids remembered (memory bound, about 150 bytes each); the oldest go first.
+  DEDUP_MAX_ENTRIES: positiveInt().default(200_000)
+}).superRefine((cfg, ctx) => {
+  if (cfg.PRODUCE_TIMEOUT_MS >= cfg.SHUTDOWN_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['PRODUCE_TIMEOUT_MS'], message: 'must be below SHUTDOWN_TIMEOUT_MS, so in-flight webhooks finish during shutdown' })
+  }
+})
+
+export type IngressConfig = z.output<typeof ConfigSchema>
+
+/** Parses and validates the ingress environment; throws ConfigError naming every bad variable. */
+export function loadConfig (env: Record<string, string | undefined>): IngressConfig {
+  return parseEnv(ConfigSchema, env)
+}

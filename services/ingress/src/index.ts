@@ -1,0 +1,6 @@
+export { createIngress } from './app.ts'
+export type { Ingress, IngressDeps } from './app.ts'
+export { ConfigSchema, loadConfig } from './config.ts'
+export type { IngressConfig } from './config.ts'
+export { IngressError, INGRESS_ERROR_CODES } from './errors.ts'
+export type { IngressErrorCode } from './errors.ts'

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { createDedupCache } from '../src/dedup-cache.ts'
+
+test('remembers an id for exactly ttlMs on the injected clock', () => {
+  let now = 1_000
+  const cache = createDedupCache({ ttlMs: 100, maxEntries: 10, now: () => now })
+  assert.equal(cache.has('a'), false)
+  cache.add('a')
+  now += 99
+  assert.equal(cache.has('a'), true)
+  now += 1
+  assert.equal(cache.has('a'), false)
+  assert.equal(cache.size, 0)
+})
+
+test('forgets the oldest ids beyond maxEntries', () => {
+  const cache = createDedupCache({ ttlMs: 1_000_000, maxEntries: 3, now: () => 0 })
+  for (const id of ['a', 'b', 'c', 'd']) cache.add(id)
+  assert.equal(cache.size, 3)
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => cache.has(id)), [false, true, true, true])
+})
+
+test('re-adding an id renews it and moves it behind younger ones', () => {
+  let now = 0
+  const cache = createDedupCache({ ttlMs: 100, maxEntries: 2, now: () => now })
+  cache.add('a')
+  now = 50
+  cache.add('b')
+  cache.add('a')
+  cache.add('c')
+  assert.deepEqual(['a', 'b', 'c'].map((id) => cache.has(id)), [true, false, true])
+  now = 149
+  assert.equal(cache.has('a'), true)
+})
+
+test('expired ids are pruned when new ones are added, so memory follows the window', () => {
+  let now = 0
+  const cache = createDedupCache({ ttlMs: 10, maxEntries: 1000, now: () => now })
+  for (let i = 0; i < 100; i++) cache.add(`old-${i}`)
+  now = 10
+  cache.add('new')
+  assert.equal(cache.size, 1)
+})
