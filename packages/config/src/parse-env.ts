@@ -16,8 +16,8 @@ function describe (issue: z.core.$ZodIssue, present: boolean): string {
   switch (issue.code) {
     case 'invalid_type': return present ? `must be ${issue.expected}` : 'is required'
     case 'invalid_value': return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
-    case 'too_small': return `must be at least ${String(issue.minimum)}`
-    case 'too_big': return `must be at most ${String(issue.maximum)}`
+    case 'too_small': return issue.inclusive === false ? `must be greater than ${String(issue.minimum)}` : `must be at least ${String(issue.minimum)}`
+    case 'too_big': return issue.inclusive === false ? `must be less than ${String(issue.maximum)}` : `must be at most ${String(issue.maximum)}`
     case 'invalid_format': return `must be a valid ${issue.format}`
     default: return issue.message.replace(/received .*/i, '').trim() || 'is invalid'
   }

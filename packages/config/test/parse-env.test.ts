@@ -39,6 +39,7 @@ test('one error names every bad variable and never its value', () => {
     assert.match(err.message, /SECRETS: is required/)
     assert.match(err.message, /MODE: must be one of "a", "b"/)
     assert.match(err.message, /PORT: must be number/)
+    assert.match(err.message, /KAFKA_TOPIC_PARTITIONS: must be greater than 0/)
     assert.ok(!err.message.includes(secretLooking), err.message)
   }
 })
