@@ -31,7 +31,9 @@ export interface LaneTimers {
 export class ConcurrencyGate {
   #inFlight = 0
   readonly #max: number
-  readonly #waiting = new Set<() => void>()
+  /** Lanes waiting for a slot, first come first served; each is woken once per freed slot. */
+  readonly #waiting: Array<() => void> = []
+  readonly #queued = new Set<() => void>()
 
   constructor (max: number) { this.#max = max }
 
@@ -45,13 +47,17 @@ export class ConcurrencyGate {
 
   leave (): void {
     this.#inFlight--
-    const waiters = [...this.#waiting]
-    this.#waiting.clear()
-    for (const wake of waiters) wake()
+    // Wake one waiter per freed slot: waking all would make every lane rescan for one slot.
+    const wake = this.#waiting.shift()
+    if (wake) { this.#queued.delete(wake); wake() }
   }
 
-  /** Calls `wake` once, the next time a slot frees. */
-  notify (wake: () => void): void { this.#waiting.add(wake) }
+  /** Calls `wake` once, when a slot frees (a waiter already queued is not queued twice). */
+  notify (wake: () => void): void {
+    if (this.#queued.has(wake)) return
+    this.#queued.add(wake)
+    this.#waiting.push(wake)
+  }
 }
 
 export interface NumberLaneOptions {
@@ -90,6 +96,9 @@ export class NumberLane {
   #lastThrottleAt = -Infinity
   #queued = 0
   #closed = false
+  /** Earliest time of the next start, for even spacing (see #gapMs). */
+  #paceAt = -Infinity
+  readonly #wake = () => this.pump()
 
   constructor (options: NumberLaneOptions) {
     this.#configuredRate = options.rateLimit
@@ -153,8 +162,14 @@ export class NumberLane {
       if (q.notBefore > now) { wakeAt = Math.min(wakeAt, q.notBefore); i++; continue }
       const delay = this.limiter.delayMs(now)
       if (delay > 0) { wakeAt = Math.min(wakeAt, now + delay); break }
-      if (!this.#gate.tryEnter()) { this.#gate.notify(() => this.pump()); break }
+      if (this.#paceAt > now) { wakeAt = Math.min(wakeAt, this.#paceAt); break }
+      if (!this.#gate.tryEnter()) { this.#gate.notify(this.#wake); break }
       this.limiter.reserve(now)
+      // Spaced from when this start was due, not when its timer fired, so timer lateness and
+      // waits for the window do not add up: up to one gap of delay is caught up.
+      const gap = this.#gapMs()
+      const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - gap)
+      this.#paceAt = due + gap
       this.#start(to, q)
       // Round-robin: this recipient goes to the back of the order.
       this.#order.splice(i % this.#order.length, 1)
@@ -197,6 +212,15 @@ export class NumberLane {
       }
       this.pump()
     })
+  }
+
+  /**
+   * Sends are spread evenly over the window (one per window/limit ms) rather than sent in a burst
+   * when the window frees: a burst queues at the receiver, and since a send counts until Meta's
+   * answer, queueing delay would cost throughput in every window.
+   */
+  #gapMs (): number {
+    return 1000 / this.limiter.limit
   }
 
   #throttled (now: number, afterMs: number): void {

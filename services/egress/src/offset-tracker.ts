@@ -1,39 +1,42 @@
 /**
  * Tracks which offsets of one partition are still unfinished, so the committed offset never
  * passes a record whose result is not yet durable: commit = the lowest unfinished offset, or one
- * past the highest seen when all are finished.
+ * past the highest seen when all are finished. Offsets arrive in increasing order (as a
+ * partition delivers them), so finishing is amortised O(1).
  */
 export class OffsetTracker {
-  readonly #pending = new Set<bigint>()
+  /** Offsets in the order added (ascending); those before #head are finished. */
+  #offsets: bigint[] = []
+  #head = 0
+  /** Finished offsets not yet at the head. */
+  readonly #finished = new Set<bigint>()
   #highest: bigint | undefined
-  #lowestPending: bigint | undefined
 
-  /** Registers a consumed offset (in order of consumption). */
+  /** Registers a consumed offset. */
   add (offset: string): void {
     const o = BigInt(offset)
-    this.#pending.add(o)
-    if (this.#highest === undefined || o > this.#highest) this.#highest = o
-    if (this.#lowestPending === undefined || o < this.#lowestPending) this.#lowestPending = o
+    if (this.#highest !== undefined && o <= this.#highest) return
+    this.#offsets.push(o)
+    this.#highest = o
   }
 
   /** Marks an offset finished (its result is durable). */
   done (offset: string): void {
     const o = BigInt(offset)
-    if (!this.#pending.delete(o)) return
-    if (o === this.#lowestPending) this.#lowestPending = this.#findLowest()
+    if (this.#head >= this.#offsets.length || o < this.#offsets[this.#head]!) return
+    this.#finished.add(o)
+    while (this.#head < this.#offsets.length && this.#finished.delete(this.#offsets[this.#head]!)) this.#head++
+    if (this.#head > 4096 && this.#head * 2 > this.#offsets.length) {
+      this.#offsets = this.#offsets.slice(this.#head)
+      this.#head = 0
+    }
   }
 
-  get pendingCount (): number { return this.#pending.size }
+  get pendingCount (): number { return this.#offsets.length - this.#head - this.#finished.size }
 
   /** The offset to commit (next to read), or undefined when nothing was consumed. */
   committable (): string | undefined {
-    if (this.#lowestPending !== undefined) return String(this.#lowestPending)
+    if (this.#head < this.#offsets.length) return String(this.#offsets[this.#head])
     return this.#highest === undefined ? undefined : String(this.#highest + 1n)
-  }
-
-  #findLowest (): bigint | undefined {
-    let low: bigint | undefined
-    for (const o of this.#pending) if (low === undefined || o < low) low = o
-    return low
   }
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import type { Kafka } from 'kafkajs'
 import { createGraphApiSim, type GraphApiSim, type GraphApiSimOptions } from '@wabridge/graph-api-sim'
-import { createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { createProducer, ensureTopics, toKafkaHeaders, topicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { brokersFromEnv, testKafka, waitFor } from '@wabridge/kafka/testing'
 import { contentTypeFor, createCodec, type DecodedRecord, type OutboundRequest } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { attemptsTopic, createEgress, type Egress } from '../src/app.ts'
@@ -10,15 +11,9 @@ import { loadConfig } from '../src/config.ts'
 
 export const codec = createCodec()
 
-export function brokers (): string {
-  const b = process.env.KAFKA_BROKERS
-  if (!b) throw new Error('KAFKA_BROKERS is not set: run the tests with npm test')
-  return b
-}
+export { testKafka, waitFor }
 
-export function testKafka (): Kafka {
-  return createKafkaClient({ brokers: brokers().split(','), clientId: `egress-test-${randomUUID().slice(0, 6)}` })
-}
+const brokers = () => brokersFromEnv().join(',')
 
 export async function startSim (t: TestContext, options: GraphApiSimOptions = {}): Promise<GraphApiSim> {
   const sim = createGraphApiSim({ pairRate: false, ...options })
@@ -111,12 +106,4 @@ export async function collect<N extends 'OutboundResult' | 'DeadLetter'> (t: Tes
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
   await consumer.run({ eachMessage: async ({ message }) => { records.push(codec.decode(message.value!, name).value) } })
   return records
-}
-
-export async function waitFor (check: () => boolean, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
 }

@@ -95,9 +95,9 @@ async function cell (numbers: number, rate: number) {
     if (times.length < 2) { shares.push(0); continue }
     first = Math.min(first, times[0]!)
     last = Math.max(last, times[times.length - 1]!)
-    // Under a backlog the first `rate` go at once; after that the ideal is `rate` per second.
-    const ideal = (times.length - rate) / rate * 1000
-    shares.push(ideal / (times[times.length - 1]! - times[0]!))
+    // Egress spreads sends evenly, so under a backlog the ideal is one every 1/rate s from the first.
+    const achievedPerSecond = (times.length - 1) * 1000 / (times[times.length - 1]! - times[0]!)
+    shares.push(achievedPerSecond / rate)
   }
   sim.child.kill('SIGTERM')
   shares.sort((a, b) => a - b)

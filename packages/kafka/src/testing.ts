@@ -1,0 +1,65 @@
+/**
+ * Helpers for tests that run against a real broker (the `@wabridge/kafka/testing` entry): brokers
+ * from KAFKA_BROKERS, unique names, an admin closed by `t.after`, polling, reading a topic back.
+ */
+import { randomUUID } from 'node:crypto'
+import type { TestContext } from 'node:test'
+import type { Admin, Kafka } from 'kafkajs'
+import { createKafkaClient } from './client.ts'
+
+/** Brokers of the run (scripts/test.ts starts a local broker and sets KAFKA_BROKERS). */
+export function brokersFromEnv (): string[] {
+  const brokers = process.env.KAFKA_BROKERS
+  if (!brokers) throw new Error('KAFKA_BROKERS is not set: run the tests with npm test, which starts a broker')
+  return brokers.split(',')
+}
+
+export function testKafka (brokers = brokersFromEnv()): Kafka {
+  return createKafkaClient({ brokers, clientId: `test-${randomUUID().slice(0, 8)}` })
+}
+
+/** A unique name, so tests never share topics or groups. */
+export const uniqueName = (prefix: string) => `${prefix}-${randomUUID().slice(0, 12)}`
+
+export async function connectedAdmin (t: TestContext, kafka: Kafka): Promise<Admin> {
+  const admin = kafka.admin()
+  await admin.connect()
+  t.after(() => admin.disconnect())
+  return admin
+}
+
+export async function createTopic (admin: Admin, topic: string, partitions = 1): Promise<void> {
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function waitFor (check: () => boolean | Promise<boolean>, timeoutMs: number, what: string | (() => string)): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Reads every record of `topic` from the beginning until `count` arrived (or times out). */
+export interface ReadRecord { partition: number, offset: string, key: string | null, value: Buffer | null, headers: Record<string, string> }
+
+export async function readAll (kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader') })
+  const seen: ReadRecord[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {}
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v)
+        seen.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers })
+      }
+    })
+    await waitFor(() => seen.length >= count, timeoutMs, `${count} records on ${topic}`)
+    return seen
+  } finally {
+    await consumer.disconnect()
+  }
+}
