@@ -26,11 +26,11 @@ test('three numbers at 80 msg/s and one at 1,000 msg/s: no one-second window ove
   assert.equal(sim.refused().length, 0, `the sim refused: ${JSON.stringify(sim.refused().slice(0, 3))}`)
   for (const n of numbers) {
     assert.ok(sim.maxInWindow(n, 1000) <= 80, `${n}: ${sim.maxInWindow(n, 1000)} in one second`)
-    // 1000 messages at 80/s: 80 at once, then 80 per second → the last leaves after 11.5 s. Each
-    // send counts from Meta's answer, so latency adds to every window: the stated tolerance is 15 %
-    // on this shared 2-core machine (the measured use of the limit is in docs/benchmarks.md).
+    // 1000 messages at 80/s, spread one per 12.5 ms → the last leaves after 12.5 s. Each send
+    // counts from Meta's answer, so latency adds to every window: the stated tolerance is 10 % on
+    // this shared 2-core machine (the measured use of the limit is in docs/benchmarks.md).
     const elapsed = span(sim.accepted({ phoneNumberId: n }).map((m) => m.acceptedAt))
-    assert.ok(elapsed <= 11_500 * 1.15, `${n} took ${elapsed} ms for 1000 messages at 80/s (tolerance 15 %)`)
+    assert.ok(elapsed <= 12_487 * 1.10, `${n} took ${elapsed} ms for 1000 messages at 80/s (tolerance 10 %)`)
   }
   assert.ok(sim.maxInWindow(fast, 1000) <= 1000)
   const fastElapsed = span(sim.accepted({ phoneNumberId: fast }).map((m) => m.acceptedAt))
