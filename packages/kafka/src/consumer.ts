@@ -26,7 +26,11 @@ export interface ConsumerOptions {
 export type ConsumerHandler = { eachBatch: EachBatchHandler } | { eachMessage: EachMessageHandler }
 
 export interface WabridgeConsumer {
-  /** Joins the group and starts handing records to `handler`. Offsets are committed only by commit(). */
+  /**
+   * Joins the group and starts handing records to `handler`. Offsets are committed only by
+   * commit(). An eachBatch handler must call `resolveOffset` for each record it has taken over:
+   * that only moves the fetch position (without it kafkajs fetches the same records again).
+   */
   start(handler: ConsumerHandler): Promise<void>
   /** Leaves the group. Idempotent, safe before start(). */
   stop(): Promise<void>
