@@ -1,4 +1,4 @@
-import type { TelemetryHandle } from './telemetry.ts'
+import { startTelemetry, type TelemetryHandle } from './telemetry.ts'
 
 let current: TelemetryHandle | undefined
 
@@ -17,4 +17,27 @@ export async function shutdownTelemetry (): Promise<void> {
   const handle = current
   current = undefined
   await handle?.shutdown()
+}
+
+/** The telemetry part of a service's parsed config (the shared `telemetryEnv` block). */
+export interface TelemetryConfig {
+  OTEL_SDK_DISABLED?: boolean
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined
+  PROMETHEUS_PORT?: number | undefined
+  PROMETHEUS_HOST?: string | undefined
+}
+
+/**
+ * Starts telemetry from a service's config unless the preload already did, and keeps the handle
+ * for shutdownTelemetry(). Call it in main.ts before the app creates its meters.
+ */
+export async function ensureTelemetry (serviceName: string, config: TelemetryConfig): Promise<TelemetryHandle> {
+  current ??= await startTelemetry({
+    serviceName,
+    disabled: config.OTEL_SDK_DISABLED ?? false,
+    ...(config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }),
+    ...(config.PROMETHEUS_PORT !== undefined && { prometheusPort: config.PROMETHEUS_PORT }),
+    ...(config.PROMETHEUS_HOST !== undefined && { prometheusHost: config.PROMETHEUS_HOST })
+  })
+  return current
 }

@@ -4,15 +4,13 @@
  * It reads only standard variables (OTEL_SERVICE_NAME, OTEL_SDK_DISABLED,
  * OTEL_EXPORTER_OTLP_ENDPOINT) and PROMETHEUS_PORT / PROMETHEUS_HOST.
  */
-import { setTelemetryHandle } from './handle.ts'
-import { startTelemetry } from './telemetry.ts'
+import { ensureTelemetry } from './handle.ts'
 
 const env = process.env
 const port = env.PROMETHEUS_PORT ? Number(env.PROMETHEUS_PORT) : undefined
-setTelemetryHandle(await startTelemetry({
-  serviceName: env.OTEL_SERVICE_NAME ?? 'wabridge',
-  disabled: env.OTEL_SDK_DISABLED === 'true',
-  ...(env.OTEL_EXPORTER_OTLP_ENDPOINT && { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT }),
-  ...(port !== undefined && Number.isInteger(port) && { prometheusPort: port }),
-  ...(env.PROMETHEUS_HOST && { prometheusHost: env.PROMETHEUS_HOST })
-}))
+await ensureTelemetry(env.OTEL_SERVICE_NAME ?? 'wabridge', {
+  OTEL_SDK_DISABLED: env.OTEL_SDK_DISABLED === 'true',
+  OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+  PROMETHEUS_PORT: port !== undefined && Number.isInteger(port) ? port : undefined,
+  PROMETHEUS_HOST: env.PROMETHEUS_HOST || undefined
+})

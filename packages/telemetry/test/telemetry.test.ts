@@ -41,3 +41,16 @@ test('with an OTLP endpoint, metrics are pushed there (flushed on shutdown)', as
     collector.close()
   }
 })
+
+test('ensureTelemetry starts telemetry from a service config once and shutdownTelemetry stops it', async () => {
+  const { ensureTelemetry, getTelemetryHandle, shutdownTelemetry } = await import('../src/index.ts')
+  const first = await ensureTelemetry('ensure-test', { OTEL_SDK_DISABLED: false, PROMETHEUS_PORT: 0 })
+  try {
+    assert.equal(first.enabled, true)
+    assert.ok(first.prometheusUrl)
+    assert.equal(await ensureTelemetry('ensure-test', { PROMETHEUS_PORT: 0 }), first, 'a second call reuses the running handle')
+  } finally {
+    await shutdownTelemetry()
+  }
+  assert.equal(getTelemetryHandle(), undefined)
+})

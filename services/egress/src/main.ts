@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace'
-import { createLogger, setTelemetryHandle, shutdownTelemetry, startTelemetry } from '@wabridge/telemetry'
+import { createLogger, ensureTelemetry, shutdownTelemetry } from '@wabridge/telemetry'
 import { loadConfig, type EgressConfig } from './config.ts'
 
 let config: EgressConfig
@@ -11,12 +11,7 @@ try {
   process.exit(1)
 }
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'egress' })
-setTelemetryHandle(await startTelemetry({
-  serviceName: 'wabridge-egress',
-  disabled: config.OTEL_SDK_DISABLED,
-  ...(config.OTEL_EXPORTER_OTLP_ENDPOINT && { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }),
-  ...(config.PROMETHEUS_PORT !== undefined && { prometheusPort: config.PROMETHEUS_PORT, prometheusHost: config.PROMETHEUS_HOST })
-}))
+await ensureTelemetry(process.env.OTEL_SERVICE_NAME ?? 'wabridge-egress', config)
 // Loaded after telemetry started, so kafkajs and undici are instrumented.
 const { createEgress } = await import('./app.ts')
 const egress = createEgress(config, { logger, onFatal: () => process.kill(process.pid, 'SIGTERM') })

@@ -1,20 +1,12 @@
 import closeWithGrace from 'close-with-grace'
-import { createLogger, getTelemetryHandle, setTelemetryHandle, shutdownTelemetry, startTelemetry } from '@wabridge/telemetry'
+import { createLogger, ensureTelemetry, shutdownTelemetry } from '@wabridge/telemetry'
 import { createIngress } from './app.ts'
 import { loadConfig } from './config.ts'
 
 const config = loadConfig(process.env)
 // The preload (@wabridge/telemetry/register) may have started telemetry already; otherwise start it
 // here, before the app creates its meter.
-if (!getTelemetryHandle()) {
-  setTelemetryHandle(await startTelemetry({
-    serviceName: process.env.OTEL_SERVICE_NAME ?? 'wabridge-ingress',
-    disabled: config.OTEL_SDK_DISABLED,
-    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-    prometheusPort: config.PROMETHEUS_PORT,
-    prometheusHost: config.PROMETHEUS_HOST
-  }))
-}
+await ensureTelemetry(process.env.OTEL_SERVICE_NAME ?? 'wabridge-ingress', config)
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'ingress' })
 const app = createIngress(config, { logger })
 

@@ -1,20 +1,12 @@
 import closeWithGrace from 'close-with-grace'
-import { createLogger, getTelemetryHandle, setTelemetryHandle, shutdownTelemetry, startTelemetry } from '@wabridge/telemetry'
+import { createLogger, ensureTelemetry, shutdownTelemetry } from '@wabridge/telemetry'
 import { createMetricsApp } from './app.ts'
 import { loadConfig } from './config.ts'
 
 const config = loadConfig(process.env)
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'metrics' })
 // The meter provider must exist before the app takes its meter; the preload may have started it already.
-if (!getTelemetryHandle()) {
-  setTelemetryHandle(await startTelemetry({
-    serviceName: process.env.OTEL_SERVICE_NAME ?? 'wabridge-metrics',
-    disabled: config.OTEL_SDK_DISABLED,
-    prometheusPort: config.PROMETHEUS_PORT,
-    prometheusHost: config.PROMETHEUS_HOST,
-    ...(config.OTEL_EXPORTER_OTLP_ENDPOINT && { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
-  }))
-}
+await ensureTelemetry(process.env.OTEL_SERVICE_NAME ?? 'wabridge-metrics', config)
 // A Kafka failure the consumer cannot recover from becomes an uncaught error: close-with-grace stops us with code 1.
 const app = createMetricsApp(config, { logger, onFatal: (err) => setImmediate(() => { throw err }) })
 
