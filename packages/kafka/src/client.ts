@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
+import { installProduceEncoder } from './produce-encoder.ts'
 
 /** The part of a pino logger the kafkajs adapter needs. */
 export interface KafkaLogger {
@@ -45,8 +46,12 @@ function toLogCreator (logger: KafkaLogger): logCreator {
   }
 }
 
-/** A kafkajs client whose logs go to our logger (kafkajs INFO lines become debug). */
+/**
+ * A kafkajs client whose logs go to our logger (kafkajs INFO lines become debug), producing with
+ * the faster Produce request encoder (produce-encoder.ts).
+ */
 export function createKafkaClient (options: KafkaClientOptions): Kafka {
+  installProduceEncoder()
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

@@ -75,9 +75,18 @@ export function createProducer (kafka: Kafka, options: ProducerOptions = {}): Wa
   let inFlight: Promise<void> | undefined
   let timer: NodeJS.Timeout | undefined
 
-  function schedule (): void {
+  function startFlush (): void {
+    inFlight = flushOnce().finally(() => { inFlight = undefined; schedule(true) })
+  }
+
+  /**
+   * Lingers only when the producer was idle: records that queued while a batch was in flight have
+   * already waited a whole round trip, so they go out as soon as that batch settles.
+   */
+  function schedule (afterBatch = false): void {
     if (inFlight || timer || queue.length === 0) return
-    timer = setTimeout(() => { timer = undefined; inFlight = flushOnce().finally(() => { inFlight = undefined; schedule() }) }, lingerMs)
+    if (afterBatch || lingerMs <= 0) startFlush()
+    else timer = setTimeout(() => { timer = undefined; startFlush() }, lingerMs)
   }
 
   async function flushOnce (): Promise<void> {

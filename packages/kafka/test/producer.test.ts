@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { Kafka } from 'kafkajs'
 import { createKafkaClient, createProducer, toKafkaHeaders } from '../src/index.ts'
 import { connectedAdmin, createTopic, readAll, testKafka, uniqueName } from './helpers.ts'
 
@@ -41,6 +42,41 @@ test('records with the same key land in the same partition (murmur2, Java-compat
   const again = await producer.send([{ topic, key: '106540352242922', value: 'y' }])
   assert.equal(meta!.partition, again[0]!.partition)
   assert.equal(meta!.partition, javaPartition('106540352242922', 12))
+})
+
+test('the producer lingers only when idle: records queued behind an in-flight batch go out as soon as it settles', async (t) => {
+  const kafka = testKafka()
+  const admin = await connectedAdmin(t, kafka)
+  const topic = uniqueName('linger')
+  await createTopic(admin, topic, 1)
+  // The first produce request is held until the second record has queued behind it.
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => { release = resolve })
+  let inFlight!: () => void
+  const firstInFlight = new Promise<void>((resolve) => { inFlight = resolve })
+  const gated = Object.create(kafka) as Kafka
+  gated.producer = (config) => {
+    const real = kafka.producer(config)
+    const sendBatch = real.sendBatch.bind(real)
+    real.sendBatch = async (batch) => { inFlight(); await gate; return await sendBatch(batch) }
+    return real
+  }
+  const lingerMs = 1000
+  const producer = createProducer(gated, { lingerMs })
+  await producer.start()
+  t.after(() => producer.stop())
+
+  const started = Date.now()
+  const first = producer.send([{ topic, key: 'a', value: '1' }])
+  await firstInFlight
+  assert.ok(Date.now() - started >= lingerMs - 5, 'an idle producer lingers before its first batch')
+  const second = producer.send([{ topic, key: 'b', value: '2' }])
+  release()
+  await first
+  const firstAt = Date.now()
+  await second
+  assert.ok(Date.now() - firstAt < lingerMs / 2, `the queued record waited ${Date.now() - firstAt} ms after the batch before it`)
+  assert.deepEqual(producer.stats(), { batches: 2, records: 2, failures: 0 })
 })
 
 test('stop() flushes queued records, and send() after stop is refused', async (t) => {
