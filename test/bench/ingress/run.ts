@@ -8,6 +8,10 @@
  *
  *   npx tsx --conditions=source test/bench/ingress/run.ts [--duration 10] [--warmup 2] [--connections 64] [--pipelining 1]
  *
+ * A fourth run, `ingress + consumer`, repeats `ingress` with a consumer group reading the
+ * messages and statuses topics in this process, and reports end-to-end latency: from the moment
+ * ingress received a webhook (the records' received_at) to the moment the consumer has its record.
+ *
  * Checks that every webhook answered 200 is on the raw topic, then deletes the bench's topics.
  */
 import { fork, type ChildProcess } from 'node:child_process'
@@ -16,7 +20,9 @@ import { once } from 'node:events'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import type { Consumer } from 'kafkajs'
 import { createKafkaClient, topicNames } from '@wabridge/kafka'
+import { createCodec } from '@wabridge/schemas'
 import type { LoadOptions, LoadResult } from './load.ts'
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
@@ -70,10 +76,55 @@ async function load (url: string): Promise<LoadResult> {
   return message.result
 }
 
-async function measure (mode: Mode): Promise<LoadResult> {
+interface EndToEnd { records: number, p50: number, p90: number, p99: number, max: number }
+
+/**
+ * A consumer group on the messages and statuses topics that notes, per record, how long after
+ * ingress received its webhook the consumer had it. Joins before the load starts; records received
+ * during the warm-up are left out.
+ */
+async function startEndToEndConsumer (): Promise<{ finish: (measureFrom: number) => Promise<EndToEnd> }> {
+  const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench-e2e' })
+  const consumer: Consumer = kafka.consumer({ groupId: `${prefix}.e2e`, maxWaitTimeInMs: 50 })
+  const codec = createCodec()
+  const samples: Array<[receivedAt: number, latency: number]> = []
+  let lastRecordAt = Date.now()
+  const topics = topicNames(prefix)
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topics.inboundMessages, topics.inboundStatuses], fromBeginning: false })
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()))
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = Date.now()
+      lastRecordAt = now
+      for (const message of batch.messages) {
+        if (!message.value) continue
+        const { value } = codec.decode(message.value) as { value: { received_at: number } }
+        samples.push([value.received_at, now - value.received_at])
+      }
+    }
+  })
+  await joined
+  return {
+    async finish (measureFrom) {
+      // Caught up once nothing arrived for a second.
+      while (Date.now() - lastRecordAt < 1000) await new Promise((resolve) => setTimeout(resolve, 200))
+      await consumer.disconnect()
+      const sorted = Float64Array.from(samples.filter(([at]) => at >= measureFrom).map(([, ms]) => ms)).sort()
+      const at = (q: number) => sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+      return { records: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.length ? sorted[sorted.length - 1]! : NaN }
+    }
+  }
+}
+
+async function measure (mode: Mode, withConsumer = false): Promise<LoadResult & { endToEnd?: EndToEnd }> {
   const server = await startServer(mode)
   try {
-    return await load(server.url)
+    if (!withConsumer) return await load(server.url)
+    const e2e = await startEndToEndConsumer()
+    const measureFrom = Date.now() + Number(args.warmup) * 1000
+    const result = await load(server.url)
+    return { ...result, endToEnd: await e2e.finish(measureFrom) }
   } finally {
     const code = await stopServer(server.child)
     if (code !== 0) console.error(`# ${mode} server exited with ${code}`)
@@ -90,24 +141,30 @@ console.log(`# ingress benchmark: ${cpus().length} CPUs, ${args.duration} s (+${
 const bare = await measure('bare')
 const noKafka = await measure('no-kafka')
 const ingress = await measure('ingress')
+const withConsumer = await measure('ingress', true)
 
 const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench' })
 const admin = kafka.admin()
 await admin.connect()
 const topics = topicNames(prefix)
 const raw = (await admin.fetchTopicOffsets(topics.inboundRaw)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0)
+await admin.deleteGroups([`${prefix}.e2e`]).catch(() => {})
 await admin.deleteTopics({ topics: [topics.inboundMessages, topics.inboundStatuses, topics.inboundEvents, topics.inboundRaw] }).catch((err: unknown) => {
   console.error(`# could not delete the bench topics: ${(err as Error).message}`)
 })
 await admin.disconnect()
 
 console.log('')
-console.log('endpoint      webhooks/s   p50 ms   p90 ms   p99 ms   max ms   answers')
-console.log(`bare fastify ${fmt(bare)}`)
-console.log(`no-kafka     ${fmt(noKafka)}`)
-console.log(`ingress      ${fmt(ingress)}`)
+console.log(`${'endpoint'.padEnd(18)}webhooks/s   p50 ms   p90 ms   p99 ms   max ms   answers`)
+console.log(`${'bare fastify'.padEnd(18)} ${fmt(bare)}`)
+console.log(`${'no-kafka'.padEnd(18)} ${fmt(noKafka)}`)
+console.log(`${'ingress'.padEnd(18)} ${fmt(ingress)}`)
+console.log(`${'ingress + consumer'.padEnd(18)} ${fmt(withConsumer)}`)
+const e2e = withConsumer.endToEnd!
 console.log('')
+console.log(`end to end (received by ingress → read by a consumer), ${e2e.records.toLocaleString('en-US')} records: p50 ${e2e.p50.toFixed(1)} ms, p90 ${e2e.p90.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms, max ${e2e.max.toFixed(1)} ms`)
 console.log(`ratio ingress / bare: ${(ingress.perSecond / bare.perSecond * 100).toFixed(1)} %`)
-console.log(`durability: ${ingress.accepted} webhooks answered 200 (warm-up included), ${raw} raw records in Kafka${raw >= ingress.accepted ? '' : ' — RECORDS MISSING'}`)
-console.log('target: ≥ 10,000 webhooks/s, p99 ≤ 50 ms')
-console.log(JSON.stringify({ bare, noKafka, ingress }))
+const answered = ingress.accepted + withConsumer.accepted
+console.log(`durability: ${answered} webhooks answered 200 (warm-up included), ${raw} raw records in Kafka${raw >= answered ? '' : ' — RECORDS MISSING'}`)
+console.log('targets: ≥ 10,000 webhooks/s, p50 ≤ 10 ms, p99 ≤ 50 ms; end to end p99 ≤ 100 ms')
+console.log(JSON.stringify({ bare, noKafka, ingress, withConsumer }))
