@@ -40,7 +40,15 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   })
   const ledger = new Ledger(clock)
   const ledgerReader = createLedgerReader(kafka, admin, ledger, {
-    resultsTopic: topics.outboundResults, attemptsTopic: attemptsTopic(config.TOPIC_PREFIX), groupId: config.EGRESS_GROUP_ID, requestsTopic: topics.outboundRequests, lookbackMs: config.EGRESS_LEDGER_LOOKBACK_MS
+    resultsTopic: topics.outboundResults,
+    attemptsTopic: attemptsTopic(config.TOPIC_PREFIX),
+    groupId: config.EGRESS_GROUP_ID,
+    requestsTopic: topics.outboundRequests,
+    lookbackMs: config.EGRESS_LEDGER_LOOKBACK_MS,
+    instance,
+    tailMs: config.EGRESS_LEDGER_TAIL_MS,
+    maxTailMs: config.GRAPH_TIMEOUT_MS + 10_000,
+    logger
   })
   const outputs = createOutputs(producer, codec, ledger, { results: topics.outboundResults, dlq: topics.outboundDlq, attempts: attemptsTopic(config.TOPIC_PREFIX) }, instance)
   const rateFor = (phoneNumberId: string) => Number(config.EGRESS_MPS_OVERRIDES?.[phoneNumberId] ?? config.EGRESS_DEFAULT_MPS)

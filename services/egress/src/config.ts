@@ -65,7 +65,10 @@ export const ConfigSchema = z.object({
   // How often committed offsets advance, ms.
   EGRESS_COMMIT_INTERVAL_MS: durationMs().default(1000),
   // When a partition is assigned, results and attempts written this long before its last commit are read back, ms.
-  EGRESS_LEDGER_LOOKBACK_MS: durationMs().default(5 * 60_000)
+  EGRESS_LEDGER_LOOKBACK_MS: durationMs().default(5 * 60_000),
+  // How long, at least, results and attempts of a partition are read back after it was assigned or the group
+  // rebalanced, ms (longer while another instance's sends are in doubt, up to GRAPH_TIMEOUT_MS + 10 s).
+  EGRESS_LEDGER_TAIL_MS: durationMs().default(5000)
 }).superRefine((cfg, ctx) => {
   for (const [number, value] of Object.entries(cfg.EGRESS_MPS_OVERRIDES ?? {})) {
     if (!/^\d+$/.test(number) || !/^\d+$/.test(value) || Number(value) < 1) {

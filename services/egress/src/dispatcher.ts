@@ -83,6 +83,7 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
     /** Something the rebalance protocol says: stop starting sends until the new assignment is known. */
     rebalancing (): void {
       fence ??= makeFence()
+      deps.ledgerReader.rewatch()
     },
     /** The new assignment: drop revoked partitions (their queued work is the new owner's), load new ones. */
     assigned (owned: number[]): void {

@@ -81,6 +81,14 @@ export class Ledger {
     }
   }
 
+  /** Whether an attempt by an instance other than `instance` may have been sent and has no result yet. */
+  hasInDoubt (partition: number, instance: string): boolean {
+    for (const entry of this.#partitions.get(partition)?.values() ?? []) {
+      if (!entry.final && entry.state === 'started' && entry.instance !== instance) return true
+    }
+    return false
+  }
+
   size (partition: number): number { return this.#partitions.get(partition)?.size ?? 0 }
 
   #wake (partition: number, requestId: string): void {
