@@ -85,9 +85,8 @@ interface RecipientQueue {
 export class NumberLane {
   readonly limiter: SlidingWindowLimiter
   #configuredRate: number
+  /** Recipients with queued work, in round-robin order (a Map keeps insertion order; a started recipient is re-inserted at the back). */
   readonly #recipients = new Map<string, RecipientQueue>()
-  /** Recipients with queued work, in round-robin order. */
-  readonly #order: string[] = []
   readonly #gate: ConcurrencyGate
   readonly #timers: LaneTimers
   #timer: { cancel: () => void } | undefined
@@ -126,7 +125,6 @@ export class NumberLane {
     if (!q) {
       q = { jobs: [], attempt: 0, busy: false, notBefore: 0 }
       this.#recipients.set(job.to, q)
-      this.#order.push(job.to)
     }
     q.jobs.push(job)
     this.#queued++
@@ -151,31 +149,31 @@ export class NumberLane {
     const now = this.#timers.clock()
     this.#recover(now)
     let wakeAt = Infinity
-    let i = 0
-    let scanned = 0
-    while (scanned < this.#order.length && this.#order.length > 0) {
+    let started = true
+    // Each start re-inserts its recipient at the back, so the scan begins again at the front.
+    while (started) {
+      started = false
       if (now < this.#pausedUntil) { wakeAt = this.#pausedUntil; break }
-      const to = this.#order[i % this.#order.length]!
-      const q = this.#recipients.get(to)!
-      scanned++
-      if (q.busy) { i++; continue }
-      if (q.notBefore > now) { wakeAt = Math.min(wakeAt, q.notBefore); i++; continue }
-      const delay = this.limiter.delayMs(now)
-      if (delay > 0) { wakeAt = Math.min(wakeAt, now + delay); break }
-      if (this.#paceAt > now) { wakeAt = Math.min(wakeAt, this.#paceAt); break }
-      if (!this.#gate.tryEnter()) { this.#gate.notify(this.#wake); break }
-      this.limiter.reserve(now)
-      // Spaced from when this start was due, not when its timer fired, so timer lateness and
-      // waits for the window do not add up: up to one gap of delay is caught up.
-      const gap = this.#gapMs()
-      const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - gap)
-      this.#paceAt = due + gap
-      this.#start(to, q)
-      // Round-robin: this recipient goes to the back of the order.
-      this.#order.splice(i % this.#order.length, 1)
-      this.#order.push(to)
-      scanned = 0
-      i = 0
+      for (const [to, q] of this.#recipients) {
+        if (q.busy) continue
+        if (q.notBefore > now) { wakeAt = Math.min(wakeAt, q.notBefore); continue }
+        const delay = this.limiter.delayMs(now)
+        if (delay > 0) { wakeAt = Math.min(wakeAt, now + delay); break }
+        if (this.#paceAt > now) { wakeAt = Math.min(wakeAt, this.#paceAt); break }
+        if (!this.#gate.tryEnter()) { this.#gate.notify(this.#wake); break }
+        this.limiter.reserve(now)
+        // Spaced from when this start was due, not when its timer fired, so timer lateness and
+        // waits for the window do not add up: up to one gap of delay is caught up.
+        const gap = this.#gapMs()
+        const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - gap)
+        this.#paceAt = due + gap
+        this.#start(to, q)
+        // Round-robin: this recipient goes to the back.
+        this.#recipients.delete(to)
+        this.#recipients.set(to, q)
+        started = true
+        break
+      }
     }
     this.#arm(wakeAt)
   }
@@ -201,10 +199,7 @@ export class NumberLane {
         q.jobs.shift()
         q.attempt = 0
         this.#queued--
-        if (q.jobs.length === 0) {
-          this.#recipients.delete(to)
-          this.#order.splice(this.#order.indexOf(to), 1)
-        }
+        if (q.jobs.length === 0) this.#recipients.delete(to)
       } else {
         q.attempt++
         q.notBefore = now + result.afterMs

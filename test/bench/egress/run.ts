@@ -6,7 +6,8 @@
  *
  *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10]
  *
- * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start).
+ * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start). EGRESS_* and
+ * GRAPH_* variables of the environment configure the egress under test, as they would the service.
  */
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -63,6 +64,8 @@ async function cell (numbers: number, rate: number) {
 
   const sim = await startSim(rate)
   const egress = createEgress(loadConfig({
+    // EGRESS_* and GRAPH_* settings of the environment apply (except the cell's rate), to compare configurations.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EGRESS_') || k.startsWith('GRAPH_'))),
     KAFKA_BROKERS: brokers,
     TOPIC_PREFIX: prefix,
     KAFKA_TOPIC_PARTITIONS: String(partitions),
