@@ -42,6 +42,8 @@ export interface GraphApiSimControl {
   /** Groups of accepted messages sharing a biz_opaque_callback_data (duplicate sends). */
   duplicates (): DuplicateGroup[]
   stats (): SimStats
+  /** The running totals of stats(), without its per-number windows and duplicate search: cheap enough to poll. */
+  counts (): { accepted: number, refused: number, inbound: number }
   /** Forgets records, limiter state, faults, inbound runs and pending statuses; keeps settings and media. */
   reset (): void
   addFault (rule: FaultRule): string
@@ -95,6 +97,7 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
   }
 
   return {
+    counts: () => ({ accepted: r.accepted.length, refused: r.refused.length, inbound: r.inbound.length }),
     accepted: (filter = {}) => r.filter(filter),
     refused: () => [...r.refused],
     reads: () => [...r.reads],

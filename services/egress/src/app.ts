@@ -96,6 +96,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     : undefined
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
   let commitTimer: NodeJS.Timeout | undefined
+  let pruneTimer: NodeJS.Timeout | undefined
   const health = buildHealthServer(() => ({
     ready: state === 'running',
     detail: { partitions: dispatcher.owned(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight }
@@ -138,6 +139,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
           dispatcher.handleBatch(batch, resolveOffset, heartbeat, () => isRunning() && !isStale())
       })
       commitTimer = setInterval(() => { void commit() }, config.EGRESS_COMMIT_INTERVAL_MS)
+      // The ledger remembers what a new owner of a partition would read back, no more.
+      pruneTimer = setInterval(() => ledger.prune(config.EGRESS_LEDGER_LOOKBACK_MS), Math.min(10_000, config.EGRESS_LEDGER_LOOKBACK_MS))
+      pruneTimer.unref()
       await health.listen({ port: config.EGRESS_PORT, host: config.EGRESS_HOST })
       state = 'running'
       logger.info({ instance, port: config.EGRESS_PORT }, 'egress started')
@@ -148,6 +152,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       state = 'stopping'
       const deadline = Date.now() + deadlineMs
       if (commitTimer) clearInterval(commitTimer)
+      if (pruneTimer) clearInterval(pruneTimer)
       // Stop fetching, hand queued work back (uncommitted), let sends in flight finish.
       if (wasRunning) consumer.kafkajs.pause([{ topic: topics.outboundRequests }])
       dispatcher.close()

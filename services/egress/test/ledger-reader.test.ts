@@ -62,15 +62,3 @@ test('the ledger tail reads another instance\'s markers for tailMs after a load 
   reader.unload(0)
   assert.equal(reader.isTailing(0), false)
 })
-
-test('an attempt is in doubt while it was started by another instance and has no result', () => {
-  const ledger = new Ledger(() => 0)
-  ledger.apply(0, { kind: 'attempt', requestId: 'a', attempt: 0, state: 'started', instance: 'me' })
-  ledger.apply(0, { kind: 'attempt', requestId: 'b', attempt: 0, state: 'not-sent', instance: 'other' })
-  assert.equal(ledger.hasInDoubt(0, 'me'), false, 'own attempts and attempts that provably did not go out')
-  ledger.apply(0, { kind: 'attempt', requestId: 'c', attempt: 1, state: 'started', instance: 'other' })
-  assert.equal(ledger.hasInDoubt(0, 'me'), true)
-  assert.equal(ledger.hasInDoubt(1, 'me'), false, 'per partition')
-  ledger.apply(0, { kind: 'result', requestId: 'c' })
-  assert.equal(ledger.hasInDoubt(0, 'me'), false)
-})

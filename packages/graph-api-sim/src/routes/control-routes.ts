@@ -18,6 +18,7 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
 
   app.get('/_sim/healthz', async () => ({ ok: true }))
   app.get('/_sim/stats', async () => sim.stats())
+  app.get('/_sim/counts', async () => sim.counts())
   app.post('/_sim/reset', async () => { sim.reset(); return { ok: true } })
 
   app.get('/_sim/messages', async (request, reply) => {

@@ -43,10 +43,12 @@ test('GET /_sim/stats summarizes accepted, refused and per-number windows; POST 
   assert.deepEqual(stats.refusedByCode, { 100: 1, 130429: 1 })
   assert.deepEqual(stats.phoneNumbers[PNID], { mps: 2, accepted: 2, inbound: 0, refused: 2, maxInWindow: 2 })
   assert.equal(stats.webhooks, null)
+  assert.deepEqual(await get(`${sim.url}/_sim/counts`), { accepted: 2, refused: 2, inbound: 0 })
   assert.equal((await get(`${sim.url}/_sim/refused`)).refused.length, 2)
   assert.equal((await post(`${sim.url}/_sim/reset`, {})).status, 200)
   const after = await get(`${sim.url}/_sim/stats`)
   assert.deepEqual([after.accepted, after.refused], [0, 0])
+  assert.deepEqual(await get(`${sim.url}/_sim/counts`), { accepted: 0, refused: 0, inbound: 0 })
   assert.equal((await post(`${sim.url}/v23.0/${PNID}/messages`, textBody('+15557009'))).status, 200, 'limiter state was reset')
 })
 
