@@ -26,6 +26,10 @@ export interface DispatcherDeps {
   onResume: (partition: number) => void
 }
 
+/** Requests handled between two turns of the event loop while a fetched batch is taken in. */
+const YIELD_EVERY = 32
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
 interface PartitionState {
   tracker: OffsetTracker
   ready: Promise<void>
@@ -111,7 +115,15 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
       const state = partitions.get(batch.partition)
       if (!state) return
       await state.ready
+      let sinceYield = 0
       for (const message of batch.messages) {
+        // A batch can hold thousands of requests; their decoding must not hold up the lanes'
+        // timers and the Graph API answers, which is what keeps every number at its rate.
+        if (++sinceYield === YIELD_EVERY) {
+          sinceYield = 0
+          await yieldToEventLoop()
+          await heartbeat()
+        }
         if (!isActive() || partitions.get(batch.partition) !== state) return
         const headers = fromKafkaHeaders(message.headers)
         const source: SourceRecord = {
@@ -133,8 +145,8 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
           state.paused = true
           deps.onPause(batch.partition)
         }
-        await heartbeat()
       }
+      await heartbeat()
     },
     /** Offsets to commit now: per owned partition, the lowest unfinished one, when it moved. */
     committable (): Array<{ partition: number, offset: string }> {

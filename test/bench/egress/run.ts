@@ -1,7 +1,7 @@
 /**
  * Egress benchmark: a grid of (phone numbers × rate) against the Graph API simulator running in
  * its own process. For each cell a backlog of `seconds` worth of requests is queued first, then
- * one egress instance drains it. Prints per cell: achieved rate per number (min / median, as a
+ * one egress instance (its own process, started like `npm run egress`) drains it. Prints per cell: achieved rate per number (min / median, as a
  * share of the limit), one-second windows over the limit, and the aggregate msg/s.
  *
  *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10]
@@ -15,15 +15,16 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, createCodec, type OutboundRequest } from '@wabridge/schemas'
-import { createLogger } from '@wabridge/telemetry'
 import { findFreePorts } from '@wabridge/local-kafka'
-import { attemptsTopic, createEgress } from '../../../services/egress/src/app.ts'
-import { loadConfig } from '../../../services/egress/src/config.ts'
+import { attemptsTopic } from '../../../services/egress/src/app.ts'
 
 const { values } = parseArgs({ options: { grid: { type: 'string', default: '10x80,100x80,4x1000' }, seconds: { type: 'string', default: '10' } } })
 const seconds = Number(values.seconds)
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const simMain = fileURLToPath(new URL('../../../packages/graph-api-sim/src/main.ts', import.meta.url))
+const egressMain = fileURLToPath(new URL('../../../services/egress/src/main.ts', import.meta.url))
+/** The node flags of `npm run egress` (package.json). */
+const EGRESS_NODE_FLAGS = ['--max-semi-space-size=64']
 const codec = createCodec()
 const partitions = 12
 
@@ -39,6 +40,33 @@ async function startSim (rate: number) {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error('the simulator did not start')
+}
+
+/**
+ * The egress under test in its own process, started the way `npm run egress` starts it (the same
+ * node flags), so that neither the harness nor the simulator share its event loop.
+ */
+async function startEgress (env: Record<string, string | undefined>) {
+  const startedAt = Date.now()
+  const child = spawn(process.execPath, [...EGRESS_NODE_FLAGS, '--import', 'tsx', '--conditions=source', egressMain], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  const ready = `http://127.0.0.1:${env.EGRESS_PORT}/readyz`
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null || i > 300) throw new Error('egress did not become ready')
+    try { if ((await fetch(ready)).ok) break } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return {
+    startedAt,
+    async stop () {
+      child.kill('SIGTERM')
+      const code = await exited
+      if (code !== 0) console.error(`# egress exited with ${code}`)
+    }
+  }
 }
 
 async function cell (numbers: number, rate: number) {
@@ -63,7 +91,8 @@ async function cell (numbers: number, rate: number) {
   await producer.stop()
 
   const sim = await startSim(rate)
-  const egress = createEgress(loadConfig({
+  const egressPort = await findFreePorts(1)
+  const egress = await startEgress({
     // EGRESS_* and GRAPH_* settings of the environment apply (except the cell's rate), to compare configurations.
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EGRESS_') || k.startsWith('GRAPH_'))),
     KAFKA_BROKERS: brokers,
@@ -72,15 +101,13 @@ async function cell (numbers: number, rate: number) {
     EGRESS_GROUP_ID: `g-${prefix}`,
     GRAPH_API_BASE_URL: sim.url,
     WA_ACCESS_TOKEN: 'bench',
-    EGRESS_PORT: '0',
+    EGRESS_PORT: String(egressPort),
     EGRESS_COUNT_INBOUND: 'false',
     EGRESS_DEFAULT_MPS: String(rate),
     LOG_LEVEL: 'warn'
-  }), { logger: createLogger({ level: 'warn', name: 'bench-egress' }) })
+  })
   const total = numbers * perNumber
-  const started = Date.now()
-  await egress.start()
-  let stats: { accepted: number, refused: number, phoneNumbers: Record<string, { maxInWindow: number }> }
+  const started = egress.startedAt
   // Polls the simulator's counters only: its full stats (windows, duplicates) cost it CPU that the run shares.
   for (;;) {
     const counts = await (await fetch(`${sim.url}/_sim/counts`)).json() as { accepted: number, refused: number }
@@ -89,7 +116,7 @@ async function cell (numbers: number, rate: number) {
   }
   const wallMs = Date.now() - started
   await egress.stop()
-  stats = await (await fetch(`${sim.url}/_sim/stats`)).json() as typeof stats
+  const stats = await (await fetch(`${sim.url}/_sim/stats`)).json() as { accepted: number, refused: number, phoneNumbers: Record<string, { maxInWindow: number }> }
 
   const shares: number[] = []
   let first = Infinity
