@@ -56,8 +56,8 @@ function errorCode (err: unknown): string {
 function parseRawHeaders (raw: Buffer[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const key = String(raw[i]).toLowerCase()
-    const value = String(raw[i + 1])
+    const key = raw[i]!.toString('latin1').toLowerCase()
+    const value = raw[i + 1]!.toString('utf8')
     const prev = out[key]
     out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
   }

@@ -44,6 +44,9 @@ async function closeBounded (pool: Dispatcher, timeoutMs: number): Promise<void>
 }
 
 /** Creates the transport; sockets open lazily on the first call. */
+/** A path the URL parser would leave as it is: slash-separated letters, digits, `_`, `-` and `.` segments. */
+const SIMPLE_PATH = /^(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/
+
 export function createGraphTransport (options: ResolvedClientOptions): GraphTransport {
   const base = new URL(options.baseUrl)
   const basePrefix = base.pathname.replace(/\/+$/, '')
@@ -70,7 +73,8 @@ export function createGraphTransport (options: ResolvedClientOptions): GraphTran
   async function call (c: GraphCall): Promise<GraphResponse | GraphFailure> {
     // A stopped client must not reopen sockets; the call was never sent, so it is safe to retry elsewhere.
     if (stopped) return transportFailure(new TransportError('GRAPH_TRANSPORT', Object.assign(new Error('client stopped'), { code: 'UND_ERR_CLOSED' }), false))
-    const target = /^https?:\/\//.test(c.url) ? new URL(c.url) : new URL(basePrefix + c.url, base.origin)
+    // Paths of plain ids and words (every send) skip the URL parser; anything else goes through it.
+    const target = SIMPLE_PATH.test(c.url) ? { origin: base.origin, pathname: basePrefix + c.url, search: '' } : /^https?:\/\//.test(c.url) ? new URL(c.url) : new URL(basePrefix + c.url, base.origin)
     const headers: Record<string, string> = { authorization: `Bearer ${c.token}`, accept: 'application/json' }
     if (c.contentType !== undefined) headers['content-type'] = c.contentType
     try {
