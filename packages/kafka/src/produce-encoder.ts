@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import CRC32C from 'crc-32/crc32c.js'
 
 /**
  * A faster encoder for kafkajs' Produce requests (v3–v7, no compression), installed into kafkajs.
@@ -157,8 +158,11 @@ function planPartition (data: PartitionData, now: number): PlannedPartition {
   return { data, records, firstTimestamp, maxTimestamp, batchSize }
 }
 
+/** CRC-32C of a record batch (crc-32 computes it several times faster than kafkajs' byte loop). */
+export const crc32C = (b: Buffer): number => CRC32C.buf(b) >>> 0
+
 /** The body of a Produce v3–v7 request without compression, byte for byte what kafkajs 2.2.4 writes. */
-export function encodeProduceRequest (args: ProduceRequestArgs, crc32C: (b: Buffer) => number, now = Date.now()): Buffer {
+export function encodeProduceRequest (args: ProduceRequestArgs, now = Date.now()): Buffer {
   const producerId = toBigInt(args.producerId, -1n)
   const producerEpoch = args.producerEpoch ?? 0
   const attributes = args.transactionalId ? TRANSACTIONAL_MASK : 0
@@ -231,7 +235,6 @@ export function installProduceEncoder (): boolean {
   if (pkg.version !== KAFKAJS_VERSION || process.env.WABRIDGE_KAFKAJS_ENCODER === 'kafkajs') return false
   const definition = require('kafkajs/src/protocol/requests/produce/index.js') as ProduceDefinition
   const Encoder = require('kafkajs/src/protocol/encoder.js') as new (size?: number) => KafkaEncoder
-  const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number
   const compressionNone = 0
   const original = definition.protocol
   definition.protocol = ({ version }) => {
@@ -240,7 +243,7 @@ export function installProduceEncoder (): boolean {
     return (args) => {
       const made = factory(args)
       if ((args.compression ?? compressionNone) !== compressionNone) return made
-      return { ...made, request: { ...made.request, encode: async () => new Encoder(0).writeBuffer(encodeProduceRequest(args, crc32C)) } }
+      return { ...made, request: { ...made.request, encode: async () => new Encoder(0).writeBuffer(encodeProduceRequest(args)) } }
     }
   }
   installed = true

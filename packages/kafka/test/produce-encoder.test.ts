@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { encodeProduceRequest, installProduceEncoder, type ProduceRequestArgs } from '../src/produce-encoder.ts'
+import { crc32C, encodeProduceRequest, installProduceEncoder, type ProduceRequestArgs } from '../src/produce-encoder.ts'
 
 const require = createRequire(import.meta.url)
 const kafkajsRequest = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (args: ProduceRequestArgs) => { encode: () => Promise<{ buffer: Buffer }> }
-const crc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number
+const kafkajsCrc32C = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number
 
 const NOW = 1_764_500_000_123
 
@@ -51,7 +51,7 @@ for (const [name, args] of cases()) {
   test(`the produce encoder writes the bytes kafkajs writes: ${name}`, async (t) => {
     t.mock.method(Date, 'now', () => NOW)
     const theirs = (await kafkajsRequest(args).encode()).buffer
-    const ours = encodeProduceRequest(args, crc32C, NOW)
+    const ours = encodeProduceRequest(args, NOW)
     assert.equal(ours.length, theirs.length)
     assert.ok(ours.equals(theirs), 'byte for byte equal')
   })
@@ -70,4 +70,10 @@ test('the encoder is installed into kafkajs 2.2.4 and replaces Produce v3–v7 w
   // GZIP (1) keeps kafkajs' own encoding, as does v2.
   const gzip = definition.protocol({ version: 7 })({ ...args, compression: 1 }).request
   assert.equal(String(gzip.encode), String(v3.encode))
+})
+
+test('crc32C agrees with kafkajs\' CRC-32C on every length up to 4 KiB and on the standard check value', () => {
+  assert.equal(crc32C(Buffer.from('123456789')), 0xe3069283)
+  const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) & 0xff))
+  for (let n = 0; n <= bytes.length; n += 61) assert.equal(crc32C(bytes.subarray(0, n)), kafkajsCrc32C(bytes.subarray(0, n)), `length ${n}`)
 })
