@@ -1,10 +1,11 @@
 /**
  * Egress benchmark: a grid of (phone numbers × rate) against the Graph API simulator running in
  * its own process. For each cell a backlog of `seconds` worth of requests is queued first, then
- * one egress instance (its own process, started like `npm run egress`) drains it. Prints per cell: achieved rate per number (min / median, as a
- * share of the limit), one-second windows over the limit, and the aggregate msg/s.
+ * one egress instance (its own process, started like `npm run egress`) drains it. Prints per
+ * cell: achieved rate per number (min / median, as a share of the limit; "steady" leaves out each
+ * number's first --warmup seconds), one-second windows over the limit, and the aggregate msg/s.
  *
- *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10]
+ *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10] [--warmup 5]
  *
  * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start). EGRESS_* and
  * GRAPH_* variables of the environment configure the egress under test, as they would the service.
@@ -18,7 +19,11 @@ import { contentTypeFor, createCodec, type OutboundRequest } from '@wabridge/sch
 import { findFreePorts } from '@wabridge/local-kafka'
 import { attemptsTopic } from '../../../services/egress/src/app.ts'
 
-const { values } = parseArgs({ options: { grid: { type: 'string', default: '10x80,100x80,4x1000' }, seconds: { type: 'string', default: '10' } } })
+const { values } = parseArgs({
+  options: { grid: { type: 'string', default: '10x80,100x80,4x1000' }, seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '5' } }
+})
+/** Each number's first seconds (new process, JIT, the backlog being taken in) are left out of the steady share. */
+const warmupMs = Number(values.warmup) * 1000
 const seconds = Number(values.seconds)
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const simMain = fileURLToPath(new URL('../../../packages/graph-api-sim/src/main.ts', import.meta.url))
@@ -119,20 +124,24 @@ async function cell (numbers: number, rate: number) {
   const stats = await (await fetch(`${sim.url}/_sim/stats`)).json() as { accepted: number, refused: number, phoneNumbers: Record<string, { maxInWindow: number }> }
 
   const shares: number[] = []
+  const steadyShares: number[] = []
   let first = Infinity
   let last = 0
   for (const n of ids) {
     const { messages } = await (await fetch(`${sim.url}/_sim/messages?phone_number_id=${n}&limit=1000000`)).json() as { messages: Array<{ acceptedAt: number }> }
     const times = messages.map((m) => m.acceptedAt).sort((a, b) => a - b)
-    if (times.length < 2) { shares.push(0); continue }
+    if (times.length < 2) { shares.push(0); steadyShares.push(0); continue }
     first = Math.min(first, times[0]!)
     last = Math.max(last, times[times.length - 1]!)
     // Egress spreads sends evenly, so under a backlog the ideal is one every 1/rate s from the first.
     const achievedPerSecond = (times.length - 1) * 1000 / (times[times.length - 1]! - times[0]!)
     shares.push(achievedPerSecond / rate)
+    const steady = times.filter((t) => t >= times[0]! + warmupMs)
+    steadyShares.push(steady.length < 2 ? NaN : (steady.length - 1) * 1000 / (steady[steady.length - 1]! - steady[0]!) / rate)
   }
   sim.child.kill('SIGTERM')
   shares.sort((a, b) => a - b)
+  steadyShares.sort((a, b) => a - b)
   const over = Object.values(stats.phoneNumbers).filter((p) => p.maxInWindow > rate).length
   return {
     cell: `${numbers}×${rate}/s`,
@@ -142,6 +151,8 @@ async function cell (numbers: number, rate: number) {
     'windows over limit (numbers)': over,
     'share of limit min': shares[0]!.toFixed(3),
     'share of limit median': shares[Math.floor(shares.length / 2)]!.toFixed(3),
+    'steady share min': steadyShares[0]!.toFixed(3),
+    'steady share median': steadyShares[Math.floor(steadyShares.length / 2)]!.toFixed(3),
     'aggregate msg/s': Math.round(stats.accepted / ((last - first) / 1000)),
     'wall s': (wallMs / 1000).toFixed(1)
   }
