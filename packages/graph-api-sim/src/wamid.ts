@@ -1,4 +1,13 @@
-import { randomBytes } from 'node:crypto'
+import { randomFillSync } from 'node:crypto'
+
+/** Random bytes from a pool refilled 4 KiB at a time: one call into OpenSSL per ~240 ids instead of two per id. */
+const pool = Buffer.alloc(4096)
+let poolAt = pool.length
+function randomBytes (n: number): Buffer {
+  if (poolAt + n > pool.length) { randomFillSync(pool); poolAt = 0 }
+  poolAt += n
+  return pool.subarray(poolAt - n, poolAt)
+}
 
 /**
  * A message id shaped like Meta's: `wamid.` + base64 of a small protobuf-like record holding the
