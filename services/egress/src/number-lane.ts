@@ -27,6 +27,13 @@ export interface LaneTimers {
   setTimer: (fn: () => void, ms: number) => { cancel: () => void }
 }
 
+/**
+ * How late the lane's pacing may be caught up, ms: a busy event loop (garbage collection, a large
+ * fetched batch) delays timers by tens of ms, and sends not caught up are throughput lost for good.
+ * Measured at 100 numbers × 80 msg/s: one gap (12.5 ms) → 94–97 % of the limit, 125 ms → 98 %.
+ */
+const CATCH_UP_MS = 125
+
 /** A bound on HTTP calls in flight, shared by every lane of the process. */
 export class ConcurrencyGate {
   #inFlight = 0
@@ -163,9 +170,10 @@ export class NumberLane {
         if (!this.#gate.tryEnter()) { this.#gate.notify(this.#wake); break }
         this.limiter.reserve(now)
         // Spaced from when this start was due, not when its timer fired, so timer lateness and
-        // waits for the window do not add up: up to one gap of delay is caught up.
+        // waits for the window do not add up: up to CATCH_UP_MS of delay is caught up (a short
+        // burst, still within the window's limit, which the limiter enforces on its own).
         const gap = this.#gapMs()
-        const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - gap)
+        const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - Math.max(gap, CATCH_UP_MS))
         this.#paceAt = due + gap
         this.#start(to, q)
         // Round-robin: this recipient goes to the back.

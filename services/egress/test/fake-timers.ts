@@ -1,7 +1,7 @@
 import type { LaneTimers } from '../src/number-lane.ts'
 
 /** A manual clock with timers, for lanes: advance() fires due timers in time order. */
-export function createFakeTimers (): LaneTimers & { now: () => number, advance: (ms: number) => Promise<void>, settle: () => Promise<void> } {
+export function createFakeTimers (): LaneTimers & { now: () => number, advance: (ms: number) => Promise<void>, settle: () => Promise<void>, stall: (ms: number) => void } {
   let now = 0
   let seq = 0
   const timers = new Map<number, { at: number, fn: () => void }>()
@@ -15,6 +15,8 @@ export function createFakeTimers (): LaneTimers & { now: () => number, advance: 
       return { cancel: () => { timers.delete(id) } }
     },
     settle,
+    /** Moves the clock without firing anything, like an event loop busy for `ms`: due timers fire late. */
+    stall (ms) { now += ms },
     async advance (ms) {
       const end = now + ms
       for (;;) {

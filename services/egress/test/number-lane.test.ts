@@ -28,6 +28,25 @@ test('a backlog is sent at exactly the rate limit, never over it in any one-seco
   assert.equal(lane.size, 0)
 })
 
+test('sends held up by a busy event loop are caught up, up to 125 ms of them, never over the limit', async () => {
+  async function sentInFirstSecond (stallMs: number) {
+    const timers = createFakeTimers()
+    const lane = new NumberLane({ rateLimit: 80, marginMs: 0, gate: new ConcurrencyGate(1000), timers })
+    const started: number[] = []
+    for (let i = 0; i < 400; i++) lane.enqueue({ to: `r${i}`, run: async (_a, slot) => { slot.commit(); started.push(timers.now()); return { kind: 'done' } } })
+    await timers.advance(300)
+    timers.stall(stallMs)
+    await timers.advance(1000 - 300 - stallMs)
+    await timers.advance(4000)
+    assert.ok(maxInAnyWindow(started, 1000) <= 80, 'never over the limit')
+    return started.filter((t) => t < 1000).length
+  }
+  assert.equal(await sentInFirstSecond(0), 80)
+  assert.equal(await sentInFirstSecond(100), 80, 'a 100 ms stall is caught up')
+  const afterLongStall = await sentInFirstSecond(400)
+  assert.ok(afterLongStall < 80 && afterLongStall >= 80 - Math.ceil((400 - 125) / 12.5) - 1, `a 400 ms stall is caught up by 125 ms only: ${afterLongStall}`)
+})
+
 test('jobs to one recipient run one at a time and in order', async () => {
   const timers = createFakeTimers()
   const lane = new NumberLane({ rateLimit: 100, marginMs: 0, gate: new ConcurrencyGate(100), timers })
