@@ -140,6 +140,14 @@ async function cell (numbers: number, rate: number) {
     steadyShares.push(steady.length < 2 ? NaN : (steady.length - 1) * 1000 / (steady[steady.length - 1]! - steady[0]!) / rate)
   }
   sim.child.kill('SIGTERM')
+  // Every cell's topics are removed, so that later cells and runs do not pay for them in the broker.
+  const cleanup = kafka.admin()
+  await cleanup.connect()
+  const names = topicNames(prefix)
+  await cleanup.deleteGroups([`g-${prefix}`]).catch(() => {})
+  await cleanup.deleteTopics({ topics: [names.outboundRequests, names.outboundResults, names.outboundDlq, names.inboundMessages, attemptsTopic(prefix)] })
+    .catch((err: unknown) => console.error(`# could not delete the cell's topics: ${(err as Error).message}`))
+  await cleanup.disconnect()
   shares.sort((a, b) => a - b)
   steadyShares.sort((a, b) => a - b)
   const over = Object.values(stats.phoneNumbers).filter((p) => p.maxInWindow > rate).length
