@@ -43,10 +43,10 @@ async function closeBounded (pool: Dispatcher, timeoutMs: number): Promise<void>
   }
 }
 
-/** Creates the transport; sockets open lazily on the first call. */
 /** A path the URL parser would leave as it is: slash-separated letters, digits, `_`, `-` and `.` segments. */
 const SIMPLE_PATH = /^(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/
 
+/** Creates the transport; sockets open lazily on the first call. */
 export function createGraphTransport (options: ResolvedClientOptions): GraphTransport {
   const base = new URL(options.baseUrl)
   const basePrefix = base.pathname.replace(/\/+$/, '')

@@ -95,7 +95,6 @@ class Writer {
   int8 (n: number) { this.at = this.buf.writeInt8(n, this.at) }
   int16 (n: number) { this.at = this.buf.writeInt16BE(n, this.at) }
   int32 (n: number) { this.at = this.buf.writeInt32BE(n, this.at) }
-  uint32 (n: number) { this.at = this.buf.writeUInt32BE(n, this.at) }
   int64 (n: bigint) { this.at = this.buf.writeBigInt64BE(n, this.at) }
   uvarint (u: number) {
     while (u >= 0x80) { this.buf[this.at++] = (u & 0x7f) | 0x80; u = Math.floor(u / 128) }

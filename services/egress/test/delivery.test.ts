@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import { topicNames } from '@wabridge/kafka'
-import { collect, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
+import { collect, produceRequests, startScenario, textRequest, waitFor } from './helpers.ts'
 
 test('requests are sent once each and get exactly one accepted result, echoing the request id to Meta', async (t) => {
-  const prefix = `eg-${randomUUID().slice(0, 8)}`
-  const sim = await startSim(t)
-  const kafka = testKafka()
-  await startEgress(t, testEnv(prefix, sim.url))
-  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
-  const producer = await requestProducer(t, kafka)
+  const { prefix, sim, results, producer } = await startScenario(t)
   const requests = Array.from({ length: 30 }, (_, i) => textRequest(i % 2 ? '1001' : '1002', `+1555000${String(i % 5).padStart(4, '0')}`, `req-${i}`))
   await produceRequests(producer, prefix, requests)
 
@@ -29,18 +23,13 @@ test('requests are sent once each and get exactly one accepted result, echoing t
 })
 
 test('retryable errors are retried, permanent ones and invalid requests land in the DLQ with the reason', async (t) => {
-  const prefix = `eg-${randomUUID().slice(0, 8)}`
-  const sim = await startSim(t, {
+  const { prefix, sim, kafka, results, producer } = await startScenario(t, {
     faults: [
       { match: { to: '+15550000001' }, action: { type: 'error', code: 131026 } },
       { match: { to: '+15550000002' }, count: 2, action: { type: 'error', code: 131000, httpStatus: 500 } }
     ]
   })
-  const kafka = testKafka()
-  await startEgress(t, testEnv(prefix, sim.url))
-  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
   const dlq = await collect(t, kafka, topicNames(prefix).outboundDlq, 'DeadLetter')
-  const producer = await requestProducer(t, kafka)
   await produceRequests(producer, prefix, [
     textRequest('1001', '+15550000001', 'permanent'),
     textRequest('1001', '+15550000002', 'retried'),

@@ -97,6 +97,20 @@ export async function produceRequests (producer: WabridgeProducer, prefix: strin
   }
 }
 
+/**
+ * The usual scene of a test: an egress on its own topic prefix against its own simulator, its
+ * results being collected, and a producer of requests.
+ */
+export async function startScenario (t: TestContext, simOptions: GraphApiSimOptions = {}) {
+  const prefix = `eg-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t, simOptions)
+  const kafka = testKafka()
+  await startEgress(t, testEnv(prefix, sim.url))
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  const producer = await requestProducer(t, kafka)
+  return { prefix, sim, kafka, results, producer }
+}
+
 /** Collects decoded records of a topic (from the beginning) while a test runs. */
 export async function collect<N extends 'OutboundResult' | 'DeadLetter'> (t: TestContext, kafka: Kafka, topic: string, name: N) {
   const records: Array<DecodedRecord<N>['value']> = []

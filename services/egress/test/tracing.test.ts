@@ -8,7 +8,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor } from '@wabridge/schemas'
-import { codec, collect, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
+import { codec, startScenario, textRequest, waitFor } from './helpers.ts'
 
 test('a send continues the trace of its request record: egress.deliver is a child of its traceparent, the Graph API call a child of egress.deliver', async (t) => {
   const exporter = new InMemorySpanExporter()
@@ -21,12 +21,7 @@ test('a send continues the trace of its request record: egress.deliver is a chil
   undici.enable()
   t.after(() => { undici.disable(); trace.disable(); context.disable(); propagation.disable() })
 
-  const prefix = `eg-${randomUUID().slice(0, 8)}`
-  const sim = await startSim(t)
-  const kafka = testKafka()
-  await startEgress(t, testEnv(prefix, sim.url))
-  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
-  const producer = await requestProducer(t, kafka)
+  const { prefix, results, producer } = await startScenario(t)
   const traceId = randomUUID().replaceAll('-', '')
   const parentSpanId = randomUUID().replaceAll('-', '').slice(0, 16)
   const request = textRequest('1001', '+15550001111', 'traced')
