@@ -3,6 +3,7 @@
  * interpolation of every string against an environment. Enough of Compose's loader for the
  * checks in compose.test.ts; anything it does not understand is an error, never a guess.
  */
+import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { parse } from 'yaml'
 
@@ -106,4 +107,23 @@ export function parseVolume (spec: string): { source: string, target: string, mo
   const [source, target, mode] = spec.split(':')
   if (!source || !target) throw new Error(`not source:target: ${spec}`)
   return { source, target, mode }
+}
+
+/** A service of the file; fails the test when it is missing. */
+export function service (compose: { services: Record<string, ComposeService> }, name: string): ComposeService {
+  const s = compose.services[name]
+  assert.ok(s, `compose.yaml has no service ${name}`)
+  return s
+}
+
+/** A service's variable as a string (undefined when unset). */
+export function envOf (s: ComposeService, name: string): string | undefined {
+  const value = s.environment?.[name]
+  return value === undefined || value === null ? undefined : String(value)
+}
+
+/** Services that run the wabridge image (`serve <part>` and the operator CLI). */
+export function wabridgeServices (compose: { services: Record<string, ComposeService> }): Array<[string, ComposeService]> {
+  const image = service(compose, 'ingress').image
+  return Object.entries(compose.services).filter(([, s]) => s.image === image)
 }

@@ -14,7 +14,7 @@ import { test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { parse, parseDocument, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml'
 import { dclint, promtoolCheckConfig } from './compose-lint.ts'
-import { durationMs, loadCompose, parseCompose, parseEnvFile, parseVolume, type ComposeService } from './compose-model.ts'
+import { durationMs, envOf, loadCompose, parseCompose, parseEnvFile, parseVolume, service, wabridgeServices } from './compose-model.ts'
 import { sh } from './tools.ts'
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
@@ -29,23 +29,6 @@ const SERVICES = ['ingress', 'egress', 'metrics'] as const
 const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464 }
 /** Secret variables of the image contract; each may only arrive as <NAME>_FILE. */
 const SECRET_VARIABLES = ['WA_APP_SECRETS', 'WA_VERIFY_TOKEN', 'WA_ACCESS_TOKEN', 'WA_ACCESS_TOKENS', 'SIM_APP_SECRET']
-
-function service (compose: { services: Record<string, ComposeService> }, name: string): ComposeService {
-  const s = compose.services[name]
-  assert.ok(s, `compose.yaml has no service ${name}`)
-  return s
-}
-
-function env (s: ComposeService, name: string): string | undefined {
-  const value = s.environment?.[name]
-  return value === undefined || value === null ? undefined : String(value)
-}
-
-/** Services that run the wabridge image (`serve <part>` and the operator CLI). */
-function wabridgeServices (compose: { services: Record<string, ComposeService> }): Array<[string, ComposeService]> {
-  const image = service(compose, 'ingress').image
-  return Object.entries(compose.services).filter(([, s]) => s.image === image)
-}
 
 test('dclint accepts compose.yaml and its external-Kafka override against the current Compose spec, with no warning', async () => {
   for (const file of ['compose.yaml', 'deploy/compose/external-kafka.yaml']) {
@@ -95,7 +78,7 @@ test('every wabridge part runs as a non-root user on a read-only root with no ca
     const s = service(compose, name)
     assert.deepEqual(s.command, ['serve', name], `${name}: command`)
     assert.equal(s.restart, 'unless-stopped', `${name}: restart`)
-    assert.equal(env(s, `${name.toUpperCase()}_HOST`), '0.0.0.0', `${name}: binds every interface`)
+    assert.equal(envOf(s, `${name.toUpperCase()}_HOST`), '0.0.0.0', `${name}: binds every interface`)
   }
 })
 
@@ -126,7 +109,7 @@ test('the healthchecks ask /readyz on each service\'s own port and fail unless i
     assert.deepEqual([kind, command, flag], ['CMD', 'node', '-e'], `${name}: runs node, the image has no shell`)
     const url = /http:\/\/127\.0\.0\.1:(\d+)(\/[\w/]*)/.exec(script!)
     assert.ok(url, `${name}: healthcheck asks a loopback URL`)
-    assert.equal(url[1], env(s, portVariable), `${name}: healthcheck port is ${portVariable}`)
+    assert.equal(url[1], envOf(s, portVariable), `${name}: healthcheck port is ${portVariable}`)
     // The simulator has no /readyz; its control API's health route is the one it serves.
     const path = name === 'sim' ? '/_sim/healthz' : '/readyz'
     assert.equal(url[2], path, `${name}: healthcheck path`)
@@ -150,7 +133,7 @@ test('secrets reach the services only as <NAME>_FILE paths of compose secrets un
   const secrets = compose.secrets ?? {}
   const examplesDir = join(root, 'deploy/compose/secrets.example')
   for (const [name, s] of Object.entries(compose.services)) {
-    for (const variable of SECRET_VARIABLES) assert.equal(env(s, variable), undefined, `${name}: ${variable} must come as ${variable}_FILE`)
+    for (const variable of SECRET_VARIABLES) assert.equal(envOf(s, variable), undefined, `${name}: ${variable} must come as ${variable}_FILE`)
     for (const [key, value] of Object.entries(s.environment ?? {})) {
       if (!/_FILE$/.test(key)) continue
       const secret = /^\/run\/secrets\/([\w-]+)$/.exec(String(value))?.[1]
@@ -159,11 +142,11 @@ test('secrets reach the services only as <NAME>_FILE paths of compose secrets un
       assert.ok(secrets[secret], `${name}: secret ${secret} is defined`)
     }
   }
-  const fileOf = (name: string, variable: string): string | undefined => env(service(compose, name), variable)
+  const fileOf = (name: string, variable: string): string | undefined => envOf(service(compose, name), variable)
   assert.ok(fileOf('ingress', 'WA_APP_SECRETS_FILE') && fileOf('ingress', 'WA_VERIFY_TOKEN_FILE'), 'ingress gets its app secrets and verify token')
   assert.ok(fileOf('egress', 'WA_ACCESS_TOKEN_FILE') ?? fileOf('egress', 'WA_ACCESS_TOKENS_FILE'), 'egress gets an access token')
   assert.ok(fileOf('sim', 'SIM_APP_SECRET_FILE'), 'the simulator gets the secret it signs webhooks with')
-  assert.equal(env(service(compose, 'grafana'), 'GF_SECURITY_ADMIN_PASSWORD'), undefined)
+  assert.equal(envOf(service(compose, 'grafana'), 'GF_SECURITY_ADMIN_PASSWORD'), undefined)
   assert.ok(fileOf('grafana', 'GF_SECURITY_ADMIN_PASSWORD__FILE'), 'Grafana reads its admin password from a file')
 
   const exampleValues: string[] = []
@@ -183,7 +166,7 @@ test('secrets reach the services only as <NAME>_FILE paths of compose secrets un
 test('stop_grace_period of every wabridge part is above its SHUTDOWN_TIMEOUT_MS', async () => {
   const compose = await loadCompose(composePath)
   for (const [name, s] of wabridgeServices(compose)) {
-    const shutdownMs = Number(env(s, 'SHUTDOWN_TIMEOUT_MS'))
+    const shutdownMs = Number(envOf(s, 'SHUTDOWN_TIMEOUT_MS'))
     assert.ok(Number.isInteger(shutdownMs) && shutdownMs > 0, `${name}: SHUTDOWN_TIMEOUT_MS is set`)
     assert.ok(s.stop_grace_period, `${name}: stop_grace_period is set`)
     assert.ok(durationMs(s.stop_grace_period) > shutdownMs, `${name}: stop_grace_period ${s.stop_grace_period} > ${shutdownMs} ms`)
@@ -196,14 +179,14 @@ test('the simulator runs only in the dev profile, and dev.env both enables it an
   const always = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name)
   assert.deepEqual(always.sort(), ['egress', 'grafana', 'ingress', 'kafka', 'metrics', 'prometheus'])
   for (const name of always) assert.equal(service(compose, name).depends_on?.sim, undefined, `${name} must not need the simulator`)
-  assert.equal(env(service(compose, 'egress'), 'GRAPH_API_BASE_URL'), 'https://graph.facebook.com', 'without dev.env egress sends to Meta')
+  assert.equal(envOf(service(compose, 'egress'), 'GRAPH_API_BASE_URL'), 'https://graph.facebook.com', 'without dev.env egress sends to Meta')
 
   const devEnv = parseEnvFile(await readFile(join(root, 'deploy/compose/dev.env'), 'utf8'))
   assert.ok(devEnv.COMPOSE_PROFILES?.split(',').includes('dev'), 'dev.env enables the dev profile')
   const dev = await loadCompose(composePath, devEnv)
   const sim = service(dev, 'sim')
-  assert.equal(env(service(dev, 'egress'), 'GRAPH_API_BASE_URL'), `http://sim:${env(sim, 'SIM_PORT')}`)
-  assert.equal(env(sim, 'SIM_WEBHOOK_URL'), `http://ingress:${env(service(dev, 'ingress'), 'INGRESS_PORT')}/webhook`)
+  assert.equal(envOf(service(dev, 'egress'), 'GRAPH_API_BASE_URL'), `http://sim:${envOf(sim, 'SIM_PORT')}`)
+  assert.equal(envOf(sim, 'SIM_WEBHOOK_URL'), `http://ingress:${envOf(service(dev, 'ingress'), 'INGRESS_PORT')}/webhook`)
 })
 
 test('Kafka is apache/kafka of the local broker\'s minor version, single-node KRaft, on a named volume, advertising what the services use', async () => {
@@ -213,22 +196,22 @@ test('Kafka is apache/kafka of the local broker\'s minor version, single-node KR
   const local = /<kafka\.version>(\d+\.\d+)\.\d+<\/kafka\.version>/.exec(pom)?.[1]
   assert.ok(local, 'kafka.version in deploy/kafka/pom.xml')
   assert.equal(/^apache\/kafka:(\d+\.\d+)\.\d+$/.exec(kafka.image ?? '')?.[1], local, `image ${kafka.image}`)
-  assert.equal(env(kafka, 'KAFKA_PROCESS_ROLES'), 'broker,controller')
-  assert.equal(env(kafka, 'KAFKA_CONTROLLER_QUORUM_VOTERS')?.split(',').length, 1)
+  assert.equal(envOf(kafka, 'KAFKA_PROCESS_ROLES'), 'broker,controller')
+  assert.equal(envOf(kafka, 'KAFKA_CONTROLLER_QUORUM_VOTERS')?.split(',').length, 1)
   assert.equal(kafka.healthcheck?.test?.[0], 'CMD')
 
-  const dataDir = env(kafka, 'KAFKA_LOG_DIRS')
+  const dataDir = envOf(kafka, 'KAFKA_LOG_DIRS')
   const data = (kafka.volumes ?? []).map(parseVolume).find((v) => v.target === dataDir)
   assert.ok(data && Object.hasOwn(compose.volumes ?? {}, data.source), `a named volume at KAFKA_LOG_DIRS (${dataDir})`)
 
-  const listenerPorts = new Map((env(kafka, 'KAFKA_LISTENERS') ?? '').split(',').map((l) => {
+  const listenerPorts = new Map((envOf(kafka, 'KAFKA_LISTENERS') ?? '').split(',').map((l) => {
     const m = /^(\w+):\/\/[^:]*:(\d+)$/.exec(l)
     assert.ok(m, `listener ${l}`)
     return [m[1]!, m[2]!] as const
   }))
-  const advertised = (env(kafka, 'KAFKA_ADVERTISED_LISTENERS') ?? '').split(',').map((l) => /^(\w+):\/\/(.+)$/.exec(l)!)
+  const advertised = (envOf(kafka, 'KAFKA_ADVERTISED_LISTENERS') ?? '').split(',').map((l) => /^(\w+):\/\/(.+)$/.exec(l)!)
   for (const [name, s] of wabridgeServices(compose)) {
-    for (const broker of (env(s, 'KAFKA_BROKERS') ?? '').split(',')) {
+    for (const broker of (envOf(s, 'KAFKA_BROKERS') ?? '').split(',')) {
       const listener = advertised.find((m) => m[2] === broker)
       assert.ok(listener, `${name}: ${broker} is an advertised listener`)
       assert.equal(listenerPorts.get(listener[1]!), broker.split(':')[1], `${name}: ${broker} is the port the broker listens on`)
@@ -269,8 +252,8 @@ test('Prometheus scrapes the Prometheus port of ingress, egress and metrics, and
   const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets))
   for (const name of SERVICES) {
     const s = service(compose, name)
-    assert.equal(env(s, 'PROMETHEUS_PORT'), String(PROMETHEUS_PORTS[name]), `${name}: PROMETHEUS_PORT`)
-    assert.equal(env(s, 'PROMETHEUS_HOST'), '0.0.0.0', `${name}: PROMETHEUS_HOST`)
+    assert.equal(envOf(s, 'PROMETHEUS_PORT'), String(PROMETHEUS_PORTS[name]), `${name}: PROMETHEUS_PORT`)
+    assert.equal(envOf(s, 'PROMETHEUS_HOST'), '0.0.0.0', `${name}: PROMETHEUS_HOST`)
     assert.ok(targets.includes(`${name}:${PROMETHEUS_PORTS[name]}`), `${name}:${PROMETHEUS_PORTS[name]} is scraped`)
   }
   for (const target of targets) assert.ok(compose.services[target.split(':')[0]!], `target ${target} is a compose service`)
@@ -309,5 +292,5 @@ test('Grafana provisions the Prometheus data source and the repository\'s dashbo
   assert.deepEqual(inFolder.map((v) => [v.source, v.mode]), [['./deploy/grafana/wabridge-dashboard.json', 'ro']], 'the dashboard file, mounted read-only where the provider looks')
   const dashboard = JSON.parse(await readFile(join(root, inFolder[0]!.source), 'utf8')) as { uid?: string }
   assert.ok(dashboard.uid, 'the dashboard has a uid')
-  assert.equal(env(grafana, 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'), inFolder[0]!.target)
+  assert.equal(envOf(grafana, 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH'), inFolder[0]!.target)
 })
