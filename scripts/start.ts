@@ -4,6 +4,7 @@
  * then ingress, egress and metrics, each as its own process with its logs prefixed. Ctrl-C or
  * SIGTERM stops everything in reverse order; a part that dies stops the stack and is reported.
  */
+import '@wabridge/process/node-floor'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { resolve } from 'node:path'

@@ -3,6 +3,7 @@
  * `node --test` run, so the run ends with node's own summary. When KAFKA_BROKERS is unset it first
  * starts a private local broker on free ports in a temporary folder and stops it afterwards.
  */
+import '@wabridge/process/node-floor'
 import { spawn } from 'node:child_process'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -1,17 +1,5 @@
-import closeWithGrace from 'close-with-grace'
-import { pino } from 'pino'
-import { createGraphApiSim } from './graph-api-sim.ts'
-import { loadSimConfig, toSimOptions } from './env.ts'
+// The Node.js floor is checked before the rest of the program is linked: a dependency that needs a
+// newer Node fails at link time, before any code of its could run and explain.
+import '@wabridge/process/node-floor'
 
-const config = loadSimConfig(process.env)
-const logger = pino({ level: config.LOG_LEVEL, base: { service: 'graph-api-sim' } })
-const sim = createGraphApiSim({ ...toSimOptions(config), logger })
-
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
-  if (err) logger.error({ err }, 'sim stopping after an error')
-  else logger.info({ signal }, 'sim stopping')
-  await sim.stop()
-})
-
-await sim.start()
-logger.info({ url: sim.url, webhookUrl: config.SIM_WEBHOOK_URL ?? null, defaultMps: config.SIM_DEFAULT_MPS }, `graph api sim listening on ${sim.url}`)
+await import('./run.ts')

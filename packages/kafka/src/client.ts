@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
 import { installProduceEncoder } from './produce-encoder.ts'
+import { installRequestQueueFix } from './request-queue-fix.ts'
 
 /** The part of a pino logger the kafkajs adapter needs. */
 export interface KafkaLogger {
@@ -48,10 +49,12 @@ function toLogCreator (logger: KafkaLogger): logCreator {
 
 /**
  * A kafkajs client whose logs go to our logger (kafkajs INFO lines become debug), producing with
- * the faster Produce request encoder (produce-encoder.ts).
+ * the faster Produce request encoder (produce-encoder.ts) and without kafkajs' negative timers
+ * (request-queue-fix.ts).
  */
 export function createKafkaClient (options: KafkaClientOptions): Kafka {
   installProduceEncoder()
+  installRequestQueueFix()
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

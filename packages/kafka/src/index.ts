@@ -1,5 +1,6 @@
 export { createKafkaClient } from './client.ts'
 export type { KafkaClientOptions, KafkaLogger } from './client.ts'
+export { installRequestQueueFix } from './request-queue-fix.ts'
 export { createProducer } from './producer.ts'
 export type { OutgoingRecord, ProducerOptions, ProducerStats, WabridgeProducer } from './producer.ts'
 export { createConsumer } from './consumer.ts'

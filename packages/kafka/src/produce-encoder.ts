@@ -41,7 +41,7 @@ type VersionFactory = (args: ProduceRequestArgs) => { request: ProduceRequest, r
 interface ProduceDefinition { versions: string[], protocol: (opts: { version: number }) => VersionFactory }
 
 const require = createRequire(import.meta.url)
-const KAFKAJS_VERSION = '2.2.4'
+export const KAFKAJS_VERSION = '2.2.4'
 const TRANSACTIONAL_MASK = 16
 const MAGIC_BYTE = 2
 

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
+import { installRequestQueueFix } from '@wabridge/kafka'
 import { ensureKafkaRuntime, resolveKafkaVersion, type KafkaRuntime } from './runtime.ts'
 import { toServerProperties, type NodeLayout } from './properties.ts'
 import { findProcesses, isAlive, terminate } from './process-table.ts'
@@ -139,6 +140,7 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
 
   /** True when the node's own listener answers a metadata request that lists it. */
   async function answers (node: NodeLayout): Promise<boolean> {
+    installRequestQueueFix()
     const kafka = new Kafka({
       clientId: 'wabridge-local-kafka',
       brokers: [`${host}:${node.brokerPort}`],

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
 import { propagation } from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace'
 import { request } from 'undici'
 import { CUSTOMER, messageFixtures, messageWebhook, statusFixtures, statusWebhook } from '../fixtures/webhooks.ts'
 import { APP_SECRET, buildTestIngress, inboundTopics, OLD_SECRET, readTopics, VERIFY_TOKEN } from '../helpers.ts'
@@ -13,7 +13,7 @@ test('every record carries the traceparent of its request span', async (t) => {
   propagation.setGlobalPropagator(new W3CTraceContextPropagator())
   t.after(() => propagation.disable())
   const exporter = new InMemorySpanExporter()
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] })
   const app = await buildTestIngress(t, { tracer: provider.getTracer('test') })
 
   assert.equal((await app.post(messageWebhook(messageFixtures().text!))).status, 200)

@@ -1,0 +1,100 @@
+import { Command, CommanderError, Option } from 'commander'
+import { CliError, createContext, type GlobalOptions } from './context.ts'
+import { send } from './commands/send.ts'
+import { tail } from './commands/tail.ts'
+import { dlqList, dlqReplay } from './commands/dlq.ts'
+import { topicsEnsure, topicsList } from './commands/topics.ts'
+import { simulate } from './commands/simulate.ts'
+import { usage } from './commands/usage.ts'
+
+const program = new Command('wabridge')
+  .description('Operate a wabridge gateway: send messages, read topics, inspect and replay dead letters, query usage.')
+  .addOption(new Option('--brokers <list>', 'Kafka bootstrap brokers').env('KAFKA_BROKERS').default('127.0.0.1:9092'))
+  .addOption(new Option('--prefix <prefix>', 'topic prefix').env('TOPIC_PREFIX').default('wa'))
+  .addOption(new Option('--registry <url>', 'schema registry URL (Confluent API)').env('SCHEMA_REGISTRY_URL'))
+  .exitOverride()
+  .showHelpAfterError('(add --help for usage)')
+
+let code = 0
+const ctx = () => createContext(program.opts<GlobalOptions>())
+const collect = (value: string, previous: string[] = []) => [...previous, value]
+
+program.command('send')
+  .description('put a send request on the outbound topic; with --wait, print its result')
+  .requiredOption('--from <phone_number_id>', 'the business phone number id that sends')
+  .requiredOption('--to <recipient>', 'the customer, E.164 (+16505551234)')
+  .option('--text <body>', 'a text message')
+  .option('--template <name>', 'a template message')
+  .option('--language <code>', 'template language', 'en_US')
+  .option('--image-link <url>', 'an image by link')
+  .option('--document-link <url>', 'a document by link')
+  .option('--caption <text>', 'caption for an image or document')
+  .option('--json <message>', "Meta's message object as JSON, for any other type")
+  .option('--reply-to <wamid>', 'reply to this message (context)')
+  .option('--request-id <id>', 'your id for the request (default: a random UUID)')
+  .option('--expires-in <duration>', 'do not send after this long: 30s, 10m, 2h')
+  .option('--meta <key=value>', 'metadata echoed on the result (repeatable)', collect)
+  .option('--wait', 'wait for the result and print it')
+  .option('--timeout <seconds>', 'how long --wait waits', '30')
+  .action(async (o) => { code = await send(ctx(), o) })
+
+program.command('tail <topic>')
+  .description('print decoded records of a topic as JSON lines (topic with or without the prefix: outbound.results)')
+  .option('--from-beginning', 'start at the oldest record instead of now')
+  .option('--limit <n>', 'stop after n records')
+  .option('--idle-ms <ms>', 'stop when no record arrived for this long')
+  .action(async (topic: string, o) => { code = await tail(ctx(), topic, o) })
+
+const dlq = program.command('dlq').description('inspect and replay dead letters (wa.outbound.dlq)')
+const filters = (c: Command) => c
+  .option('--number <phone_number_id>', 'only this business number')
+  .option('--code <code>', 'only this Meta error code, e.g. 131026')
+  .option('--since <iso>', 'failed at or after')
+  .option('--until <iso>', 'failed before')
+  .option('--limit <n>', 'at most n dead letters')
+filters(dlq.command('list').description('print matching dead letters as JSON lines'))
+  .action(async (o) => { code = await dlqList(ctx(), o) })
+filters(dlq.command('replay').description('send matching dead letters again, as new requests'))
+  .option('--dry-run', 'count what would be replayed, send nothing')
+  .action(async (o) => { code = await dlqReplay(ctx(), o) })
+
+program.command('usage')
+  .description('query usage counts from the metrics service')
+  .requiredOption('--number <phone_number_id>', 'business phone number id')
+  .option('--start <iso>', 'from (default: 24 h ago)')
+  .option('--end <iso>', 'to (default: now)')
+  .addOption(new Option('--granularity <g>', 'bucket size').choices(['HALF_HOUR', 'DAILY', 'MONTHLY']).default('DAILY'))
+  .addOption(new Option('--metrics <url>', 'metrics service URL').env('METRICS_URL').default('http://127.0.0.1:8082'))
+  .option('--json', 'print the API response as JSON')
+  .action(async (o) => { code = await usage(o) })
+
+const topics = program.command('topics').description("the gateway's Kafka topics")
+topics.command('ensure').description('create missing topics (never deletes or changes one)')
+  .addOption(new Option('--partitions <n>', 'partitions of new topics').env('KAFKA_TOPIC_PARTITIONS').default('12'))
+  .addOption(new Option('--replication <n>', 'replication factor of new topics').env('KAFKA_REPLICATION_FACTOR').default('1'))
+  .action(async (o) => { code = await topicsEnsure(ctx(), o) })
+topics.command('list').description('topics with the prefix, their partitions and record counts')
+  .action(async () => { code = await topicsList(ctx()) })
+
+program.command('simulate')
+  .description('make the Graph API simulator send inbound customer messages to a number (through ingress)')
+  .requiredOption('--number <phone_number_id>', 'the business number customers write to')
+  .option('--rate <per_second>', 'messages per second', '5')
+  .option('--seconds <s>', 'for how long', '10')
+  .option('--from <wa_id>', 'customer wa_id (repeatable; default: random customers)', collect)
+  .addOption(new Option('--sim <url>', 'simulator URL').env('SIM_URL').default('http://127.0.0.1:8090'))
+  .action(async (o) => { code = await simulate(o) })
+
+try {
+  await program.parseAsync(process.argv)
+  process.exitCode = code
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // commander already printed the message (or the help); keep its exit code (0 for --help).
+    process.exitCode = err.exitCode
+  } else {
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`wabridge: ${message.split('\n')[0]}\n`)
+    process.exitCode = err instanceof CliError ? err.exitCode : 1
+  }
+}

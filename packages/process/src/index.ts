@@ -1,0 +1,1 @@
+export { meetsFloor, NODE_FLOOR, nodeFloorProblem } from './node-floor.ts'
