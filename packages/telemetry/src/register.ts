@@ -1,6 +1,7 @@
 /**
  * Preload entry: `node --import @wabridge/telemetry/register main.js`. The one sanctioned
- * import-time side effect: the SDK must start before kafkajs is loaded so it can be instrumented.
+ * import-time side effect: the SDK starts before the application's modules load, so the http
+ * instrumentation's require hook sees `node:http` being loaded (README.md, "The preload").
  * It reads only standard variables (OTEL_SERVICE_NAME, OTEL_SDK_DISABLED,
  * OTEL_EXPORTER_OTLP_ENDPOINT) and PROMETHEUS_PORT / PROMETHEUS_HOST.
  */

@@ -5,7 +5,6 @@ import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
-import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 
 export interface TelemetryOptions {
@@ -24,18 +23,21 @@ export interface TelemetryOptions {
 export interface TelemetryHandle {
   /** True when an SDK runs (some exporter was configured). */
   readonly enabled: boolean
+  /** Names of the instrumentations the SDK runs (none when disabled). */
+  readonly instrumentations: readonly string[]
   /** Where Prometheus scrapes, when enabled. */
   readonly prometheusUrl: string | undefined
   /** Flushes and stops exporters. Idempotent; a no-op when disabled. */
   shutdown(): Promise<void>
 }
 
-const noop: TelemetryHandle = { enabled: false, prometheusUrl: undefined, shutdown: async () => {} }
+const noop: TelemetryHandle = { enabled: false, instrumentations: [], prometheusUrl: undefined, shutdown: async () => {} }
 
 /**
  * Starts the OpenTelemetry Node SDK when an exporter is configured, and only then: telemetry is
- * off unless OTLP or Prometheus is asked for. Instruments http, undici and kafkajs (for kafkajs
- * this must happen before kafkajs is loaded, hence the preload entry `@wabridge/telemetry/register`).
+ * off unless OTLP or Prometheus is asked for, and off means nothing is constructed (no server, no
+ * timer, no global provider). Instruments http and undici; Kafka spans and trace propagation are
+ * the project's own (`@wabridge/kafka` headers, `webhook receive`, `egress.deliver`).
  */
 export async function startTelemetry (options: TelemetryOptions): Promise<TelemetryHandle> {
   if (options.disabled || (options.otlpEndpoint === undefined && options.prometheusPort === undefined)) return noop
@@ -50,6 +52,11 @@ export async function startTelemetry (options: TelemetryOptions): Promise<Teleme
     const url = (signal: string) => `${options.otlpEndpoint!.replace(/\/$/, '')}/v1/${signal}`
     readers.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter({ url: url('metrics') }), exportIntervalMillis: options.exportIntervalMs ?? 10_000 }))
   }
+  // kafkajs is left out on purpose: @wabridge/kafka's producer coalesces many requests' records into
+  // one produce request and already writes each record's own traceparent; the kafkajs
+  // instrumentation would overwrite it with a `send` span parented on whichever request scheduled
+  // the batch, moving the other requests' records into a foreign trace (README.md, Telemetry).
+  const instrumentations = [new HttpInstrumentation(), new UndiciInstrumentation()]
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     metricReaders: readers,
@@ -57,12 +64,13 @@ export async function startTelemetry (options: TelemetryOptions): Promise<Teleme
     ...(options.otlpEndpoint !== undefined
       ? { traceExporter: new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` }) }
       : { spanProcessors: [] }),
-    instrumentations: [new HttpInstrumentation(), new UndiciInstrumentation(), new KafkaJsInstrumentation()]
+    instrumentations
   })
   sdk.start()
   let done = false
   return {
     enabled: true,
+    instrumentations: instrumentations.map((i) => i.instrumentationName),
     prometheusUrl: prometheus ? `http://${options.prometheusHost ?? '127.0.0.1'}:${prometheusPortOf(prometheus, options.prometheusPort!)}/metrics` : undefined,
     async shutdown () {
       if (done) return

@@ -26,22 +26,6 @@ test('the Prometheus endpoint serves counters recorded through the OpenTelemetry
   }
 })
 
-test('with an OTLP endpoint, metrics are pushed there (flushed on shutdown)', async () => {
-  const { createServer } = await import('node:http')
-  const paths: string[] = []
-  const collector = createServer((req, res) => { paths.push(req.url ?? ''); req.resume(); req.on('end', () => res.end()) })
-  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve))
-  const { port } = collector.address() as { port: number }
-  try {
-    const handle = await startTelemetry({ serviceName: 'otlp-test', otlpEndpoint: `http://127.0.0.1:${port}`, exportIntervalMs: 60_000 })
-    metrics.getMeter('test').createCounter('wabridge_otlp_things').add(1)
-    await handle.shutdown()
-    assert.ok(paths.includes('/v1/metrics'), `collector saw ${JSON.stringify(paths)}`)
-  } finally {
-    collector.close()
-  }
-})
-
 test('ensureTelemetry starts telemetry from a service config once and shutdownTelemetry stops it', async () => {
   const { ensureTelemetry, getTelemetryHandle, shutdownTelemetry } = await import('../src/index.ts')
   const first = await ensureTelemetry('ensure-test', { OTEL_SDK_DISABLED: false, PROMETHEUS_PORT: 0 })
