@@ -1,5 +1,6 @@
 import { metrics, type Attributes } from '@opentelemetry/api'
 
+/** Callers pass milliseconds (what their clocks give); the send histogram records seconds. */
 export interface EgressMetrics {
   send(phoneNumberId: string, outcome: string, latencyMs: number, errorCode: number | undefined): void
   result(phoneNumberId: string, status: string, errorCode: number | null | undefined): void
@@ -7,26 +8,43 @@ export interface EgressMetrics {
   invalid(): void
 }
 
+/**
+ * Seconds, as OpenTelemetry's semantic conventions ask of durations: 5 ms to 30 s, past
+ * GRAPH_TIMEOUT_MS' default (15 s) so that timed-out calls still land in a finite bucket.
+ */
+export const SEND_DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30]
+
 /** Egress's OpenTelemetry instruments (no-ops unless telemetry runs). */
 export function createEgressMetrics (observe: { buffered: () => number, inFlight: () => number }): EgressMetrics {
   const meter = metrics.getMeter('@wabridge/egress')
-  const sends = meter.createCounter('wabridge.egress.sends', { description: 'Graph API send calls by outcome' })
-  const latency = meter.createHistogram('wabridge.egress.send.duration', { description: 'Graph API send latency', unit: 'ms' })
-  const results = meter.createCounter('wabridge.egress.results', { description: 'Final results by status' })
-  const skipped = meter.createCounter('wabridge.egress.skipped', { description: 'Requests not sent because they already had a result' })
-  const invalid = meter.createCounter('wabridge.egress.invalid', { description: 'Requests that failed validation' })
-  meter.createObservableGauge('wabridge.egress.buffered', { description: 'Requests buffered in memory' }).addCallback((r) => r.observe(observe.buffered()))
-  meter.createObservableGauge('wabridge.egress.in_flight', { description: 'Graph API calls in flight' }).addCallback((r) => r.observe(observe.inFlight()))
+  const sends = meter.createCounter('wabridge.egress.sends', { description: 'Graph API send calls by outcome (retry_now: the request is tried again)', unit: '{call}' })
+  const latency = meter.createHistogram('wabridge.egress.send.duration', {
+    description: 'Graph API send latency',
+    unit: 's',
+    advice: { explicitBucketBoundaries: SEND_DURATION_BUCKETS_SECONDS }
+  })
+  const results = meter.createCounter('wabridge.egress.results', { description: 'Final results by status', unit: '{request}' })
+  const deadLetters = meter.createCounter('wabridge.egress.dead_letters', { description: 'Records written to the dead-letter topic, by reason', unit: '{record}' })
+  const skipped = meter.createCounter('wabridge.egress.skipped', { description: 'Requests not sent because they already had a result', unit: '{request}' })
+  const invalid = meter.createCounter('wabridge.egress.invalid', { description: 'Requests that failed validation', unit: '{request}' })
+  meter.createObservableGauge('wabridge.egress.buffered', { description: 'Requests buffered in memory', unit: '{request}' }).addCallback((r) => r.observe(observe.buffered()))
+  meter.createObservableGauge('wabridge.egress.in_flight', { description: 'Graph API calls in flight', unit: '{call}' }).addCallback((r) => r.observe(observe.inFlight()))
   const attrs = (phoneNumberId: string, extra: Attributes = {}): Attributes => ({ phone_number_id: phoneNumberId, ...extra })
   return {
     send (phoneNumberId, outcome, latencyMs, errorCode) {
       sends.add(1, attrs(phoneNumberId, { outcome, ...(errorCode !== undefined && { error_code: errorCode }) }))
-      latency.record(latencyMs, attrs(phoneNumberId))
+      latency.record(latencyMs / 1000, attrs(phoneNumberId))
     },
     result (phoneNumberId, status, errorCode) {
       results.add(1, attrs(phoneNumberId, { status, ...(errorCode !== undefined && errorCode !== null && { error_code: errorCode }) }))
+      // Every failed result goes to the dead-letter topic with it (delivery.ts finish); nothing else does.
+      if (status === 'failed') deadLetters.add(1, { reason: 'failed' })
     },
     skipped (reason) { skipped.add(1, { reason }) },
-    invalid () { invalid.add(1) }
+    invalid () {
+      invalid.add(1)
+      // Outputs.invalid dead-letters every invalid request.
+      deadLetters.add(1, { reason: 'invalid' })
+    }
   }
 }

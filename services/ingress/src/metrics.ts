@@ -3,6 +3,7 @@ import type { Meter } from '@opentelemetry/api'
 /** Outcome of a webhook request, from its status code. */
 export type RequestOutcome = 'accepted' | 'verified' | 'forbidden' | 'unauthorized' | 'invalid' | 'too_large' | 'unavailable' | 'error'
 
+/** Callers pass milliseconds (what their clocks give); the histograms record seconds. */
 export interface IngressMetrics {
   request(method: string, statusCode: number, durationMs: number): void
   records(topic: string, count: number): void
@@ -20,31 +21,35 @@ function outcomeOf (method: string, statusCode: number): RequestOutcome {
   return 'error'
 }
 
-const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
+/**
+ * Seconds, as OpenTelemetry's semantic conventions ask of durations: 1 ms to 10 s, denser where
+ * healthy webhooks and produces land (a few ms) and up to the producer's retry budget.
+ */
+export const DURATION_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
 /** The ingress instruments (README.md, "Metrics"), on a meter from @opentelemetry/api. */
 export function createIngressMetrics (meter: Meter): IngressMetrics {
   const requests = meter.createCounter('wabridge.ingress.requests', { description: 'Webhook requests by method and outcome' })
   const requestDuration = meter.createHistogram('wabridge.ingress.request.duration', {
     description: 'Time from receiving a webhook request to answering it',
-    unit: 'ms',
-    advice: { explicitBucketBoundaries: BUCKETS_MS }
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS }
   })
   const records = meter.createCounter('wabridge.ingress.records', { description: 'Records acknowledged by Kafka, by topic' })
   const duplicates = meter.createCounter('wabridge.ingress.duplicates', { description: 'Records dropped as repeats of a recently seen event id, by topic and reason' })
   const produceDuration = meter.createHistogram('wabridge.ingress.produce.duration', {
     description: 'Time from handing a request\'s records to the producer until Kafka acknowledged all of them (or failed)',
-    unit: 'ms',
-    advice: { explicitBucketBoundaries: BUCKETS_MS }
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS }
   })
   return {
     request (method, statusCode, durationMs) {
       const attributes = { 'http.request.method': method, outcome: outcomeOf(method, statusCode) }
       requests.add(1, attributes)
-      requestDuration.record(durationMs, attributes)
+      requestDuration.record(durationMs / 1000, attributes)
     },
     records (topic, count) { if (count > 0) records.add(count, { topic }) },
     duplicates (topic, reason, count) { if (count > 0) duplicates.add(count, { topic, reason }) },
-    produced (durationMs, ok) { produceDuration.record(durationMs, { outcome: ok ? 'ok' : 'failed' }) }
+    produced (durationMs, ok) { produceDuration.record(durationMs / 1000, { outcome: ok ? 'ok' : 'failed' }) }
   }
 }
