@@ -21,9 +21,9 @@ async function workspaceDirs (): Promise<string[]> {
 
 async function main (): Promise<number> {
   const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : await workspaceDirs()
-  const files = (await Promise.all(dirs.map((d) => d.endsWith('.test.ts')
+  const files = (await Promise.all(dirs.map(async (d) => d.endsWith('.test.ts')
     ? [d]
-    : glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] }))))
+    : await glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] }))))
     .flat().sort()
   if (files.length === 0) {
     console.error(`no test files under ${dirs.map((d) => relative(root, d) || '.').join(', ')}`)

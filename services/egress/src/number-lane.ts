@@ -198,7 +198,7 @@ export class NumberLane {
         this.limiter.commit(this.#timers.clock())
       }
     }
-    job.run(attempt, slot).catch((): AttemptResult => ({ kind: 'retry', afterMs: 1000, scope: 'recipient' })).then((result) => {
+    void job.run(attempt, slot).catch((): AttemptResult => ({ kind: 'retry', afterMs: 1000, scope: 'recipient' })).then((result) => {
       if (!committed) { committed = true; this.limiter.release() }
       this.#gate.leave()
       q.busy = false
