@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { bool, csv, durationMs, logLevel } from './fields.ts'
+import { bool, csv, durationMs, logLevel, secret } from './fields.ts'
 
 /** Env vars every service shares for Kafka. */
 export const kafkaEnv = {
@@ -11,10 +11,15 @@ export const kafkaEnv = {
   KAFKA_CLIENT_ID: z.string().optional(),
   // Partitions of topics this service creates when missing. 12 lets up to 12 instances share the work.
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().positive().default(12),
-  // Replication factor of topics this service creates; 1 for a single local broker, 3 in production.
-  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().default(1),
+  // Replication factor of topics this service creates. 0 (the default) = automatic: 3 when the cluster
+  // has at least 3 brokers (with min.insync.replicas 2), else 1, so a production cluster never gets RF 1 by omission.
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(0).default(0),
+  // Allows topics with one replica on a cluster whose brokers are not on loopback when NODE_ENV=production
+  // (refused otherwise: one broker lost = data lost). For a deliberate single-broker setup only.
+  KAFKA_ALLOW_SINGLE_REPLICA: bool().default(false),
   // Schema registry (Confluent API). When set, values use the Confluent wire format; else single-object encoding.
-  SCHEMA_REGISTRY_URL: z.url().optional()
+  // A secret (also read from SCHEMA_REGISTRY_URL_FILE): `user:password@` in it is sent as Basic auth.
+  SCHEMA_REGISTRY_URL: secret(z.url()).optional()
 }
 
 /** Env vars for logs. */

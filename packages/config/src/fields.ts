@@ -31,3 +31,25 @@ export const keyValueList = () => z.string().transform((s, ctx) => {
 })
 
 export const logLevel = () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+
+const SECRETS = new WeakSet<z.ZodType>()
+
+/**
+ * Marks a variable's schema as a secret: parseEnv then also accepts it as `<NAME>_FILE`, the path
+ * of a file holding the value (Docker and Kubernetes secrets). Returns the same schema.
+ */
+export function secret<S extends z.ZodType> (schema: S): S {
+  SECRETS.add(schema)
+  return schema
+}
+
+/** True when `schema`, or the schema inside its optional/default/pipe wrappers, is marked secret(). */
+export function isSecret (schema: z.ZodType): boolean {
+  let s: z.ZodType | undefined = schema
+  while (s) {
+    if (SECRETS.has(s)) return true
+    const def = s._zod.def as { innerType?: z.ZodType, in?: z.ZodType }
+    s = def.innerType ?? def.in
+  }
+  return false
+}

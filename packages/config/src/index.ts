@@ -1,5 +1,5 @@
-export { parseEnv } from './parse-env.ts'
+export { parseEnv, secretVariables } from './parse-env.ts'
 export { ConfigError, CONFIG_ERROR_CODES } from './errors.ts'
 export type { ConfigErrorCode, ConfigIssue } from './errors.ts'
-export { port, durationMs, positiveInt, csv, bool, keyValueList, logLevel } from './fields.ts'
+export { port, durationMs, positiveInt, csv, bool, keyValueList, logLevel, secret, isSecret } from './fields.ts'
 export { kafkaEnv, loggingEnv, shutdownEnv, telemetryEnv } from './blocks.ts'

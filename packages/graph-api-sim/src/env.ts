@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { bool, durationMs, keyValueList, loggingEnv, parseEnv, port, positiveInt, shutdownEnv } from '@wabridge/config'
+import { bool, durationMs, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv } from '@wabridge/config'
 import { faultRulesSchema } from './control-schemas.ts'
 import type { LatencyDistribution } from './latency.ts'
 import type { GraphApiSimOptions } from './options.ts'
@@ -15,8 +15,8 @@ const simEnv = z.object({
   SIM_PORT: port().default(8090),
   // Where status and inbound webhooks are POSTed (the ingress); unset = no webhooks.
   SIM_WEBHOOK_URL: z.url().optional(),
-  // App secret that signs webhooks (X-Hub-Signature-256); required with SIM_WEBHOOK_URL.
-  SIM_APP_SECRET: z.string().optional(),
+  // App secret that signs webhooks (X-Hub-Signature-256); required with SIM_WEBHOOK_URL. Secret: or SIM_APP_SECRET_FILE.
+  SIM_APP_SECRET: secret(z.string()).optional(),
   // Throughput of every number without its own limit, messages/s (Meta: 80).
   SIM_DEFAULT_MPS: positiveInt().default(80),
   // Per-number throughput, "phoneNumberId=mps,…" (e.g. 1000 after an upgrade, 20 for coexistence).
@@ -29,7 +29,8 @@ const simEnv = z.object({
     return out
   }).optional(),
   // Per-number access tokens, "phoneNumberId=token,…"; numbers not listed accept any non-empty token.
-  SIM_ACCESS_TOKENS: keyValueList().optional(),
+  // Secret: or SIM_ACCESS_TOKENS_FILE.
+  SIM_ACCESS_TOKENS: secret(keyValueList()).optional(),
   // Per-number WABA ids, "phoneNumberId=wabaId,…"; others get a derived id.
   SIM_WABA_IDS: keyValueList().optional(),
   // Refuse phone number ids that are not configured above (code 100, subcode 33).

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { bool, durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, shutdownEnv, telemetryEnv } from '@wabridge/config'
+import { bool, durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
 
 /** Egress configuration; keys are the environment variable names. */
 export const ConfigSchema = z.object({
@@ -24,10 +24,10 @@ export const ConfigSchema = z.object({
   GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com'),
   // Graph API version used in paths.
   GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
-  // Default access token (system-user token) for numbers without their own.
-  WA_ACCESS_TOKEN: z.string().optional(),
-  // Tokens per phone number id or WABA id: "106540352242922=EAAG…,102290129340398=EAAG…".
-  WA_ACCESS_TOKENS: keyValueList().optional(),
+  // Default access token (system-user token) for numbers without their own. Secret: or WA_ACCESS_TOKEN_FILE.
+  WA_ACCESS_TOKEN: secret(z.string()).optional(),
+  // Tokens per phone number id or WABA id: "106540352242922=EAAG…,102290129340398=EAAG…". Secret: or WA_ACCESS_TOKENS_FILE.
+  WA_ACCESS_TOKENS: secret(keyValueList()).optional(),
   // Which WABA each phone number belongs to, for WABA-level tokens: "106540352242922=102290129340398".
   WA_PHONE_WABAS: keyValueList().optional(),
   // Most Graph API calls in flight per instance.

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { bool, csv, durationMs, kafkaEnv, loggingEnv, parseEnv, port, positiveInt, shutdownEnv, telemetryEnv } from '@wabridge/config'
+import { bool, csv, durationMs, kafkaEnv, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
 
 /** Ingress configuration; keys are the environment variable names. */
 export const ConfigSchema = z.object({
@@ -18,11 +18,11 @@ export const ConfigSchema = z.object({
   // Largest webhook body accepted, bytes; larger → 413. Meta's limit is 3 MB, this is 3 MiB.
   MAX_BODY_BYTES: positiveInt().default(3 * 1024 * 1024),
 
-  // Meta
+  // Meta (secrets: each may also be given as <NAME>_FILE, the path of a file holding it)
   // App secrets, comma-separated; a body signed with any of them is accepted (rotation, several apps).
-  WA_APP_SECRETS: csv(),
+  WA_APP_SECRETS: secret(csv()),
   // The verify token entered in the App Dashboard for the GET handshake.
-  WA_VERIFY_TOKEN: z.string().min(1),
+  WA_VERIFY_TOKEN: secret(z.string().min(1)),
 
   // Producing
   // How long a webhook waits for Kafka to acknowledge its records before the answer is 503, ms.
