@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify'
+import { errorBody, toErrorAnswer } from '@wabridge/process'
 import { invalidParameter, metaError } from './meta-errors.ts'
 import { controlRoutes } from './routes/control-routes.ts'
 import { mediaRoutes } from './routes/media-routes.ts'
@@ -9,7 +10,7 @@ import type { GraphApiSimControl } from './sim-control.ts'
 const isControl = (url: string): boolean => url.startsWith('/_sim')
 
 /** Builds the fastify app of the sim: Graph API routes, media, and /_sim control. Does not listen. */
-export function buildSimApp (ctx: SimContext, control: GraphApiSimControl): FastifyInstance {
+export function buildSimApp (ctx: SimContext, control: GraphApiSimControl, isStopping: () => boolean = () => false): FastifyInstance {
   const app = Fastify({
     logger: false,
     // Held (timeout fault) requests must not keep close() waiting.
@@ -21,20 +22,23 @@ export function buildSimApp (ctx: SimContext, control: GraphApiSimControl): Fast
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode ?? 500
-    if (isControl(request.url)) return reply.code(status).send({ error: err.message })
+    if (isControl(request.url)) {
+      const answer = toErrorAnswer(err, { prefix: 'SIM' })
+      return reply.code(answer.statusCode).send(answer.body)
+    }
     // Meta answers bad JSON and similar with its own envelope, never a framework error body.
     const r = status >= 500 ? metaError(1) : invalidParameter(err.message)
     if (status >= 500) ctx.logger.error({ err }, 'sim request failed')
     return reply.code(status >= 500 ? r.statusCode : status).send(r.body)
   })
   app.setNotFoundHandler((request, reply) => {
-    if (isControl(request.url)) return reply.code(404).send({ error: 'not found' })
+    if (isControl(request.url)) return reply.code(404).send(errorBody('SIM_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`))
     const r = metaError(2500, { message: `Unknown path components: ${request.url.split('?')[0] ?? ''}` })
     return reply.code(r.statusCode).send(r.body)
   })
 
   void app.register(messageRoutes, { ctx })
   void app.register(mediaRoutes, { ctx })
-  void app.register(controlRoutes, { control })
+  void app.register(controlRoutes, { control, isStopping })
   return app
 }

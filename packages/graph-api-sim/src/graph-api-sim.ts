@@ -22,9 +22,9 @@ export function createGraphApiSim (options: GraphApiSimOptions = {}): GraphApiSi
   const ctx = createSimContext(options)
   const inbound = createInboundGenerators((phoneNumberId, from) => emitInbound(ctx, phoneNumberId, from))
   const control = createSimControl(ctx, inbound)
-  const app = buildSimApp(ctx, control)
   let address: AddressInfo | undefined
   let stopped = false
+  const app = buildSimApp(ctx, control, () => stopped)
 
   return {
     ...control,

@@ -1,17 +1,20 @@
-import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
+import { runPart } from '@wabridge/process'
 import { createGraphApiSim } from './graph-api-sim.ts'
 import { loadSimConfig, toSimOptions } from './env.ts'
 
-const config = loadSimConfig(process.env)
-const logger = pino({ level: config.LOG_LEVEL, base: { service: 'graph-api-sim' } })
-const sim = createGraphApiSim({ ...toSimOptions(config), logger })
-
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS }, async ({ signal, err }) => {
-  if (err) logger.error({ err }, 'sim stopping after an error')
-  else logger.info({ signal }, 'sim stopping')
-  await sim.stop()
+await runPart({
+  name: 'graph-api-sim',
+  loadConfig: () => loadSimConfig(process.env),
+  createLogger: (config, destination) => pino({ level: config.LOG_LEVEL, base: { service: 'graph-api-sim' } }, destination),
+  createApp: (config, { logger }) => {
+    const sim = createGraphApiSim({ ...toSimOptions(config), logger })
+    return {
+      async start () {
+        await sim.start()
+        logger.info({ url: sim.url, webhookUrl: config.SIM_WEBHOOK_URL ?? null, defaultMps: config.SIM_DEFAULT_MPS }, `graph api sim listening on ${sim.url}`)
+      },
+      stop: () => sim.stop()
+    }
+  }
 })
-
-await sim.start()
-logger.info({ url: sim.url, webhookUrl: config.SIM_WEBHOOK_URL ?? null, defaultMps: config.SIM_DEFAULT_MPS }, `graph api sim listening on ${sim.url}`)

@@ -6,7 +6,7 @@ import type { Logger } from '@wabridge/telemetry'
 import type { EgressConfig } from './config.ts'
 import { createDispatcher } from './dispatcher.ts'
 import { createEgressMetrics } from './egress-metrics.ts'
-import { buildHealthServer } from './health.ts'
+import { buildHealthServer, readinessChecks } from './health.ts'
 import { Ledger } from './ledger.ts'
 import { createLedgerReader } from './ledger-reader.ts'
 import { createOutputs } from './outputs.ts'
@@ -54,6 +54,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   const rateFor = (phoneNumberId: string) => Number(config.EGRESS_MPS_OVERRIDES?.[phoneNumberId] ?? config.EGRESS_DEFAULT_MPS)
   // The consumer and the dispatcher call each other through callbacks that run only after start().
   const metrics = createEgressMetrics({ buffered: () => dispatcher.buffered(), inFlight: () => dispatcher.gate.inFlight })
+  // Until the first assignment no send starts either.
+  let isFenced = true
   const consumer = createConsumer(kafka, {
     groupId: config.EGRESS_GROUP_ID,
     topics: [topics.outboundRequests],
@@ -62,8 +64,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     heartbeatIntervalMs: 1000,
     // Short fetch waits keep shutdown and rebalances quick; an idle partition costs a poll per 500 ms.
     maxWaitTimeMs: 500,
-    onRebalancing: () => dispatcher.rebalancing(),
-    onAssignment: (assignment) => dispatcher.assigned(assignment[topics.outboundRequests] ?? []),
+    // The fence is tracked here too: /readyz says not ready while no send may start.
+    onRebalancing: () => { isFenced = true; dispatcher.rebalancing() },
+    onAssignment: (assignment) => { isFenced = false; dispatcher.assigned(assignment[topics.outboundRequests] ?? []) },
     onCrash: (err) => { logger.fatal({ err }, 'consumer crashed'); deps.onFatal?.(err) }
   })
   const dispatcher = createDispatcher({
@@ -97,10 +100,12 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
   let commitTimer: NodeJS.Timeout | undefined
   let pruneTimer: NodeJS.Timeout | undefined
-  const health = buildHealthServer(() => ({
-    ready: state === 'running',
-    detail: { partitions: dispatcher.owned(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight }
-  }))
+  const health = buildHealthServer({
+    isStopping: () => state === 'stopping' || state === 'stopped',
+    checks: () => readinessChecks({
+      isStarted: state === 'running', isFenced, partitions: dispatcher.owned(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight
+    })
+  })
 
   async function commit (): Promise<void> {
     const offsets = dispatcher.committable()

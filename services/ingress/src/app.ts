@@ -8,6 +8,7 @@ import type { IngressConfig } from './config.ts'
 import { createDedupCache } from './dedup-cache.ts'
 import { ensureIngressTopics } from './ingress-topics.ts'
 import { createIngressMetrics } from './metrics.ts'
+import { readinessChecks } from './routes/health.ts'
 import { buildServer } from './server.ts'
 import { createWebhookPublisher } from './webhook-publisher.ts'
 
@@ -63,7 +64,7 @@ export function createIngress (config: IngressConfig, deps: IngressDeps): Ingres
     retryAfterS: config.RETRY_AFTER_S,
     trustProxy: config.INGRESS_TRUST_PROXY,
     metrics,
-    isReady,
+    checks: () => readinessChecks({ isStarted: isStarted && hasTopics, isProducerConnected: producer.isConnected }),
     isClosing: () => isStopping,
     webhook: { verifyToken: config.WA_VERIFY_TOKEN, appSecrets: config.WA_APP_SECRETS, publisher, tracer: deps.tracer ?? trace.getTracer('wabridge-ingress'), now }
   })

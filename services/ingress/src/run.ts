@@ -1,21 +1,13 @@
-import closeWithGrace from 'close-with-grace'
+import { runPart } from '@wabridge/process'
 import { createLogger, ensureTelemetry, shutdownTelemetry } from '@wabridge/telemetry'
-import { createIngress } from './app.ts'
 import { loadConfig } from './config.ts'
 
-const config = loadConfig(process.env)
-// The preload (@wabridge/telemetry/register) may have started telemetry already; otherwise start it
-// here, before the app creates its meter.
-await ensureTelemetry(process.env.OTEL_SERVICE_NAME ?? 'wabridge-ingress', config)
-const logger = createLogger({ level: config.LOG_LEVEL, name: 'ingress' })
-const app = createIngress(config, { logger })
-
-closeWithGrace({ delay: config.SHUTDOWN_TIMEOUT_MS, logger }, async ({ signal, err }) => {
-  if (err) logger.error({ err }, 'ingress failed')
-  else logger.info({ signal }, 'ingress stopping')
-  await app.stop()
-  await shutdownTelemetry()
+await runPart({
+  name: 'ingress',
+  loadConfig: () => loadConfig(process.env),
+  createLogger: (config, destination) => createLogger({ level: config.LOG_LEVEL, name: 'ingress', destination }),
+  startTelemetry: (config) => ensureTelemetry(process.env.OTEL_SERVICE_NAME ?? 'wabridge-ingress', config),
+  stopTelemetry: shutdownTelemetry,
+  // Loaded after telemetry started, so kafkajs and fastify are instrumented.
+  createApp: async (config, { logger }) => (await import('./app.ts')).createIngress(config, { logger })
 })
-
-// A failed start becomes an unhandled rejection: close-with-grace stops what started and exits 1.
-void app.start()

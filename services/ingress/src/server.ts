@@ -1,7 +1,7 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { IngressError } from './errors.ts'
 import type { IngressMetrics } from './metrics.ts'
-import { healthRoutes } from './routes/health.ts'
 import { webhookRoutes, type WebhookRoutesOptions } from './routes/webhooks.ts'
 
 export interface ServerOptions {
@@ -13,8 +13,9 @@ export interface ServerOptions {
   trustProxy: boolean
   metrics: IngressMetrics
   webhook: WebhookRoutesOptions
-  isReady: () => boolean
-  /** True once shutdown began: responses then close their connection. */
+  /** What /readyz depends on (see routes/health.ts). */
+  checks: () => Record<string, HealthCheck>
+  /** True once shutdown began: /readyz says stopping, responses close their connection. */
   isClosing: () => boolean
 }
 
@@ -46,19 +47,14 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, durationMs }, 'request done')
   })
 
-  server.setErrorHandler((err: FastifyError | IngressError, request, reply) => {
-    const status = err instanceof IngressError ? err.statusCode : err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-    const code = err.code ?? 'INGRESS_INTERNAL'
-    const where = { code, method: request.method, route: request.routeOptions.url, statusCode: status }
-    // A refusal is the client's doing and Kafka being unavailable is expected now and then (Meta
-    // retries): the reason is enough. Unexpected failures get the stack and causes.
-    if (status === 500) request.log.error({ ...where, err }, 'request failed')
-    else request.log.warn({ ...where, reason: err.message, cause: (err.cause as Error | undefined)?.message }, 'request refused')
-    if (status === 503) reply.header('retry-after', String(options.retryAfterS))
-    return reply.code(status).send({ code, message: status === 500 ? 'internal error' : err.message })
+  // One error body for every API ({ error: { code, message } }); 503 (Kafka did not take the records) tells Meta when to retry.
+  useErrorBody(server, {
+    prefix: 'INGRESS',
+    toFailure: (err) => err instanceof IngressError ? err : undefined,
+    onAnswer: ({ statusCode }, _request, reply) => { if (statusCode === 503) reply.header('retry-after', String(options.retryAfterS)) }
   })
 
-  server.register(healthRoutes, { isReady: options.isReady })
+  server.register(healthRoutes, { service: 'ingress', isStopping: options.isClosing, checks: options.checks })
   server.register(webhookRoutes, options.webhook)
   return server
 }

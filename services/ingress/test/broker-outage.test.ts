@@ -23,7 +23,7 @@ test('with the broker stopped a webhook gets 503 with Retry-After; once it is ba
   const refused = await app.post(messageWebhook(during))
   assert.equal(refused.status, 503)
   assert.equal(refused.headers['retry-after'], '7')
-  assert.equal(JSON.parse(refused.text).code, 'INGRESS_UNAVAILABLE')
+  assert.equal(JSON.parse(refused.text).error.code, 'INGRESS_UNAVAILABLE')
 
   await local.startNode(1)
   // Meta retries until it gets a 200; so does this loop, bounded.

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '@wabridge/telemetry'
 import { createChangelogView } from './changelog-view.ts'
 import type { MetricsConfig } from './config.ts'
 import { createFlusher } from './flusher.ts'
+import { readinessChecks } from './health.ts'
 import { createInstruments, type Instruments } from './instruments.ts'
 import { partitionFor } from './partitioner.ts'
 import { createProcessor, type Processor } from './processor.ts'
@@ -66,7 +67,12 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
   })
   let isStarted = false
   let isStopping = false
-  const server = buildServer({ logger, view: createQueryView(view, clock), isReady: () => isStarted && !isStopping && view.isCaughtUp })
+  const server = buildServer({
+    logger,
+    view: createQueryView(view, clock),
+    checks: () => readinessChecks({ isStarted, isViewCaughtUp: view.isCaughtUp }),
+    isStopping: () => isStopping
+  })
 
   return {
     server,

@@ -1,15 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { HealthCheck } from '@wabridge/process'
 
-export interface HealthOptions {
-  /** True once the service can answer with current data; false again while stopping. */
-  isReady: () => boolean
+export interface MetricsReadiness {
+  /** start() finished: consuming, flushing and listening. */
+  isStarted: boolean
+  /** The changelog view read up to the end it saw at start: answers cover every partition. */
+  isViewCaughtUp: boolean
 }
 
-/** `/healthz` (the process answers) and `/readyz` (503 until the changelog view caught up, and once stopping). */
-export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (app, options) => {
-  app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async (_req, reply) => {
-    if (options.isReady()) return { status: 'ready' }
-    return reply.code(503).send({ status: 'not ready' })
-  })
+/** What the metrics service's /readyz depends on (the routes are @wabridge/process healthRoutes). */
+export function readinessChecks (state: MetricsReadiness): Record<string, HealthCheck> {
+  return {
+    started: { ok: state.isStarted },
+    changelog: { ok: state.isViewCaughtUp, detail: state.isViewCaughtUp ? 'caught up' : 'restoring' }
+  }
 }

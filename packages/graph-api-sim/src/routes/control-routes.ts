@@ -3,20 +3,22 @@ import type { z } from 'zod'
 import {
   faultRuleSchema, faultRulesSchema, inboundSchema, latencySchema, messagesQuerySchema, phoneNumberSchema, statusOptionsSchema
 } from '../control-schemas.ts'
+import { errorBody, healthRoutes } from '@wabridge/process'
 import type { GraphApiSimControl } from '../sim-control.ts'
 
 function parse<S extends z.ZodType> (schema: S, value: unknown, reply: FastifyReply): z.output<S> | undefined {
   const r = schema.safeParse(value)
   if (r.success) return r.data
-  void reply.code(400).send({ error: 'invalid request', issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) })
+  void reply.code(400).send(errorBody('SIM_BAD_REQUEST', 'invalid request', { issues: r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }))
   return undefined
 }
 
 /** The `/_sim/*` control and inspection endpoints; the same operations as the in-process API. */
-export async function controlRoutes (app: FastifyInstance, opts: { control: GraphApiSimControl }): Promise<void> {
+export async function controlRoutes (app: FastifyInstance, opts: { control: GraphApiSimControl, isStopping: () => boolean }): Promise<void> {
   const sim = opts.control
 
-  app.get('/_sim/healthz', async () => ({ ok: true }))
+  // /_sim/healthz and /_sim/readyz, in the shape every part shares (the root paths imitate the Graph API).
+  await app.register(healthRoutes, { service: 'graph-api-sim', prefix: '/_sim', isStopping: opts.isStopping, checks: () => ({}) })
   app.get('/_sim/stats', async () => sim.stats())
   app.get('/_sim/counts', async () => sim.counts())
   app.post('/_sim/reset', async () => { sim.reset(); return { ok: true } })
@@ -54,7 +56,7 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
   })
   app.delete('/_sim/faults', async () => { sim.clearFaults(); return { ok: true } })
   app.delete<{ Params: { id: string } }>('/_sim/faults/:id', async (request, reply) =>
-    sim.removeFault(request.params.id) ? { ok: true } : reply.code(404).send({ error: 'no such fault' }))
+    sim.removeFault(request.params.id) ? { ok: true } : reply.code(404).send(errorBody('SIM_NOT_FOUND', 'no such fault')))
 
   app.put('/_sim/latency', async (request, reply) => {
     const dist = parse(latencySchema, request.body, reply)
@@ -80,5 +82,5 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
     return { id: sim.startInbound(o) }
   })
   app.delete<{ Params: { id: string } }>('/_sim/inbound/:id', async (request, reply) =>
-    sim.stopInbound(request.params.id) ? { ok: true } : reply.code(404).send({ error: 'no such inbound run' }))
+    sim.stopInbound(request.params.id) ? { ok: true } : reply.code(404).send(errorBody('SIM_NOT_FOUND', 'no such inbound run')))
 }

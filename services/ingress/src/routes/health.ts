@@ -1,15 +1,16 @@
-import type { FastifyInstance } from 'fastify'
+import type { HealthCheck } from '@wabridge/process'
 
-export interface HealthRoutesOptions {
-  /** True while webhooks can be taken: producer connected, topics present, not shutting down. */
-  isReady: () => boolean
+export interface IngressReadiness {
+  /** Topics ensured and the server listening (start() got that far). */
+  isStarted: boolean
+  /** The producer is connected: webhooks can be acknowledged only once Kafka took their records. */
+  isProducerConnected: boolean
 }
 
-/** /healthz: the process answers. /readyz: it should get traffic (503 before start and once stopping). */
-export async function healthRoutes (app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/readyz', async (_request, reply) => {
-    if (options.isReady()) return { status: 'ready' }
-    return reply.code(503).send({ status: 'not ready' })
-  })
+/** What the ingress's /readyz depends on (the routes are @wabridge/process healthRoutes). */
+export function readinessChecks (state: IngressReadiness): Record<string, HealthCheck> {
+  return {
+    started: { ok: state.isStarted },
+    kafka: { ok: state.isProducerConnected, detail: state.isProducerConnected ? 'producer connected' : 'producer not connected' }
+  }
 }

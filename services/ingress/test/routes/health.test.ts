@@ -19,13 +19,17 @@ test('/healthz answers while alive; /readyz only between start and stop', async 
   assert.equal(ingress.isReady(), true)
   const ready = await request(`${ingress.url}/readyz`)
   assert.equal(ready.statusCode, 200)
-  assert.deepEqual(await ready.body.json(), { status: 'ready' })
+  assert.deepEqual(await ready.body.json(), {
+    status: 'ready', service: 'ingress', checks: { started: { ok: true }, kafka: { ok: true, detail: 'producer connected' } }
+  })
   const healthy = await request(`${ingress.url}/healthz`)
   assert.equal(healthy.statusCode, 200)
-  await healthy.body.dump()
+  assert.deepEqual(await healthy.body.json(), { status: 'ok', service: 'ingress', checks: {} })
 
   await ingress.stop()
   assert.equal(ingress.isReady(), false)
+  const stopping = await ingress.server.inject('/readyz')
+  assert.deepEqual([stopping.statusCode, stopping.json().status], [503, 'stopping'])
   await ingress.stop()
 })
 

@@ -38,7 +38,7 @@ test('a bad signature, a wrong secret, a malformed or missing header answer 401 
   for (const [name, options] of Object.entries(cases)) {
     const reply = await app.post(body, options)
     assert.equal(reply.status, 401, name)
-    assert.equal(JSON.parse(reply.text).code, 'INGRESS_SIGNATURE_INVALID', name)
+    assert.equal(JSON.parse(reply.text).error.code, 'INGRESS_SIGNATURE_INVALID', name)
   }
   assert.deepEqual(await countRecords(app.admin, inboundTopics(app.topics)), Object.fromEntries(inboundTopics(app.topics).map((topic) => [topic, 0])))
 
@@ -58,7 +58,7 @@ test('a verified body that is not JSON or not a WhatsApp webhook answers 400 and
   for (const [name, body] of Object.entries(cases)) {
     const reply = await app.post(body)
     assert.equal(reply.status, 400, name)
-    assert.equal(JSON.parse(reply.text).code, 'INGRESS_PAYLOAD_INVALID', name)
+    assert.equal(JSON.parse(reply.text).error.code, 'INGRESS_PAYLOAD_INVALID', name)
   }
   const stored = await readTopics(app.kafka, app.admin, inboundTopics(app.topics))
   assert.equal(stored[app.topics.inboundMessages]!.length + stored[app.topics.inboundStatuses]!.length + stored[app.topics.inboundEvents]!.length, 0)
@@ -73,6 +73,7 @@ test('a body over MAX_BODY_BYTES answers 413 and publishes nothing', async (t) =
   const message = { ...messageFixtures().text!, text: { body: 'x'.repeat(4000) } }
   const reply = await app.post(messageWebhook(message))
   assert.equal(reply.status, 413)
+  assert.deepEqual(JSON.parse(reply.text), { error: { code: 'INGRESS_PAYLOAD_TOO_LARGE', message: 'Request body is too large' } })
   assert.equal((await app.post(messageWebhook(messageFixtures().text!))).status, 200)
   const counts = await countRecords(app.admin, inboundTopics(app.topics))
   assert.equal(counts[app.topics.inboundMessages], 1)

@@ -15,7 +15,7 @@ function build (t: TestContext, ready = true) {
     reach: () => ({ byNumber: new Map(), byWaba: new Map() }),
     alerts: () => []
   }
-  const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, isReady: () => ready })
+  const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, checks: () => ({ started: { ok: ready } }), isStopping: () => false })
   t.after(() => app.close())
   return app
 }
@@ -46,5 +46,6 @@ test('/healthz always answers; /readyz is 503 until ready', async (t) => {
   const app = build(t, false)
   assert.equal((await app.inject('/healthz')).statusCode, 200)
   assert.equal((await app.inject('/readyz')).statusCode, 503)
-  assert.deepStrictEqual((await build(t, true).inject('/readyz')).json(), { status: 'ready' })
+  assert.deepStrictEqual((await build(t, false).inject('/readyz')).json(), { status: 'not_ready', service: 'metrics', checks: { started: { ok: false } } })
+  assert.deepStrictEqual((await build(t, true).inject('/readyz')).json(), { status: 'ready', service: 'metrics', checks: { started: { ok: true } } })
 })
