@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import type { Admin } from 'kafkajs'
 import { TOPIC_SPECS, topicNames, type TopicKey } from './topics.ts'
 
@@ -6,7 +7,20 @@ export interface EnsureTopicsOptions {
   prefix: string
   /** Partitions for every created topic. Requests, results and DLQ must share a count (co-partitioned). */
   partitions: number
-  replicationFactor: number
+  /**
+   * Replication factor of created topics (KAFKA_REPLICATION_FACTOR). Unset or 0 = automatic: 3 when
+   * the cluster has at least 3 brokers, else 1. Topics with 3 or more replicas get min.insync.replicas 2.
+   */
+  replicationFactor?: number | undefined
+  /**
+   * Refuse (throw) instead of warning when topics would have one replica on a cluster whose brokers
+   * are not on loopback. Default: NODE_ENV=production.
+   */
+  production?: boolean | undefined
+  /** Allow one replica on such a cluster even in production. Default: KAFKA_ALLOW_SINGLE_REPLICA. */
+  allowSingleReplica?: boolean | undefined
+  /** Where warnings go. Default: process.emitWarning, so they reach stderr without a logger. */
+  onWarning?: ((message: string) => void) | undefined
   /** Only these logical topics (default: all). */
   only?: readonly TopicKey[]
   /** Overrides of topic configs, per logical topic (e.g. { inboundRaw: { 'retention.ms': '…' } }). */
@@ -20,11 +34,84 @@ export interface EnsureTopicsResult {
   existing: string[]
   /** Existing topics whose partition count differs from the requested one (left as they are). */
   mismatched: Array<{ topic: string, partitions: number, wanted: number }>
+  /** The replication factor created topics got (or would have got). */
+  replicationFactor: number
+  /** Warnings also given to onWarning (one replica on a remote cluster). */
+  warnings: string[]
 }
+
+/** A broker as the cluster describes it (its advertised address). */
+export interface ClusterBroker { host: string, port: number }
+
+export interface ReplicationInput {
+  /** The cluster's brokers. */
+  brokers: readonly ClusterBroker[]
+  /** The configured replication factor; undefined or 0 = automatic. */
+  requested: number | undefined
+  /** Topics that will be created. */
+  creating: readonly string[]
+  /** Existing topics (of those wanted) that have a partition with one replica. */
+  singleReplicaExisting: readonly string[]
+  production: boolean
+  allowSingleReplica: boolean
+}
+
+export interface ReplicationPlan {
+  replicationFactor: number
+  /** min.insync.replicas for created topics; undefined = the broker's default. */
+  minInsyncReplicas: number | undefined
+  warnings: string[]
+  /** When set, nothing may be created: the reason, for an error. */
+  refusal: string | undefined
+}
+
+/** True for localhost, 127.0.0.0/8 and ::1 (names are not resolved: any other name counts as remote). */
+export function isLoopbackHost (host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
+  if (h === 'localhost' || h.endsWith('.localhost')) return true
+  if (isIP(h) === 4) return h.startsWith('127.')
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h)
+  return false
+}
+
+/**
+ * Decides the replication of created topics and whether one replica is acceptable: on a cluster
+ * with a broker off loopback, topics with one replica lose records with that broker. That is a
+ * warning, and a refusal in production unless explicitly allowed.
+ */
+export function planReplication (input: ReplicationInput): ReplicationPlan {
+  const brokerCount = input.brokers.length
+  const explicit = input.requested !== undefined && input.requested > 0
+  const replicationFactor = explicit ? input.requested! : brokerCount >= 3 ? 3 : 1
+  const plan: ReplicationPlan = { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : undefined, warnings: [], refusal: undefined }
+  if (input.creating.length > 0 && replicationFactor > brokerCount) {
+    plan.refusal = `KAFKA_REPLICATION_FACTOR is ${replicationFactor} but the cluster has ${brokerCount} broker(s) available; ` +
+      `topics ${input.creating.join(', ')} cannot be created`
+    return plan
+  }
+  const single = [...(replicationFactor === 1 ? input.creating : []), ...input.singleReplicaExisting]
+  const remote = input.brokers.filter((b) => !isLoopbackHost(b.host))
+  if (single.length === 0 || remote.length === 0) return plan
+  const why = `topics with one replica on a Kafka cluster whose brokers are not on loopback (${remote.map((b) => `${b.host}:${b.port}`).join(', ')}): ` +
+    `${single.join(', ')}. A lost broker disk loses their records.`
+  const fix = explicit
+    ? 'Set KAFKA_REPLICATION_FACTOR=3 (the cluster needs 3 brokers)'
+    : `KAFKA_REPLICATION_FACTOR is automatic and the cluster has ${brokerCount} broker(s); use a cluster of 3 or more`
+  if (input.production && !input.allowSingleReplica) {
+    plan.refusal = `refusing to run with ${why} ${fix}, or set KAFKA_ALLOW_SINGLE_REPLICA=true if one replica is deliberate.`
+  } else {
+    plan.warnings.push(`${why} ${fix}${input.allowSingleReplica ? ' (allowed by KAFKA_ALLOW_SINGLE_REPLICA)' : ''}.`)
+  }
+  return plan
+}
+
+/** KAFKA_ALLOW_SINGLE_REPLICA read the way @wabridge/config's bool() reads it. */
+const envFlag = (value: string | undefined) => value !== undefined && ['true', '1', 'yes', 'on', 'y', 'enabled'].includes(value.trim().toLowerCase())
 
 /**
  * Creates the missing gateway topics; never deletes or alters an existing one. Safe to call from
  * several processes at once: a topic created concurrently by someone else counts as existing.
+ * Throws (code KAFKA_TOPICS_UNSAFE) when planReplication refuses, before creating anything.
  */
 export async function ensureTopics (admin: Admin, options: EnsureTopicsOptions): Promise<EnsureTopicsResult> {
   const names = topicNames(options.prefix)
@@ -38,33 +125,57 @@ export async function ensureTopics (admin: Admin, options: EnsureTopicsOptions):
   for (const extra of options.extra ?? []) {
     wanted.push({ topic: extra.topic, numPartitions: extra.partitions ?? options.partitions, configs: extra.configs ?? {} })
   }
-  const present = new Set(await admin.listTopics())
+  const [cluster, listed] = await Promise.all([admin.describeCluster(), admin.listTopics()])
+  const present = new Set(listed)
   const missing = wanted.filter((t) => !present.has(t.topic))
-  if (missing.length > 0) {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.numPartitions,
-        replicationFactor: options.replicationFactor,
-        configEntries: Object.entries(t.configs).map(([name, value]) => ({ name, value }))
-      }))
-    })
-    // KRaft: a broker may answer "not the leader" for a moment after the controller created the
-    // topic. Clients then back off for seconds; wait here until every new partition's leader
-    // serves offset requests instead.
-    for (const t of missing) await waitUntilServed(admin, t.topic)
-  }
   const existingTopics = wanted.filter((t) => present.has(t.topic))
   const mismatched: EnsureTopicsResult['mismatched'] = []
+  const singleReplicaExisting: string[] = []
   if (existingTopics.length > 0) {
     const meta = await admin.fetchTopicMetadata({ topics: existingTopics.map((t) => t.topic) })
     for (const t of meta.topics) {
       const want = existingTopics.find((w) => w.topic === t.name)?.numPartitions
       if (want !== undefined && t.partitions.length !== want) mismatched.push({ topic: t.name, partitions: t.partitions.length, wanted: want })
+      if (t.partitions.some((p) => p.replicas.length === 1)) singleReplicaExisting.push(t.name)
     }
   }
-  return { created: missing.map((t) => t.topic), existing: existingTopics.map((t) => t.topic), mismatched }
+  const plan = planReplication({
+    brokers: cluster.brokers,
+    requested: options.replicationFactor,
+    creating: missing.map((t) => t.topic),
+    singleReplicaExisting,
+    production: options.production ?? process.env.NODE_ENV === 'production',
+    allowSingleReplica: options.allowSingleReplica ?? envFlag(process.env.KAFKA_ALLOW_SINGLE_REPLICA)
+  })
+  if (plan.refusal) throw Object.assign(new Error(plan.refusal), { code: 'KAFKA_TOPICS_UNSAFE', retryable: false })
+  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'WABRIDGE_KAFKA_SINGLE_REPLICA' }))
+  for (const w of plan.warnings) warn(w)
+
+  if (missing.length > 0) {
+    const minIsr = plan.minInsyncReplicas === undefined ? {} : { 'min.insync.replicas': String(plan.minInsyncReplicas) }
+    // Leaders are awaited below: kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a
+    // KRaft broker answers while its metadata does not have the new topic yet.
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions,
+        replicationFactor: plan.replicationFactor,
+        configEntries: Object.entries({ ...minIsr, ...t.configs }).map(([name, value]) => ({ name, value }))
+      }))
+    })
+  }
+  // KRaft: a broker may answer "not the leader" or "unknown topic" for a moment after the
+  // controller created a topic, also one that another instance just created. Clients then back
+  // off for seconds; wait here until every partition's leader serves offset requests instead.
+  for (const t of wanted) await waitUntilServed(admin, t.topic)
+  return {
+    created: missing.map((t) => t.topic),
+    existing: existingTopics.map((t) => t.topic),
+    mismatched,
+    replicationFactor: plan.replicationFactor,
+    warnings: plan.warnings
+  }
 }
 
 async function waitUntilServed (admin: Admin, topic: string, timeoutMs = 30_000): Promise<void> {
