@@ -120,7 +120,7 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
     await mkdir(node.dataDir, { recursive: true })
     const propsFile = join(nodeDir(node.nodeId), 'server.properties')
     await writeFile(propsFile, toServerProperties(node, layouts))
-    const jvmCommon = [`-Dlog4j.configuration=file:${rt.log4jConfig}`, '-cp', rt.classPath]
+    const jvmCommon = [...rt.loggingArgs, '-cp', rt.classPath]
     if (!existsSync(join(node.dataDir, 'meta.properties'))) {
       log(`formatting KRaft storage for node ${node.nodeId}`)
       await run('java', ['-Xmx256m', ...jvmCommon, 'kafka.tools.StorageTool', 'format', '-g', '-t', await clusterId(), '-c', propsFile])

@@ -30,7 +30,31 @@ export interface KafkaRuntime {
   version: string
   /** Java class path of every runtime jar (a `dir/*` wildcard). */
   classPath: string
+  /** The broker's logging configuration file: log4j 1 for 3.x, log4j 2 for 4.x. */
   log4jConfig: string
+  /** JVM flags that point the broker's logging at `log4jConfig`. */
+  loggingArgs: string[]
+}
+
+/** The major version of a Kafka version string: '3.9.2' → 3, '4.4.0' → 4. */
+export function kafkaMajor (version: string): number {
+  const major = Number(/^(\d+)\./.exec(version)?.[1])
+  if (!Number.isInteger(major)) throw new Error(`not a Kafka version: '${version}'`)
+  return major
+}
+
+/**
+ * What differs between Kafka 3.x and 4.x for the launcher: 4.x logs through log4j 2 (3.x through
+ * log4j 1 / reload4j), so it needs another SLF4J binding (the pom's `kafka4` profile), another
+ * configuration file and another system property naming it.
+ */
+export function runtimeFlavour (version: string): { mavenProfile: string, log4jConfig: string, loggingArgs: string[] } {
+  if (kafkaMajor(version) >= 4) {
+    const log4jConfig = join(deployDir, 'log4j2.properties')
+    return { mavenProfile: 'kafka4', log4jConfig, loggingArgs: [`-Dlog4j2.configurationFile=${log4jConfig}`] }
+  }
+  const log4jConfig = join(deployDir, 'log4j.properties')
+  return { mavenProfile: 'kafka3', log4jConfig, loggingArgs: [`-Dlog4j.configuration=file:${log4jConfig}`] }
 }
 
 /**
@@ -41,7 +65,8 @@ export interface KafkaRuntime {
 export async function ensureKafkaRuntime (version: string, log: (line: string) => void = () => {}): Promise<KafkaRuntime> {
   const cacheDir = cacheDirFor(version)
   const libs = join(cacheDir, 'libs')
-  const runtime = { version, classPath: join(libs, '*'), log4jConfig: join(deployDir, 'log4j.properties') }
+  const flavour = runtimeFlavour(version)
+  const runtime = { version, classPath: join(libs, '*'), log4jConfig: flavour.log4jConfig, loggingArgs: flavour.loggingArgs }
   if (existsSync(join(libs, `kafka_2.13-${version}.jar`))) return runtime
 
   log(`fetching Apache Kafka ${version} jars from Maven Central into ${libs}`)
@@ -50,7 +75,7 @@ export async function ensureKafkaRuntime (version: string, log: (line: string) =
   await rm(tmp, { recursive: true, force: true })
   try {
     await run('mvn', [
-      '-q', '-B', '-f', join(deployDir, 'pom.xml'), 'dependency:copy-dependencies',
+      '-q', '-B', '-f', join(deployDir, 'pom.xml'), `-P${flavour.mavenProfile}`, 'dependency:copy-dependencies',
       '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`, `-Dkafka.version=${version}`
     ], { maxBuffer: 16 * 1024 * 1024 })
   } catch (err) {
