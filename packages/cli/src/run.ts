@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander'
+import { Argument, Command, CommanderError, Option } from 'commander'
 import { CliError, createContext, type GlobalOptions } from './context.ts'
 import { send } from './commands/send.ts'
 import { tail } from './commands/tail.ts'
@@ -6,9 +6,10 @@ import { dlqList, dlqReplay } from './commands/dlq.ts'
 import { topicsEnsure, topicsList } from './commands/topics.ts'
 import { simulate } from './commands/simulate.ts'
 import { usage } from './commands/usage.ts'
+import { SERVE_PARTS, isServePart, toPartEnv } from './commands/serve.ts'
 
 const program = new Command('wabridge')
-  .description('Operate a wabridge gateway: send messages, read topics, inspect and replay dead letters, query usage.')
+  .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
   .addOption(new Option('--brokers <list>', 'Kafka bootstrap brokers').env('KAFKA_BROKERS').default('127.0.0.1:9092'))
   .addOption(new Option('--prefix <prefix>', 'topic prefix').env('TOPIC_PREFIX').default('wa'))
   .addOption(new Option('--registry <url>', 'schema registry URL (Confluent API)').env('SCHEMA_REGISTRY_URL'))
@@ -85,9 +86,23 @@ program.command('simulate')
   .addOption(new Option('--sim <url>', 'simulator URL').env('SIM_URL').default('http://127.0.0.1:8090'))
   .action(async (o) => { code = await simulate(o) })
 
+/** The part `serve` runs: imported after parsing, outside the error handling below (see there). */
+let served: string | undefined
+program.command('serve')
+  .summary('run one part (ingress, egress, metrics or sim) in this process')
+  .description('run one part of the gateway in this process, configured by its environment variables: ' +
+    'the same program as node services/<part>/dist/main.js (same logs; SIGTERM drains, then exit 0)')
+  .addArgument(new Argument('<part>', 'the part; sim is the Graph API simulator, for development').choices(Object.keys(SERVE_PARTS)))
+  .action((part: string) => {
+    if (!isServePart(part)) return
+    const flagged = (name: string) => program.getOptionValueSource(name) === 'cli' ? program.opts<GlobalOptions>()[name as keyof GlobalOptions] : undefined
+    Object.assign(process.env, toPartEnv({ brokers: flagged('brokers'), prefix: flagged('prefix'), registry: flagged('registry') }))
+    served = SERVE_PARTS[part]
+  })
+
 try {
   await program.parseAsync(process.argv)
-  process.exitCode = code
+  if (served === undefined) process.exitCode = code
 } catch (err) {
   if (err instanceof CommanderError) {
     // commander already printed the message (or the help); keep its exit code (0 for --help).
@@ -98,3 +113,7 @@ try {
     process.exitCode = err instanceof CliError ? err.exitCode : 1
   }
 }
+
+// The part's program runs as if it were the entry point: a failure to start propagates to node as
+// it does from its own main.js (its message, exit code 1), not as a one-line CLI error.
+if (served !== undefined) await import(served)

@@ -1,0 +1,112 @@
+// `wabridge serve <part>` from the sources (a development checkout), against the test run's broker:
+// the part's own program, with its readiness, its drain on SIGTERM, its failures and, for egress,
+// its 64 MiB semi-space however it was started.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { test, type TestContext } from 'node:test'
+import { brokersFromEnv } from '@wabridge/kafka/testing'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+const bin = fileURLToPath(new URL('../bin/wabridge.js', import.meta.url))
+const host = '127.0.0.1'
+
+async function freePort (): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, host, () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+interface Proc { pid: number, output: () => string, exited: Promise<number | null> }
+
+function start (t: TestContext, args: string[], env: Record<string, string | undefined>): Proc {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', ...env } })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  return { pid: child.pid!, output: () => output, exited: new Promise((resolve) => child.once('close', (code) => resolve(code))) }
+}
+
+async function waitReady (proc: Proc, url: string): Promise<void> {
+  let code: number | null | undefined
+  void proc.exited.then((c) => { code = c })
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (code !== undefined) throw new Error(`exited (code ${code}) before ${url} answered:\n${proc.output()}`)
+    if (await fetch(url).then((res) => res.status === 200, () => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`${url} did not answer 200 within a minute:\n${proc.output()}`)
+}
+
+/** The node process that runs the part: the bin's tsx child, or the process itself. */
+async function nodeOf (pid: number): Promise<string[]> {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(' ').filter(Boolean)
+  const target = children.length === 1 ? Number(children[0]) : pid
+  return (await readFile(`/proc/${target}/cmdline`, 'utf8')).split('\0').filter(Boolean)
+}
+
+const egressEnv = async () => ({
+  KAFKA_BROKERS: brokersFromEnv().join(','),
+  TOPIC_PREFIX: `serve${randomUUID().slice(0, 8)}`,
+  KAFKA_TOPIC_PARTITIONS: '2',
+  EGRESS_PORT: String(await freePort()),
+  // Nothing listens there; egress is ready without the Graph API (it is called per request).
+  GRAPH_API_BASE_URL: `http://${host}:9`,
+  WA_ACCESS_TOKEN: 'serve-test-token'
+})
+
+test('serve egress runs egress from the sources with a 64 MiB semi-space; SIGTERM drains and exits 0', async (t) => {
+  const env = await egressEnv()
+  const egress = start(t, [bin, 'serve', 'egress'], env)
+  await waitReady(egress, `http://${host}:${env.EGRESS_PORT}/readyz`)
+  const argv = await nodeOf(egress.pid)
+  assert.equal(argv[1], '--max-semi-space-size=64', argv.join(' '))
+  assert.ok(argv.includes('--conditions=source'), argv.join(' '))
+  assert.deepEqual(argv.slice(-2), ['serve', 'egress'])
+  process.kill(egress.pid, 'SIGTERM')
+  assert.equal(await egress.exited, 0, egress.output())
+  assert.match(egress.output(), /"signal":"SIGTERM".*\n(.*\n)*.*"exitCode":0/)
+})
+
+test('egress started as npm run egress does gets the semi-space too, in the same process', async (t) => {
+  const env = await egressEnv()
+  const egress = start(t, ['--import', 'tsx', '--conditions=source', 'services/egress/src/main.ts'], env)
+  await waitReady(egress, `http://${host}:${env.EGRESS_PORT}/readyz`)
+  assert.deepEqual((await nodeOf(egress.pid)).slice(1), ['--max-semi-space-size=64', '--import', 'tsx', '--conditions=source', `${root}services/egress/src/main.ts`])
+  process.kill(egress.pid, 'SIGTERM')
+  assert.equal(await egress.exited, 0, egress.output())
+})
+
+test('a semi-space given in NODE_OPTIONS is kept', async (t) => {
+  const env = await egressEnv()
+  const egress = start(t, ['--import', 'tsx', '--conditions=source', 'services/egress/src/main.ts'], { ...env, NODE_OPTIONS: '--max-semi-space-size=32' })
+  await waitReady(egress, `http://${host}:${env.EGRESS_PORT}/readyz`)
+  assert.deepEqual((await nodeOf(egress.pid)).slice(1, 2), ['--import'])
+  process.kill(egress.pid, 'SIGTERM')
+  assert.equal(await egress.exited, 0, egress.output())
+})
+
+test('a part that cannot start fails as its own main does: same message, exit code 1', async (t) => {
+  // No WA_APP_SECRETS: ingress refuses its configuration.
+  const env = { KAFKA_BROKERS: brokersFromEnv().join(','), INGRESS_PORT: String(await freePort()), WA_APP_SECRETS: '', WA_VERIFY_TOKEN: '' }
+  const served = start(t, [bin, 'serve', 'ingress'], env)
+  const main = start(t, ['--import', 'tsx', '--conditions=source', 'services/ingress/src/main.ts'], env)
+  assert.equal(await served.exited, 1)
+  assert.equal(await main.exited, 1)
+  assert.equal(served.output(), main.output())
+  assert.match(served.output(), /WA_APP_SECRETS/)
+})
+
+test('serve refuses an unknown part with the list of parts', async (t) => {
+  const served = start(t, [bin, 'serve', 'kafka'], {})
+  assert.equal(await served.exited, 1)
+  assert.match(served.output(), /Allowed choices are ingress, egress, metrics, sim/)
+})
