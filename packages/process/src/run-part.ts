@@ -107,7 +107,7 @@ export async function runPart<C extends PartConfig, L extends PartLogger> (optio
       logger.error({ err }, 'telemetry flush failed')
     }
     if (code === 0 && process.exitCode === 1) code = 1
-    logger.info({ exitCode: code }, `${options.name} stopped`)
+    logger.info({ exitCode: code }, 'exiting')
     return exit(code, output)
   }
 

@@ -1,0 +1,37 @@
+import type { StackPorts } from './parts.ts'
+import { DEV_SECRETS } from './secrets.ts'
+
+export interface BannerInput {
+  brokers: string
+  isLocalKafka: boolean
+  host: string
+  ports: StackPorts
+  graphUrl: string
+  hasSim: boolean
+  /** Secrets that are the development ones (printed in full: they are public anyway). */
+  devSecrets: Array<keyof typeof DEV_SECRETS>
+}
+
+/** What runs where, which secrets are the development ones, and what to try next. */
+export function printBanner (write: (text: string) => void, input: BannerInput): void {
+  const { host, ports } = input
+  const rows = [
+    ['Kafka', input.brokers + (input.isLocalKafka ? '  (local broker)' : '  (KAFKA_BROKERS)')],
+    ['ingress', `http://${host}:${ports.ingress}/webhook   (GET handshake, POST signed webhooks)`],
+    ['egress', `http://${host}:${ports.egress}/readyz   → Graph API ${input.graphUrl}`],
+    ['metrics', `http://${host}:${ports.metrics}/v1/usage   Prometheus http://${host}:${ports.prometheus}/metrics`],
+    ...(input.hasSim ? [['Graph API sim', `http://${host}:${ports.sim}   (control: /_sim/stats)`]] : [])
+  ]
+  let text = '\n  wabridge is running\n\n'
+  for (const [name, where] of rows) text += `  ${name!.padEnd(14)} ${where}\n`
+  if (input.devSecrets.length > 0) {
+    text += '\n  development secrets (this machine and the simulator only):\n'
+    const label = { WA_APP_SECRETS: 'app secret', WA_VERIFY_TOKEN: 'verify token', WA_ACCESS_TOKEN: 'access token' }
+    for (const name of Object.keys(DEV_SECRETS) as Array<keyof typeof DEV_SECRETS>) {
+      text += `    ${label[name].padEnd(15)} ${input.devSecrets.includes(name) ? DEV_SECRETS[name] : `(${name})`}\n`
+    }
+  }
+  text += '\n  next: npx wabridge send --from 106540352242922 --to +16505551234 --text "Hello" --wait\n'
+  text += '        npx wabridge tail wa.outbound.results      Stop: Ctrl-C\n\n'
+  write(text)
+}

@@ -1,0 +1,6 @@
+export { startStack } from './start-stack.ts'
+export type { Stack, StackOptions } from './start-stack.ts'
+export type { StackPorts } from './parts.ts'
+export { resolveSecrets, DEV_SECRETS, StackConfigError } from './secrets.ts'
+export type { StackSecrets } from './secrets.ts'
+export { formatLogLine } from './log-format.ts'

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs'
+import { partEntry, type PartEntry } from './part-entry.ts'
+import { DEV_SECRETS } from './secrets.ts'
+
+/** One process of the stack. */
+export interface PartSpec {
+  name: 'sim' | 'ingress' | 'egress' | 'metrics'
+  entry: PartEntry
+  /** Node flags before the entry, as in the part's root npm script. */
+  nodeFlags: string[]
+  env: Record<string, string>
+  /** Answers 200 once the part takes work. */
+  readyUrl: string
+}
+
+export interface StackPorts { ingress: number, egress: number, metrics: number, sim: number, prometheus: string }
+
+export interface PartsInput {
+  env: Record<string, string | undefined>
+  brokers: string
+  prefix: string
+  ports: StackPorts
+  /** Development secrets to add (see resolveSecrets). */
+  secrets: Record<string, string>
+  /** Where egress sends: the simulator unless GRAPH_API_BASE_URL is set. */
+  graphUrl: string
+  host: string
+}
+
+/** The sim's app secret: the first of WA_APP_SECRETS, from the variable, its file or the development one. */
+function simAppSecret (env: Record<string, string | undefined>): string {
+  const list = env.WA_APP_SECRETS ?? (env.WA_APP_SECRETS_FILE ? readFileSync(env.WA_APP_SECRETS_FILE, 'utf8').trim() : DEV_SECRETS.WA_APP_SECRETS)
+  return list.split(',')[0]!.trim()
+}
+
+/** The parts in start order: the simulator (when no real Graph API is configured), ingress, egress, metrics. */
+export function stackParts (input: PartsInput): PartSpec[] {
+  const { env, host, ports, secrets } = input
+  const common = { KAFKA_BROKERS: input.brokers, TOPIC_PREFIX: input.prefix }
+  const parts: PartSpec[] = []
+  if (!env.GRAPH_API_BASE_URL) {
+    parts.push({
+      name: 'sim',
+      entry: partEntry('@wabridge/graph-api-sim'),
+      nodeFlags: [],
+      env: { SIM_PORT: String(ports.sim), SIM_WEBHOOK_URL: `http://${host}:${ports.ingress}/webhook`, SIM_APP_SECRET: simAppSecret(env) },
+      readyUrl: `http://${host}:${ports.sim}/_sim/readyz`
+    })
+  }
+  parts.push(
+    {
+      name: 'ingress',
+      entry: partEntry('@wabridge/ingress'),
+      nodeFlags: [],
+      // PROMETHEUS_PORT is the metrics service's; ingress and egress export only when asked (9465 / 9466).
+      env: { ...common, ...pick(secrets, 'WA_APP_SECRETS', 'WA_VERIFY_TOKEN'), PROMETHEUS_PORT: env.INGRESS_PROMETHEUS_PORT ?? '', INGRESS_PORT: String(ports.ingress) },
+      readyUrl: `http://${host}:${ports.ingress}/readyz`
+    },
+    {
+      name: 'egress',
+      entry: partEntry('@wabridge/egress'),
+      // A larger young generation: egress allocates per message (measured in docs/benchmarks.md).
+      nodeFlags: ['--max-semi-space-size=64'],
+      env: { ...common, ...pick(secrets, 'WA_ACCESS_TOKEN'), PROMETHEUS_PORT: env.EGRESS_PROMETHEUS_PORT ?? '', EGRESS_PORT: String(ports.egress), GRAPH_API_BASE_URL: input.graphUrl },
+      readyUrl: `http://${host}:${ports.egress}/readyz`
+    },
+    {
+      name: 'metrics',
+      entry: partEntry('@wabridge/metrics'),
+      nodeFlags: [],
+      env: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: ports.prometheus },
+      readyUrl: `http://${host}:${ports.metrics}/readyz`
+    }
+  )
+  return parts
+}
+
+function pick (from: Record<string, string>, ...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => from[n] === undefined ? [] : [[n, from[n]]]))
+}
