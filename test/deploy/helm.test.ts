@@ -26,6 +26,10 @@ function assertDeployments (manifests: Manifest[], expected: { parts: readonly s
   for (const deployment of deployments) {
     const part = deployment.metadata.labels?.['app.kubernetes.io/component']
     const spec = podSpec(deployment)
+    // Egress is ready only while it owns partitions, so its rollout must not wait on a surge pod.
+    assert.deepEqual(deployment.spec.strategy.rollingUpdate, part === 'egress'
+      ? { maxSurge: 0, maxUnavailable: 1 }
+      : { maxSurge: 1, maxUnavailable: 0 }, `${part}: rollout strategy`)
     assert.equal(spec.securityContext.runAsNonRoot, true, `${part}: pod runAsNonRoot`)
     assert.equal(spec.securityContext.runAsUser, 1000)
     assert.equal(spec.automountServiceAccountToken, false)

@@ -44,9 +44,17 @@ spec:
   strategy:
     type: RollingUpdate
     rollingUpdate:
+      {{- if eq $part "egress" }}
+      # Egress is ready only while it owns partitions: a surge pod beyond the partition count would
+      # never become ready and stall the rollout, so an old pod drains (and hands over its
+      # partitions) before its replacement joins.
+      maxSurge: 0
+      maxUnavailable: 1
+      {{- else }}
       # A new pod is ready before an old one drains.
       maxSurge: 1
       maxUnavailable: 0
+      {{- end }}
   template:
     metadata:
       labels:
