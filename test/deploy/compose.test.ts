@@ -111,7 +111,7 @@ test('the healthchecks ask /readyz on each service\'s own port and fail unless i
     assert.ok(url, `${name}: healthcheck asks a loopback URL`)
     assert.equal(url[1], envOf(s, portVariable), `${name}: healthcheck port is ${portVariable}`)
     // The simulator has no /readyz; its control API's health route is the one it serves.
-    const path = name === 'sim' ? '/_sim/healthz' : '/readyz'
+    const path = name === 'sim' ? '/_sim/readyz' : '/readyz'
     assert.equal(url[2], path, `${name}: healthcheck path`)
     for (const key of ['interval', 'timeout', 'start_period'] as const) durationMs(s.healthcheck![key] ?? '')
 
@@ -122,9 +122,9 @@ test('the healthchecks ask /readyz on each service\'s own port and fail unless i
     assert.notEqual(await run(pointed(origin)), 0, `${name}: unhealthy when ${path} answers 503`)
     assert.notEqual(await run(pointed(closedOrigin)), 0, `${name}: unhealthy when nothing listens`)
   }
-  assert.deepEqual([...new Set(paths)].sort(), ['/_sim/healthz', '/readyz'])
+  assert.deepEqual([...new Set(paths)].sort(), ['/_sim/readyz', '/readyz'])
   const simRoutes = await readFile(join(root, 'packages/graph-api-sim/src/routes/control-routes.ts'), 'utf8')
-  assert.match(simRoutes, /app\.get\('\/_sim\/healthz'/, 'the simulator serves /_sim/healthz')
+  assert.match(simRoutes, /register\(healthRoutes, \{[^}]*prefix: '\/_sim'/, 'the simulator serves the shared health routes under /_sim')
 })
 
 test('secrets reach the services only as <NAME>_FILE paths of compose secrets under a git-ignored folder', async () => {
