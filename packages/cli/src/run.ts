@@ -7,6 +7,7 @@ import { topicsEnsure, topicsList } from './commands/topics.ts'
 import { simulate } from './commands/simulate.ts'
 import { usage } from './commands/usage.ts'
 import { SERVE_PARTS, isServePart, toPartEnv } from './commands/serve.ts'
+import { start } from './commands/start.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -19,6 +20,33 @@ const program = new Command('wabridge')
 let code = 0
 const ctx = () => createContext(program.opts<GlobalOptions>())
 const collect = (value: string, previous: string[] = []) => [...previous, value]
+/** `start` and `serve` configure their parts by environment: flags given on the command line go there. */
+const flagsToEnv = () => {
+  const flagged = (name: keyof GlobalOptions) => program.getOptionValueSource(name) === 'cli' ? program.opts<GlobalOptions>()[name] : undefined
+  Object.assign(process.env, toPartEnv({ brokers: flagged('brokers'), prefix: flagged('prefix'), registry: flagged('registry') }))
+}
+
+program.command('start')
+  .summary('the whole gateway on this machine, as npm start')
+  .description('the whole gateway on this machine, as npm start: the local Kafka broker unless KAFKA_BROKERS is set, ' +
+    'the topics, the Graph API simulator unless GRAPH_API_BASE_URL is set, then ingress, egress and metrics; Ctrl-C stops it')
+  .action(async () => {
+    flagsToEnv()
+    code = await start()
+  })
+
+/** The part `serve` runs: imported after parsing, outside the error handling below (see there). */
+let served: string | undefined
+program.command('serve')
+  .summary('run one part (ingress, egress, metrics or sim) in this process')
+  .description('run one part of the gateway in this process, configured by its environment variables: ' +
+    'the same program as node services/<part>/dist/main.js (same logs; SIGTERM drains, then exit 0)')
+  .addArgument(new Argument('<part>', 'the part; sim is the Graph API simulator, for development').choices(Object.keys(SERVE_PARTS)))
+  .action((part: string) => {
+    if (!isServePart(part)) return
+    flagsToEnv()
+    served = SERVE_PARTS[part]
+  })
 
 program.command('send')
   .description('put a send request on the outbound topic; with --wait, print its result')
@@ -85,20 +113,6 @@ program.command('simulate')
   .option('--from <wa_id>', 'customer wa_id (repeatable; default: random customers)', collect)
   .addOption(new Option('--sim <url>', 'simulator URL').env('SIM_URL').default('http://127.0.0.1:8090'))
   .action(async (o) => { code = await simulate(o) })
-
-/** The part `serve` runs: imported after parsing, outside the error handling below (see there). */
-let served: string | undefined
-program.command('serve')
-  .summary('run one part (ingress, egress, metrics or sim) in this process')
-  .description('run one part of the gateway in this process, configured by its environment variables: ' +
-    'the same program as node services/<part>/dist/main.js (same logs; SIGTERM drains, then exit 0)')
-  .addArgument(new Argument('<part>', 'the part; sim is the Graph API simulator, for development').choices(Object.keys(SERVE_PARTS)))
-  .action((part: string) => {
-    if (!isServePart(part)) return
-    const flagged = (name: string) => program.getOptionValueSource(name) === 'cli' ? program.opts<GlobalOptions>()[name as keyof GlobalOptions] : undefined
-    Object.assign(process.env, toPartEnv({ brokers: flagged('brokers'), prefix: flagged('prefix'), registry: flagged('registry') }))
-    served = SERVE_PARTS[part]
-  })
 
 try {
   await program.parseAsync(process.argv)

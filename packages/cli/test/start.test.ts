@@ -1,0 +1,79 @@
+// `wabridge start` against the test run's broker (KAFKA_BROKERS set: no local broker), on free ports:
+// the whole stack comes up, egress with its 64 MiB semi-space, and SIGTERM stops it with exit code 0.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { access, readdir, readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { test } from 'node:test'
+import { brokersFromEnv } from '@wabridge/kafka/testing'
+
+const root = fileURLToPath(new URL('../../..', import.meta.url))
+const bin = fileURLToPath(new URL('../bin/wabridge.js', import.meta.url))
+
+async function freePort (): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Every process below `pid`, with its command line. */
+async function descendants (pid: number): Promise<Array<{ pid: number, argv: string[] }>> {
+  const table: Array<{ pid: number, ppid: number }> = []
+  for (const entry of (await readdir('/proc')).filter((e) => /^\d+$/.test(e))) {
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    if (stat) table.push({ pid: Number(entry), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) })
+  }
+  const found: number[] = []
+  for (let level = [pid]; level.length > 0;) {
+    level = table.filter((p) => level.includes(p.ppid)).map((p) => p.pid)
+    found.push(...level)
+  }
+  return Promise.all(found.map(async (p) => ({ pid: p, argv: (await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')).split('\0').filter(Boolean) })))
+}
+
+test('wabridge start runs the stack, egress with its semi-space, and stops it on SIGTERM with exit code 0', async (t) => {
+  const [ingress, egress, metrics, sim, prometheus] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    KAFKA_BROKERS: brokersFromEnv().join(','),
+    TOPIC_PREFIX: `start${randomUUID().slice(0, 8)}`,
+    KAFKA_TOPIC_PARTITIONS: '2',
+    INGRESS_PORT: String(ingress),
+    EGRESS_PORT: String(egress),
+    METRICS_PORT: String(metrics),
+    SIM_PORT: String(sim),
+    PROMETHEUS_PORT: String(prometheus)
+  }
+  const child = spawn(process.execPath, [bin, 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  let output = ''
+  const running = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('wabridge is running')) resolve()
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`wabridge start exited (code ${code}) before it ran:\n${output}`)))
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
+  await running
+
+  const parts = await descendants(child.pid!)
+  const egressProcess = parts.find((p) => p.argv.some((arg) => arg.endsWith('services/egress/src/main.ts')))
+  assert.ok(egressProcess, `no egress below wabridge start: ${JSON.stringify(parts)}`)
+  assert.ok(egressProcess.argv.includes('--max-semi-space-size=64'), egressProcess.argv.join(' '))
+  assert.equal((await fetch(`http://127.0.0.1:${egress}/readyz`)).status, 200)
+
+  child.kill('SIGTERM')
+  assert.equal(await exited, 0, output)
+  assert.match(output, /\[start {2}\] stopped/)
+  const left = await Promise.all(parts.map(async (p) => await access(`/proc/${p.pid}`).then(() => [p], () => [])))
+  assert.deepEqual(left.flat(), [], 'every part stopped with the stack')
+})
