@@ -236,6 +236,11 @@ test('the external-Kafka override keeps the bundled broker from starting and let
     const node = override.getIn(['services', name, 'depends_on'], true) as YAMLMap | undefined
     assert.equal(node?.tag, '!reset', `${name}: depends_on is reset`)
     assert.equal(node.items.length, 0, `${name}: depends_on is reset to nothing`)
+    // The bundled broker is one node, so a single replica is allowed there (the image runs with
+    // NODE_ENV=production, which refuses it otherwise); on the external cluster it is refused again.
+    assert.equal(envOf(s, 'KAFKA_ALLOW_SINGLE_REPLICA'), 'true', `${name}: one replica allowed on the bundled broker`)
+    assert.equal(envOf(s, 'KAFKA_REPLICATION_FACTOR'), '0', `${name}: automatic replication`)
+    assert.equal(String(override.getIn(['services', name, 'environment', 'KAFKA_ALLOW_SINGLE_REPLICA'])), 'false', `${name}: refused on the external cluster`)
   }
 })
 
