@@ -17,6 +17,7 @@ COPY packages/kafka/package.json packages/kafka/
 COPY packages/local-kafka/package.json packages/local-kafka/
 COPY packages/process/package.json packages/process/
 COPY packages/schemas/package.json packages/schemas/
+COPY packages/stack/package.json packages/stack/
 COPY packages/telemetry/package.json packages/telemetry/
 COPY packages/webhook-signature/package.json packages/webhook-signature/
 COPY services/egress/package.json services/egress/
@@ -37,18 +38,20 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca_certs \
     if [ -s /run/secrets/ca_certs ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_certs; fi \
   && npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build
+# turbo's cache survives between builds: only workspaces whose inputs changed are compiled again.
+RUN --mount=type=cache,target=/app/.turbo npm run build
 
 # Production dependencies of the workspaces the image runs, and nothing else: the CLI, the three
 # services and the Graph API simulator (their @wabridge/* dependencies are linked, not installed).
-# The local broker and the cross-service tests are development tools: their links and folders go.
+# The cross-service tests' manifest goes. (The CLI depends on @wabridge/stack, and so on
+# @wabridge/local-kafka, for `wabridge start`: both come along, though a container has no use for them.)
 FROM manifests AS deps
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca_certs \
     if [ -s /run/secrets/ca_certs ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_certs; fi \
   && npm ci --omit=dev --no-audit --no-fund \
       --workspace=@wabridge/cli --workspace=@wabridge/ingress --workspace=@wabridge/egress \
       --workspace=@wabridge/metrics --workspace=@wabridge/graph-api-sim \
-  && rm -r test packages/local-kafka node_modules/@wabridge/local-kafka
+  && rm -r test
 
 FROM node:24-bookworm-slim
 # Inside a container every part listens on all interfaces (outside, they default to 127.0.0.1).
@@ -67,9 +70,11 @@ COPY --from=build /app/packages/config/dist packages/config/dist
 COPY --from=build /app/packages/graph-api/dist packages/graph-api/dist
 COPY --from=build /app/packages/graph-api-sim/dist packages/graph-api-sim/dist
 COPY --from=build /app/packages/kafka/dist packages/kafka/dist
+COPY --from=build /app/packages/local-kafka/dist packages/local-kafka/dist
 COPY --from=build /app/packages/process/dist packages/process/dist
 COPY --from=build /app/packages/schemas/dist packages/schemas/dist
 COPY --from=build /app/packages/schemas/avro packages/schemas/avro
+COPY --from=build /app/packages/stack/dist packages/stack/dist
 COPY --from=build /app/packages/telemetry/dist packages/telemetry/dist
 COPY --from=build /app/packages/webhook-signature/dist packages/webhook-signature/dist
 COPY --from=build /app/services/egress/dist services/egress/dist
