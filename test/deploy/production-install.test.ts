@@ -19,7 +19,7 @@ import { createServer } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { before, test, type TestContext } from 'node:test'
+import { after, before, test, type TestContext } from 'node:test'
 import { glob } from 'glob'
 import { brokersFromEnv } from '../helpers/kafka.ts'
 import { sh } from './tools.ts'
@@ -62,6 +62,8 @@ async function installProduction (dir: string, key: string): Promise<void> {
   for (const old of await readdir(cacheRoot)) if (!old.startsWith('.')) await rm(join(cacheRoot, old), { recursive: true, force: true })
   await rename(partial, cached).catch(() => rm(partial, { recursive: true, force: true }))
 }
+
+after(async () => { if (layout) await rm(layout, { recursive: true, force: true }) })
 
 before(async () => {
   await sh('npm', ['run', 'build'], { cwd: root, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' }, timeoutMs: 15 * 60_000 })
