@@ -86,9 +86,11 @@ test('the image builds from the official Node 24 base and ships only what runs, 
   const revision = (await sh('git', ['rev-parse', 'HEAD'], { cwd: root })).trim()
   const created = (await sh('git', ['log', '-1', '--format=%cI'], { cwd: root })).trim()
   const { version } = JSON.parse(await readFile(join(root, 'packages/cli/package.json'), 'utf8')) as { version: string }
-  const args = ['bud', '--layers', '--pull=never', '--network', 'host',
-    '--build-arg', `VERSION=${version}`, '--build-arg', `REVISION=${revision}`, '--build-arg', `CREATED=${created}`,
-    '-t', IMAGE, '-f', 'Dockerfile']
+  const labels = { VERSION: version, REVISION: revision, CREATED: created }
+  // buildah 1.28 reuses a cached LABEL step when only a build argument changed (the new revision would
+  // not show): --label sets the same values on the final image.
+  const labelFlags = Object.entries(labels).flatMap(([arg, value]) => ['--build-arg', `${arg}=${value}`, '--label', `org.opencontainers.image.${arg.toLowerCase()}=${value}`])
+  const args = ['bud', '--layers', '--pull=never', '--network', 'host', ...labelFlags, '-t', IMAGE, '-f', 'Dockerfile']
   // The machine's extra CAs (a TLS-intercepting proxy) reach npm ci as the Dockerfile's ca_certs secret.
   if (process.env.NODE_EXTRA_CA_CERTS) args.push('--secret', `id=ca_certs,src=${process.env.NODE_EXTRA_CA_CERTS}`)
   await timed('build', () => buildah([...args, '.'], { cwd: root, timeoutMs: 10 * 60_000 }))
