@@ -1,6 +1,9 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+/** tsx's loader as a file URL, so a part started from sources finds it whatever the working directory. */
+const tsxLoader = (): string => import.meta.resolve('tsx')
+
 /** How a part is started: from its sources through tsx (development) or its compiled dist/main.js (production). */
 export interface PartEntry {
   /** Node arguments before the part's own flags' end: the loader, then the entry file. */
@@ -23,6 +26,6 @@ export function entryNextTo (sibling: string, file: string): PartEntry {
   const isSource = sibling.endsWith('.ts')
   const entry = join(dirname(sibling), `${file}.${isSource ? 'ts' : 'js'}`)
   return isSource
-    ? { args: ['--import', 'tsx', '--conditions=source', entry], mode: 'source' }
+    ? { args: ['--import', tsxLoader(), '--conditions=source', entry], mode: 'source' }
     : { args: [entry], mode: 'dist' }
 }

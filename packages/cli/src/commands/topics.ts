@@ -5,11 +5,11 @@ export async function topicsEnsure (ctx: CliContext, o: { partitions: string, re
   const partitions = Number(o.partitions)
   const replicationFactor = Number(o.replication)
   if (!Number.isInteger(partitions) || partitions < 1) throw new CliError('--partitions must be a whole number ≥ 1', 2)
-  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) throw new CliError('--replication must be a whole number ≥ 1', 2)
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 0) throw new CliError('--replication must be a whole number ≥ 0 (0 = automatic)', 2)
   const admin = ctx.kafka.admin()
   await admin.connect()
   try {
-    const r = await ensureTopics(admin, { prefix: ctx.prefix, partitions, replicationFactor })
+    const r = await ensureTopics(admin, { prefix: ctx.prefix, partitions, ...(replicationFactor > 0 && { replicationFactor }) })
     for (const t of r.created) process.stdout.write(`created  ${t}\n`)
     for (const t of r.existing) process.stdout.write(`exists   ${t}\n`)
     for (const m of r.mismatched) process.stdout.write(`warning  ${m.topic} has ${m.partitions} partitions, not ${m.wanted} (left as it is)\n`)
