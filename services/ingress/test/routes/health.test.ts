@@ -26,10 +26,13 @@ test('/healthz answers while alive; /readyz only between start and stop', async 
   assert.equal(healthy.statusCode, 200)
   assert.deepEqual(await healthy.body.json(), { status: 'ok', service: 'ingress', checks: {} })
 
-  await ingress.stop()
+  // Not ready from the moment stop() begins, while the server still answers (it drains).
+  const stopped = ingress.stop()
   assert.equal(ingress.isReady(), false)
   const stopping = await ingress.server.inject('/readyz')
   assert.deepEqual([stopping.statusCode, stopping.json().status], [503, 'stopping'])
+  await stopped
+  assert.equal(ingress.isReady(), false)
   await ingress.stop()
 })
 
