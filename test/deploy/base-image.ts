@@ -6,11 +6,11 @@
  * committed into buildah's store under the official name. What it leaves out: yarn, corepack, Node's C
  * headers and the official `docker-entrypoint.sh` (our Dockerfile sets its own entrypoint).
  */
-import { access, appendFile, chmod, chown, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { appendFile, chmod, chown, mkdir, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { buildah, ensureBuildah, imageLabels } from './image-buildah.ts'
-import { sh } from './tools.ts'
+import { exists, sh } from './tools.ts'
 
 /** The official image the Dockerfile builds from, and the name the stand-in is committed under. */
 export const BASE_IMAGE = 'docker.io/library/node:24-bookworm-slim'
@@ -25,15 +25,6 @@ export const RECIPE = `1:${DEBIAN_RELEASE}:node-${NODE_VERSION}:npm-${NPM_VERSIO
 const RECIPE_LABEL = 'io.wabridge.base-image.recipe'
 
 const cacheRoot = process.env.WABRIDGE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wabridge')
-
-async function exists (path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /**
  * The main archive URI of the machine's own apt sources (deb822 `debian.sources` or a one-line

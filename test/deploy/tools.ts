@@ -14,7 +14,8 @@ const run = promisify(execFile)
 /** Where installed tools are kept between runs (override with WABRIDGE_TOOLS_DIR). */
 export const toolsDir = process.env.WABRIDGE_TOOLS_DIR ?? join(homedir(), '.cache', 'wabridge', 'tools')
 
-async function exists (path: string): Promise<boolean> {
+/** True when `path` exists. */
+export async function exists (path: string): Promise<boolean> {
   try {
     await access(path)
     return true
