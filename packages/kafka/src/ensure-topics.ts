@@ -178,7 +178,8 @@ export async function ensureTopics (admin: Admin, options: EnsureTopicsOptions):
   }
 }
 
-async function waitUntilServed (admin: Admin, topic: string, timeoutMs = 30_000): Promise<void> {
+/** Waits until every partition's leader of `topic` answers offset requests (a new topic is not served at once). */
+export async function waitUntilServed (admin: Admin, topic: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     try {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import type { TestContext } from 'node:test'
 import type { Admin, Kafka } from 'kafkajs'
 import { createKafkaClient } from './client.ts'
+import { waitUntilServed } from './ensure-topics.ts'
 
 /** Brokers of the run (scripts/test.ts starts a local broker and sets KAFKA_BROKERS). */
 export function brokersFromEnv (): string[] {
@@ -29,7 +30,10 @@ export async function connectedAdmin (t: TestContext, kafka: Kafka): Promise<Adm
 }
 
 export async function createTopic (admin: Admin, topic: string, partitions = 1): Promise<void> {
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+  // kafkajs' waitForLeaders gives up when a KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION for a
+  // topic it has not loaded yet; wait until every partition is served instead.
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+  await waitUntilServed(admin, topic)
 }
 
 /** Polls `check` until it returns true or `timeoutMs` passes. */
