@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { startEchoBot } from '../../examples/echo-bot.ts'
 import { brokersFromEnv, waitFor } from '../helpers/kafka.ts'
+import { documentedMetricNames, exportedFamilies, type Service } from '../telemetry/documented-metrics.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
@@ -21,7 +22,15 @@ async function freePort (): Promise<number> {
 
 test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, and stops cleanly', { timeout: 240_000 }, async (t) => {
   const prefix = `stack-${randomUUID().slice(0, 8)}`
-  const ports = { ingress: await freePort(), egress: await freePort(), metrics: await freePort(), sim: await freePort(), prometheus: await freePort() }
+  const ports = {
+    ingress: await freePort(),
+    egress: await freePort(),
+    metrics: await freePort(),
+    sim: await freePort(),
+    prometheus: await freePort(),
+    ingressPrometheus: await freePort(),
+    egressPrometheus: await freePort()
+  }
   const env = {
     ...process.env,
     KAFKA_BROKERS: brokersFromEnv().join(','),
@@ -32,6 +41,8 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     METRICS_PORT: String(ports.metrics),
     SIM_PORT: String(ports.sim),
     PROMETHEUS_PORT: String(ports.prometheus),
+    INGRESS_PROMETHEUS_PORT: String(ports.ingressPrometheus),
+    EGRESS_PROMETHEUS_PORT: String(ports.egressPrometheus),
     METRICS_FLUSH_INTERVAL_MS: '300',
     SIM_STATUS_DELAYS_MS: '20,50,100'
   }
@@ -95,6 +106,21 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   assert.equal(noMetrics.stderr, 'wabridge: the metrics service does not answer at http://127.0.0.1:9 (npm start runs it; or --metrics URL)\n')
   const badQuery = wabridge('usage', '--number', number, '--metrics', `http://127.0.0.1:${ports.metrics}`, '--start', 'soon')
   assert.equal(badQuery.status, 2)
+
+  // What each running part exports on Prometheus is what its README documents: nothing undocumented,
+  // and the instruments this loop must have recorded are there.
+  const scraped: Record<Service, { port: number, recorded: string[] }> = {
+    ingress: { port: ports.ingressPrometheus, recorded: ['wabridge_ingress_requests_total', 'wabridge_ingress_records_total', 'wabridge_ingress_request_duration', 'wabridge_ingress_produce_duration'] },
+    egress: { port: ports.egressPrometheus, recorded: ['wabridge_egress_sends_total', 'wabridge_egress_results_total', 'wabridge_egress_send_duration'] },
+    metrics: { port: ports.prometheus, recorded: ['wabridge_inbound_messages_total', 'wabridge_outbound_results_total', 'wabridge_statuses_total'] }
+  }
+  for (const [service, { port, recorded }] of Object.entries(scraped) as Array<[Service, typeof scraped[Service]]>) {
+    const documented = new Set(await documentedMetricNames(service))
+    const exported = [...exportedFamilies(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).keys()]
+      .filter((name) => name.startsWith('wabridge_') || name.startsWith('messaging_'))
+    assert.deepEqual(exported.filter((name) => !documented.has(name)), [], `${service} exports names its README does not document`)
+    for (const name of recorded) assert.ok(exported.includes(name), `${service} exports ${name}: ${exported.join(' ')}`)
+  }
 
   // Every part stops on SIGTERM, in order, and the script exits 0.
   stack.kill('SIGTERM')
