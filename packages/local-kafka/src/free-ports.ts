@@ -1,4 +1,19 @@
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+
+/**
+ * The lowest port the kernel hands out to outgoing connections (Linux: ip_local_port_range; 32768
+ * elsewhere). A port checked free and bound a few seconds later by a JVM must lie below it, or a
+ * client socket of a concurrent test may take it in between.
+ */
+function ephemeralLow (): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    return Number.isInteger(low) && low > 2048 ? low : 32768
+  } catch {
+    return 32768
+  }
+}
 
 function listenOnce (port: number, host: string): Promise<number | undefined> {
   return new Promise((resolve) => {
@@ -14,11 +29,13 @@ function listenOnce (port: number, host: string): Promise<number | undefined> {
 
 /**
  * A base port such that `count` consecutive ports from it are free on `host` right now (for a
- * private broker: broker and controller ports of each node). Picks from the ephemeral range.
+ * private broker: broker and controller ports of each node). Picks below the ephemeral range,
+ * where no outgoing connection can take a port between this check and the broker's bind.
  */
 export async function findFreePorts (count: number, host = '127.0.0.1'): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 20000)
+    const high = Math.max(11000, ephemeralLow()) - count
+    const base = 10000 + Math.floor(Math.random() * (high - 10000))
     let ok = true
     for (let p = base; p < base + count && ok; p++) ok = (await listenOnce(p, host)) === p
     if (ok) return base

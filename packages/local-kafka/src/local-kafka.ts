@@ -168,7 +168,10 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
       for (const n of pending) {
         const pid = await readPid(n.nodeId)
         if (pid === undefined || !isAlive(pid)) {
-          throw new Error(`Kafka node ${n.nodeId} exited during start; see ${join(nodeDir(n.nodeId), 'kafka.log')}`)
+          const log = join(nodeDir(n.nodeId), 'kafka.log')
+          // The log's end says why (a port taken, a bad setting); a test's state dir is gone by the time anyone looks.
+          const tail = (await readFile(log, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-15).join('\n')
+          throw new Error(`Kafka node ${n.nodeId} exited during start; see ${log}${tail ? `; it ends with:\n${tail}` : ''}`)
         }
       }
       const ready = await Promise.all(pending.map(answers))
