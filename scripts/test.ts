@@ -19,12 +19,22 @@ async function workspaceDirs (): Promise<string[]> {
   return (await Promise.all(pkg.workspaces.map((w) => glob(w, { cwd: root, absolute: true })))).flat().sort()
 }
 
+/**
+ * The deployment checks (image build, helm, production install) run for minutes, mostly waiting on
+ * tools: started first, they overlap with the rest instead of trailing the run on a fresh machine.
+ */
+const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/lint.test.ts']
+const longestFirst = (a: string, b: string) => {
+  const rank = (f: string) => { const i = SLOW.findIndex((s) => f.includes(s)); return i < 0 ? SLOW.length : i }
+  return rank(a) - rank(b) || a.localeCompare(b)
+}
+
 async function main (): Promise<number> {
   const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : await workspaceDirs()
   const files = (await Promise.all(dirs.map(async (d) => d.endsWith('.test.ts')
     ? [d]
     : await glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] }))))
-    .flat().sort()
+    .flat().sort(longestFirst)
   if (files.length === 0) {
     console.error(`no test files under ${dirs.map((d) => relative(root, d) || '.').join(', ')}`)
     return 1
