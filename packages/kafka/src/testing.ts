@@ -32,7 +32,7 @@ export async function connectedAdmin (t: TestContext, kafka: Kafka): Promise<Adm
 export async function createTopic (admin: Admin, topic: string, partitions = 1): Promise<void> {
   // kafkajs' waitForLeaders gives up when a KRaft broker answers UNKNOWN_TOPIC_OR_PARTITION for a
   // topic it has not loaded yet; wait until every partition is served instead.
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
+  await admin.createTopics({ waitForLeaders: false, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] })
   await waitUntilServed(admin, topic)
 }
 
