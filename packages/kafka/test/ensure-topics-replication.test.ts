@@ -3,11 +3,11 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import type { Admin } from 'kafkajs'
+import type { Admin, DescribeConfigResponse } from 'kafkajs'
 import { createLocalKafka, findFreePorts } from '@wabridge/local-kafka'
 import { ensureTopics, isLoopbackHost, planReplication, type ClusterBroker, type ReplicationInput } from '../src/ensure-topics.ts'
 import { topicNames } from '../src/topics.ts'
-import { connectedAdmin, testKafka, uniqueName } from './helpers.ts'
+import { connectedAdmin, testKafka, uniqueName, waitFor } from './helpers.ts'
 
 /** describeConfigs' source of a value set on the topic itself (Kafka's ConfigSource enum). */
 const TOPIC_CONFIG = 1
@@ -88,6 +88,24 @@ test('ensureTopics refuses before creating anything in production, and warns thr
   assert.deepEqual(result.warnings, warnings)
 })
 
+/**
+ * An admin question about new topics, asked again while it fails: any broker of the cluster may
+ * answer, and one that has not loaded a new topic's metadata yet says UNKNOWN_TOPIC_OR_PARTITION.
+ */
+async function once<T> (what: string, ask: () => Promise<T>): Promise<T> {
+  let answer: { value: T } | undefined
+  await waitFor(async () => {
+    answer = await ask().then((value) => ({ value }), () => undefined)
+    return answer !== undefined
+  }, 30_000, what)
+  return answer!.value
+}
+
+async function describeTopicConfigs (admin: Admin, topics: string[], configNames: string[]): Promise<DescribeConfigResponse> {
+  return await once(`the configs of ${topics.join(', ')}`, async () =>
+    await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: 2, name, configNames })) }))
+}
+
 test('on a real 3-node cluster topics get 3 replicas and min.insync.replicas 2, keeping their own configs', { timeout: 240_000 }, async (t) => {
   const cluster = createLocalKafka({ stateDir: await mkdtemp(join(tmpdir(), 'wabridge-rf3-')), nodes: 3, basePort: await findFreePorts(6), heapMb: 384 })
   t.after(async () => { await cluster.stop(); await cluster.destroy() })
@@ -108,15 +126,12 @@ test('on a real 3-node cluster topics get 3 replicas and min.insync.replicas 2, 
   assert.equal(result.replicationFactor, 3)
   assert.equal(warnings.length, 0, warnings.join('; '))
 
-  const meta = await admin.fetchTopicMetadata({ topics: names })
+  const meta = await once('the topics\' metadata', async () => await admin.fetchTopicMetadata({ topics: names }))
   for (const topic of meta.topics) {
     assert.equal(topic.partitions.length, 3, topic.name)
     for (const p of topic.partitions) assert.equal(p.replicas.length, 3, `${topic.name}/${p.partitionId} replicas ${p.replicas.join(',')}`)
   }
-  const described = await admin.describeConfigs({
-    includeSynonyms: false,
-    resources: names.map((name) => ({ type: 2, name, configNames: ['min.insync.replicas', 'cleanup.policy', 'retention.ms', 'max.message.bytes'] }))
-  })
+  const described = await describeTopicConfigs(admin, names, ['min.insync.replicas', 'cleanup.policy', 'retention.ms', 'max.message.bytes'])
   const configs = Object.fromEntries(described.resources.map((r) => [r.resourceName, Object.fromEntries(r.configEntries.map((e) => [e.configName, e]))]))
   for (const name of names) {
     // Set on the topic itself (not inherited from the broker's own min.insync.replicas).
@@ -129,9 +144,9 @@ test('on a real 3-node cluster topics get 3 replicas and min.insync.replicas 2, 
 
   // An explicit factor wins: one replica, and no min.insync.replicas of its own (loopback: no warning).
   const single = await ensureTopics(admin, { prefix: `${prefix}-one`, partitions: 1, replicationFactor: 1, only: ['alerts'], onWarning: (w) => warnings.push(w) })
-  const [alerts] = (await admin.fetchTopicMetadata({ topics: single.created })).topics
+  const [alerts] = (await once('the alerts topic\'s metadata', async () => await admin.fetchTopicMetadata({ topics: single.created }))).topics
   assert.equal(alerts!.partitions[0]!.replicas.length, 1)
-  const [alertsConfig] = (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: alerts!.name, configNames: ['min.insync.replicas'] }] })).resources
+  const [alertsConfig] = (await describeTopicConfigs(admin, [alerts!.name], ['min.insync.replicas'])).resources
   assert.notEqual((alertsConfig!.configEntries[0] as { configSource?: number }).configSource, TOPIC_CONFIG, 'the broker\'s own value, not one set on the topic')
   assert.equal(warnings.length, 0, warnings.join('; '))
 })
