@@ -102,8 +102,18 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
     return runtime
   }
 
-  /** The cluster id is kept in the state dir so every node and every restart share it. */
+  /**
+   * The cluster id is kept in the state dir so every node and every restart share it. Nodes are
+   * formatted concurrently: one promise, or two of them could each write an id of their own (and
+   * their quorum then answers INCONSISTENT_CLUSTER_ID).
+   */
+  let clusterIdOnce: Promise<string> | undefined
   async function clusterId (): Promise<string> {
+    clusterIdOnce ??= readOrCreateClusterId()
+    return await clusterIdOnce
+  }
+
+  async function readOrCreateClusterId (): Promise<string> {
     const file = join(stateDir, 'cluster.id')
     if (existsSync(file)) return (await readFile(file, 'utf8')).trim()
     let id: string
@@ -170,7 +180,8 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
         if (pid === undefined || !isAlive(pid)) {
           const log = join(nodeDir(n.nodeId), 'kafka.log')
           // The log's end says why (a port taken, a bad setting); a test's state dir is gone by the time anyone looks.
-          const tail = (await readFile(log, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-15).join('\n')
+          const lines = (await readFile(log, 'utf8').catch(() => '')).trimEnd().split('\n')
+          const tail = [...lines.filter((l) => / (ERROR|FATAL) /.test(l)).slice(-10), ...lines.slice(-3)].join('\n')
           throw new Error(`Kafka node ${n.nodeId} exited during start; see ${log}${tail ? `; it ends with:\n${tail}` : ''}`)
         }
       }
