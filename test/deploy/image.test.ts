@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { access, readdir, readFile, stat } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test, type TestContext } from 'node:test'
@@ -17,6 +16,7 @@ import { buildah } from './image-buildah.ts'
 import { startPart, waitUntilOk, type RunningPart } from './image-run.ts'
 import { readWorkspaces, runtimeClosure } from './image-workspaces.ts'
 import { pipTool, sh } from './tools.ts'
+import { freePort } from '@wabridge/local-kafka'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const IMAGE = 'localhost/wabridge:test'
@@ -46,15 +46,6 @@ async function timed<T> (label: string, step: () => Promise<T>): Promise<T> {
   } finally {
     timings.push(`${label} ${Math.round((Date.now() - start) / 1000)} s`)
   }
-}
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 /** A container of the built image, mounted on the host; removed after the test. */

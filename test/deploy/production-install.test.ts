@@ -15,7 +15,6 @@ import { spawn } from 'node:child_process'
 import { createHash, randomUUID } from 'node:crypto'
 import { access, cp, mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises'
 import { builtinModules } from 'node:module'
-import { createServer } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -23,6 +22,7 @@ import { after, before, test, type TestContext } from 'node:test'
 import { glob } from 'glob'
 import { brokersFromEnv } from '../helpers/kafka.ts'
 import { sh } from './tools.ts'
+import { freePort } from '@wabridge/local-kafka'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cacheRoot = join(process.env.WABRIDGE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'wabridge'), 'production-install')
@@ -125,15 +125,6 @@ test('compiled code imports only its own dependencies, and only compiled files',
   }
   assert.deepEqual(problems, [])
 })
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface Proc { pid: number, output: () => string, exited: Promise<{ code: number | null, signal: string | null }>, stop: () => Promise<number | null> }
 

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { startEchoBot } from '../../examples/echo-bot.ts'
 import { brokersFromEnv, waitFor } from '../helpers/kafka.ts'
 import { documentedMetricNames, exportedFamilies, type Service } from '../telemetry/documented-metrics.ts'
+import { freePort } from '@wabridge/local-kafka'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, and stops cleanly', { timeout: 240_000 }, async (t) => {
   const prefix = `stack-${randomUUID().slice(0, 8)}`

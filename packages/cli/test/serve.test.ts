@@ -5,23 +5,14 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { test, type TestContext } from 'node:test'
 import { brokersFromEnv } from '@wabridge/kafka/testing'
+import { freePort } from '@wabridge/local-kafka'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const bin = fileURLToPath(new URL('../bin/wabridge.js', import.meta.url))
 const host = '127.0.0.1'
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, host, () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface Proc { pid: number, output: () => string, exited: Promise<number | null> }
 
@@ -57,7 +48,7 @@ const egressEnv = async () => ({
   KAFKA_BROKERS: brokersFromEnv().join(','),
   TOPIC_PREFIX: `serve${randomUUID().slice(0, 8)}`,
   KAFKA_TOPIC_PARTITIONS: '2',
-  EGRESS_PORT: String(await freePort()),
+  EGRESS_PORT: String(await freePort(host)),
   // Nothing listens there; egress is ready without the Graph API (it is called per request).
   GRAPH_API_BASE_URL: `http://${host}:9`,
   WA_ACCESS_TOKEN: 'serve-test-token'
@@ -96,7 +87,7 @@ test('a semi-space given in NODE_OPTIONS is kept', async (t) => {
 
 test('a part that cannot start fails as its own main does: same message, exit code 1', async (t) => {
   // No WA_APP_SECRETS: ingress refuses its configuration.
-  const env = { KAFKA_BROKERS: brokersFromEnv().join(','), INGRESS_PORT: String(await freePort()), WA_APP_SECRETS: '', WA_VERIFY_TOKEN: '' }
+  const env = { KAFKA_BROKERS: brokersFromEnv().join(','), INGRESS_PORT: String(await freePort(host)), WA_APP_SECRETS: '', WA_VERIFY_TOKEN: '' }
   const served = start(t, [bin, 'serve', 'ingress'], env)
   const main = start(t, ['--import', 'tsx', '--conditions=source', 'services/ingress/src/main.ts'], env)
   assert.equal(await served.exited, 1)

@@ -4,22 +4,13 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { access, readdir, readFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { brokersFromEnv } from '@wabridge/kafka/testing'
+import { freePort } from '@wabridge/local-kafka'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const bin = fileURLToPath(new URL('../bin/wabridge.js', import.meta.url))
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** Every process below `pid`, with its command line. */
 async function descendants (pid: number): Promise<Array<{ pid: number, argv: string[] }>> {

@@ -42,3 +42,10 @@ export async function findFreePorts (count: number, host = '127.0.0.1'): Promise
   }
   throw new Error(`no ${count} consecutive free ports found on ${host}`)
 }
+
+/** A port free on `host` right now, picked by the kernel (for a test's own servers, bound at once). */
+export async function freePort (host = '127.0.0.1'): Promise<number> {
+  const port = await listenOnce(0, host)
+  if (port === undefined) throw new Error(`no free port on ${host}`)
+  return port
+}

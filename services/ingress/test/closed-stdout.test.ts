@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { testEnv } from './helpers.ts'
+import { freePort } from '@wabridge/local-kafka'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 // The parent that read the logs is gone (its end of the pipe closed): pino's default destination
 // then retried the failed write forever on exit, and the ingress ignored SIGTERM.
