@@ -76,4 +76,8 @@ export interface RawWebhook {
   content_type: string | null
   remote_address: string | null
   verified: boolean
+  /** body was cut to fit the topic's max.message.bytes. */
+  body_truncated?: boolean
+  /** Full size of the body, bytes. */
+  body_size?: number
 }

@@ -59,6 +59,18 @@ export interface OutboundResult {
   source_partition: number
   /** Decimal string. */
   source_offset: string
+  /** How an outcome that is not the plain answer to a send was reached (unknown, or decided from evidence). */
+  reason?: string | null
+  /** Set only on a settlement record, which supersedes an earlier unknown result. */
+  settlement?: Settlement | null
+}
+
+/** What a settlement record says about the result it supersedes. */
+export interface Settlement {
+  supersedes_status: ResultStatus
+  supersedes_completed_at: number
+  evidence: 'status_webhook' | 'no_status_in_time'
+  status_at: number | null
 }
 
 /** A request that failed for good (topic wa.outbound.dlq). */
@@ -72,6 +84,10 @@ export interface DeadLetter {
   failed_at: number
   /** The request record's value, byte for byte. */
   original_value: Buffer
+  /** original_value was cut to fit the topic's max.message.bytes. */
+  original_truncated?: boolean
+  /** Full size of the original value, bytes. */
+  original_size?: number
   original_content_type: string | null
   source_topic: string
   source_partition: number
