@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createCodec, fingerprintHex, SCHEMA_NAMES, SchemaError, type OutboundResult } from '../src/index.ts'
-import { plain, RECORDS } from './fixtures/records.ts'
+import { createCodec, fingerprintHex, SchemaError, type OutboundResult } from '../src/index.ts'
+import { ALL_FIXTURES, plain, RECORDS } from './fixtures/records.ts'
 
 const codec = createCodec()
 const isCode = (code: string) => (err: unknown) => err instanceof SchemaError && err.code === code
 
 test('every record type survives encode → decode unchanged', () => {
-  for (const name of SCHEMA_NAMES) {
-    const buf = codec.encode(name, RECORDS[name] as never)
+  for (const { label, name, value } of ALL_FIXTURES) {
+    const buf = codec.encode(name, value as never)
     const decoded = codec.decode(buf)
-    assert.equal(decoded.schema, name)
-    assert.equal(decoded.fingerprint, fingerprintHex(name))
-    assert.deepEqual(plain(decoded.value), RECORDS[name], name)
+    assert.equal(decoded.schema, name, label)
+    assert.equal(decoded.fingerprint, fingerprintHex(name), label)
+    assert.deepEqual(plain(decoded.value), value, label)
   }
 })
 

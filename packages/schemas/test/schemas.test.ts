@@ -6,7 +6,7 @@ import {
   ALERT_SEVERITIES, ALERT_STATES, AVRO_NAMESPACE, ERROR_CLASSES, RESULT_STATUSES, SCHEMA_FILES, SCHEMA_NAMES, schemas,
   toParsingCanonicalForm
 } from '../src/index.ts'
-import { RECORDS } from './fixtures/records.ts'
+import { ALL_FIXTURES, RECORDS } from './fixtures/records.ts'
 
 interface FieldLike { name: string, type: avro.Type }
 const fieldsOf = (type: avro.Type) => (type as unknown as { fields: FieldLike[] }).fields
@@ -30,12 +30,12 @@ test('every .avsc file parses alone, with the namespace and the name it is liste
 })
 
 test('every fixture is valid for its type and has exactly the fields of its .avsc file', () => {
-  for (const name of SCHEMA_NAMES) {
-    const value = RECORDS[name]
+  assert.deepEqual(new Set(ALL_FIXTURES.map((f) => f.name)), new Set(SCHEMA_NAMES))
+  for (const { label, name, value } of ALL_FIXTURES) {
     const problems: string[] = []
     const ok = schemas[name].isValid(value, { noUndeclaredFields: true, errorHook: (path) => problems.push(path.join('.')) })
-    assert.ok(ok, `${name}: ${problems.join(', ')}`)
-    assert.deepEqual(Object.keys(value), fieldsOf(schemas[name]).map((f) => f.name), name)
+    assert.ok(ok, `${label}: ${problems.join(', ')}`)
+    assert.deepEqual(Object.keys(value), fieldsOf(schemas[name]).map((f) => f.name), label)
   }
 })
 
