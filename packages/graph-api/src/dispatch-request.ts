@@ -5,6 +5,11 @@ export interface RawResponse {
   statusCode: number
   headers: Record<string, string | string[]>
   body: Buffer
+  /**
+   * Whether the whole request had been written when the answer began. False only when a server
+   * answered early, before it could have read (and so acted on) the request.
+   */
+  requestSent: boolean
 }
 
 /** One request for dispatchRequest. */
@@ -67,11 +72,17 @@ function parseRawHeaders (raw: Buffer[]): Record<string, string | string[]> {
 /**
  * Sends one request through an undici dispatcher and buffers the response. Unlike `request()`, it
  * knows whether the request was completely written to the socket before a failure (undici's
- * `onRequestSent` handler hook), which tells "never sent, safe to retry" from "maybe delivered".
+ * `onRequestSent` handler hook), which tells "never sent, safe to retry" from "maybe delivered":
+ * connect errors (ECONNREFUSED, DNS, UND_ERR_CONNECT_TIMEOUT), an abort or a stopped pool before
+ * the write fail with `requestSent: false`; a reset, a close by the other side
+ * (UND_ERR_SOCKET), a headers or body timeout or an abort after it fail with `requestSent: true`.
+ * undici writes a buffered body synchronously before calling onRequestSent, so a request whose
+ * bytes were partly written but not all cannot be acted on by the server and counts as not sent.
  */
 export function dispatchRequest (dispatcher: Dispatcher, req: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     let sent = false
+    let sentBeforeAnswer = false
     let settled = false
     let abortFn: ((err?: Error) => void) | undefined
     let statusCode = 0
@@ -103,6 +114,7 @@ export function dispatchRequest (dispatcher: Dispatcher, req: RawRequest): Promi
       onHeaders (status, rawHeaders) {
         if (status < 200) return true
         statusCode = status
+        sentBeforeAnswer = sent
         headers = parseRawHeaders(rawHeaders)
         return true
       },
@@ -121,7 +133,7 @@ export function dispatchRequest (dispatcher: Dispatcher, req: RawRequest): Promi
         if (settled) return
         settled = true
         req.signal?.removeEventListener('abort', onAbort)
-        resolve({ statusCode, headers, body: Buffer.concat(chunks) })
+        resolve({ statusCode, headers, body: Buffer.concat(chunks), requestSent: sentBeforeAnswer })
       },
       onError (err) { fail('GRAPH_TRANSPORT', err) }
     }

@@ -75,7 +75,8 @@ export function createGraphApiClient (options: GraphApiClientOptions = {}): Grap
       body: Buffer.from(JSON.stringify(payload)),
       contentType: 'application/json',
       ...(opts.signal ? { signal: opts.signal } : {}),
-      attempt: opts.attempt ?? 0
+      attempt: opts.attempt ?? 0,
+      isSend: !read
     })
     if (!res.ok) return res
     return parseSendResponse(res, read ? message.message_id : undefined) ?? unexpectedBodyFailure(res.statusCode, res.usage, !read)

@@ -15,6 +15,8 @@ export interface GraphCall {
   signal?: AbortSignal
   attempt?: number
   maxResponseBytes?: number
+  /** A message send: its failures are classified as sends (an unreadable answer is ambiguous). */
+  isSend?: boolean
 }
 
 /** A 2xx response, body still raw. */
@@ -72,11 +74,13 @@ export function createGraphTransport (options: ResolvedClientOptions): GraphTran
 
   async function call (c: GraphCall): Promise<GraphResponse | GraphFailure> {
     // A stopped client must not reopen sockets; the call was never sent, so it is safe to retry elsewhere.
-    if (stopped) return transportFailure(new TransportError('GRAPH_TRANSPORT', Object.assign(new Error('client stopped'), { code: 'UND_ERR_CLOSED' }), false))
+    const isSend = c.isSend ?? false
+    if (stopped) return transportFailure(new TransportError('GRAPH_TRANSPORT', Object.assign(new Error('client stopped'), { code: 'UND_ERR_CLOSED' }), false), isSend)
     // Paths of plain ids and words (every send) skip the URL parser; anything else goes through it.
     const target = SIMPLE_PATH.test(c.url) ? { origin: base.origin, pathname: basePrefix + c.url, search: '' } : /^https?:\/\//.test(c.url) ? new URL(c.url) : new URL(basePrefix + c.url, base.origin)
     const headers: Record<string, string> = { authorization: `Bearer ${c.token}`, accept: 'application/json' }
     if (c.contentType !== undefined) headers['content-type'] = c.contentType
+    if (options.userAgent !== undefined) headers['user-agent'] = options.userAgent
     try {
       const res = await dispatchRequest(dispatcherFor(target.origin), {
         origin: target.origin,
@@ -89,10 +93,10 @@ export function createGraphTransport (options: ResolvedClientOptions): GraphTran
         bodyTimeoutMs: options.bodyTimeoutMs,
         maxResponseBytes: c.maxResponseBytes ?? options.maxResponseBytes
       })
-      if (res.statusCode < 200 || res.statusCode > 299) return responseFailure(res.statusCode, res.headers, res.body, c.attempt ?? 0)
+      if (res.statusCode < 200 || res.statusCode > 299) return responseFailure(res, c.attempt ?? 0)
       return { ok: true, statusCode: res.statusCode, headers: res.headers, body: res.body, usage: parseUsageHeaders(res.headers) }
     } catch (err) {
-      if (err instanceof TransportError) return transportFailure(err)
+      if (err instanceof TransportError) return transportFailure(err, isSend)
       throw err
     }
   }

@@ -6,10 +6,12 @@ export type {
   GraphError, GraphFailure, GraphSuccessBase, MessageAccepted, ReadAccepted, SendOutcome,
   UploadOutcome, MediaInfo, MediaInfoOutcome, DownloadOutcome, DeleteOutcome
 } from './outcome.ts'
-export { ERROR_CLASS_TABLE, findErrorClassRow } from './error-classes.ts'
-export type { ErrorClass, ErrorClassRow } from './error-classes.ts'
-export { classifyGraphError, pairRateRetryDelayMs, PAIR_RATE_LIMIT_CODE } from './classify-error.ts'
-export type { ClassifyInput, Classification } from './classify-error.ts'
+export { decideSend, pairRateRetryDelayMs, PAIR_RATE_LIMIT_CODE } from './decide-send.ts'
+export type { SendDecision, SendContext, SendFailure } from './decide-send.ts'
+export { ERROR_CATALOGUE, findErrorCatalogueEntry } from './error-catalogue.ts'
+export type { ErrorCatalogueEntry, CatalogueDecision, FailureScope, RetryBackoff } from './error-catalogue.ts'
+export { errorClassOf } from './error-classes.ts'
+export type { ErrorClass } from './error-classes.ts'
 export { parseUsageHeaders } from './usage-headers.ts'
 export type { GraphUsage, AppUsage, BusinessUseCaseUsage } from './usage-headers.ts'
 export { TransportError, TRANSPORT_ERROR_CODES } from './dispatch-request.ts'

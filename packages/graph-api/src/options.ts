@@ -30,9 +30,11 @@ export interface GraphApiClientOptions {
   closeTimeoutMs?: number
   /** Use this undici dispatcher (e.g. a MockAgent) instead of owned pools; stop() leaves it open. */
   dispatcher?: Dispatcher
+  /** Sent as the User-Agent header of every call (e.g. to name the sending instance). Default: none. */
+  userAgent?: string
 }
 
-export type ResolvedClientOptions = Required<Omit<GraphApiClientOptions, 'dispatcher'>> & { dispatcher?: Dispatcher }
+export type ResolvedClientOptions = Required<Omit<GraphApiClientOptions, 'dispatcher' | 'userAgent'>> & { dispatcher?: Dispatcher, userAgent?: string }
 
 /** Fills in defaults. */
 export function resolveClientOptions (options: GraphApiClientOptions): ResolvedClientOptions {
@@ -47,6 +49,7 @@ export function resolveClientOptions (options: GraphApiClientOptions): ResolvedC
     maxResponseBytes: options.maxResponseBytes ?? 1024 * 1024,
     maxDownloadBytes: options.maxDownloadBytes ?? 101 * 1024 * 1024,
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
-    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {})
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent })
   }
 }

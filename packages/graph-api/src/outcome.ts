@@ -16,8 +16,17 @@ export interface GraphError {
   httpStatus?: number
   /** For transport errors: the network error code (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, …). */
   networkCode?: string
+  /**
+   * Whether the whole request had been written to the socket when it failed: false means it
+   * certainly never reached anyone (safe to send again). Set on every failure the client builds.
+   */
+  requestSent?: boolean
+  /** errorClassOf(decideSend(error)): stored with results. */
   class: ErrorClass
-  /** Suggested wait before retrying, ms (from the table, the attempt for 131056, or Retry-After). */
+  /**
+   * Suggested wait, ms: before retrying (Retry-After, the catalogue's throttle delay, 4^attempt s
+   * for 131056) or before replaying a `retry_later` failure (e.g. 24 h for 131049).
+   */
   retryAfterMs?: number
 }
 

@@ -1,4 +1,5 @@
-import { classifyGraphError } from './classify-error.ts'
+import { decideSend, type SendDecision } from './decide-send.ts'
+import { errorClassOf } from './error-classes.ts'
 import type { TransportError } from './dispatch-request.ts'
 import type { GraphError, GraphFailure } from './outcome.ts'
 import { parseUsageHeaders, type GraphUsage } from './usage-headers.ts'
@@ -39,40 +40,76 @@ function parseEnvelope (body: Buffer): Omit<GraphError, 'class' | 'httpStatus'> 
   return out
 }
 
+/** The wait a decision suggests: before a retry, or before replaying a failure that can still succeed. */
+function suggestedWaitMs (decision: SendDecision): number | undefined {
+  if (decision.action === 'retry') return decision.afterMs
+  return decision.action === 'fail' ? decision.replayAfterMs : undefined
+}
+
+/** Sets `class` and `retryAfterMs` from decideSend (the one decision); the caller acts on the same. */
+function classified (facts: Omit<GraphError, 'class'>, attempt: number): GraphError {
+  const decision = decideSend(facts, { attempt })
+  const { retryAfterMs: _hint, ...rest } = facts
+  const waitMs = suggestedWaitMs(decision)
+  return { ...rest, class: errorClassOf(decision), ...(waitMs === undefined ? {} : { retryAfterMs: waitMs }) }
+}
+
+function parseRetryAfterMs (value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  const seconds = Number(value.trim())
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined
+}
+
+/** What the transport knows about a response that is not a success. */
+export interface FailedResponse {
+  statusCode: number
+  headers: Headers
+  body: Buffer
+  /** Whether the whole request had been written before the answer began. */
+  requestSent: boolean
+}
+
 /**
  * Builds the failure for an HTTP response that is not a success: Meta's error envelope when the body
- * is one (classified by its code), otherwise a description of the status (classified by status).
+ * is one, otherwise a description of the status; classified by decideSend. `attempt` drives the
+ * 131056 delay.
  */
-export function responseFailure (statusCode: number, headers: Headers, body: Buffer, attempt: number): GraphFailure {
-  const usage = parseUsageHeaders(headers)
-  const envelope = parseEnvelope(body) ?? { message: `HTTP ${statusCode}${body.length > 0 ? `: ${body.toString('utf8', 0, 200)}` : ''}` }
-  const fbtraceId = envelope.fbtraceId ?? header(headers, 'x-fb-trace-id')
-  const classification = classifyGraphError({ code: envelope.code, httpStatus: statusCode, attempt, retryAfter: header(headers, 'retry-after') })
-  const error: GraphError = { ...envelope, httpStatus: statusCode, ...classification }
-  if (fbtraceId !== undefined) error.fbtraceId = fbtraceId
-  return { ok: false, error, usage }
-}
-
-/** A 2xx whose body is not what the endpoint returns; for a send the message may still have gone out. */
-export function unexpectedBodyFailure (statusCode: number, usage: GraphUsage, isSend: boolean): GraphFailure {
-  return {
-    ok: false,
-    error: { message: `unexpected response body with HTTP ${statusCode}`, httpStatus: statusCode, class: isSend ? 'ambiguous' : 'retry_now' },
-    usage
+export function responseFailure (res: FailedResponse, attempt: number): GraphFailure {
+  const usage = parseUsageHeaders(res.headers)
+  const envelope = parseEnvelope(res.body) ?? { message: `HTTP ${res.statusCode}${res.body.length > 0 ? `: ${res.body.toString('utf8', 0, 200)}` : ''}` }
+  const fbtraceId = envelope.fbtraceId ?? header(res.headers, 'x-fb-trace-id')
+  const hintMs = parseRetryAfterMs(header(res.headers, 'retry-after'))
+  const facts: Omit<GraphError, 'class'> = {
+    ...envelope,
+    httpStatus: res.statusCode,
+    requestSent: res.requestSent,
+    ...(fbtraceId === undefined ? {} : { fbtraceId }),
+    ...(hintMs === undefined ? {} : { retryAfterMs: hintMs })
   }
+  return { ok: false, error: classified(facts, attempt), usage }
 }
 
 /**
- * A request without a complete response. Failures before the request was fully written (refused,
- * DNS, connect timeout) are safe to retry; after it (headers/body timeout, connection reset while
- * waiting) Meta may have accepted the message, so the class is ambiguous.
+ * A 2xx whose body is not what the endpoint returns. For a send the message may still have gone out
+ * (decideSend: ambiguous); any other call is simply retried.
  */
-export function transportFailure (err: TransportError): GraphFailure {
-  // An oversized response is a property of the resource, not of the network: retrying cannot help.
-  const cls = err.code === 'RESPONSE_TOO_LARGE' ? 'permanent' : err.requestSent ? 'ambiguous' : 'retry_now'
+export function unexpectedBodyFailure (statusCode: number, usage: GraphUsage, isSend: boolean): GraphFailure {
+  const facts = { message: `unexpected response body with HTTP ${statusCode}`, httpStatus: statusCode, requestSent: true }
+  return { ok: false, error: isSend ? classified(facts, 0) : { ...facts, class: 'retry_now' }, usage }
+}
+
+/**
+ * A request without a complete response, classified by decideSend: failures before the request
+ * was fully written (refused, DNS, connect timeout) can be retried; after it (headers/body timeout,
+ * connection reset or closed while waiting) Meta may have accepted the message: ambiguous. An
+ * oversized answer to anything but a send is a property of the resource: permanent.
+ */
+export function transportFailure (err: TransportError, isSend: boolean): GraphFailure {
+  const tooLarge = err.code === 'RESPONSE_TOO_LARGE'
+  const facts = { message: err.message, networkCode: tooLarge ? err.code : err.networkCode, requestSent: err.requestSent }
   return {
     ok: false,
-    error: { message: err.message, networkCode: err.code === 'RESPONSE_TOO_LARGE' ? err.code : err.networkCode, class: cls },
+    error: tooLarge && !isSend ? { ...facts, class: 'permanent' } : classified(facts, 0),
     usage: parseUsageHeaders({})
   }
 }
