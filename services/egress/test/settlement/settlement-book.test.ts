@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createSettlementBook, inDoubtReason, resultFromEvidence, settlementRecord, unknownReason } from '../../src/settlement/settlement-book.ts'
-import { evidence, META_TIME, RECIPIENT, unknownResult } from './fixtures.ts'
+import { codec, evidence, META_TIME, RECIPIENT, unknownResult } from './fixtures.ts'
 
 const HOUR = 3_600_000
 
@@ -111,4 +111,17 @@ test('a result without an in-doubt reason is described from its attempts and err
   const unknown = unknownResult({ reason: null })
   const record = settlementRecord(unknown, null, unknown.completed_at + 90 * 60_000)
   assert.equal(record.reason, 'in doubt after attempt 2 (timed out after 10000 ms); no status webhook within 1 h; it may or may not have been sent; it was not sent again')
+})
+
+test('settlement records and results decided by evidence are valid OutboundResult records', () => {
+  const unknown = unknownResult()
+  const error = { code: 131026, subcode: null, message: 'Message undeliverable', details: null, class: 'permanent' as const, fbtrace_id: null }
+  const records = [
+    settlementRecord(unknown, evidence({ requestId: 'req-1', status: 'delivered' }), META_TIME),
+    settlementRecord(unknown, evidence({ requestId: 'req-1', status: 'failed', error }), META_TIME),
+    settlementRecord(unknown, null, META_TIME + 24 * HOUR),
+    resultFromEvidence(unknown, evidence({ requestId: 'req-1', status: 'sent' }))
+  ]
+  const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown
+  for (const record of records) assert.deepEqual(plain(codec.decode(codec.encode('OutboundResult', record), 'OutboundResult').value), plain(record))
 })
