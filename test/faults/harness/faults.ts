@@ -1,0 +1,92 @@
+import type { FaultBroker } from './broker.ts'
+import type { SimFaultRule } from './sim-client.ts'
+import type { Stack } from './stack.ts'
+import { delay } from './wait.ts'
+
+/** One fault of a run's schedule; `atMs` counts from the first request produced. */
+export type ScheduledFault =
+  | { atMs: number, kind: 'kill-egress', instance: string }
+  | { atMs: number, kind: 'pause-egress', instance: string, durationMs: number }
+  | { atMs: number, kind: 'pause-broker', durationMs: number, nodeId?: number }
+  | { atMs: number, kind: 'restart-broker', nodeId?: number }
+  | { atMs: number, kind: 'sim', label: string, rule: SimFaultRule }
+
+/** A fault as it happened: what, when (epoch ms), and how it ended. */
+export interface InjectedFault {
+  kind: ScheduledFault['kind']
+  target: string
+  at: number
+  /** When the fault was over: the process restarted and ready, the broker resumed. */
+  endAt?: number
+  detail: string
+}
+
+export interface FaultContext {
+  stack: Stack
+  broker: FaultBroker
+  log: (line: string) => void
+}
+
+const targetOf = (f: ScheduledFault) =>
+  f.kind === 'kill-egress' || f.kind === 'pause-egress' ? f.instance : f.kind === 'sim' ? 'simulator' : `broker ${f.nodeId ?? 1}`
+
+/** Carries out one fault and resolves when it is over (the killed instance restarted, the stall ended). */
+async function inject (f: ScheduledFault, ctx: FaultContext, record: InjectedFault): Promise<void> {
+  switch (f.kind) {
+    case 'kill-egress': {
+      const part = ctx.stack.egress.get(f.instance)
+      if (!part) throw new Error(`no egress instance ${f.instance}`)
+      await part.kill()
+      record.detail = 'kill -9, then started again'
+      const ready = await part.start()
+      if (!ready) record.detail += ' (not ready within the wait)'
+      return
+    }
+    case 'pause-egress': {
+      const part = ctx.stack.egress.get(f.instance)
+      if (!part) throw new Error(`no egress instance ${f.instance}`)
+      part.pause()
+      record.detail = `SIGSTOP for ${f.durationMs} ms, then SIGCONT`
+      await delay(f.durationMs)
+      part.resume()
+      return
+    }
+    case 'pause-broker':
+      await ctx.broker.pause(f.nodeId ?? 1)
+      record.detail = `SIGSTOP for ${f.durationMs} ms, then SIGCONT`
+      await delay(f.durationMs)
+      await ctx.broker.resume(f.nodeId ?? 1)
+      return
+    case 'restart-broker':
+      record.detail = 'SIGTERM, then started on the same ports and state'
+      await ctx.broker.restart(f.nodeId ?? 1)
+      return
+    case 'sim': {
+      const { isSupported } = await ctx.stack.sim.addFault(f.rule)
+      record.detail = isSupported ? `${f.label}: ${JSON.stringify(f.rule)}` : `${f.label}: NOT SUPPORTED by this simulator (rule dropped)`
+    }
+  }
+}
+
+/**
+ * Runs the schedule from `startedAt`: each fault starts at its time (they may overlap) and is
+ * recorded with its start and end. Resolves when every fault is over; a fault that fails is
+ * recorded with the error and does not stop the others.
+ */
+export async function runSchedule (schedule: readonly ScheduledFault[], ctx: FaultContext, startedAt: number): Promise<InjectedFault[]> {
+  const injected: InjectedFault[] = []
+  await Promise.all(schedule.map(async (f) => {
+    await delay(Math.max(0, startedAt + f.atMs - Date.now()))
+    const record: InjectedFault = { kind: f.kind, target: targetOf(f), at: Date.now(), detail: '' }
+    injected.push(record)
+    ctx.log(`fault at +${((record.at - startedAt) / 1000).toFixed(1)} s: ${f.kind} ${record.target}`)
+    try {
+      await inject(f, ctx, record)
+    } catch (err) {
+      record.detail += ` FAILED: ${(err as Error).message}`
+    }
+    record.endAt = Date.now()
+    ctx.log(`fault over at +${((record.endAt - startedAt) / 1000).toFixed(1)} s: ${f.kind} ${record.target}: ${record.detail}`)
+  }))
+  return injected.sort((a, b) => a.at - b.at)
+}

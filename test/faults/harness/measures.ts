@@ -1,0 +1,137 @@
+import type { InjectedFault } from './faults.ts'
+import type { AcceptedSend } from './sim-client.ts'
+import type { ResultEntry } from './topic-readers.ts'
+
+export interface MeasureInput {
+  requestIds: readonly string[]
+  results: ReadonlyMap<string, ResultEntry>
+  sends: readonly AcceptedSend[]
+  /** Event ids of webhooks the ingress answered 200. */
+  acknowledgedEvents: ReadonlySet<string>
+  /** Event ids found in the ingress's topics. */
+  eventsInKafka: ReadonlySet<string>
+  faults: readonly InjectedFault[]
+  /** How long after a kill the survivors' sends are examined, ms. */
+  pauseWindowMs: number
+}
+
+/** The longest pause in sending of the surviving instances after one kill. */
+export interface PauseAfterKill {
+  at: number
+  killed: string
+  survivors: string[]
+  /** Sends of the survivors within the window. */
+  sends: number
+  /** null when the sim recorded no sender (no User-Agent), so survivors cannot be told apart. */
+  longestPauseMs: number | null
+}
+
+export interface Measures {
+  requests: number
+  /** Requests with a final (non-settlement) result. */
+  finalResults: number
+  lost: number
+  /** Requests the sim accepted more than once (by biz_opaque_callback_data). */
+  sentTwice: number
+  /** Requests with more than one final result. */
+  resultsTwice: number
+  byStatus: Record<string, number>
+  unknownBeforeSettlement: number
+  unknownAfterSettlement: number
+  /** Final `unknown` for a request the sim never accepted: it never left, so it should have been retried or failed. */
+  unknownNeverAccepted: number
+  /** `accepted` (final or settled) for a request the sim never accepted. */
+  acceptedNeverAccepted: number
+  /** Final `failed` for a request the sim accepted (a customer got it; the producer was told it failed). */
+  failedButAccepted: number
+  acknowledgedWebhookEvents: number
+  acknowledgedWebhooksLost: number
+  /** Accepted sends with no request of this run (should be 0). */
+  sendsNotRequested: number
+  pausesAfterKills: PauseAfterKill[]
+  /** Up to 5 request or event ids for each non-zero problem figure, to start looking from. */
+  examples: Record<string, string[]>
+}
+
+/** `wabridge-egress (<name>)` → name. */
+export function instanceOf (userAgent: string | undefined): string | undefined {
+  return userAgent === undefined ? undefined : /\(([^)]+)\)\s*$/.exec(userAgent)?.[1]
+}
+
+function pausesAfterKills (input: MeasureInput): PauseAfterKill[] {
+  const hasSenders = input.sends.some((s) => instanceOf(s.userAgent) !== undefined)
+  const instances = [...new Set(input.sends.map((s) => instanceOf(s.userAgent)).filter((i) => i !== undefined))]
+  const lastSend = input.sends.reduce((max, s) => Math.max(max, s.at), 0)
+  return input.faults.filter((f) => f.kind === 'kill-egress').map((f) => {
+    const survivors = instances.filter((i) => i !== f.target).sort()
+    const end = Math.min(f.at + input.pauseWindowMs, lastSend)
+    const times = input.sends
+      .filter((s) => s.at >= f.at && s.at <= end && survivors.includes(instanceOf(s.userAgent) ?? ''))
+      .map((s) => s.at).sort((a, b) => a - b)
+    let longest = 0
+    let previous = f.at
+    // The window's end counts as a send: a survivor that never sends again paused until then.
+    for (const t of [...times, end]) {
+      longest = Math.max(longest, t - previous)
+      previous = t
+    }
+    return { at: f.at, killed: f.target, survivors, sends: times.length, longestPauseMs: hasSenders ? longest : null }
+  })
+}
+
+/** The figures of a run, from what the simulator, Kafka and the webhook recorder saw. */
+export function computeMeasures (input: MeasureInput): Measures {
+  const acceptedCount = new Map<string, number>()
+  for (const s of input.sends) if (s.callbackData !== undefined) acceptedCount.set(s.callbackData, (acceptedCount.get(s.callbackData) ?? 0) + 1)
+  const requested = new Set(input.requestIds)
+  const examples: Record<string, string[]> = {}
+  const count = (name: string, ids: Iterable<string>) => {
+    const list = [...ids]
+    if (list.length > 0) examples[name] = list.slice(0, 5)
+    return list.length
+  }
+  const byStatus: Record<string, number> = {}
+  const lost: string[] = []
+  const twice: string[] = []
+  const unknown: string[] = []
+  const stillUnknown: string[] = []
+  const unknownNeverAccepted: string[] = []
+  const acceptedNeverAccepted: string[] = []
+  const failedButAccepted: string[] = []
+  for (const id of input.requestIds) {
+    const entry = input.results.get(id)
+    const final = entry?.finals[0]
+    if (!final) { lost.push(id); continue }
+    if (entry.finals.length > 1) twice.push(id)
+    byStatus[final.status] = (byStatus[final.status] ?? 0) + 1
+    const accepted = acceptedCount.get(id) ?? 0
+    const settled = entry.settlements.find((s) => s.settlement?.evidence === 'status_webhook')
+    const outcome = final.status === 'unknown' && settled ? settled.status : final.status
+    if (final.status === 'unknown') {
+      unknown.push(id)
+      if (!settled || settled.status === 'unknown') stillUnknown.push(id)
+      if (accepted === 0) unknownNeverAccepted.push(id)
+    }
+    if (outcome === 'accepted' && accepted === 0) acceptedNeverAccepted.push(id)
+    if (outcome === 'failed' && accepted > 0) failedButAccepted.push(id)
+  }
+  const webhooksLost = [...input.acknowledgedEvents].filter((e) => !input.eventsInKafka.has(e))
+  return {
+    requests: input.requestIds.length,
+    finalResults: input.requestIds.length - lost.length,
+    lost: count('lost', lost),
+    sentTwice: count('sentTwice', [...acceptedCount].filter(([, n]) => n > 1).map(([id]) => id)),
+    resultsTwice: count('resultsTwice', twice),
+    byStatus,
+    unknownBeforeSettlement: count('unknownBeforeSettlement', unknown),
+    unknownAfterSettlement: count('unknownAfterSettlement', stillUnknown),
+    unknownNeverAccepted: count('unknownNeverAccepted', unknownNeverAccepted),
+    acceptedNeverAccepted: count('acceptedNeverAccepted', acceptedNeverAccepted),
+    failedButAccepted: count('failedButAccepted', failedButAccepted),
+    acknowledgedWebhookEvents: input.acknowledgedEvents.size,
+    acknowledgedWebhooksLost: count('acknowledgedWebhooksLost', webhooksLost),
+    sendsNotRequested: count('sendsNotRequested', [...acceptedCount.keys()].filter((id) => !requested.has(id))),
+    pausesAfterKills: pausesAfterKills(input),
+    examples
+  }
+}
