@@ -10,7 +10,16 @@ export const faultRuleSchema = z.object({
   probability: share.optional(),
   count: z.number().int().positive().optional(),
   action: z.discriminatedUnion('type', [
-    z.object({ type: z.literal('error'), code: z.number().int(), httpStatus: z.number().int().min(400).max(599).optional(), message: z.string().optional(), details: z.string().optional() }),
+    z.object({
+      type: z.literal('error'),
+      code: z.number().int().optional(),
+      httpStatus: z.number().int().min(400).max(599).optional(),
+      message: z.string().optional(),
+      details: z.string().optional(),
+      body: z.enum(['envelope', 'html', 'text', 'empty']).optional(),
+      accept: z.boolean().optional(),
+      answerAfterMs: ms.optional()
+    }).refine((a) => a.code !== undefined || a.httpStatus !== undefined, 'an error needs a code or an httpStatus'),
     z.object({ type: z.literal('timeout'), answerAfterMs: ms.optional(), accept: z.boolean().optional() }),
     z.object({ type: z.literal('reset'), accept: z.boolean().optional() })
   ])
@@ -57,7 +66,18 @@ export const messagesQuerySchema = z.object({
   to: z.string().optional(),
   type: z.string().optional(),
   biz_opaque_callback_data: z.string().optional(),
+  user_agent: z.string().optional(),
   since: z.coerce.number().optional(),
   until: z.coerce.number().optional(),
   limit: z.coerce.number().int().positive().optional()
 })
+
+/** Query of GET /_sim/accepted: sends after the `after` cursor (a seq), as a JSON page or NDJSON. */
+export const acceptedQuerySchema = z.object({
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().positive().optional(),
+  format: z.enum(['json', 'ndjson']).optional()
+})
+
+/** Query of GET /_sim/accepted/count. */
+export const acceptedCountQuerySchema = z.object({ biz_opaque_callback_data: z.string() })

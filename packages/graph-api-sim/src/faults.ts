@@ -7,16 +7,27 @@ export interface FaultMatch {
 }
 
 /**
+ * The body of an injected error: Meta's `envelope` for the code, a proxy's `html` error page, a
+ * `text/plain` line, or nothing (`empty`).
+ */
+export type FaultErrorBody = 'envelope' | 'html' | 'text' | 'empty'
+
+/**
  * What happens to a matching request:
- * - `error`: answer Meta's envelope for `code` (HTTP status from the sim's catalogue unless given);
- *   the message is not accepted.
+ * - `error`: answer `httpStatus` with `body`: Meta's envelope for `code` (the default when `code` is
+ *   given; the status then defaults to the sim's catalogue), or a proxy's `html` page (the default
+ *   without `code`; the status then defaults to 502), `text` or `empty`. With `accept` (default
+ *   **false** here) the message is accepted first (recorded, statuses sent) and the caller still
+ *   gets the error: a gateway in front of Meta that lost Meta's answer, e.g.
+ *   `{ type: 'error', httpStatus: 502, accept: true }`. `answerAfterMs` delays the answer (a 504
+ *   after a gateway's timeout); the sim's latency applies otherwise.
  * - `timeout`: hold the request; answer after `answerAfterMs`, or never when it is absent.
- * - `reset`: destroy the connection after reading the whole request, without answering.
+ * - `reset`: drop the connection after reading the whole request, without answering a byte.
  * For timeout and reset, `accept` (default true) says whether the message is still accepted (recorded,
  * statuses sent): the dangerous case of a message that went out without its caller knowing.
  */
 export type FaultAction =
-  | { type: 'error', code: number, httpStatus?: number, message?: string, details?: string }
+  | { type: 'error', code?: number, httpStatus?: number, message?: string, details?: string, body?: FaultErrorBody, accept?: boolean, answerAfterMs?: number }
   | { type: 'timeout', answerAfterMs?: number, accept?: boolean }
   | { type: 'reset', accept?: boolean }
 

@@ -1,4 +1,5 @@
 import { checkToken } from './check-token.ts'
+import { faultReply } from './fault-reply.ts'
 import type { FaultAction } from './faults.ts'
 import { sampleLatency } from './latency.ts'
 import { invalidParameter, metaError, type MetaErrorReply } from './meta-errors.ts'
@@ -12,6 +13,8 @@ export interface SendInput {
   apiVersion: string
   phoneNumberId: string
   authorization: string | undefined
+  /** The User-Agent header, recorded with what the request caused. */
+  userAgent?: string | undefined
   body: unknown
 }
 
@@ -24,6 +27,9 @@ export interface SendResult {
   fault?: Exclude<FaultAction, { type: 'error' }>
 }
 
+type Processed = MetaErrorReply | { statusCode: 200, body: unknown }
+type AnswerFault = 'error' | 'timeout' | 'reset'
+
 function usageHeaders (ctx: SimContext, phone: PhoneNumber, now: number, throttled: boolean, apiVersion: string): Record<string, string> {
   return {
     ...ctx.usage.headersFor({ wabaId: phone.wabaId, windowCount: ctx.limiter.count(phone.id, now), limit: phone.mps, throttled, now }),
@@ -33,7 +39,7 @@ function usageHeaders (ctx: SimContext, phone: PhoneNumber, now: number, throttl
   }
 }
 
-function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, { kind: 'message' }>, now: number): MetaErrorReply | { statusCode: 200, body: unknown } {
+function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, { kind: 'message' }>, now: number, fault: AnswerFault | undefined): Processed {
   const phone = ctx.phones.get(input.phoneNumberId)
   const waId = toWaId(req.to)
   const pairKey = `${phone.id}:${waId}`
@@ -44,7 +50,7 @@ function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, {
   ctx.limiter.tryTake(phone.id, now, phone.mps)
   if (pairOn) ctx.pairLimiter.take(pairKey, now)
   const wamid = createWamid(waId)
-  const message = {
+  const message = ctx.recorder.accept({
     phoneNumberId: phone.id,
     to: req.to,
     waId,
@@ -53,9 +59,10 @@ function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, {
     ...(req.bizOpaqueCallbackData === undefined ? {} : { bizOpaqueCallbackData: req.bizOpaqueCallbackData }),
     apiVersion: input.apiVersion,
     acceptedAt: now,
+    ...(input.userAgent === undefined ? {} : { userAgent: input.userAgent }),
+    ...(fault === undefined ? {} : { fault }),
     body: input.body as Record<string, unknown>
-  }
-  ctx.recorder.add('accepted', message)
+  })
   if (ctx.webhooks) ctx.statuses.schedule(message, phone)
   return {
     statusCode: 200,
@@ -63,12 +70,46 @@ function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, {
   }
 }
 
-function process (ctx: SimContext, input: SendInput, req: ValidRequest, now: number): MetaErrorReply | { statusCode: 200, body: unknown } {
+function process (ctx: SimContext, input: SendInput, req: ValidRequest, now: number, fault?: AnswerFault): Processed {
   if (req.kind === 'read') {
     ctx.recorder.add('reads', { phoneNumberId: input.phoneNumberId, messageId: req.messageId, typingIndicator: req.typingIndicator, at: now })
     return { statusCode: 200, body: { success: true } }
   }
-  return accept(ctx, input, req, now)
+  return accept(ctx, input, req, now, fault)
+}
+
+function recordRefusal (ctx: SimContext, input: SendInput, refusal: { to: string | undefined, code?: number, httpStatus: number, at: number }): void {
+  const { to, code, ...rest } = refusal
+  ctx.recorder.add('refused', {
+    phoneNumberId: input.phoneNumberId,
+    ...(to === undefined ? {} : { to }),
+    ...(code === undefined ? {} : { code }),
+    ...rest,
+    ...(input.userAgent === undefined ? {} : { userAgent: input.userAgent })
+  })
+}
+
+interface ErrorFaultInput {
+  fault: Extract<FaultAction, { type: 'error' }>
+  request: ValidRequest
+  now: number
+  delayMs: number
+  /** Builds the answer with the usual headers; records a refusal when it carries a code and `isRefusal`. */
+  reply: (r: MetaErrorReply, to: string | undefined, isRefusal: boolean) => SendResult
+}
+
+/**
+ * An injected error. With `accept` the message goes through the normal path first (limits, record,
+ * statuses) and only the answer is replaced: Meta took it, its answer was lost on the way back.
+ */
+function errorFault (ctx: SimContext, input: SendInput, e: ErrorFaultInput): SendResult {
+  const to = e.request.kind === 'message' ? e.request.to : undefined
+  const accepted = e.fault.accept === true && process(ctx, input, e.request, e.now, 'error').statusCode === 200
+  const r = faultReply(e.fault)
+  const delayMs = e.fault.answerAfterMs ?? e.delayMs
+  if (r.contentType === undefined) return { ...e.reply({ statusCode: r.statusCode, body: r.body as MetaErrorReply['body'] }, to, !accepted), delayMs }
+  if (!accepted) recordRefusal(ctx, input, { to, httpStatus: r.statusCode, at: e.now })
+  return { statusCode: r.statusCode, body: r.body, headers: { 'content-type': r.contentType }, delayMs }
 }
 
 /**
@@ -79,9 +120,9 @@ export function handleSend (ctx: SimContext, input: SendInput): SendResult {
   const now = ctx.now()
   const phone = ctx.phones.get(input.phoneNumberId)
   const delayMs = sampleLatency(ctx.settings.latency, ctx.random)
-  const reply = (r: { statusCode: number, body: unknown }, to?: string): SendResult => {
+  const reply = (r: { statusCode: number, body: unknown }, to?: string, isRefusal = true): SendResult => {
     const code = (r.body as { error?: { code?: number } }).error?.code
-    if (code !== undefined) ctx.recorder.add('refused', { phoneNumberId: phone.id, ...(to === undefined ? {} : { to }), code, at: now })
+    if (code !== undefined && isRefusal) recordRefusal(ctx, input, { to, code, httpStatus: r.statusCode, at: now })
     return { ...r, headers: usageHeaders(ctx, phone, now, code === 130429, input.apiVersion), delayMs }
   }
 
@@ -94,11 +135,8 @@ export function handleSend (ctx: SimContext, input: SendInput): SendResult {
   if (!v.ok) return reply(invalidParameter(v.details))
   const to = v.request.kind === 'message' ? v.request.to : undefined
   const fault = ctx.faults.pick({ phoneNumberId: phone.id, ...(to === undefined ? {} : { to }), type: v.request.kind === 'read' ? 'read' : v.request.type })
-  if (fault?.type === 'error') {
-    const overrides = { ...(fault.httpStatus === undefined ? {} : { httpStatus: fault.httpStatus }), ...(fault.message === undefined ? {} : { message: fault.message }), ...(fault.details === undefined ? {} : { details: fault.details }) }
-    return reply(metaError(fault.code, overrides), to)
-  }
+  if (fault?.type === 'error') return errorFault(ctx, input, { fault, request: v.request, now, delayMs, reply })
   if (fault && fault.accept === false) return { statusCode: 0, body: undefined, headers: {}, delayMs, fault }
-  const result = reply(process(ctx, input, v.request, now), to)
+  const result = reply(process(ctx, input, v.request, now, fault?.type), to)
   return fault ? { ...result, fault } : result
 }

@@ -2,7 +2,10 @@ import type { ActiveFault, FaultRule } from './faults.ts'
 import type { InboundGenerators, InboundOptions, InboundRun } from './inbound-generator.ts'
 import type { LatencyDistribution } from './latency.ts'
 import type { PhoneNumber, PhoneNumberConfig } from './phone-numbers.ts'
-import { maxInSlidingWindow, type AcceptedMessage, type DuplicateGroup, type InboundRecord, type MessageFilter, type ReadReceipt, type RefusedRequest } from './recorder.ts'
+import {
+  maxInSlidingWindow, toAcceptedSend, type AcceptedMessage, type AcceptedSend, type DuplicateGroup, type InboundRecord,
+  type MessageFilter, type ReadReceipt, type RefusedRequest
+} from './recorder.ts'
 import type { SimContext } from './sim-context.ts'
 import type { StatusOptions } from './status-scheduler.ts'
 import type { WebhookStats } from './webhook-sender.ts'
@@ -17,10 +20,22 @@ export interface PhoneNumberStats {
   maxInWindow: number
 }
 
+/** The constant-time totals of counts(). */
+export interface SimCounts {
+  accepted: number
+  refused: number
+  inbound: number
+  /** Accepted messages beyond the first per biz_opaque_callback_data: messages sent twice or more. */
+  duplicates: number
+  /** Distinct biz_opaque_callback_data values among accepted messages. */
+  callbackData: number
+}
+
 /** A summary of everything recorded. */
 export interface SimStats {
   accepted: number
   refused: number
+  /** By Meta's code, or `http_<status>` for an injected error without Meta's envelope. */
   refusedByCode: Record<string, number>
   reads: number
   inbound: number
@@ -34,16 +49,20 @@ export interface SimStats {
 export interface GraphApiSimControl {
   /** Accepted messages, oldest first, optionally filtered. */
   accepted (filter?: MessageFilter): AcceptedMessage[]
+  /** Accepted messages without bodies with `seq` > `afterSeq` (default 0), oldest first, at most `limit` (default all). */
+  acceptedSends (options?: { afterSeq?: number, limit?: number }): AcceptedSend[]
+  /** How many accepted messages carry this biz_opaque_callback_data (constant time). */
+  acceptedCount (bizOpaqueCallbackData: string): number
   refused (): RefusedRequest[]
   reads (): ReadReceipt[]
   inbound (): InboundRecord[]
   /** Most messages a number had in any window (t - windowMs, t]; inbound counted unless told not to. */
   maxInWindow (phoneNumberId: string, windowMs?: number, options?: { includeInbound?: boolean }): number
-  /** Groups of accepted messages sharing a biz_opaque_callback_data (duplicate sends). */
+  /** Groups of accepted messages sharing a biz_opaque_callback_data (duplicate sends), with each send. */
   duplicates (): DuplicateGroup[]
   stats (): SimStats
-  /** The running totals of stats(), without its per-number windows and duplicate search: cheap enough to poll. */
-  counts (): { accepted: number, refused: number, inbound: number }
+  /** Running totals, without stats()' per-number windows: constant time, cheap enough to poll. */
+  counts (): SimCounts
   /** Forgets records, limiter state, faults, inbound runs and pending statuses; keeps settings and media. */
   reset (): void
   addFault (rule: FaultRule): string
@@ -67,7 +86,10 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
 
   function stats (): SimStats {
     const refusedByCode: Record<string, number> = {}
-    for (const x of r.refused) refusedByCode[x.code] = (refusedByCode[x.code] ?? 0) + 1
+    for (const x of r.refused) {
+      const key = x.code === undefined ? `http_${x.httpStatus}` : String(x.code)
+      refusedByCode[key] = (refusedByCode[key] ?? 0) + 1
+    }
     // One pass over the records, grouped by number.
     const per = new Map<string, { accepted: number, inbound: number, refused: number, times: number[] }>()
     const of = (id: string) => {
@@ -89,7 +111,7 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
       refusedByCode,
       reads: r.reads.length,
       inbound: r.inbound.length,
-      duplicates: r.duplicates().reduce((n, g) => n + g.count - 1, 0),
+      duplicates: r.callbackTotals().duplicates,
       phoneNumbers,
       pendingStatuses: ctx.timers.size,
       webhooks: ctx.webhooks?.stats() ?? null
@@ -97,8 +119,13 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
   }
 
   return {
-    counts: () => ({ accepted: r.accepted.length, refused: r.refused.length, inbound: r.inbound.length }),
+    counts () {
+      const totals = r.callbackTotals()
+      return { accepted: r.accepted.length, refused: r.refused.length, inbound: r.inbound.length, duplicates: totals.duplicates, callbackData: totals.distinct }
+    },
     accepted: (filter = {}) => r.filter(filter),
+    acceptedSends: (options = {}) => r.page(options.afterSeq ?? 0, options.limit ?? Number.MAX_SAFE_INTEGER).map(toAcceptedSend),
+    acceptedCount: (key) => r.countFor(key),
     refused: () => [...r.refused],
     reads: () => [...r.reads],
     inbound: () => [...r.inbound],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
+import { connect } from 'node:net'
 import { test } from 'node:test'
-import { post, startSim, textBody } from './helpers.ts'
+import { post, startReceiver, startSim, textBody } from './helpers.ts'
 
 const PNID = '106540352242922'
 
@@ -93,4 +94,82 @@ test('faults can be listed, added, replaced and removed over HTTP', async (t) =>
   await post(`${sim.url}/_sim/faults`, { action: { type: 'error', code: 1 } })
   assert.equal((await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' })).status, 200)
   assert.deepEqual(sim.faults(), [])
+})
+
+test('accept-then-502: the message is accepted and its statuses sent, the caller gets a proxy\'s HTML page', async (t) => {
+  const receiver = await startReceiver(t)
+  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: 's', statuses: { sentAfterMs: 0, deliveredAfterMs: 0, readShare: 0 } })
+  sim.addFault({ count: 1, action: { type: 'error', httpStatus: 502, accept: true } })
+  const res = await fetch(`${sim.url}/v23.0/${PNID}/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer t', 'user-agent': 'ua-1' }, body: JSON.stringify(textBody('+15555010', { biz_opaque_callback_data: 'req-502' })) })
+  assert.equal(res.status, 502)
+  assert.equal(res.headers.get('content-type'), 'text/html')
+  assert.match(await res.text(), /<title>502 Bad Gateway<\/title>/)
+  const [m] = sim.accepted()
+  assert.deepEqual([m?.bizOpaqueCallbackData, m?.fault, m?.userAgent], ['req-502', 'error', 'ua-1'])
+  assert.deepEqual(sim.refused(), [], 'an accepted message is not a refusal')
+  assert.equal(await sim.webhooksIdle(5000), true)
+  const statuses = receiver.received.flatMap((w) => w.json.entry.flatMap((e) => e.changes.flatMap((c) => (c.value.statuses ?? []) as Array<{ id: string, status: string, biz_opaque_callback_data?: string }>)))
+  assert.deepEqual(statuses.map((s) => [s.id, s.status, s.biz_opaque_callback_data]), [[m?.wamid, 'sent', 'req-502'], [m?.wamid, 'delivered', 'req-502']])
+})
+
+test('accept-then-504 with Meta\'s envelope, plain text or no body; answerAfterMs delays the answer', async (t) => {
+  const sim = await startSim(t)
+  const url = `${sim.url}/v23.0/${PNID}/messages`
+  sim.setFaults([
+    { count: 1, action: { type: 'error', httpStatus: 504, body: 'envelope', accept: true } },
+    { count: 1, action: { type: 'error', httpStatus: 504, body: 'text', message: 'upstream request timeout', accept: true, answerAfterMs: 120 } },
+    { count: 1, action: { type: 'error', httpStatus: 502, body: 'empty', accept: true } }
+  ])
+  const envelope = await post(url, textBody('+15555011'))
+  assert.deepEqual([envelope.status, envelope.body.error.code, envelope.body.error.type], [504, 1, 'OAuthException'])
+  const started = performance.now()
+  const text = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer t' }, body: JSON.stringify(textBody('+15555012')) })
+  assert.deepEqual([text.status, await text.text()], [504, 'upstream request timeout'])
+  assert.ok(performance.now() - started >= 110)
+  const empty = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer t' }, body: JSON.stringify(textBody('+15555013')) })
+  assert.deepEqual([empty.status, await empty.text()], [502, ''])
+  assert.deepEqual(sim.accepted().map((m) => [m.to, m.fault]), [['+15555011', 'error'], ['+15555012', 'error'], ['+15555013', 'error']])
+  assert.equal(sim.refused().length, 0)
+})
+
+test('an error without accept is a refusal; one without Meta\'s envelope is counted by its HTTP status', async (t) => {
+  const sim = await startSim(t, { faults: [{ count: 1, action: { type: 'error', httpStatus: 503, body: 'text' } }, { count: 1, action: { type: 'error', httpStatus: 502, code: 131000 } }] })
+  const url = `${sim.url}/v23.0/${PNID}/messages`
+  assert.equal((await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer t' }, body: JSON.stringify(textBody('+15555014')) })).status, 503)
+  const coded = await post(url, textBody('+15555015'))
+  assert.deepEqual([coded.status, coded.body.error.code], [502, 131000])
+  assert.equal(sim.accepted().length, 0)
+  assert.deepEqual(sim.refused().map((r) => [r.code, r.httpStatus]), [[undefined, 503], [131000, 502]])
+  assert.deepEqual(sim.stats().refusedByCode, { http_503: 1, 131000: 1 })
+})
+
+test('an error rule keeps every field it was given and needs a code or a status', async (t) => {
+  const sim = await startSim(t)
+  const rule = { action: { type: 'error', httpStatus: 504, body: 'html', accept: true, answerAfterMs: 10 } }
+  const { body } = await post(`${sim.url}/_sim/faults`, rule)
+  const listed = await (await fetch(`${sim.url}/_sim/faults`)).json() as { faults: Array<{ id: string, action: unknown }> }
+  assert.deepEqual(listed.faults.find((f) => f.id === body.id)?.action, rule.action)
+  assert.equal((await post(`${sim.url}/_sim/faults`, { action: { type: 'error' } })).status, 400)
+  assert.equal((await post(`${sim.url}/_sim/faults`, { action: { type: 'error', httpStatus: 502, body: 'xml' } })).status, 400)
+})
+
+/** Sends one raw HTTP request and returns every byte the server wrote before it closed the connection. */
+async function rawExchange (port: number, body: unknown): Promise<Buffer> {
+  const json = JSON.stringify(body)
+  const socket = connect(port, '127.0.0.1')
+  const chunks: Buffer[] = []
+  socket.on('data', (c: Buffer) => chunks.push(c))
+  socket.write(`POST /v23.0/${PNID}/messages HTTP/1.1\r\nhost: x\r\nconnection: close\r\nauthorization: Bearer t\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(json)}\r\n\r\n${json}`)
+  await new Promise<void>((resolve) => { socket.on('close', () => resolve()); socket.on('error', () => {}) })
+  return Buffer.concat(chunks)
+}
+
+test('reset with accept records the message, then drops the connection without writing a byte', async (t) => {
+  const sim = await startSim(t, { faults: [{ count: 1, action: { type: 'reset', accept: true } }, { count: 1, action: { type: 'reset', accept: false } }] })
+  assert.equal((await rawExchange(sim.port, textBody('+15555016', { biz_opaque_callback_data: 'dropped-1' }))).length, 0)
+  assert.deepEqual(sim.accepted().map((m) => [m.bizOpaqueCallbackData, m.fault]), [['dropped-1', 'reset']])
+  assert.equal((await rawExchange(sim.port, textBody('+15555017', { biz_opaque_callback_data: 'dropped-2' }))).length, 0)
+  assert.equal(sim.accepted().length, 1, 'accept: false records nothing')
+  const answered = (await rawExchange(sim.port, textBody('+15555018'))).toString('latin1')
+  assert.match(answered, /^HTTP\/1\.1 200 /, 'the same raw request is answered without a fault')
 })

@@ -18,6 +18,7 @@ test('accepts a valid message with Meta\'s success body and a fresh wamid', asyn
   const recorded = sim.accepted()
   assert.equal(recorded.length, 2)
   assert.deepEqual({ ...recorded[0], acceptedAt: 0, body: null }, {
+    seq: 1,
     phoneNumberId: PNID,
     to: '+16505551234',
     waId: '16505551234',
@@ -26,6 +27,7 @@ test('accepts a valid message with Meta\'s success body and a fresh wamid', asyn
     bizOpaqueCallbackData: 'r-1',
     apiVersion: 'v23.0',
     acceptedAt: 0,
+    userAgent: 'node',
     body: null
   })
 })

@@ -1,10 +1,26 @@
+import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { z } from 'zod'
 import {
-  faultRuleSchema, faultRulesSchema, inboundSchema, latencySchema, messagesQuerySchema, phoneNumberSchema, statusOptionsSchema
+  acceptedCountQuerySchema, acceptedQuerySchema, faultRuleSchema, faultRulesSchema, inboundSchema, latencySchema,
+  messagesQuerySchema, phoneNumberSchema, statusOptionsSchema
 } from '../control-schemas.ts'
 import { errorBody, healthRoutes } from '@wabridge/process'
+import type { AcceptedSend } from '../recorder.ts'
 import type { GraphApiSimControl } from '../sim-control.ts'
+
+/** Default and largest page of GET /_sim/accepted as JSON; NDJSON has no default limit. */
+const PAGE_SIZE = 10_000
+const MAX_PAGE_SIZE = 100_000
+
+/** NDJSON lines in chunks of 1,000, so 20,000 sends never become one big string. */
+function ndjson (sends: AcceptedSend[]): Readable {
+  return Readable.from((function * () {
+    for (let i = 0; i < sends.length; i += 1000) {
+      yield sends.slice(i, i + 1000).map((s) => JSON.stringify(s) + '\n').join('')
+    }
+  })())
+}
 
 function parse<S extends z.ZodType> (schema: S, value: unknown, reply: FastifyReply): z.output<S> | undefined {
   const r = schema.safeParse(value)
@@ -31,11 +47,32 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
       ...(q.to === undefined ? {} : { to: q.to }),
       ...(q.type === undefined ? {} : { type: q.type }),
       ...(q.biz_opaque_callback_data === undefined ? {} : { bizOpaqueCallbackData: q.biz_opaque_callback_data }),
+      ...(q.user_agent === undefined ? {} : { userAgent: q.user_agent }),
       ...(q.since === undefined ? {} : { since: q.since }),
       ...(q.until === undefined ? {} : { until: q.until }),
       ...(q.limit === undefined ? {} : { limit: q.limit })
     })
     return { count: messages.length, messages }
+  })
+  // Every accepted send without its body: a JSON page (`next` is the `after` of the following page,
+  // null at the end) or, with format=ndjson or Accept: application/x-ndjson, one line per send.
+  app.get('/_sim/accepted', async (request, reply) => {
+    const q = parse(acceptedQuerySchema, request.query, reply)
+    if (!q) return reply
+    const afterSeq = q.after ?? 0
+    if (q.format === 'ndjson' || (q.format === undefined && request.headers.accept?.includes('application/x-ndjson') === true)) {
+      const sends = sim.acceptedSends({ afterSeq, ...(q.limit === undefined ? {} : { limit: q.limit }) })
+      return reply.type('application/x-ndjson').send(ndjson(sends))
+    }
+    const limit = Math.min(q.limit ?? PAGE_SIZE, MAX_PAGE_SIZE)
+    const page = sim.acceptedSends({ afterSeq, limit: limit + 1 })
+    const sends = page.slice(0, limit)
+    return { total: sim.counts().accepted, sends, next: page.length > limit ? sends[sends.length - 1]!.seq : null }
+  })
+  app.get('/_sim/accepted/count', async (request, reply) => {
+    const q = parse(acceptedCountQuerySchema, request.query, reply)
+    if (!q) return reply
+    return { bizOpaqueCallbackData: q.biz_opaque_callback_data, count: sim.acceptedCount(q.biz_opaque_callback_data) }
   })
   app.get('/_sim/refused', async () => ({ refused: sim.refused() }))
   app.get('/_sim/duplicates', async () => ({ duplicates: sim.duplicates() }))

@@ -21,6 +21,7 @@ export async function messageRoutes (app: FastifyInstance, opts: { ctx: SimConte
       apiVersion: request.params.version,
       phoneNumberId: request.params.phoneNumberId,
       authorization: request.headers.authorization,
+      userAgent: request.headers['user-agent'],
       body: request.body
     })
     // The whole request has been read at this point, so a reset here happens "after send".
