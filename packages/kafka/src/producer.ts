@@ -1,5 +1,8 @@
-import { Partitioners, type IHeaders, type Kafka, type Producer, type RecordMetadata, type TopicMessages } from 'kafkajs'
-import { KafkaPublishError } from './errors.ts'
+import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type ProducerConfig, type RecordMetadata, type TopicMessages } from 'kafkajs'
+import { KafkaPublishError, KafkaRecordTooLargeError } from './errors.ts'
+import { estimateRecordBytes, RECORD_BATCH_OVERHEAD_BYTES } from './record-size.ts'
+import { takeBatch } from './take-batch.ts'
+import { createTopicLimits, type TopicLimit, type TopicLimits } from './topic-limits.ts'
 
 /** One record to produce. */
 export interface OutgoingRecord {
@@ -15,8 +18,20 @@ export interface ProducerOptions {
   lingerMs?: number
   /** Most records in one produce request (several callers' records are coalesced up to this). Default 2000. */
   maxBatchRecords?: number
-  /** How long kafkajs keeps retrying one batch before failing it, in ms. Default 10000. */
+  /** Most estimated record bytes in one produce request (a record larger than this still goes, alone). Default 32 MiB. */
+  maxRequestBytes?: number
+  /**
+   * The sum of kafkajs' backoffs between attempts at one produce request before it gives up, ms
+   * (see producerRetryConfig). Default 10000. Each attempt also waits up to the client's
+   * requestTimeoutMs for a broker that does not answer, so with a stalled broker a batch fails
+   * after at most about maxRetryTimeMs + attempts × requestTimeoutMs.
+   */
   maxRetryTimeMs?: number
+  /**
+   * Where max.message.bytes and partitions of topics come from; share one with whoever sizes
+   * records for this producer. Default: the producer's own (closed by stop()).
+   */
+  limits?: TopicLimits
 }
 
 export interface ProducerStats {
@@ -33,9 +48,14 @@ export interface WabridgeProducer {
   /** Flushes what is queued, then disconnects. Idempotent. */
   stop(): Promise<void>
   /**
-   * Produces `records` with acks=all. Resolves when every one is acknowledged. Concurrent calls
-   * are coalesced into one produce request. With `timeoutMs`, rejects with KAFKA_PUBLISH_TIMEOUT
-   * when not acknowledged in time (the records may still be written later).
+   * Produces `records` with acks=all; resolves when every one is acknowledged, with the metadata
+   * of the partitions they went to. Concurrent calls are coalesced into few produce requests.
+   * Rejects with KafkaPublishError only once this producer can no longer write any of the records
+   * (kafkajs has given up), except with `timeoutMs`: then it rejects with KAFKA_PUBLISH_TIMEOUT
+   * when they are not acknowledged in time, while they stay queued and may still be written.
+   * `maybeWritten` on the error says which: true after a timeout and after any failure once the
+   * records were handed to kafkajs; false when nothing was sent (stopped producer, a record over
+   * the topic's max.message.bytes: KAFKA_RECORD_TOO_LARGE, the topic's limits unreadable).
    */
   send(records: OutgoingRecord[], options?: { timeoutMs?: number }): Promise<RecordMetadata[]>
   /** True between a successful start() and stop(). */
@@ -44,36 +64,66 @@ export interface WabridgeProducer {
 }
 
 interface Pending {
-  records: OutgoingRecord[]
+  remaining: number
+  meta: RecordMetadata[]
+  isSettled: boolean
   resolve: (meta: RecordMetadata[]) => void
   reject: (err: Error) => void
+}
+
+interface Queued {
+  pending: Pending
+  topic: string
+  partition: number
+  message: Message
+  bytes: number
+  maxMessageBytes: number
+}
+
+/**
+ * kafkajs' retry settings for one produce request: backoffs of 100 ms doubling up to 1 s, as many
+ * as fit in `maxRetryTimeMs`. kafkajs' default for idempotent producers is to retry for ever.
+ */
+export function producerRetryConfig (maxRetryTimeMs: number): NonNullable<ProducerConfig['retry']> {
+  return { retries: Math.ceil(maxRetryTimeMs / 1000) + 3, initialRetryTime: 100, maxRetryTime: 1000 }
 }
 
 /**
  * An idempotent producer (acks=all, one request in flight so sequence numbers stay ordered) with
  * the Java-compatible murmur2 partitioner. While one batch is in flight, new records queue up and
  * go out together in the next one: that is what coalesces many concurrent callers into few
- * produce requests.
+ * produce requests. Batches are cut so that no partition gets more bytes in one request than its
+ * topic's max.message.bytes allows.
+ *
+ * After a failed batch the kafkajs producer is replaced by a new one (a new producer id): kafkajs
+ * rolls its sequence numbers back when a request fails, although the broker may have appended
+ * that request, and the next batch would then reuse them; the broker would take it for a
+ * duplicate and acknowledge it without writing it.
  */
 export function createProducer (kafka: Kafka, options: ProducerOptions = {}): WabridgeProducer {
   const lingerMs = options.lingerMs ?? 2
-  const maxBatchRecords = options.maxBatchRecords ?? 2000
-  const retryBudgetMs = options.maxRetryTimeMs ?? 10_000
-  const producer: Producer = kafka.producer({
+  const batchLimits = { maxRecords: options.maxBatchRecords ?? 2000, maxRequestBytes: options.maxRequestBytes ?? 32 * 1024 * 1024 }
+  const config: ProducerConfig = {
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
-    // Bounded so that a produce to an unreachable cluster fails (about retryBudgetMs) instead of
-    // retrying forever, which is kafkajs' default for idempotent producers.
-    retry: { retries: Math.ceil(retryBudgetMs / 1000) + 3, initialRetryTime: 100, maxRetryTime: 1000 }
-  })
-  const queue: Pending[] = []
+    retry: producerRetryConfig(options.maxRetryTimeMs ?? 10_000)
+  }
+  const limits = options.limits ?? createTopicLimits(kafka)
+  const partitioner = Partitioners.DefaultPartitioner()
+  let producer: Producer = kafka.producer(config)
+  let needsNewProducer = false
+  const retiring: Array<Promise<void>> = []
+  let queue: Queued[] = []
   const stats: ProducerStats = { batches: 0, records: 0, failures: 0 }
   let connected = false
   let stopping = false
   let inFlight: Promise<void> | undefined
   let timer: NodeJS.Timeout | undefined
+  // Sends that wait for their topics' limits, chained so that records are queued in call order.
+  let preparing: Promise<void> = Promise.resolve()
+  let preparingCount = 0
 
   function startFlush (): void {
     inFlight = flushOnce().finally(() => { inFlight = undefined; schedule(true) })
@@ -89,74 +139,157 @@ export function createProducer (kafka: Kafka, options: ProducerOptions = {}): Wa
     else timer = setTimeout(() => { timer = undefined; startFlush() }, lingerMs)
   }
 
-  async function flushOnce (): Promise<void> {
-    const batch: Pending[] = []
-    let count = 0
-    while (queue.length > 0 && (batch.length === 0 || count + queue[0]!.records.length <= maxBatchRecords)) {
-      const next = queue.shift()!
-      batch.push(next)
-      count += next.records.length
-    }
-    const byTopic = new Map<string, TopicMessages>()
-    for (const p of batch) {
-      for (const r of p.records) {
-        let tm = byTopic.get(r.topic)
-        if (!tm) byTopic.set(r.topic, tm = { topic: r.topic, messages: [] })
-        tm.messages.push({ key: r.key ?? null, value: r.value, ...(r.headers && { headers: r.headers }), ...(r.partition !== undefined && { partition: r.partition }) })
+  function settle (pending: Pending, err?: Error): void {
+    if (pending.isSettled) return
+    pending.isSettled = true
+    if (err) pending.reject(err)
+    else pending.resolve(pending.meta)
+  }
+
+  /** Sizes and partitions `records`, refusing the whole send when one can never fit. */
+  function enqueue (records: OutgoingRecord[], pending: Pending, known: Map<string, TopicLimit>): void {
+    const items: Queued[] = []
+    for (const r of records) {
+      const limit = known.get(r.topic)!
+      const message: Message = { key: r.key ?? null, value: r.value, ...(r.headers && { headers: r.headers }) }
+      const bytes = estimateRecordBytes(message)
+      if (RECORD_BATCH_OVERHEAD_BYTES + bytes > limit.maxMessageBytes) {
+        return settle(pending, new KafkaRecordTooLargeError(r.topic, RECORD_BATCH_OVERHEAD_BYTES + bytes, limit.maxMessageBytes))
       }
+      const partition = r.partition ?? partitioner({ topic: r.topic, partitionMetadata: limit.partitions, message })
+      items.push({ pending, topic: r.topic, partition, message: { ...message, partition }, bytes, maxMessageBytes: limit.maxMessageBytes })
     }
-    stats.batches++
-    // The batch keeps the in-flight slot until kafkajs settles it, even when its callers were
-    // already failed by the deadline: a second concurrent batch could reorder sequence numbers.
-    const sending = producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 })
-    sending.catch(() => {})
+    queue.push(...items)
+    schedule()
+  }
+
+  function submit (records: OutgoingRecord[], pending: Pending): void {
+    const topics = [...new Set(records.map((r) => r.topic))]
+    const known = new Map<string, TopicLimit>()
+    for (const t of topics) { const limit = limits.peek(t); if (limit) known.set(t, limit) }
+    if (preparingCount === 0 && known.size === topics.length) return enqueue(records, pending, known)
+    preparingCount++
+    preparing = preparing.then(async () => {
+      try {
+        enqueue(records, pending, await limits.get(topics))
+      } catch (err) {
+        const reason = `could not read max.message.bytes and partitions of ${topics.join(', ')}: ${(err as Error).message}`
+        settle(pending, new KafkaPublishError('KAFKA_PUBLISH_FAILED', reason, { cause: err, maybeWritten: false }))
+      } finally {
+        preparingCount--
+      }
+    })
+  }
+
+  /** The kafkajs producer to send with; a new one (new producer id) after a failed batch. */
+  async function current (): Promise<Producer> {
+    if (!needsNewProducer) return producer
+    retiring.push(producer.disconnect().catch(() => {}))
+    producer = kafka.producer(config)
+    needsNewProducer = false
     try {
-      const meta = await withDeadline(sending, retryBudgetMs)
-      stats.records += count
-      for (const p of batch) p.resolve(meta.filter((m) => p.records.some((r) => r.topic === m.topicName)))
+      await producer.connect()
+    } catch (err) {
+      needsNewProducer = true
+      throw err
+    }
+    return producer
+  }
+
+  async function flushOnce (): Promise<void> {
+    const { taken, rest } = takeBatch(queue.filter((q) => !q.pending.isSettled), batchLimits)
+    queue = rest
+    if (taken.length === 0) return
+    const byTopic = new Map<string, TopicMessages>()
+    for (const q of taken) {
+      let tm = byTopic.get(q.topic)
+      if (!tm) byTopic.set(q.topic, tm = { topic: q.topic, messages: [] })
+      tm.messages.push(q.message)
+    }
+    const pendings = new Set(taken.map((q) => q.pending))
+    stats.batches++
+    let sender: Producer
+    try {
+      sender = await current()
     } catch (err) {
       stats.failures++
-      const error = new KafkaPublishError('KAFKA_PUBLISH_FAILED', `produce of ${count} records failed: ${(err as Error).message}`, { cause: err })
-      for (const p of batch) p.reject(error)
-      await sending.catch(() => {})
+      const error = new KafkaPublishError('KAFKA_PUBLISH_FAILED', `could not connect to Kafka; ${taken.length} records were not sent: ${(err as Error).message}`, { cause: err })
+      for (const p of pendings) settle(p, error)
+      return
+    }
+    try {
+      const meta = await sender.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 })
+      stats.records += taken.length
+      for (const q of taken) {
+        q.pending.remaining--
+        const m = meta.find((x) => x.topicName === q.topic && x.partition === q.partition)
+        if (m && !q.pending.meta.includes(m)) q.pending.meta.push(m)
+      }
+      for (const p of pendings) if (p.remaining === 0) settle(p)
+    } catch (err) {
+      stats.failures++
+      needsNewProducer = true
+      // The broker measured a batch over max.message.bytes: the cached limit is out of date.
+      if (hasErrorType(err, 'MESSAGE_TOO_LARGE')) limits.invalidate([...byTopic.keys()])
+      const error = new KafkaPublishError('KAFKA_PUBLISH_FAILED',
+        `kafkajs gave up on a produce of ${taken.length} records, which may still have been written (a request may have reached the broker): ${(err as Error).message}`,
+        { cause: err, maybeWritten: true })
+      for (const p of pendings) settle(p, error)
     }
   }
 
   return {
     get isConnected () { return connected },
     async start () {
-      await producer.connect()
+      if (needsNewProducer) await current()
+      else await producer.connect()
       connected = true
       stopping = false
     },
     async stop () {
       if (stopping || !connected) return
       stopping = true
-      if (timer) { clearTimeout(timer); timer = undefined; inFlight = flushOnce().finally(() => { inFlight = undefined }) }
+      if (timer) { clearTimeout(timer); timer = undefined }
+      await preparing
       while (inFlight || queue.length > 0) {
         if (inFlight) await inFlight
         else inFlight = flushOnce().finally(() => { inFlight = undefined })
       }
       connected = false
-      await producer.disconnect()
+      await Promise.all([producer.disconnect(), ...retiring.splice(0)])
+      if (!options.limits) await limits.close()
     },
     send (records, sendOptions = {}) {
       if (stopping || !connected) return Promise.reject(new KafkaPublishError('KAFKA_PRODUCER_STOPPED', 'the producer is not running'))
       if (records.length === 0) return Promise.resolve([])
-      const acked = new Promise<RecordMetadata[]>((resolve, reject) => { queue.push({ records, resolve, reject }) })
-      schedule()
-      return sendOptions.timeoutMs === undefined ? acked : withDeadline(acked, sendOptions.timeoutMs, 'KAFKA_PUBLISH_TIMEOUT')
+      const acked = new Promise<RecordMetadata[]>((resolve, reject) => {
+        submit(records, { remaining: records.length, meta: [], isSettled: false, resolve, reject })
+      })
+      return sendOptions.timeoutMs === undefined ? acked : withTimeout(acked, sendOptions.timeoutMs)
     },
     stats: () => ({ ...stats })
   }
 }
 
-/** Rejects when `promise` has not settled within `ms`; the timer never keeps the process alive. */
-function withDeadline<T> (promise: Promise<T>, ms: number, code: 'KAFKA_PUBLISH_TIMEOUT' | 'KAFKA_PUBLISH_FAILED' = 'KAFKA_PUBLISH_FAILED'): Promise<T> {
+/**
+ * Rejects with KAFKA_PUBLISH_TIMEOUT (maybeWritten) when `acked` has not settled within `ms`; the
+ * records stay queued, so they may still be written. The timer never keeps the process alive.
+ */
+function withTimeout<T> (acked: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new KafkaPublishError(code, `not acknowledged within ${ms} ms`)), ms)
+    timer = setTimeout(() => reject(new KafkaPublishError('KAFKA_PUBLISH_TIMEOUT',
+      `not acknowledged within ${ms} ms; the records may still be written`)), ms)
     timer.unref()
   })
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
+  acked.catch(() => {})
+  return Promise.race([acked, deadline]).finally(() => clearTimeout(timer))
+}
+
+/** True when `err` or one of its causes is a kafkajs protocol error of `type`. */
+function hasErrorType (err: unknown, type: string): boolean {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { type?: unknown }).type === type) return true
+  }
+  return false
 }
