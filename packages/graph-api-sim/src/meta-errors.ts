@@ -29,19 +29,25 @@ const CATALOGUE: Record<number, CatalogueEntry> = {
   1: { httpStatus: 500, message: 'An unknown error occurred' },
   2: { httpStatus: 503, message: 'Service temporarily unavailable' },
   4: { httpStatus: 400, message: '(#4) Application request limit reached' },
+  10: { httpStatus: 403, message: '(#10) Application does not have permission for this action' },
+  33: { httpStatus: 400, message: '(#33) This business phone number has been deleted.' },
   100: { httpStatus: 400, message: '(#100) Invalid parameter' },
   190: { httpStatus: 401, message: 'Invalid OAuth access token - Cannot parse access token' },
   2500: { httpStatus: 400, message: 'Unknown path components' },
   80007: { httpStatus: 400, message: '(#80007) Rate limit issues' },
   130429: { httpStatus: 400, message: '(#130429) Rate limit hit', details: 'Cloud API message throughput has been reached.' },
   131000: { httpStatus: 500, message: '(#131000) Something went wrong', details: 'Message failed to send due to an unknown error.' },
+  131005: { httpStatus: 403, message: '(#131005) Access denied', details: 'Permission is either not granted or has been removed.' },
   131026: { httpStatus: 400, message: '(#131026) Message Undeliverable.', details: 'Message failed to send because the recipient cannot receive it.' },
   131047: { httpStatus: 400, message: '(#131047) Re-engagement message', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
   131048: { httpStatus: 400, message: '(#131048) Spam rate limit hit', details: 'Message failed to send because there are restrictions on how many messages can be sent from this phone number.' },
   131053: { httpStatus: 400, message: '(#131053) Media upload error', details: 'Unable to upload the media used in the message.' },
   131056: { httpStatus: 400, message: '(#131056) (Business Account, Consumer Account) pair rate limit hit', details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time.' },
   131057: { httpStatus: 503, message: '(#131057) Account in maintenance mode', details: 'Business Account is in maintenance mode; it may be undergoing a throughput upgrade.' },
-  133004: { httpStatus: 503, message: '(#133004) Server Temporarily Unavailable' }
+  132068: { httpStatus: 400, message: '(#132068) Flow is in blocked state', details: 'The Flow is blocked; fix it before sending messages that use it.' },
+  132069: { httpStatus: 400, message: '(#132069) Flow is in throttled state', details: '10 messages using this Flow were already sent in the last hour.' },
+  133004: { httpStatus: 503, message: '(#133004) Server Temporarily Unavailable' },
+  133010: { httpStatus: 400, message: '(#133010) Phone number Not Registered', details: 'The phone number is not registered on the WhatsApp Business Platform.' }
 }
 
 /** Builds Meta's error reply for `code`; `details` and `httpStatus` override the catalogue. */
