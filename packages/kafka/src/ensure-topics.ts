@@ -1,6 +1,8 @@
 import { isIP } from 'node:net'
 import type { Admin } from 'kafkajs'
+import pRetry, { AbortError } from 'p-retry'
 import { TOPIC_SPECS, topicNames, type TopicKey } from './topics.ts'
+import { isTransientKafkaError } from './transient-errors.ts'
 
 export interface EnsureTopicsOptions {
   /** Topic prefix (TOPIC_PREFIX). */
@@ -27,6 +29,16 @@ export interface EnsureTopicsOptions {
   configs?: Partial<Record<TopicKey, Record<string, string>>>
   /** Extra topics by full name with their partition count (e.g. a service's changelog). */
   extra?: ReadonlyArray<{ topic: string, partitions?: number, configs?: Record<string, string> }>
+  /**
+   * How long transient failures are retried, with backoff (250 ms doubling to 5 s), ms: a cluster
+   * whose broker was just stalled or restarted, or is electing leaders or a controller, answers
+   * timeouts, LEADER_NOT_AVAILABLE, NOT_CONTROLLER, and kafkajs' admin can throw a TypeError
+   * (isTransientKafkaError). Other errors (authorization, invalid config, a refusal) fail at once.
+   * An attempt under way is not cut short. Default 60000; 0 = no retry.
+   */
+  maxRetryTimeMs?: number
+  /** Called before each retry with the transient failure and the number of the attempt that failed. */
+  onRetry?: ((err: Error, attempt: number) => void) | undefined
 }
 
 export interface EnsureTopicsResult {
@@ -112,8 +124,30 @@ const envFlag = (value: string | undefined) => value !== undefined && ['true', '
  * Creates the missing gateway topics; never deletes or alters an existing one. Safe to call from
  * several processes at once: a topic created concurrently by someone else counts as existing.
  * Throws (code KAFKA_TOPICS_UNSAFE) when planReplication refuses, before creating anything.
+ * Transient failures are retried for up to `maxRetryTimeMs` (default 60 s), from the start: each
+ * attempt looks again at what exists.
  */
 export async function ensureTopics (admin: Admin, options: EnsureTopicsOptions): Promise<EnsureTopicsResult> {
+  const maxRetryTimeMs = options.maxRetryTimeMs ?? 60_000
+  return await pRetry(async () => {
+    try {
+      return await ensureTopicsOnce(admin, options)
+    } catch (err) {
+      if (maxRetryTimeMs <= 0 || !isTransientKafkaError(err)) throw new AbortError(err as Error)
+      // p-retry never retries a TypeError; kafkajs' own one on missing metadata is transient here.
+      throw err instanceof TypeError ? new Error(`kafkajs admin failed: ${err.message}`, { cause: err }) : err
+    }
+  }, {
+    retries: Infinity,
+    minTimeout: 250,
+    maxTimeout: 5000,
+    factor: 2,
+    maxRetryTime: maxRetryTimeMs,
+    onFailedAttempt: ({ error, attemptNumber, retryDelay }) => { if (retryDelay > 0) options.onRetry?.(error, attemptNumber) }
+  })
+}
+
+async function ensureTopicsOnce (admin: Admin, options: EnsureTopicsOptions): Promise<EnsureTopicsResult> {
   const names = topicNames(options.prefix)
   const wanted = TOPIC_SPECS
     .filter((spec) => !options.only || options.only.includes(spec.key))

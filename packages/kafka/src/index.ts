@@ -13,6 +13,7 @@ export { HEADER, extractTraceContext, fromKafkaHeaders, toKafkaHeaders } from '.
 export type { RecordHeaders } from './headers.ts'
 export { KafkaPublishError, KafkaRecordTooLargeError, KAFKA_ERROR_CODES, isMaybeWritten, isRetryable } from './errors.ts'
 export type { KafkaErrorCode, KafkaPublishErrorOptions } from './errors.ts'
+export { isTransientKafkaError } from './transient-errors.ts'
 export { estimateRecordBytes, fitsInBatch, RECORD_BATCH_OVERHEAD_BYTES } from './record-size.ts'
 export type { SizedRecord } from './record-size.ts'
 export { createTopicLimits, DEFAULT_MAX_MESSAGE_BYTES, fetchBrokerMessageMaxBytes, fetchMaxMessageBytes, fetchTopicLimits } from './topic-limits.ts'
