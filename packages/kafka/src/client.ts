@@ -29,9 +29,10 @@ const QUIET = [/switched default partitioner/i, /idempotent producer.*retries/i,
 
 /**
  * Errors kafkajs logs at ERROR on every attempt although it retries them itself (leadership moving
- * after topic creation or a broker restart, a group rebalancing): logged at debug instead.
+ * after topic creation or a broker restart, a group rebalancing, a transaction whose previous one the
+ * coordinator is still completing): logged at debug instead.
  */
-const TRANSIENT = [/not the leader/i, /leader not available/i, /coordinator is (loading|not available)/i, /rebalanc/i, /not coordinator/i]
+const TRANSIENT = [/not the leader/i, /leader not available/i, /coordinator is (loading|not available)/i, /rebalanc/i, /not coordinator/i, /concurrent operation on the same transaction/i]
 
 function toLogCreator (logger: KafkaLogger): logCreator {
   return () => ({ namespace, level, log }) => {

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import { createGraphApiClient, type GraphApiClient } from '@wabridge/graph-api'
-import { createConsumer, createKafkaClient, createProducer, ensureTopics, topicNames } from '@wabridge/kafka'
+import { createGraphApiClient, decideSend, errorClassOf, type GraphApiClient } from '@wabridge/graph-api'
+import { createConsumer, createKafkaClient, ensureTopics, topicNames } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { EgressConfig } from './config.ts'
 import { createDispatcher } from './dispatcher.ts'
 import { createEgressMetrics } from './egress-metrics.ts'
 import { buildHealthServer, readinessChecks } from './health.ts'
-import { Ledger } from './ledger.ts'
-import { createLedgerReader } from './ledger-reader.ts'
+import { createInDoubt } from './in-doubt.ts'
+import { createLedgerLoader } from './ledger-loader.ts'
 import { createOutputs } from './outputs.ts'
+import { PartitionSession } from './partition-session.ts'
+import { startSettlement } from './settlement-runner.ts'
+import { createStatusIndex } from './settlement/status-index.ts'
 import { createTokenLookup } from './tokens.ts'
 import { createInboundObserver } from './inbound-observer.ts'
 
@@ -17,58 +20,78 @@ export interface EgressDeps {
   logger: Logger
   clock?: () => number
   graphClient?: GraphApiClient
-  /** Identifies this instance in attempt markers. */
+  /** Identifies this instance in attempt markers (default EGRESS_INSTANCE_ID, else random). */
   instanceId?: string
   /** Called when the consumer crashed beyond kafkajs' own restarts; main.ts shuts the process down. */
   onFatal?: (err: Error) => void
 }
 
-/** The attempts topic: egress's internal record of sends that may have left, co-partitioned with requests. */
+/** The attempts topic: egress's internal history of its requests (markers, finals, owners), co-partitioned with requests. */
 export const attemptsTopic = (prefix: string) => `${prefix}.egress.attempts`
+
+/** Room below a topic's max.message.bytes kept for batch overhead. */
+const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
 
 export function createEgress (config: EgressConfig, deps: EgressDeps) {
   const logger = deps.logger
   const clock = deps.clock ?? Date.now
-  const instance = deps.instanceId ?? `egress-${randomUUID().slice(0, 8)}`
+  const instance = deps.instanceId ?? config.EGRESS_INSTANCE_ID ?? `egress-${randomUUID().slice(0, 8)}`
   const topics = topicNames(config.TOPIC_PREFIX)
+  const attempts = attemptsTopic(config.TOPIC_PREFIX)
   const kafka = createKafkaClient({ brokers: [...config.KAFKA_BROKERS], clientId: config.KAFKA_CLIENT_ID ?? 'wabridge-egress', logger: logger.child({ component: 'kafka' }) })
   const admin = kafka.admin()
-  const producer = createProducer(kafka)
   const codec = createCodec(config.SCHEMA_REGISTRY_URL ? { registry: config.SCHEMA_REGISTRY_URL } : {})
   const client = deps.graphClient ?? createGraphApiClient({
-    baseUrl: config.GRAPH_API_BASE_URL, apiVersion: config.GRAPH_API_VERSION, connections: config.GRAPH_CONNECTIONS, headersTimeoutMs: config.GRAPH_TIMEOUT_MS
+    baseUrl: config.GRAPH_API_BASE_URL,
+    apiVersion: config.GRAPH_API_VERSION,
+    connections: config.GRAPH_CONNECTIONS,
+    headersTimeoutMs: config.GRAPH_TIMEOUT_MS,
+    userAgent: `wabridge-egress (${instance})`
   })
-  const ledger = new Ledger(clock)
-  const ledgerReader = createLedgerReader(kafka, admin, ledger, {
-    resultsTopic: topics.outboundResults,
-    attemptsTopic: attemptsTopic(config.TOPIC_PREFIX),
+  const onFatal = (err: Error) => { logger.fatal({ err }, 'egress cannot go on'); deps.onFatal?.(err) }
+  const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attempts, groupId: config.EGRESS_GROUP_ID, codec, logger })
+  const statuses = createStatusIndex(kafka, {
+    topic: topics.inboundStatuses,
     groupId: config.EGRESS_GROUP_ID,
-    requestsTopic: topics.outboundRequests,
-    lookbackMs: config.EGRESS_LEDGER_LOOKBACK_MS,
-    instance,
-    tailMs: config.EGRESS_LEDGER_TAIL_MS,
-    maxTailMs: config.GRAPH_TIMEOUT_MS + 10_000,
+    windowMs: config.EGRESS_STATUS_WINDOW_MS,
+    maxEntries: config.EGRESS_STATUS_MAX_ENTRIES,
+    clock,
+    codec,
+    // A failed status's error is classified as a send's would be (it left, so never "retry").
+    classifyError: (code) => {
+      const errorClass = errorClassOf(decideSend({ code, httpStatus: 400, requestSent: true }))
+      return errorClass === 'ambiguous' ? 'permanent' : errorClass
+    },
+    onCrash: onFatal,
     logger
   })
-  const outputs = createOutputs(producer, codec, ledger, { results: topics.outboundResults, dlq: topics.outboundDlq, attempts: attemptsTopic(config.TOPIC_PREFIX) }, instance)
+  // Set from the topics' max.message.bytes at start.
+  let maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES
+  let outputs = createOutputs(codec, { results: topics.outboundResults, dlq: topics.outboundDlq }, maxMessageBytes)
   const rateFor = (phoneNumberId: string) => Number(config.EGRESS_MPS_OVERRIDES?.[phoneNumberId] ?? config.EGRESS_DEFAULT_MPS)
   // The consumer and the dispatcher call each other through callbacks that run only after start().
   const metrics = createEgressMetrics({ buffered: () => dispatcher.buffered(), inFlight: () => dispatcher.gate.inFlight })
-  // Until the first assignment no send starts either.
-  let isFenced = true
+  let lastHeartbeatAt = 0
+  let assignment = new Set<number>()
+  let assignedOnce = false
   const consumer = createConsumer(kafka, {
     groupId: config.EGRESS_GROUP_ID,
     topics: [topics.outboundRequests],
     fromBeginning: true,
     partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
-    heartbeatIntervalMs: 1000,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: Math.max(100, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10)),
     // Short fetch waits keep shutdown and rebalances quick; an idle partition costs a poll per 500 ms.
     maxWaitTimeMs: 500,
-    // The fence is tracked here too: /readyz says not ready while no send may start.
-    onRebalancing: () => { isFenced = true; dispatcher.rebalancing() },
-    onAssignment: (assignment) => { isFenced = false; dispatcher.assigned(assignment[topics.outboundRequests] ?? []) },
-    onCrash: (err) => { logger.fatal({ err }, 'consumer crashed'); deps.onFatal?.(err) }
+    onAssignment: (a) => {
+      assignment = new Set(a[topics.outboundRequests] ?? [])
+      assignedOnce = true
+      dispatcher.assigned([...assignment])
+    },
+    onCrash: (err) => onFatal(err)
   })
+  consumer.kafkajs.on(consumer.kafkajs.events.HEARTBEAT, () => { lastHeartbeatAt = Date.now() })
+  const stopSettlement = new Map<number, () => void>()
   const dispatcher = createDispatcher({
     requestsTopic: topics.outboundRequests,
     rateFor,
@@ -77,47 +100,85 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     maxInFlight: config.GRAPH_MAX_IN_FLIGHT
   }, {
     codec,
-    outputs,
-    ledgerReader,
     delivery: {
       client,
-      outputs,
-      ledger,
+      get outputs () { return outputs },
       metrics,
       clock,
+      instance,
       tokenFor: createTokenLookup({ defaultToken: config.WA_ACCESS_TOKEN, tokens: config.WA_ACCESS_TOKENS, phoneWabas: config.WA_PHONE_WABAS }),
       retry: { maxAttempts: config.EGRESS_MAX_ATTEMPTS, baseMs: config.EGRESS_RETRY_BASE_MS, maxMs: config.EGRESS_RETRY_MAX_MS },
-      inDoubtGraceMs: config.GRAPH_TIMEOUT_MS + 5000,
+      inDoubt: createInDoubt({ statuses, waitMs: config.EGRESS_IN_DOUBT_WAIT_MS, settlementWindowMs: config.EGRESS_SETTLEMENT_WINDOW_MS, clock }),
       stampAt: config.EGRESS_RATE_STAMP
+    },
+    openSession: (partition, committable, onLost) => {
+      const session = new PartitionSession({
+        partition,
+        groupId: config.EGRESS_GROUP_ID,
+        requestsTopic: topics.outboundRequests,
+        attemptsTopic: attempts,
+        instance,
+        transactionTimeoutMs: config.EGRESS_TRANSACTION_TIMEOUT_MS,
+        takeoverGraceMs: config.EGRESS_TAKEOVER_GRACE_MS,
+        dedupWindowMs: config.EGRESS_DEDUP_WINDOW_MS,
+        legacyLookbackMs: config.EGRESS_DEDUP_WINDOW_MS,
+        maxBatchBytes: Math.floor(maxMessageBytes / 2),
+        commitIntervalMs: config.EGRESS_COMMIT_INTERVAL_MS,
+        clock
+      }, {
+        kafka,
+        admin,
+        codec,
+        loader,
+        committable,
+        lastHeartbeatAt: () => lastHeartbeatAt,
+        stillAssigned: () => assignment.has(partition),
+        onLost: () => {
+          stopSettlement.get(partition)?.()
+          stopSettlement.delete(partition)
+          onLost()
+        },
+        logger
+      })
+      stopSettlement.get(partition)?.()
+      stopSettlement.set(partition, startSettlement(session, {
+        statuses,
+        outputs,
+        instance,
+        windowMs: config.EGRESS_SETTLEMENT_WINDOW_MS,
+        clock,
+        logger,
+        onSettled: (evidence) => metrics.settled(evidence)
+      }))
+      void session.open()
+      return session
     },
     timers: { clock, setTimer: (fn, ms) => { const t = setTimeout(fn, ms); return { cancel: () => clearTimeout(t) } } },
     onPause: (partition) => consumer.pause(topics.outboundRequests, [partition]),
-    onResume: (partition) => consumer.resume(topics.outboundRequests, [partition])
+    onResume: (partition) => consumer.resume(topics.outboundRequests, [partition]),
+    logger
   })
   const inbound = config.EGRESS_COUNT_INBOUND
     ? createInboundObserver(kafka, { topic: topics.inboundMessages, groupId: config.EGRESS_GROUP_ID, lanes: dispatcher.lanes, rateFor, clock })
     : undefined
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
-  let commitTimer: NodeJS.Timeout | undefined
-  let pruneTimer: NodeJS.Timeout | undefined
   const health = buildHealthServer({
     isStopping: () => state === 'stopping' || state === 'stopped',
     checks: () => readinessChecks({
-      isStarted: state === 'running', isFenced, partitions: dispatcher.owned(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight
+      isStarted: state === 'running', assignedOnce, sessions: dispatcher.sessions(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight
     })
   })
 
-  async function commit (): Promise<void> {
-    const offsets = dispatcher.committable()
-    if (offsets.length === 0) return
-    const metadata = JSON.stringify({ t: clock(), instance })
-    try {
-      await consumer.commit(offsets.map((o) => ({ topic: topics.outboundRequests, partition: o.partition, offset: o.offset, metadata })))
-      for (const o of offsets) dispatcher.committed(o.partition, o.offset)
-    } catch (err) {
-      // A rebalance in progress; the next owner starts from the last successful commit.
-      logger.warn({ err }, 'commit failed')
+  async function topicLimit (): Promise<number> {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [topics.outboundResults, topics.outboundDlq, attempts].map((name) => ({ type: 2, name, configNames: ['max.message.bytes'] }))
+    })
+    let limit = Infinity
+    for (const resource of described.resources) {
+      for (const entry of resource.configEntries) if (entry.configName === 'max.message.bytes') limit = Math.min(limit, Number(entry.configValue))
     }
+    return Number.isFinite(limit) && limit > 0 ? limit : DEFAULT_MAX_MESSAGE_BYTES
   }
 
   return {
@@ -129,24 +190,24 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
         prefix: config.TOPIC_PREFIX,
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-        only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages'],
-        extra: [{ topic: attemptsTopic(config.TOPIC_PREFIX), configs: { 'retention.ms': String(7 * 24 * 3600_000) } }]
+        only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages', 'inboundStatuses'],
+        extra: [{ topic: attempts, configs: { 'retention.ms': String(Math.max(7 * 24 * 3600_000, 2 * config.EGRESS_SETTLEMENT_WINDOW_MS)) } }]
       })
-      if (ensured.mismatched.length > 0) {
+      // The statuses topic is read whole by every instance: its partition count does not matter.
+      const mismatched = ensured.mismatched.filter((m) => m.topic !== topics.inboundStatuses && m.topic !== topics.inboundMessages)
+      if (mismatched.length > 0) {
         throw new Error(`topics must have ${config.KAFKA_TOPIC_PARTITIONS} partitions (KAFKA_TOPIC_PARTITIONS) to stay co-partitioned: ` +
-          ensured.mismatched.map((m) => `${m.topic} has ${m.partitions}`).join(', '))
+          mismatched.map((m) => `${m.topic} has ${m.partitions}`).join(', '))
       }
-      await producer.start()
-      await ledgerReader.start()
+      maxMessageBytes = await topicLimit()
+      outputs = createOutputs(codec, { results: topics.outboundResults, dlq: topics.outboundDlq }, maxMessageBytes)
+      await statuses.start()
+      await loader.start()
       await inbound?.start()
       await consumer.start({
         eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
           dispatcher.handleBatch(batch, resolveOffset, heartbeat, () => isRunning() && !isStale())
       })
-      commitTimer = setInterval(() => { void commit() }, config.EGRESS_COMMIT_INTERVAL_MS)
-      // The ledger remembers what a new owner of a partition would read back, no more.
-      pruneTimer = setInterval(() => ledger.prune(config.EGRESS_LEDGER_LOOKBACK_MS), Math.min(10_000, config.EGRESS_LEDGER_LOOKBACK_MS))
-      pruneTimer.unref()
       await health.listen({ port: config.EGRESS_PORT, host: config.EGRESS_HOST })
       state = 'running'
       logger.info({ instance, port: config.EGRESS_PORT }, 'egress started')
@@ -156,17 +217,15 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       const wasRunning = state === 'running'
       state = 'stopping'
       const deadline = Date.now() + deadlineMs
-      if (commitTimer) clearInterval(commitTimer)
-      if (pruneTimer) clearInterval(pruneTimer)
-      // Stop fetching, hand queued work back (uncommitted), let sends in flight finish.
+      // Stop fetching, hand queued work back (uncommitted), let sends in flight finish, commit.
       if (wasRunning) consumer.kafkajs.pause([{ topic: topics.outboundRequests }])
-      dispatcher.close()
-      while (dispatcher.gate.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
-      if (wasRunning) await commit()
+      await dispatcher.close(deadline)
+      for (const stop of stopSettlement.values()) stop()
+      stopSettlement.clear()
       await consumer.stop()
       await inbound?.stop()
-      await ledgerReader.stop()
-      await producer.stop()
+      await loader.stop()
+      await statuses.stop()
       await client.stop()
       await admin.disconnect()
       await health.close()

@@ -18,6 +18,15 @@ export const ConfigSchema = z.object({
   // Consumer group of all egress instances (partitions of the requests topic are shared among them).
   // Default "<TOPIC_PREFIX>.egress", so gateways with different prefixes never share a group.
   EGRESS_GROUP_ID: z.string().min(1).optional(),
+  // This instance's name in attempt markers, logs and the User-Agent of its Graph API calls. Default: egress-<random>.
+  EGRESS_INSTANCE_ID: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  // How long the group waits for a silent instance before its partitions move to the others, ms (Kafka's
+  // session.timeout.ms; the broker bounds it by group.min/max.session.timeout.ms, 6 s–30 min by default).
+  // Heartbeats go out every tenth of it. Shorter: faster take-over after a crash; too short: GC pauses cost a rebalance.
+  KAFKA_SESSION_TIMEOUT_MS: durationMs().default(10_000),
+  // Kafka transaction timeout of the per-partition producers, ms (the broker aborts a transaction of a
+  // crashed instance after it, unless a new owner fenced it first).
+  EGRESS_TRANSACTION_TIMEOUT_MS: durationMs().default(60_000),
 
   // Graph API
   // Base URL of the Graph API; the simulator's under npm start.
@@ -64,11 +73,25 @@ export const ConfigSchema = z.object({
   EGRESS_MAX_BUFFERED_PER_PARTITION: positiveInt().default(5000),
   // How often committed offsets advance, ms.
   EGRESS_COMMIT_INTERVAL_MS: durationMs().default(1000),
-  // When a partition is assigned, results and attempts written this long before its last commit are read back, ms.
-  EGRESS_LEDGER_LOOKBACK_MS: durationMs().default(5 * 60_000),
-  // How long, at least, results and attempts of a partition are read back after it was assigned or the group
-  // rebalanced, ms (longer while another instance's sends are in doubt, up to GRAPH_TIMEOUT_MS + 10 s).
-  EGRESS_LEDGER_TAIL_MS: durationMs().default(5000)
+  // A request produced twice (same request_id) within this window is sent once, ms: final results stay
+  // known this long, also across a change of owner.
+  EGRESS_DEDUP_WINDOW_MS: durationMs().default(5 * 60_000),
+  // How long a new owner of a partition waits, at most, for the previous owner's sends in flight to get
+  // their results before fencing it, ms (a graceful hand-over then leaves nothing in doubt).
+  EGRESS_TAKEOVER_GRACE_MS: durationMs().default(3000),
+
+  // Sends in doubt (may have reached Meta, no answer: timeout, 502/504 or a dropped connection after
+  // sending, a crash between the started marker and the result) are never sent again.
+  // How long after such a send its status webhook (which carries the request id) is waited for, ms;
+  // without one by then the result is published as unknown.
+  EGRESS_IN_DOUBT_WAIT_MS: durationMs().default(60_000),
+  // How long an unknown result waits for a status webhook to settle it, ms; after that a settlement
+  // record says it stays unknown.
+  EGRESS_SETTLEMENT_WINDOW_MS: durationMs().default(24 * 3_600_000),
+  // How far back each instance reads the statuses topic at start, to find the statuses of sends in doubt, ms.
+  EGRESS_STATUS_WINDOW_MS: durationMs().default(15 * 60_000),
+  // Statuses remembered at most (oldest dropped first; about 200 bytes each).
+  EGRESS_STATUS_MAX_ENTRIES: positiveInt().default(1_000_000)
 }).superRefine((cfg, ctx) => {
   for (const [number, value] of Object.entries(cfg.EGRESS_MPS_OVERRIDES ?? {})) {
     if (!/^\d+$/.test(number) || !/^\d+$/.test(value) || Number(value) < 1) {

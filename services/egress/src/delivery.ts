@@ -1,23 +1,24 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api'
-import type { GraphApiClient, GraphError, GraphUsage, SendableMessage } from '@wabridge/graph-api'
+import { decideSend, type GraphApiClient, type GraphError, type GraphUsage, type SendableMessage } from '@wabridge/graph-api'
 import type { DeadLetter, OutboundResult, ResultError, ResultStatus } from '@wabridge/schemas'
-import type { Ledger } from './ledger.ts'
+import type { EgressMetrics } from './egress-metrics.ts'
 import type { AttemptResult, RateSlot } from './number-lane.ts'
 import type { Outputs } from './outputs.ts'
+import type { PartitionSession } from './partition-session.ts'
 import type { ParsedRequest, SourceRecord } from './request-decoder.ts'
 import { retryDelayMs, type RetryPolicyOptions } from './retry-policy.ts'
-import type { EgressMetrics } from './egress-metrics.ts'
+import type { InDoubt } from './in-doubt.ts'
 
 export interface DeliveryDeps {
   client: GraphApiClient
   outputs: Outputs
-  ledger: Ledger
   metrics: EgressMetrics
   clock: () => number
+  instance: string
   tokenFor: (phoneNumberId: string) => string | undefined
   retry: RetryPolicyOptions
-  /** How long to wait for a previous owner's result before declaring an interrupted attempt unknown. */
-  inDoubtGraceMs: number
+  /** Decides requests whose send may have left without an answer (evidence from status webhooks, else unknown). */
+  inDoubt: InDoubt
   /**
    * When a send counts against the number's rate: 'response' (exact: Meta accepted the message at
    * some moment before its answer, so counting it at the answer can never put two sends closer
@@ -25,30 +26,57 @@ export interface DeliveryDeps {
    * limit, but latency jitter can make Meta see limit+1 in a window).
    */
   stampAt: 'send' | 'response'
-  /** Resolves once no rebalance is in progress: true when this instance still owns the partition. */
-  sendPermit: (partition: number) => Promise<boolean>
 }
 
 const tracer = trace.getTracer('@wabridge/egress')
 
-function toResultError (e: GraphError): ResultError {
+export function toResultError (e: GraphError): ResultError {
   return { code: e.code ?? null, subcode: e.subcode ?? null, message: e.message, details: e.details ?? null, class: e.class, fbtrace_id: e.fbtraceId ?? null }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Writes a request's final result (and dead letter) with its ledger event, in one transaction of
+ * the partition's session. A failed transaction is written again (never the send repeated) once the
+ * session has recovered, unless the recovered history shows it was committed after all. False when
+ * the partition was lost first: its new owner decides the request from the history.
+ */
+export async function writeFinal (session: PartitionSession, outputs: Outputs, instance: string, sourceOffset: string, result: OutboundResult, deadLetter?: DeadLetter): Promise<boolean> {
+  const partition = session.partition
+  let delay = 100
+  for (;;) {
+    if (!await session.whenReady()) return false
+    if (session.ledger.get(result.request_id).kind === 'final') return true
+    const records = [await outputs.result(partition, result)]
+    if (deadLetter) records.push(await outputs.deadLetter(partition, result.request_id, deadLetter))
+    try {
+      await session.write(records, [{ kind: 'final', requestId: result.request_id, sourceOffset, status: result.status, instance, ...(result.status === 'unknown' && { unknown: result }) }])
+      return true
+    } catch (err) {
+      if ((err as { fenced?: boolean }).fenced) return false
+      await sleep(delay)
+      delay = Math.min(delay * 2, 2000)
+    }
+  }
 }
 
 /**
  * One request's way through the gateway, as a lane job: each run() is one attempt. It consults
- * the ledger first (never send what already has a result; never blindly repeat an attempt that
- * may have gone out), writes the attempt marker, sends, and turns the outcome into exactly one
- * final result — or a retry for the lane to schedule.
+ * the partition's ledger first (never send what already has a result; never repeat an attempt
+ * that may have gone out), commits the attempt's "started" marker, sends, and turns the outcome
+ * into exactly one final result — or a retry for the lane to schedule. Once a send may have left,
+ * the request is never sent again: a lost answer makes it in doubt, decided by status webhooks.
  */
-export function createDelivery (deps: DeliveryDeps, request: ParsedRequest, source: SourceRecord, onFinal: () => void, parentContext = context.active()) {
+export function createDelivery (deps: DeliveryDeps, session: PartitionSession, request: ParsedRequest, source: SourceRecord, onFinal: () => void, parentContext = context.active()) {
   const { record, requestId } = request
-  const partition = source.partition
   let nextAttempt: number | undefined
   let firstAttemptAt: number | null = null
   let lastError: ResultError | null = null
   let lastUsage: GraphUsage | undefined
   let pairRateHits = 0
+  /** Set once a send may have left: from then on only its outcome is written, never a new send. */
+  let sent = false
 
   function result (status: ResultStatus, extra: Partial<OutboundResult> = {}): OutboundResult {
     return {
@@ -70,6 +98,8 @@ export function createDelivery (deps: DeliveryDeps, request: ParsedRequest, sour
       source_topic: source.topic,
       source_partition: source.partition,
       source_offset: source.offset,
+      reason: null,
+      settlement: null,
       ...extra
     }
   }
@@ -91,33 +121,50 @@ export function createDelivery (deps: DeliveryDeps, request: ParsedRequest, sour
     }
   }
 
-  async function finish (status: ResultStatus, extra: Partial<OutboundResult> = {}, dlqReason?: string): Promise<AttemptResult> {
-    await deps.outputs.final(partition, result(status, extra), dlqReason === undefined ? undefined : deadLetter(dlqReason))
-    deps.metrics.result(record.phone_number_id, status, lastError?.code)
-    onFinal()
+  /** Writes the final result off the lane (the lane goes on with other work meanwhile). */
+  function finish (status: ResultStatus, extra: Partial<OutboundResult> = {}, dlqReason?: string): AttemptResult {
+    const final = result(status, extra)
+    void writeFinal(session, deps.outputs, deps.instance, source.offset, final, dlqReason === undefined ? undefined : deadLetter(dlqReason)).then((written) => {
+      if (!written) return
+      deps.metrics.result(record.phone_number_id, status, lastError?.code)
+      onFinal()
+    })
+    return { kind: 'done' }
+  }
+
+  /** The send may have left and its answer is lost: decided by evidence, or unknown, never sent again. */
+  function inDoubt (attempt: number, since: number, cause: string): AttemptResult {
+    if (!lastError) lastError = { code: null, subcode: null, message: `attempt ${attempt + 1} may have been sent: ${cause}`, details: null, class: 'ambiguous', fbtrace_id: null }
+    void deps.inDoubt.decide({ session, requestId, since, attempt: attempt + 1, cause, base: result('unknown', { attempts: attempt + 1 }) }).then((decided) => {
+      void writeFinal(session, deps.outputs, deps.instance, source.offset, decided).then((written) => {
+        if (!written) return
+        deps.metrics.result(record.phone_number_id, decided.status, decided.error?.code)
+        onFinal()
+      })
+    })
     return { kind: 'done' }
   }
 
   /** Decides, before the first attempt of this instance, what earlier attempts allow. */
-  async function precheck (): Promise<AttemptResult | undefined> {
-    const entry = deps.ledger.get(partition, requestId)
-    if (entry?.final) { deps.metrics.skipped('already-final'); onFinal(); return { kind: 'done' } }
-    if (entry?.state === 'started') {
-      // Another instance (or this one before a restart) may have sent it: wait for its result.
-      if (await deps.ledger.waitForFinal(partition, requestId, deps.inDoubtGraceMs)) { deps.metrics.skipped('already-final'); onFinal(); return { kind: 'done' } }
-      nextAttempt = entry.attempt + 1
-      lastError = { code: null, subcode: null, message: `attempt ${entry.attempt + 1} by ${entry.instance ?? 'another instance'} was interrupted after it may have been sent; not repeated`, details: null, class: 'ambiguous', fbtrace_id: null }
-      return finish('unknown')
+  function precheck (): AttemptResult | undefined {
+    const view = session.ledger.get(requestId)
+    if (view.kind === 'final') { deps.metrics.skipped('already-final'); onFinal(); return { kind: 'done' } }
+    if (view.kind === 'open' && view.state === 'started') {
+      const by = view.instance === deps.instance ? 'this instance' : view.instance
+      nextAttempt = view.attempt + 1
+      return inDoubt(view.attempt, view.at, `${by} stopped between the started marker and the result`)
     }
-    nextAttempt = entry?.state === 'not-sent' ? entry.attempt + 1 : 0
+    nextAttempt = view.kind === 'open' ? view.attempt + 1 : 0
     return undefined
   }
 
   async function attempt (slot: RateSlot): Promise<AttemptResult> {
+    // A partition that moved to another instance is its business now.
+    if (!session.isReady) return session.state === 'lost' ? { kind: 'done' } : { kind: 'retry', afterMs: 500, scope: 'recipient' }
     if (nextAttempt === undefined) {
-      const decided = await precheck()
+      const decided = precheck()
       if (decided) return decided
-    } else if (deps.ledger.get(partition, requestId)?.final) {
+    } else if (session.ledger.get(requestId).kind === 'final') {
       onFinal()
       return { kind: 'done' }
     }
@@ -130,13 +177,20 @@ export function createDelivery (deps: DeliveryDeps, request: ParsedRequest, sour
       return finish('failed', {}, lastError.message)
     }
 
-    await deps.outputs.attempt(partition, record.phone_number_id, requestId, n, 'started')
-    nextAttempt = n + 1
-    if (!await deps.sendPermit(partition)) {
-      // The partition moved to another instance during a rebalance: the request is now its.
-      await deps.outputs.attempt(partition, record.phone_number_id, requestId, n, 'not-sent')
+    // The marker is committed before the call: a fenced instance cannot commit it, so it cannot send.
+    try {
+      await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'started', instance: deps.instance }])
+    } catch (err) {
+      // Not visible (the transaction was aborted): nothing left; try again once the session recovered.
+      if ((err as { fenced?: boolean }).fenced) return { kind: 'done' }
+      return { kind: 'retry', afterMs: 1000, scope: 'recipient' }
+    }
+    if (!session.isReady) {
+      // Lost between the marker and now: the new owner sees the marker; say it did not leave.
       return { kind: 'done' }
     }
+    nextAttempt = n + 1
+    sent = true
     firstAttemptAt ??= deps.clock()
     if (deps.stampAt === 'send') slot.commit()
     const started = deps.clock()
@@ -154,19 +208,24 @@ export function createDelivery (deps: DeliveryDeps, request: ParsedRequest, sour
     }
     const error = outcome.error
     lastError = toResultError(error)
-    switch (error.class) {
+    // One place decides (packages/graph-api decideSend), the same that classified the error.
+    const decision = decideSend(error, { attempt: pairRateHits })
+    switch (decision.action) {
       case 'ambiguous':
-        return finish('unknown')
-      case 'permanent':
-        return finish('failed', {}, `permanent error ${error.code ?? error.networkCode ?? ''}: ${error.message}`)
-      case 'retry_later':
-        return finish('failed', {}, `needs an operator or a long wait (error ${error.code ?? ''}): ${error.message}; replay when fixed`)
-      case 'retry_now': {
-        await deps.outputs.attempt(partition, record.phone_number_id, requestId, n, 'not-sent')
+        return inDoubt(n, started, `${decision.reason}: ${error.message}`)
+      case 'fail':
+        return finish('failed', {}, decision.replayable
+          ? `${decision.operator ? 'needs an operator' : 'can succeed later'} (error ${error.code ?? ''}: ${decision.reason}): ${error.message}; replay${decision.replayAfterMs === undefined ? ' when fixed' : ` after ${Math.ceil(decision.replayAfterMs / 1000)} s`}`
+          : `permanent error ${error.code ?? error.networkCode ?? ''} (${decision.reason}): ${error.message}`)
+      case 'retry': {
+        sent = false
+        // Meta refused it: provably not sent. The marker failing to commit changes nothing here (this
+        // job knows); a later owner would call the attempt in doubt, never send it twice.
+        await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'not-sent', instance: deps.instance }]).catch(() => {})
         if (n + 1 >= deps.retry.maxAttempts) return finish('failed', {}, `gave up after ${n + 1} attempts: ${error.message}`)
-        if (error.code === 130429) return { kind: 'retry', afterMs: error.retryAfterMs ?? 1000, scope: 'number' }
-        if (error.code === 131056) { pairRateHits++; return { kind: 'retry', afterMs: error.retryAfterMs ?? 4 ** (pairRateHits - 1) * 1000, scope: 'recipient' } }
-        return { kind: 'retry', afterMs: retryDelayMs(deps.retry, n, error.retryAfterMs), scope: 'recipient' }
+        if (decision.backoff === 'pair-rate') { pairRateHits++; return { kind: 'retry', afterMs: decision.afterMs ?? 4 ** (pairRateHits - 1) * 1000, scope: decision.scope } }
+        if (decision.backoff === 'fixed') return { kind: 'retry', afterMs: decision.afterMs ?? 1000, scope: decision.scope }
+        return { kind: 'retry', afterMs: retryDelayMs(deps.retry, n, decision.afterMs), scope: decision.scope }
       }
     }
   }
@@ -181,6 +240,8 @@ export function createDelivery (deps: DeliveryDeps, request: ParsedRequest, sour
       } catch (err) {
         span.recordException(err as Error)
         span.setStatus({ code: SpanStatusCode.ERROR })
+        // Never a second send after one may have left: the request is in doubt instead.
+        if (sent) return inDoubt((nextAttempt ?? 1) - 1, deps.clock(), `egress failed after sending: ${(err as Error).message}`)
         throw err
       } finally {
         span.end()

@@ -39,6 +39,14 @@ export async function scanDeadLetters (kafka: Kafka, codec: Codec, dlqTopic: str
   try {
     await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true })
     await new Promise<void>((resolve, reject) => {
+      // Egress writes dead letters in transactions: the last offset before the end is usually a commit
+      // marker, never handed to eachMessage; a batch's end (markers included) says how far a partition got.
+      const reached = (partition: number, next: bigint) => {
+        const end = pending.get(partition)
+        if (end !== undefined && next >= end) pending.delete(partition)
+        if (pending.size === 0 || matched >= limit) resolve()
+      }
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, BigInt(payload.lastOffset) + 1n))
       consumer.run({
         eachMessage: async ({ partition, message }) => {
           const end = pending.get(partition)
@@ -46,8 +54,7 @@ export async function scanDeadLetters (kafka: Kafka, codec: Codec, dlqTopic: str
           scanned++
           const letter = (await codec.deserialize(message.value!, 'DeadLetter')).value
           if (matches(letter, filter)) { matched++; await visit(letter) }
-          if (BigInt(message.offset) + 1n >= end) pending.delete(partition)
-          if (pending.size === 0 || matched >= limit) resolve()
+          reached(partition, BigInt(message.offset) + 1n)
         }
       }).catch(reject)
     })
@@ -62,6 +69,8 @@ export async function scanDeadLetters (kafka: Kafka, codec: Codec, dlqTopic: str
  * has its final result, so egress would skip it) and `replay_of` in its metadata.
  */
 export async function toReplayRequest (codec: Codec, letter: DeadLetter, now = Date.now()): Promise<OutboundRequest | undefined> {
+  // Cut to fit the topic: the original is not all there.
+  if (letter.original_truncated === true) return undefined
   const decoded = await decodeRequest(codec, {
     topic: letter.source_topic,
     partition: letter.source_partition,

@@ -6,6 +6,8 @@ export interface EgressMetrics {
   result(phoneNumberId: string, status: string, errorCode: number | null | undefined): void
   skipped(reason: string): void
   invalid(): void
+  /** A settlement record was written for an unknown result. */
+  settled(evidence: 'status_webhook' | 'no_status_in_time'): void
 }
 
 /**
@@ -26,6 +28,10 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
   const results = meter.createCounter('wabridge.egress.results', { description: 'Final results by status', unit: '{request}' })
   const deadLetters = meter.createCounter('wabridge.egress.dead_letters', { description: 'Records written to the dead-letter topic, by reason', unit: '{record}' })
   const skipped = meter.createCounter('wabridge.egress.skipped', { description: 'Requests not sent because they already had a result', unit: '{request}' })
+  const settlements = meter.createCounter('wabridge.egress.settlements', {
+    description: 'Unknown results settled (evidence=status_webhook) or left unknown when no status came in time (evidence=no_status_in_time)',
+    unit: '{request}'
+  })
   const invalid = meter.createCounter('wabridge.egress.invalid', { description: 'Requests that failed validation', unit: '{request}' })
   meter.createObservableGauge('wabridge.egress.buffered', { description: 'Requests buffered in memory', unit: '{request}' }).addCallback((r) => r.observe(observe.buffered()))
   meter.createObservableGauge('wabridge.egress.in_flight', { description: 'Graph API calls in flight', unit: '{call}' }).addCallback((r) => r.observe(observe.inFlight()))
@@ -41,6 +47,7 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
       if (status === 'failed') deadLetters.add(1, { reason: 'failed' })
     },
     skipped (reason) { skipped.add(1, { reason }) },
+    settled (evidence) { settlements.add(1, { evidence }) },
     invalid () {
       invalid.add(1)
       // Outputs.invalid dead-letters every invalid request.

@@ -2,25 +2,30 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 
 export interface EgressReadiness {
-  /** start() finished: consuming, committing and listening. */
+  /** start() finished: consuming and listening. */
   isStarted: boolean
-  /** The group is rebalancing (or has not assigned yet): no send may start. */
-  isFenced: boolean
-  /** Partitions of the requests topic this instance owns. */
-  partitions: number[]
+  /** The group assigned partitions at least once. */
+  assignedOnce: boolean
+  /** Partitions of the requests topic this instance owns, with their session state (opening, ready, recovering, lost). */
+  sessions: Array<{ partition: number, state: string }>
   buffered: number
   inFlight: number
 }
 
 /**
- * What egress's /readyz depends on. An instance that owns no partition, or is fenced by a
- * rebalance, sends nothing: it is not ready (more replicas than partitions leave some unready).
+ * What egress's /readyz depends on: started, and every partition it owns able to send (its
+ * session ready: previous owner fenced, history read back, transactions working). An instance that
+ * owns no partition sends nothing: not ready (more replicas than partitions leave some unready).
  */
 export function readinessChecks (state: EgressReadiness): Record<string, HealthCheck> {
+  const notReady = state.sessions.filter((s) => s.state !== 'ready')
   return {
     started: { ok: state.isStarted },
-    partitions: { ok: state.partitions.length > 0, detail: { owned: state.partitions, buffered: state.buffered, inFlight: state.inFlight } },
-    fence: { ok: !state.isFenced, detail: state.isFenced ? 'rebalancing: no send starts' : 'sending' }
+    partitions: { ok: state.sessions.length > 0, detail: { owned: state.sessions.map((s) => s.partition), buffered: state.buffered, inFlight: state.inFlight } },
+    sessions: {
+      ok: state.assignedOnce && notReady.length === 0,
+      detail: notReady.length === 0 ? 'sending' : Object.fromEntries(notReady.map((s) => [String(s.partition), s.state]))
+    }
   }
 }
 

@@ -1,127 +1,161 @@
-/** What is known about one request from the results and attempts topics. */
-export interface LedgerEntry {
-  /** A final result exists (accepted, failed, expired or unknown). */
-  final: boolean
-  /** Highest attempt number seen in an attempt marker, or -1. */
+import type { OutboundResult, ResultStatus } from '@wabridge/schemas'
+
+/**
+ * What the attempts topic says about requests. Every record egress writes for a request goes to
+ * the attempts partition of the request's partition, in the same Kafka transaction as the result
+ * it accompanies, so the attempts partition alone is the complete history of its requests:
+ *
+ * - `attempt` — attempt n is about to leave ('started', written and committed before the HTTP
+ *   call), or provably did not leave ('not-sent': Meta refused it, or the connection never opened);
+ * - `final` — the request's final result was written (with its status; an unknown result's whole
+ *   value rides along, so that a later owner can settle it);
+ * - `settled` — the settlement record of an unknown result was written;
+ * - `owner` — an instance took the partition over (its first transaction after fencing the
+ *   previous owner); reading back up to one's own owner record means the history is complete.
+ */
+export type LedgerEvent =
+  | { kind: 'attempt', requestId: string, sourceOffset: string, attempt: number, state: 'started' | 'not-sent', instance: string }
+  | { kind: 'final', requestId: string, sourceOffset: string, status: ResultStatus, instance: string, unknown?: OutboundResult }
+  | { kind: 'settled', requestId: string, sourceOffset: string, instance: string }
+  | { kind: 'owner', instance: string, epoch: string }
+
+/** A ledger event as read back or written: with its offset in the attempts partition and when it was written. */
+export type PlacedEvent = LedgerEvent & { offset: bigint, at: number }
+
+/** What is known about one request that has no final result yet. */
+export interface OpenEntry {
+  /** Highest attempt number seen in a marker. */
   attempt: number
-  /**
-   * State of that attempt: 'started' = the request may have left for the Graph API; 'not-sent' =
-   * it provably did not go out (Meta refused it, or the connection never opened).
-   */
-  state: 'started' | 'not-sent' | undefined
-  /** Instance that wrote the last marker. */
-  instance: string | undefined
-  /** When the entry last changed (our clock), for pruning. */
-  touchedAt: number
+  /** 'started' = attempt `attempt` may have left; 'not-sent' = it provably did not. */
+  state: 'started' | 'not-sent'
+  /** Instance that wrote that marker. */
+  instance: string
+  /** Offset of the request in the requests partition. */
+  sourceOffset: bigint
+  /** When the marker was written, epoch ms (the record's timestamp). */
+  at: number
 }
 
-export type LedgerEvent =
-  | { kind: 'attempt', requestId: string, attempt: number, state: 'started' | 'not-sent', instance: string }
-  | { kind: 'result', requestId: string }
+export type LedgerView =
+  | { kind: 'new' }
+  | { kind: 'final', status: ResultStatus }
+  | ({ kind: 'open' } & OpenEntry)
 
-interface PartitionLedger {
-  /** Requests without a final result, with their latest attempt. */
-  open: Map<string, LedgerEntry>
-  /** Requests with a final result → when it was noted; insertion order is time order (pruned from the front). */
-  finals: Map<string, number>
+/** An unknown result that no status has settled yet. */
+export interface Unsettled {
+  result: OutboundResult
+  offset: bigint
 }
 
 /**
- * The per-partition memory of which requests already have a result or an attempt. Egress
- * consults it before sending, so a request that already has a result is never sent again after
- * a crash, restart or rebalance. It is fed by this instance's own writes and by the ledger reader
- * (what other instances wrote to the partition's results and attempts). A request with a result
- * costs only its id; prune() forgets what is older than the window a new owner reads back.
+ * The memory of one partition of the requests topic: which requests already have a final result
+ * (never send those again), which have an attempt that may have left (never repeat it blindly),
+ * and which unknown results still wait for settlement. It also knows, for the committed offset,
+ * where in the attempts partition the history of every request at or after it begins: that is the
+ * offset a later owner reads back from (stored in the commit's metadata), so a backlog of any age
+ * is covered and nothing older is read.
  */
-export class Ledger {
-  readonly #partitions = new Map<number, PartitionLedger>()
-  readonly #waiters = new Map<string, Set<() => void>>()
-  readonly #clock: () => number
+export class PartitionLedger {
+  readonly #open = new Map<string, OpenEntry>()
+  /** Final requests → their status and source offset; insertion order ≈ time order. */
+  readonly #finals = new Map<string, { status: ResultStatus, sourceOffset: bigint, at: number }>()
+  readonly #unsettled = new Map<string, Unsettled>()
+  /** Source offset → offset of the first attempts record about that request. */
+  readonly #starts = new Map<bigint, bigint>()
+  /** (time, offset) of the attempts records written or read, oldest first, for the dedup window. */
+  readonly #marks: Array<{ at: number, offset: bigint }> = []
+  /** Offset after the last record applied. */
+  #next = 0n
+  #settledBy = new Set<string>()
 
-  constructor (clock: () => number) { this.#clock = clock }
-
-  #of (partition: number): PartitionLedger {
-    let p = this.#partitions.get(partition)
-    if (!p) this.#partitions.set(partition, p = { open: new Map(), finals: new Map() })
-    return p
-  }
-
-  apply (partition: number, event: LedgerEvent): void {
-    const p = this.#of(partition)
-    const now = this.#clock()
-    if (event.kind === 'result') {
-      p.open.delete(event.requestId)
-      p.finals.delete(event.requestId)
-      p.finals.set(event.requestId, now)
-      this.#wake(partition, event.requestId)
-      return
-    }
-    // Markers after a result change nothing: the request is done.
-    if (p.finals.has(event.requestId)) return
-    const entry = p.open.get(event.requestId) ?? { final: false, attempt: -1, state: undefined, instance: undefined, touchedAt: 0 }
-    entry.touchedAt = now
-    if (event.attempt > entry.attempt || (event.attempt === entry.attempt && event.state === 'not-sent')) {
-      entry.attempt = event.attempt
-      entry.state = event.state
-      entry.instance = event.instance
-    }
-    p.open.set(event.requestId, entry)
-  }
-
-  get (partition: number, requestId: string): LedgerEntry | undefined {
-    const p = this.#partitions.get(partition)
-    if (!p) return undefined
-    const finalAt = p.finals.get(requestId)
-    if (finalAt !== undefined) return { final: true, attempt: -1, state: undefined, instance: undefined, touchedAt: finalAt }
-    return p.open.get(requestId)
-  }
-
-  /** Resolves true as soon as the request has a final result, false after `timeoutMs`. */
-  waitForFinal (partition: number, requestId: string, timeoutMs: number): Promise<boolean> {
-    if (this.get(partition, requestId)?.final) return Promise.resolve(true)
-    const key = `${partition}\u0000${requestId}`
-    return new Promise((resolve) => {
-      const set = this.#waiters.get(key) ?? new Set()
-      this.#waiters.set(key, set)
-      const done = () => { clearTimeout(timer); set.delete(done); resolve(true) }
-      const timer = setTimeout(() => { set.delete(done); if (set.size === 0) this.#waiters.delete(key); resolve(false) }, timeoutMs)
-      set.add(done)
-    })
-  }
-
-  /** Forgets a partition (revoked). */
-  drop (partition: number): void { this.#partitions.delete(partition) }
-
-  /** Forgets entries untouched for `maxAgeMs` (their offsets are long committed). */
-  prune (maxAgeMs: number): void {
-    const cutoff = this.#clock() - maxAgeMs
-    for (const p of this.#partitions.values()) {
-      for (const [id, at] of p.finals) {
-        if (at >= cutoff) break
-        p.finals.delete(id)
+  apply (event: PlacedEvent): void {
+    if (event.offset >= this.#next) this.#next = event.offset + 1n
+    const last = this.#marks[this.#marks.length - 1]
+    if (!last || event.at - last.at >= 1000) this.#marks.push({ at: event.at, offset: event.offset })
+    if (event.kind === 'owner') return
+    const sourceOffset = BigInt(event.sourceOffset)
+    if (!this.#starts.has(sourceOffset)) this.#starts.set(sourceOffset, event.offset)
+    switch (event.kind) {
+      case 'final':
+        this.#open.delete(event.requestId)
+        if (!this.#finals.has(event.requestId)) this.#finals.set(event.requestId, { status: event.status, sourceOffset, at: event.at })
+        if (event.status === 'unknown' && event.unknown && !this.#settledBy.has(event.requestId)) {
+          this.#unsettled.set(event.requestId, { result: event.unknown, offset: event.offset })
+        }
+        return
+      case 'settled':
+        this.#settledBy.add(event.requestId)
+        this.#unsettled.delete(event.requestId)
+        return
+      case 'attempt': {
+        // Markers after a final result change nothing: the request is done.
+        if (this.#finals.has(event.requestId)) return
+        const entry = this.#open.get(event.requestId)
+        if (!entry || event.attempt > entry.attempt || (event.attempt === entry.attempt && event.state === 'not-sent')) {
+          this.#open.set(event.requestId, { attempt: event.attempt, state: event.state, instance: event.instance, sourceOffset, at: event.at })
+        }
       }
-      for (const [id, entry] of p.open) if (entry.touchedAt < cutoff) p.open.delete(id)
     }
   }
 
-  /** Whether an attempt by an instance other than `instance` may have been sent and has no result yet. */
-  hasInDoubt (partition: number, instance: string): boolean {
-    for (const entry of this.#partitions.get(partition)?.open.values() ?? []) {
-      if (entry.state === 'started' && entry.instance !== instance) return true
+  get (requestId: string): LedgerView {
+    const final = this.#finals.get(requestId)
+    if (final) return { kind: 'final', status: final.status }
+    const open = this.#open.get(requestId)
+    return open ? { kind: 'open', ...open } : { kind: 'new' }
+  }
+
+  /** Requests whose last attempt was started by an instance other than `instance` and have no result. */
+  inDoubtBy (instance: string): string[] {
+    const ids: string[] = []
+    for (const [id, entry] of this.#open) if (entry.state === 'started' && entry.instance !== instance) ids.push(id)
+    return ids
+  }
+
+  /** Requests whose last attempt may have left and that have no final result (whoever started them). */
+  inDoubt (): Array<{ requestId: string } & OpenEntry> {
+    const out = []
+    for (const [requestId, entry] of this.#open) if (entry.state === 'started') out.push({ requestId, ...entry })
+    return out
+  }
+
+  unsettled (): Map<string, Unsettled> { return this.#unsettled }
+
+  /** Offset after the last attempts record applied. */
+  get next (): bigint { return this.#next }
+
+  /**
+   * Where a later owner must start reading the attempts partition when `committed` is the
+   * committed offset of the requests partition: the first record about any request at or after
+   * it, about any unknown result still awaiting settlement, and about anything written within
+   * the last `dedupWindowMs` (a producer that wrote the same request twice gets it skipped
+   * again); the end when there is none.
+   */
+  startFor (committed: bigint, now: number, dedupWindowMs: number): bigint {
+    let start = this.#next
+    for (const [sourceOffset, offset] of this.#starts) {
+      if (sourceOffset >= committed && offset < start) start = offset
     }
-    return false
+    for (const { offset } of this.#unsettled.values()) if (offset < start) start = offset
+    const floor = this.#marks.find((m) => m.at >= now - dedupWindowMs)
+    if (floor && floor.offset < start) start = floor.offset
+    return start
   }
 
-  size (partition: number): number {
-    const p = this.#partitions.get(partition)
-    return p ? p.open.size + p.finals.size : 0
+  /**
+   * Forgets what no later decision needs: starts of requests before the committed offset, and
+   * final results both before it and older than the dedup window.
+   */
+  prune (committed: bigint, now: number, dedupWindowMs: number): void {
+    for (const sourceOffset of this.#starts.keys()) if (sourceOffset < committed) this.#starts.delete(sourceOffset)
+    const cutoff = now - dedupWindowMs
+    for (const [id, final] of this.#finals) {
+      if (final.at >= cutoff) break
+      if (final.sourceOffset < committed) this.#finals.delete(id)
+    }
+    while (this.#marks.length > 1 && this.#marks[1]!.at < cutoff) this.#marks.shift()
+    if (this.#settledBy.size > 100_000) this.#settledBy = new Set([...this.#settledBy].slice(-50_000))
   }
 
-  #wake (partition: number, requestId: string): void {
-    const key = `${partition}\u0000${requestId}`
-    const set = this.#waiters.get(key)
-    if (!set) return
-    this.#waiters.delete(key)
-    for (const wake of [...set]) wake()
-  }
+  get size (): number { return this.#open.size + this.#finals.size }
 }

@@ -12,12 +12,13 @@ export class OffsetTracker {
   readonly #finished = new Set<bigint>()
   #highest: bigint | undefined
 
-  /** Registers a consumed offset. */
-  add (offset: string): void {
+  /** Registers a consumed offset; false when it was taken in before (a fetch repeated after a rebalance). */
+  add (offset: string): boolean {
     const o = BigInt(offset)
-    if (this.#highest !== undefined && o <= this.#highest) return
+    if (this.#highest !== undefined && o <= this.#highest) return false
     this.#offsets.push(o)
     this.#highest = o
+    return true
   }
 
   /** Marks an offset finished (its result is durable). */

@@ -1,73 +1,58 @@
-import { toKafkaHeaders, type WabridgeProducer } from '@wabridge/kafka'
+import { toKafkaHeaders, type OutgoingRecord } from '@wabridge/kafka'
 import { contentTypeFor, type Codec, type DeadLetter, type OutboundRequest, type OutboundResult } from '@wabridge/schemas'
-import type { Ledger } from './ledger.ts'
 import type { SourceRecord } from './request-decoder.ts'
-
-/** Headers of attempt markers (besides event-id = request id). */
-export const ATTEMPT_HEADERS = { state: 'attempt-state', attempt: 'attempt', instance: 'instance' } as const
 
 export interface OutputTopics {
   results: string
   dlq: string
-  attempts: string
 }
 
-export interface Outputs {
-  /** Durably records that attempt `attempt` of a request is about to leave (or provably did not). */
-  attempt(partition: number, key: string, requestId: string, attempt: number, state: 'started' | 'not-sent'): Promise<void>
-  /** Durably writes the request's one final result (and its dead letter, when given), then notes it in the ledger. */
-  final(partition: number, result: OutboundResult, deadLetter?: DeadLetter): Promise<void>
-  /** A record that is not a valid request: a failed result (when it names a number) and a dead letter with the reason. */
-  invalid(source: SourceRecord, reason: string, partial?: Partial<OutboundRequest>): Promise<void>
-}
+/** Room left in a dead letter for everything but the original value (reason, error, headers, overhead). */
+const DEAD_LETTER_ROOM = 16 * 1024
 
 /**
- * Writes egress's records. Everything goes to the same partition number as the request it is
- * about (results, DLQ and attempts are co-partitioned with requests), so the ledger of a
- * partition is complete in the same partition of the other topics.
+ * Builds egress's output records. Everything goes to the same partition number as the request it
+ * is about (results and DLQ are co-partitioned with requests), written through that partition's
+ * session (one transaction with the ledger events that go with it).
  */
-export function createOutputs (producer: WabridgeProducer, codec: Codec, ledger: Ledger, topics: OutputTopics, instance: string): Outputs {
-  const outputs: Outputs = {
-    async attempt (partition, key, requestId, attempt, state) {
-      await producer.send([{
-        topic: topics.attempts,
-        partition,
-        key,
-        value: JSON.stringify({ request_id: requestId, attempt, state, instance, at: Date.now() }),
-        headers: toKafkaHeaders({
-          eventId: requestId,
-          contentType: 'application/json',
-          extra: { [ATTEMPT_HEADERS.state]: state, [ATTEMPT_HEADERS.attempt]: String(attempt), [ATTEMPT_HEADERS.instance]: instance }
-        })
-      }])
-      ledger.apply(partition, { kind: 'attempt', requestId, attempt, state, instance })
-    },
-    async final (partition, result, deadLetter) {
-      const records = [{
+export function createOutputs (codec: Codec, topics: OutputTopics, maxRecordBytes: number) {
+  return {
+    async result (partition: number, result: OutboundResult): Promise<OutgoingRecord> {
+      return {
         topic: topics.results,
         partition,
         key: result.phone_number_id,
         value: await codec.serialize(topics.results, 'OutboundResult', result),
-        headers: toKafkaHeaders({ eventId: result.request_id, contentType: contentTypeFor('OutboundResult'), schemaFingerprint: codec.fingerprintHex('OutboundResult') })
-      }]
-      if (deadLetter) {
-        records.push({
-          topic: topics.dlq,
-          partition,
-          key: deadLetter.phone_number_id ?? result.phone_number_id,
-          value: await codec.serialize(topics.dlq, 'DeadLetter', deadLetter),
-          headers: toKafkaHeaders({ eventId: result.request_id, contentType: contentTypeFor('DeadLetter'), schemaFingerprint: codec.fingerprintHex('DeadLetter') })
+        headers: toKafkaHeaders({
+          eventId: result.request_id,
+          contentType: contentTypeFor('OutboundResult'),
+          schemaFingerprint: codec.fingerprintHex('OutboundResult'),
+          extra: { 'result-status': result.status, ...(result.settlement && { 'result-kind': 'settlement' }) }
         })
       }
-      await producer.send(records)
-      ledger.apply(partition, { kind: 'result', requestId: result.request_id })
     },
-    async invalid (source, reason, partial) {
+    /**
+     * A dead letter never blocks its partition: an original value that would take the record past
+     * the topic's max.message.bytes is cut to fit, flagged, with its full size.
+     */
+    async deadLetter (partition: number, requestId: string, deadLetter: DeadLetter): Promise<OutgoingRecord> {
+      const size = deadLetter.original_value.length
+      const room = Math.max(0, maxRecordBytes - DEAD_LETTER_ROOM)
+      const fitted: DeadLetter = size > room
+        ? { ...deadLetter, original_value: deadLetter.original_value.subarray(0, room), original_truncated: true, original_size: size }
+        : { ...deadLetter, original_truncated: false, original_size: size }
+      return {
+        topic: topics.dlq,
+        partition,
+        key: deadLetter.phone_number_id ?? '',
+        value: await codec.serialize(topics.dlq, 'DeadLetter', fitted),
+        headers: toKafkaHeaders({ eventId: requestId, contentType: contentTypeFor('DeadLetter'), schemaFingerprint: codec.fingerprintHex('DeadLetter') })
+      }
+    },
+    /** The failed result and dead letter of a record that is not a valid request. */
+    invalid (source: SourceRecord, reason: string, partial: Partial<OutboundRequest> | undefined, now: number): { requestId: string, result: OutboundResult, deadLetter: DeadLetter } {
       const requestId = partial?.request_id ?? `${source.topic}:${source.partition}:${source.offset}`
-      // A redelivered invalid record already got its result.
-      if (ledger.get(source.partition, requestId)?.final) return
       const error = { code: null, subcode: null, message: reason, details: null, class: 'permanent' as const, fbtrace_id: null }
-      const now = Date.now()
       const deadLetter: DeadLetter = {
         request_id: requestId,
         phone_number_id: partial?.phone_number_id ?? null,
@@ -100,10 +85,13 @@ export function createOutputs (producer: WabridgeProducer, codec: Codec, ledger:
         app_usage_json: null,
         source_topic: source.topic,
         source_partition: source.partition,
-        source_offset: source.offset
+        source_offset: source.offset,
+        reason: null,
+        settlement: null
       }
-      await outputs.final(source.partition, result, deadLetter)
+      return { requestId, result, deadLetter }
     }
   }
-  return outputs
 }
+
+export type Outputs = ReturnType<typeof createOutputs>
