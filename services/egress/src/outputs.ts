@@ -9,6 +9,8 @@ export interface OutputTopics {
 
 /** Room left in a dead letter for everything but the original value (reason, error, headers, overhead). */
 const DEAD_LETTER_ROOM = 16 * 1024
+/** Room kept below max.message.bytes for a record's headers and batch overhead. */
+const RECORD_ROOM = 1024
 
 /**
  * Builds egress's output records. Everything goes to the same partition number as the request it
@@ -17,12 +19,26 @@ const DEAD_LETTER_ROOM = 16 * 1024
  */
 export function createOutputs (codec: Codec, topics: OutputTopics, maxRecordBytes: number) {
   return {
+    /**
+     * A result never blocks its partition either: one whose echoed metadata (the producer's, of any
+     * size) would take it past max.message.bytes carries a note instead of the metadata.
+     */
     async result (partition: number, result: OutboundResult): Promise<OutgoingRecord> {
+      let value = await codec.serialize(topics.results, 'OutboundResult', result)
+      if (value.length > maxRecordBytes - RECORD_ROOM) {
+        const size = Buffer.byteLength(JSON.stringify(result.metadata))
+        value = await codec.serialize(topics.results, 'OutboundResult', {
+          ...result,
+          metadata: { wabridge_metadata_dropped: `${size} bytes of metadata did not fit the topic's max.message.bytes (${maxRecordBytes})` },
+          business_usage_json: null,
+          app_usage_json: null
+        })
+      }
       return {
         topic: topics.results,
         partition,
         key: result.phone_number_id,
-        value: await codec.serialize(topics.results, 'OutboundResult', result),
+        value,
         headers: toKafkaHeaders({
           eventId: result.request_id,
           contentType: contentTypeFor('OutboundResult'),

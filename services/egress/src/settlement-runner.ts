@@ -26,11 +26,18 @@ export interface SettlementRunnerOptions {
  * time" record. Written through the session with a `settled` ledger event, so a later owner never
  * settles it twice.
  */
+/** Marks an unknown whose "no status in time" record is being written. */
+const EXPIRING = () => {}
+
 export function startSettlement (session: PartitionSession, options: SettlementRunnerOptions): () => void {
   const watching = new Map<string, () => void>()
+  const writing = new Set<string>()
   let stopped = false
 
   async function write (unknown: OutboundResult, evidence: StatusEvidence | null): Promise<void> {
+    // One settlement record per request: evidence arriving while the "no status" record is written waits its turn.
+    if (writing.has(unknown.request_id)) return
+    writing.add(unknown.request_id)
     const record = settlementRecord(unknown, evidence, options.clock())
     try {
       if (!await session.whenReady() || !session.ledger.unsettled().has(unknown.request_id)) return
@@ -41,6 +48,7 @@ export function startSettlement (session: PartitionSession, options: SettlementR
       // Tried again on the next scan (while still unsettled and owned).
       if (!(err as { fenced?: boolean }).fenced) options.logger.warn({ err, requestId: unknown.request_id }, 'settlement record not written; trying again')
     } finally {
+      writing.delete(unknown.request_id)
       watching.delete(unknown.request_id)
     }
   }
@@ -49,12 +57,15 @@ export function startSettlement (session: PartitionSession, options: SettlementR
     if (stopped || !session.isReady) return
     const now = options.clock()
     for (const [requestId, { result }] of session.ledger.unsettled()) {
-      if (watching.has(requestId)) continue
+      const watched = watching.get(requestId)
       if (now - result.completed_at >= options.windowMs) {
-        watching.set(requestId, () => {})
+        if (watched === EXPIRING) continue
+        watched?.()
+        watching.set(requestId, EXPIRING)
         void write(result, null)
         continue
       }
+      if (watched) continue
       const unwatch = options.statuses.watch(requestId, (evidence) => { void write(result, evidence) })
       if (watching.has(requestId)) continue
       watching.set(requestId, unwatch)

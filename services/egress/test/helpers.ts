@@ -37,6 +37,9 @@ export function testEnv (prefix: string, simUrl: string, extra: Record<string, s
     EGRESS_RETRY_BASE_MS: '50',
     EGRESS_COUNT_INBOUND: 'false',
     SHUTDOWN_TIMEOUT_MS: '5000',
+    // No ingress in these tests: sends in doubt get no status webhook unless a test writes one.
+    EGRESS_IN_DOUBT_WAIT_MS: '1000',
+    EGRESS_TAKEOVER_GRACE_MS: '2000',
     ...extra
   }
 }

@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import { test } from 'node:test'
+import { toKafkaHeaders, topicNames } from '@wabridge/kafka'
+import type { OutboundResult } from '@wabridge/schemas'
+import { createLogger } from '@wabridge/telemetry'
+import { attemptsTopic } from '../src/app.ts'
+import { createLedgerLoader } from '../src/ledger-loader.ts'
+import { PartitionSession, SessionWriteError } from '../src/partition-session.ts'
+import { codec, collect, prepareTopics, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
+
+const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const logger = createLogger({ level: 'error', name: 'exactly-once-test' })
+
+/** A status webhook as ingress writes it (headers egress matches on; the value is not needed). */
+async function writeStatus (kafka: ReturnType<typeof testKafka>, prefix: string, requestId: string, status: string, wamid: string): Promise<void> {
+  const producer = kafka.producer()
+  await producer.connect()
+  try {
+    await producer.send({
+      topic: topicNames(prefix).inboundStatuses,
+      messages: [{
+        key: '106540352242922:16505551234',
+        value: Buffer.alloc(0),
+        headers: toKafkaHeaders({
+          eventId: `${wamid}:${status}`,
+          extra: { 'wa-callback-data': requestId, 'wa-status': status, 'wa-message-id': wamid, 'wa-timestamp': String(Date.now()) }
+        })
+      }]
+    })
+  } finally {
+    await producer.disconnect()
+  }
+}
+
+const byId = (results: OutboundResult[], id: string) => results.filter((r) => r.request_id === id)
+
+test('a send whose answer is lost after Meta accepted it is never sent again; its status webhook decides it (items 1, 7, 8)', { timeout: 90_000 }, async (t) => {
+  const prefix = `doubt-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t, {
+    faults: [
+      // Accepted, then no answer: egress times out after sending.
+      { match: { to: '+15550000001' }, action: { type: 'timeout', accept: true } },
+      // Accepted, then a proxy's 502.
+      { match: { to: '+15550000002' }, action: { type: 'error', httpStatus: 502, accept: true, body: 'html' } },
+      // Accepted, then the connection dropped without an answer.
+      { match: { to: '+15550000003' }, action: { type: 'reset', accept: true } }
+    ]
+  })
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 1)
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  await startEgress(t, testEnv(prefix, sim.url, {
+    KAFKA_TOPIC_PARTITIONS: '1', GRAPH_TIMEOUT_MS: '500', EGRESS_IN_DOUBT_WAIT_MS: '8000', EGRESS_SETTLEMENT_WINDOW_MS: '3000'
+  }))
+  const producer = await requestProducer(t, kafka)
+  await produceRequests(producer, prefix, [
+    textRequest('7001', '+15550000001', 'timeout-then-sent'),
+    textRequest('7001', '+15550000002', 'bad-gateway-then-late'),
+    textRequest('7001', '+15550000003', 'reset-never-heard-of')
+  ])
+  await waitFor(() => sim.accepted().length >= 3, 20_000, () => `three accepted at the sim, have ${sim.accepted().length}`)
+  // Within the in-doubt wait: the status decides the first result directly.
+  const first = sim.accepted({ bizOpaqueCallbackData: 'timeout-then-sent' })[0]!
+  await writeStatus(kafka, prefix, 'timeout-then-sent', 'sent', first.wamid)
+  await waitFor(() => byId(results, 'timeout-then-sent').length > 0, 20_000, 'the in-doubt request decided by its status')
+  const decided = byId(results, 'timeout-then-sent')[0]!
+  assert.equal(decided.status, 'accepted')
+  assert.equal(decided.wamid, first.wamid)
+  assert.equal(decided.settlement, null)
+  assert.match(decided.reason ?? '', /in doubt after attempt 1.*status 'sent'.*proves Meta accepted it/)
+  // Nothing was sent twice, whatever the answer was.
+  assert.deepEqual(sim.duplicates(), [])
+  assert.equal(sim.accepted().length, 3)
+})
+
+test('an unknown result is settled by a later status webhook, or says it stays unknown after the window (item 8)', { timeout: 90_000 }, async (t) => {
+  const prefix = `settle-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t, { faults: [{ match: { phoneNumberId: '7101' }, action: { type: 'error', httpStatus: 504, accept: true, body: 'text' } }] })
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 1)
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '1', EGRESS_IN_DOUBT_WAIT_MS: '300', EGRESS_SETTLEMENT_WINDOW_MS: '4000' }))
+  const producer = await requestProducer(t, kafka)
+  await produceRequests(producer, prefix, [textRequest('7101', '+15550000011', 'late-status'), textRequest('7101', '+15550000012', 'no-status')])
+  await waitFor(() => results.length >= 2, 20_000, () => `two unknown results, have ${results.length}`)
+  for (const r of results) {
+    assert.equal(r.status, 'unknown')
+    assert.equal(r.settlement, null)
+    assert.match(r.reason ?? '', /it was not sent again/)
+  }
+  const late = sim.accepted({ bizOpaqueCallbackData: 'late-status' })[0]!
+  await writeStatus(kafka, prefix, 'late-status', 'delivered', late.wamid)
+  await waitFor(() => byId(results, 'late-status').length >= 2, 20_000, 'the settlement of late-status')
+  const [unknown, settled] = byId(results, 'late-status')
+  assert.equal(settled!.status, 'accepted')
+  assert.equal(settled!.wamid, late.wamid)
+  assert.deepEqual({ ...settled!.settlement, status_at: null }, { supersedes_status: 'unknown', supersedes_completed_at: unknown!.completed_at, evidence: 'status_webhook', status_at: null })
+
+  await waitFor(() => byId(results, 'no-status').length >= 2, 20_000, 'the "no status in time" record of no-status')
+  const stays = byId(results, 'no-status')[1]!
+  assert.equal(stays.status, 'unknown')
+  assert.equal(stays.settlement?.evidence, 'no_status_in_time')
+  assert.match(stays.reason ?? '', /no status webhook within/)
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  assert.equal(results.length, 4, 'one settlement record each, no more')
+  assert.deepEqual(sim.duplicates(), [])
+})
+
+test('a stale owner is fenced: once another instance took the partition over, nothing it writes becomes visible (item 4)', { timeout: 60_000 }, async (t) => {
+  const prefix = `fence-${randomUUID().slice(0, 8)}`
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 1)
+  const admin = kafka.admin()
+  await admin.connect()
+  t.after(() => admin.disconnect())
+  const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attemptsTopic(prefix), groupId: `g-${prefix}`, codec, logger })
+  await loader.start()
+  t.after(() => loader.stop())
+  const session = (instance: string, onLost: () => void) => new PartitionSession({
+    partition: 0,
+    groupId: `g-${prefix}`,
+    requestsTopic: topicNames(prefix).outboundRequests,
+    attemptsTopic: attemptsTopic(prefix),
+    instance,
+    transactionTimeoutMs: 30_000,
+    takeoverGraceMs: 0,
+    dedupWindowMs: 60_000,
+    legacyLookbackMs: 60_000,
+    maxBatchBytes: 500_000,
+    commitIntervalMs: 100,
+    clock: Date.now
+  }, { kafka, admin, codec, loader, committable: () => undefined, lastHeartbeatAt: () => Date.now(), stillAssigned: () => true, onLost, logger })
+
+  let staleLost = false
+  const stale = session('stale', () => { staleLost = true })
+  await stale.open()
+  await stale.ready
+  await stale.write([], [{ kind: 'attempt', requestId: 'before', sourceOffset: '0', attempt: 0, state: 'started', instance: 'stale' }])
+
+  // Another instance takes the partition over (the stale one was paused past its session timeout).
+  loader.close(0)
+  const owner = session('owner', () => {})
+  await owner.open()
+  await owner.ready
+  assert.equal(owner.ledger.get('before').kind, 'open', 'the new owner sees the started marker written before it took over')
+
+  await assert.rejects(stale.write([], [{ kind: 'attempt', requestId: 'after', sourceOffset: '1', attempt: 0, state: 'started', instance: 'stale' }]),
+    (err: unknown) => err instanceof SessionWriteError && err.fenced)
+  assert.equal(stale.state, 'lost')
+  assert.equal(staleLost, true)
+  // The owner still writes; its history never shows the stale instance's marker.
+  await owner.write([], [{ kind: 'attempt', requestId: 'mine', sourceOffset: '2', attempt: 0, state: 'started', instance: 'owner' }])
+  const records = await readAttempts(kafka, attemptsTopic(prefix))
+  assert.ok(records.includes('before') && records.includes('mine'))
+  assert.ok(!records.includes('after'), 'the fenced write never became visible')
+  await owner.close()
+})
+
+/** Request ids of the attempts topic's committed records (read_committed). */
+async function readAttempts (kafka: ReturnType<typeof testKafka>, topic: string): Promise<string[]> {
+  const ids: string[] = []
+  const consumer = kafka.consumer({ groupId: `read-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    await consumer.run({ eachMessage: async ({ message }) => { ids.push(message.headers?.['event-id']?.toString() ?? '') } })
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+  } finally {
+    await consumer.disconnect()
+  }
+  return ids
+}
+
+function spawnEgress (env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', mainTs], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  child.stderr!.resume()
+  return child
+}
+
+test('a new owner after a long backlog skips every request that already has a result, however long ago (item 2)', { timeout: 90_000 }, async (t) => {
+  const prefix = `backlog-${randomUUID().slice(0, 8)}`
+  // One request is held for 20 s by the sim; the others are answered at once.
+  const sim = await startSim(t, { faults: [{ match: { to: '+15550000021' }, action: { type: 'timeout', accept: false, answerAfterMs: 20_000 } }] })
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 1)
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  const env = testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '1', GRAPH_TIMEOUT_MS: '30000', EGRESS_DEDUP_WINDOW_MS: '500', LOG_LEVEL: 'error' })
+  const producer = await requestProducer(t, kafka)
+  const others = Array.from({ length: 50 }, (_, i) => textRequest('7201', `+1555100${String(i).padStart(4, '0')}`, `done-${i}`))
+  await produceRequests(producer, prefix, [textRequest('7201', '+15550000021', 'slow'), ...others])
+  const first = spawnEgress(env)
+  t.after(() => { first.kill('SIGKILL') })
+  await waitFor(() => results.length >= 50, 30_000, () => `50 results, have ${results.length}`)
+  // The committed offset stays at the slow request; the others' results are older than any dedup window.
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  first.kill('SIGKILL')
+  await new Promise((resolve) => first.once('exit', resolve))
+  const second = spawnEgress(env)
+  t.after(() => { second.kill('SIGKILL') })
+  await waitFor(() => byId(results, 'slow').length > 0, 40_000, 'the slow request decided by the new owner')
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  assert.deepEqual(sim.duplicates(), [], 'nothing sent twice')
+  assert.equal(results.length, 51, `one result per request (${results.length})`)
+  for (let i = 0; i < 50; i++) assert.equal(sim.accepted({ bizOpaqueCallbackData: `done-${i}` }).length, 1)
+})
