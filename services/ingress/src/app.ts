@@ -1,7 +1,7 @@
 import { metrics as otelMetrics, trace, type Meter, type Tracer } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import type { Kafka } from 'kafkajs'
-import { createKafkaClient, createProducer, topicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { createKafkaClient, createProducer, createTopicLimits, topicNames, type WabridgeProducer } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { IngressConfig } from './config.ts'
@@ -40,16 +40,22 @@ export function createIngress (config: IngressConfig, deps: IngressDeps): Ingres
   const { logger } = deps
   const now = deps.now ?? Date.now
   const kafka = deps.kafka ?? createKafkaClient({
-    brokers: [...config.KAFKA_BROKERS], clientId: config.KAFKA_CLIENT_ID ?? 'wabridge-ingress', logger: logger.child({ component: 'kafka' })
+    brokers: [...config.KAFKA_BROKERS],
+    clientId: config.KAFKA_CLIENT_ID ?? 'wabridge-ingress',
+    requestTimeoutMs: config.PRODUCE_REQUEST_TIMEOUT_MS,
+    logger: logger.child({ component: 'kafka' })
   })
+  // max.message.bytes and partitions per topic, shared: the publisher makes records fit what the producer enforces.
+  const limits = createTopicLimits(kafka)
   const producer = deps.producer ?? createProducer(kafka, {
-    lingerMs: config.PRODUCE_LINGER_MS, maxBatchRecords: config.PRODUCE_MAX_BATCH_RECORDS, maxRetryTimeMs: config.PRODUCE_MAX_RETRY_MS
+    lingerMs: config.PRODUCE_LINGER_MS, maxBatchRecords: config.PRODUCE_MAX_BATCH_RECORDS, maxRetryTimeMs: config.PRODUCE_MAX_RETRY_MS, limits
   })
   const metrics = createIngressMetrics(deps.meter ?? otelMetrics.getMeter('wabridge-ingress'))
   const publisher = createWebhookPublisher({
     topics: topicNames(config.TOPIC_PREFIX), timeoutMs: config.PRODUCE_TIMEOUT_MS, maxPendingBytes: config.PRODUCE_MAX_PENDING_BYTES
   }, {
     producer,
+    limits,
     codec: createCodec(config.SCHEMA_REGISTRY_URL ? { registry: config.SCHEMA_REGISTRY_URL } : {}),
     dedup: createDedupCache({ ttlMs: config.DEDUP_TTL_MS, maxEntries: config.DEDUP_MAX_ENTRIES, now }),
     metrics
@@ -98,6 +104,7 @@ export function createIngress (config: IngressConfig, deps: IngressDeps): Ingres
       await server.close()
       // Last: flushes anything still queued, then disconnects.
       await producer.stop()
+      await limits.close()
       logger.info('ingress stopped')
     }
   }

@@ -27,9 +27,13 @@ export const ConfigSchema = z.object({
   // Producing
   // How long a webhook waits for Kafka to acknowledge its records before the answer is 503, ms.
   PRODUCE_TIMEOUT_MS: positiveInt().default(5000),
-  // How long the producer keeps retrying one batch before failing it, ms. Longer than a broker
-  // restart: a batch failed earlier may still land later, and Meta's retry would then write it twice.
+  // How long the producer keeps retrying one batch (the sum of its backoffs), ms. Longer than a
+  // broker restart: a batch it gives up on may still be in Kafka, and Meta's retry then writes it twice.
   PRODUCE_MAX_RETRY_MS: positiveInt().default(60_000),
+  // How long the Kafka client waits for a broker's answer to one request before trying again, ms.
+  // A stalled broker holds each attempt this long, so a batch fails after at most about
+  // PRODUCE_MAX_RETRY_MS + (PRODUCE_MAX_RETRY_MS / 1000 + 4) × this.
+  PRODUCE_REQUEST_TIMEOUT_MS: positiveInt().default(30_000),
   // How long a produce batch waits for records of concurrent requests, ms (latency vs batch size).
   PRODUCE_LINGER_MS: durationMs().default(2),
   // Most records in one produce request.

@@ -10,6 +10,8 @@ interface Shape<T extends TopicKey, N extends keyof RecordValues> {
   /** Deterministic id; carried in the `event-id` header and used for dedup. */
   eventId: string
   value: RecordValues[N]
+  /** Headers of this record besides the common ones (event-id, content-type, …), e.g. a status's wa-status. */
+  headers?: Record<string, string>
 }
 
 export type InboundRecord =

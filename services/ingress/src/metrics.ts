@@ -9,6 +9,8 @@ export interface IngressMetrics {
   records(topic: string, count: number): void
   duplicates(topic: string, reason: 'recent' | 'in_flight' | 'same_request', count: number): void
   produced(durationMs: number, ok: boolean): void
+  /** A record shrunk to fit its topic's max.message.bytes (fit-record.ts). */
+  truncated(topic: string): void
 }
 
 function outcomeOf (method: string, statusCode: number): RequestOutcome {
@@ -37,6 +39,7 @@ export function createIngressMetrics (meter: Meter): IngressMetrics {
   })
   const records = meter.createCounter('wabridge.ingress.records', { description: 'Records acknowledged by Kafka, by topic' })
   const duplicates = meter.createCounter('wabridge.ingress.duplicates', { description: 'Records dropped as repeats of a recently seen event id, by topic and reason' })
+  const truncated = meter.createCounter('wabridge.ingress.truncated', { description: 'Records shrunk to fit their topic\'s max.message.bytes (raw body cut, original JSON replaced), by topic' })
   const produceDuration = meter.createHistogram('wabridge.ingress.produce.duration', {
     description: 'Time from handing a request\'s records to the producer until Kafka acknowledged all of them (or failed)',
     unit: 's',
@@ -50,6 +53,7 @@ export function createIngressMetrics (meter: Meter): IngressMetrics {
     },
     records (topic, count) { if (count > 0) records.add(count, { topic }) },
     duplicates (topic, reason, count) { if (count > 0) duplicates.add(count, { topic, reason }) },
-    produced (durationMs, ok) { produceDuration.record(durationMs / 1000, { outcome: ok ? 'ok' : 'failed' }) }
+    produced (durationMs, ok) { produceDuration.record(durationMs / 1000, { outcome: ok ? 'ok' : 'failed' }) },
+    truncated (topic) { truncated.add(1, { topic }) }
   }
 }

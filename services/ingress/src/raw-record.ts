@@ -35,7 +35,10 @@ export function toRawRecord (request: RawRequest): InboundRecord {
       content_type: request.headers['content-type'] ?? null,
       remote_address: request.remoteAddress ?? null,
       // Only verified bodies are archived (brief.md, "Ingress").
-      verified: true
+      verified: true,
+      // fit-record.ts cuts the body when the record would exceed the topic's max.message.bytes.
+      body_truncated: false,
+      body_size: request.body.length
     }
   }
 }

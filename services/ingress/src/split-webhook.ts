@@ -131,14 +131,33 @@ function toMessage (entry: WebhookEntry, value: MessagesValue, message: WebhookM
   }
 }
 
+/** Headers of a status record, so that egress can match statuses to its requests without decoding Avro. */
+export const STATUS_HEADER = {
+  callbackData: 'wa-callback-data',
+  status: 'wa-status',
+  messageId: 'wa-message-id',
+  timestamp: 'wa-timestamp'
+} as const
+
+function statusHeaders (status: WebhookStatus, metaTimestampMs: number): Record<string, string> {
+  return {
+    ...(status.biz_opaque_callback_data !== undefined && { [STATUS_HEADER.callbackData]: status.biz_opaque_callback_data }),
+    [STATUS_HEADER.status]: status.status,
+    [STATUS_HEADER.messageId]: status.id,
+    [STATUS_HEADER.timestamp]: String(metaTimestampMs)
+  }
+}
+
 function toStatus (entry: WebhookEntry, value: MessagesValue, status: WebhookStatus, receivedAt: number): InboundRecord {
   const { metadata } = value
   const eventId = statusEventId(status.id, status.status)
+  const metaTimestamp = metaTimestampToMs(status.timestamp)
   return {
     topic: 'inboundStatuses',
     schema: 'InboundStatus',
     key: `${metadata.phone_number_id}:${status.recipient_id}`,
     eventId,
+    headers: statusHeaders(status, metaTimestamp),
     value: {
       event_id: eventId,
       waba_id: entry.id,
@@ -147,7 +166,7 @@ function toStatus (entry: WebhookEntry, value: MessagesValue, status: WebhookSta
       message_id: status.id,
       status: status.status,
       recipient_id: status.recipient_id,
-      meta_timestamp: metaTimestampToMs(status.timestamp),
+      meta_timestamp: metaTimestamp,
       received_at: receivedAt,
       biz_opaque_callback_data: status.biz_opaque_callback_data ?? null,
       conversation_id: status.conversation?.id ?? null,

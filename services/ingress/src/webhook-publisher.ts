@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks'
 import { propagation, type Context } from '@opentelemetry/api'
-import { toKafkaHeaders, type OutgoingRecord, type TopicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { fitsInBatch, isMaybeWritten, toKafkaHeaders, type OutgoingRecord, type TopicLimits, type TopicNames, type WabridgeProducer } from '@wabridge/kafka'
 import { contentTypeFor, SchemaError, type Codec, type SchemaName } from '@wabridge/schemas'
 import type { DedupCache } from './dedup-cache.ts'
 import { IngressError } from './errors.ts'
+import { fitRecord, TRUNCATED_HEADER } from './fit-record.ts'
 import type { InboundRecord } from './inbound-record.ts'
 import type { IngressMetrics } from './metrics.ts'
 
@@ -17,6 +18,8 @@ export interface WebhookPublisherOptions {
 
 export interface WebhookPublisherDeps {
   producer: Pick<WabridgeProducer, 'send'>
+  /** max.message.bytes of the topics, shared with the producer: every record is made to fit it. */
+  limits: Pick<TopicLimits, 'peek' | 'get'>
   codec: Pick<Codec, 'wireFormat' | 'encode' | 'serialize' | 'fingerprintHex'>
   dedup: DedupCache
   metrics: IngressMetrics
@@ -39,13 +42,16 @@ export interface WebhookPublisher {
 }
 
 /**
- * Dedup, encoding and the wait for acks. Ids enter the dedup cache only once Kafka acknowledged
- * them, even when that happens after the request timed out: Meta's retry of that request is then
- * dropped instead of written twice. A repeat that arrives while the first copy is still being
- * produced waits for that produce instead of starting another.
+ * Dedup, encoding, the byte cap and the wait for acks. Ids enter the dedup cache only once Kafka
+ * acknowledged them, even when that happens after the request timed out: Meta's retry of that
+ * request is then dropped instead of written twice. A failed produce leaves them out (its records
+ * may or may not be in Kafka): the retry is produced again, with the same event ids, so a record
+ * is never lost to the cache, and a copy written twice is recognisable by its `event-id`. A repeat
+ * that arrives while the first copy is still being produced waits for that produce instead of
+ * starting another.
  */
 export function createWebhookPublisher (options: WebhookPublisherOptions, deps: WebhookPublisherDeps): WebhookPublisher {
-  const { producer, codec, dedup, metrics } = deps
+  const { producer, codec, dedup, metrics, limits } = deps
   const inFlight = new Map<string, Promise<void>>()
   let pendingBytes = 0
   const headerBase = new Map<SchemaName, { contentType: string, schemaFingerprint: string }>()
@@ -55,21 +61,51 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
     return base
   }
 
+  /** max.message.bytes per topic of `records`; from the cache without a promise on the hot path. */
+  async function capsOf (records: InboundRecord[]): Promise<Map<string, number>> {
+    const caps = new Map<string, number>()
+    const missing: string[] = []
+    for (const r of records) {
+      const topic = options.topics[r.topic]
+      if (caps.has(topic)) continue
+      const limit = limits.peek(topic)
+      if (limit) caps.set(topic, limit.maxMessageBytes)
+      else missing.push(topic)
+    }
+    if (missing.length > 0) {
+      try {
+        for (const [topic, limit] of await limits.get(missing)) caps.set(topic, limit.maxMessageBytes)
+      } catch (err) {
+        throw new IngressError('INGRESS_UNAVAILABLE', 'could not read the topics\' max.message.bytes from Kafka', { cause: err })
+      }
+    }
+    return caps
+  }
+
   async function encode (records: InboundRecord[], ctx: Context): Promise<OutgoingRecord[]> {
     const trace: Record<string, string> = {}
     propagation.inject(ctx, trace)
     // Without a schema registry encoding is synchronous: no promise per record on the hot path.
     const isSync = codec.wireFormat === 'single-object'
+    const toOutgoing = (r: InboundRecord, value: Buffer, truncated: readonly string[]): OutgoingRecord => ({
+      topic: options.topics[r.topic],
+      key: r.key,
+      value,
+      headers: toKafkaHeaders({ ...baseOf(r.schema), eventId: r.eventId, ...trace, extra: truncated.length > 0 ? { ...r.headers, [TRUNCATED_HEADER]: truncated.join(',') } : r.headers }, ctx)
+    })
+    const valueOf = (r: InboundRecord) => isSync ? codec.encode(r.schema, r.value as never) : codec.serialize(options.topics[r.topic], r.schema, r.value as never)
     try {
+      const caps = await capsOf(records)
       const out: OutgoingRecord[] = []
       for (const r of records) {
-        const topic = options.topics[r.topic]
-        out.push({
-          topic,
-          key: r.key,
-          value: isSync ? codec.encode(r.schema, r.value as never) : await codec.serialize(topic, r.schema, r.value as never),
-          headers: toKafkaHeaders({ ...baseOf(r.schema), eventId: r.eventId, ...trace }, ctx)
-        })
+        const value = valueOf(r)
+        let outgoing = toOutgoing(r, Buffer.isBuffer(value) ? value : await value, [])
+        const cap = caps.get(outgoing.topic)!
+        if (!fitsInBatch(outgoing, cap)) {
+          outgoing = await fitRecord(r, outgoing, cap, async (shrunk, truncated) => toOutgoing(shrunk, await valueOf(shrunk), truncated))
+          metrics.truncated(outgoing.topic)
+        }
+        out.push(outgoing)
       }
       return out
     } catch (err) {
@@ -132,6 +168,11 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
   }
 }
 
+/**
+ * Answers within `ms` whatever Kafka does. Both failures leave the records' ids out of the dedup
+ * cache: after a timeout they are added only if Kafka acknowledges later; after a producer failure
+ * (maybe written: the records may be in Kafka) never, so Meta's retry is produced again.
+ */
 async function withDeadline<T> (promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_resolve, reject) => {
@@ -141,7 +182,8 @@ async function withDeadline<T> (promise: Promise<T>, ms: number): Promise<T> {
     return await Promise.race([promise, deadline])
   } catch (err) {
     if (err instanceof IngressError) throw err
-    throw new IngressError('INGRESS_UNAVAILABLE', 'Kafka did not take the records', { cause: err })
+    const maybe = isMaybeWritten(err) ? ' (some may have been written; a retry writes them again with the same event ids)' : ''
+    throw new IngressError('INGRESS_UNAVAILABLE', `Kafka did not take the records${maybe}`, { cause: err })
   } finally {
     clearTimeout(timer)
   }

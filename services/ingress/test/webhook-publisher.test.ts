@@ -21,8 +21,11 @@ function setup (timeoutMs = 200, maxPendingBytes = 1 << 20) {
     })
   }
   const metrics = createTestMeter()
+  // Topics as large as Kafka's default cap; the byte cap itself is tested against the broker (routes/webhooks-caps.test.ts).
+  const limit = { maxMessageBytes: 1_048_588, partitions: [] }
+  const limits = { peek: () => limit, get: async (topics: readonly string[]) => new Map(topics.map((t) => [t, limit])) }
   const publisher = createWebhookPublisher({ topics: topicNames('wa'), timeoutMs, maxPendingBytes }, {
-    producer, codec: createCodec(), dedup: createDedupCache({ ttlMs: 60_000, maxEntries: 100 }), metrics: createIngressMetrics(metrics.meter)
+    producer, limits, codec: createCodec(), dedup: createDedupCache({ ttlMs: 60_000, maxEntries: 100 }), metrics: createIngressMetrics(metrics.meter)
   })
   const records = splitWebhook(messageWebhook(messageFixtures().text!), 0)
   return { sends, publisher, records, metrics }
@@ -51,12 +54,12 @@ test('a produce acknowledged after the request gave up still drops the retry', a
   assert.equal(await metrics.counter('wabridge.ingress.duplicates', { reason: 'recent' }), 1)
 })
 
-test('a failed produce leaves the ids unseen, so the retry is produced', async () => {
+test('a failed produce (maybe written) leaves the ids unseen, so the retry is produced', async () => {
   const { sends, publisher, records } = setup()
   const first = publisher.publish(records, ROOT_CONTEXT)
   await settle()
-  sends[0]!.fail(new KafkaPublishError('KAFKA_PUBLISH_FAILED', 'broker down'))
-  await assert.rejects(first, (err: unknown) => err instanceof IngressError && err.code === 'INGRESS_UNAVAILABLE' && err.statusCode === 503)
+  sends[0]!.fail(new KafkaPublishError('KAFKA_PUBLISH_FAILED', 'kafkajs gave up', { maybeWritten: true }))
+  await assert.rejects(first, (err: unknown) => err instanceof IngressError && err.code === 'INGRESS_UNAVAILABLE' && err.statusCode === 503 && /may have been written/.test(err.message))
   const retry = publisher.publish(records, ROOT_CONTEXT)
   await settle()
   assert.equal(sends.length, 2)

@@ -67,12 +67,14 @@ test('every message type lands on the messages topic with its key, typed fields 
     assert.equal(value.verified, true)
     assert.equal(value.signature, signWebhookBody(value.body as Buffer, APP_SECRET))
     assert.equal(value.content_type, 'application/json')
+    assert.equal(value.body_truncated, false)
+    assert.equal(value.body_size, (value.body as Buffer).length)
     return (value.body as Buffer).toString('latin1')
   }))
   for (const body of bodies) assert.ok(rawBodies.has(Buffer.from(body).toString('latin1')), 'a raw body differs from what was sent')
 })
 
-test('every status lands on the statuses topic with its key, pricing and conversation', async (t) => {
+test('every status lands on the statuses topic with its key, pricing, conversation and the headers egress matches on', async (t) => {
   const app = await buildTestIngress(t)
   const fixtures = statusFixtures()
   const replies = await Promise.all(Object.values(fixtures).map((s) => app.post(statusWebhook(s))))
@@ -90,6 +92,14 @@ test('every status lands on the statuses topic with its key, pricing and convers
     assert.equal(record.key, `${PHONE_NUMBER_ID}:${CUSTOMER}`, name)
     const value = assertHeaders(record, 'InboundStatus')
     assert.deepEqual(JSON.parse(value.status_json as string), status, name)
+    // Egress matches statuses to its requests from these, without decoding Avro.
+    const matching = Object.fromEntries(Object.entries(record.headers).filter(([header]) => header.startsWith('wa-')))
+    assert.deepEqual(matching, {
+      ...(status.biz_opaque_callback_data !== undefined && { 'wa-callback-data': status.biz_opaque_callback_data }),
+      'wa-status': status.status,
+      'wa-message-id': status.id,
+      'wa-timestamp': '1750263780000'
+    }, name)
     const pricing = status.pricing as Record<string, unknown> | undefined
     const conversation = status.conversation as { id: string, origin: { type: string } } | undefined
     assert.deepEqual({ ...value, status_json: undefined, received_at: undefined }, {
