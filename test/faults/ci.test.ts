@@ -15,8 +15,8 @@ const SESSION_TIMEOUT_MS = 6000
 
 /** Times count from the first request; production lasts 30 s (10 requests/s per number). */
 const schedule: ScheduledFault[] = [
-  { atMs: 2_000, kind: 'sim', label: 'accept, then answer 502', rule: { count: 2, action: { type: 'error', code: 2, httpStatus: 502, accept: true } } },
-  { atMs: 2_000, kind: 'sim', label: 'accept, then answer 504', rule: { count: 2, action: { type: 'error', code: 2, httpStatus: 504, accept: true } } },
+  { atMs: 2_000, kind: 'sim', label: 'accept, then answer 502', rule: { count: 2, action: { type: 'error', httpStatus: 502, accept: true } } },
+  { atMs: 2_000, kind: 'sim', label: 'accept, then answer 504', rule: { count: 2, action: { type: 'error', httpStatus: 504, body: 'text', accept: true } } },
   { atMs: 2_000, kind: 'sim', label: 'accept, then drop the connection', rule: { count: 2, action: { type: 'reset', accept: true } } },
   { atMs: 5_000, kind: 'kill-egress', instance: 'egress-1' },
   { atMs: 12_000, kind: 'pause-broker', durationMs: 8_000 },

@@ -13,7 +13,8 @@ export type ScheduledFault =
 
 /** A fault as it happened: what, when (epoch ms), and how it ended. */
 export interface InjectedFault {
-  kind: ScheduledFault['kind']
+  /** A scheduled fault's kind, or 'kill-broker' (a test killing a partition leader itself). */
+  kind: ScheduledFault['kind'] | 'kill-broker'
   target: string
   at: number
   /** When the fault was over: the process restarted and ready, the broker resumed. */
@@ -37,9 +38,11 @@ async function inject (f: ScheduledFault, ctx: FaultContext, record: InjectedFau
       const part = ctx.stack.egress.get(f.instance)
       if (!part) throw new Error(`no egress instance ${f.instance}`)
       await part.kill()
-      record.detail = 'kill -9, then started again'
-      const ready = await part.start()
-      if (!ready) record.detail += ' (not ready within the wait)'
+      const outcome = await part.start()
+      const after = `${((Date.now() - record.at) / 1000).toFixed(1)} s`
+      record.detail = outcome === 'ready'
+        ? `kill -9; started again, ready ${after} after the kill`
+        : outcome === 'exited' ? `kill -9; started again, but it ended (killed again?) before it was ready, ${after} after the kill` : `kill -9; started again, NOT ready ${after} after the kill`
       return
     }
     case 'pause-egress': {
@@ -86,7 +89,7 @@ export async function runSchedule (schedule: readonly ScheduledFault[], ctx: Fau
       record.detail += ` FAILED: ${(err as Error).message}`
     }
     record.endAt = Date.now()
-    ctx.log(`fault over at +${((record.endAt - startedAt) / 1000).toFixed(1)} s: ${f.kind} ${record.target}: ${record.detail}`)
+    ctx.log(`fault of +${((record.at - startedAt) / 1000).toFixed(1)} s over at +${((record.endAt - startedAt) / 1000).toFixed(1)} s: ${f.kind} ${record.target}: ${record.detail}`)
   }))
   return injected.sort((a, b) => a.at - b.at)
 }

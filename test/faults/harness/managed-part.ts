@@ -10,8 +10,11 @@ export interface ManagedPart {
   readonly name: string
   /** The running process (undefined between a kill and the next start). */
   current (): PartProcess | undefined
-  /** Spawns the part and waits until `readyUrl` answers 2xx; false when it did not within `readyTimeoutMs`. */
-  start (): Promise<boolean>
+  /**
+   * Spawns the part and waits until `readyUrl` answers 2xx: 'ready', 'exited' (it ended first: on its
+   * own, or killed by the harness) or 'timeout' (not ready within `readyTimeoutMs`).
+   */
+  start (): Promise<StartOutcome>
   /** True when the process runs and its readyUrl answers 2xx now. */
   isReady (): Promise<boolean>
   /** SIGKILL; resolves once the process is gone. Not restarted. */
@@ -23,6 +26,8 @@ export interface ManagedPart {
   /** Exits nobody asked for (code or signal), with their times. */
   readonly unexpectedExits: Array<{ at: number, code: number | null, signal: NodeJS.Signals | null }>
 }
+
+export type StartOutcome = 'ready' | 'exited' | 'timeout'
 
 export interface ManagedPartOptions {
   group: ProcessGroup
@@ -40,7 +45,7 @@ export function createManagedPart (options: ManagedPartOptions): ManagedPart {
   let isStopped = false
   const unexpectedExits: ManagedPart['unexpectedExits'] = []
 
-  async function start (): Promise<boolean> {
+  async function start (): Promise<StartOutcome> {
     isStopped = false
     const p = group.spawn(options.spawn)
     proc = p
@@ -51,11 +56,11 @@ export function createManagedPart (options: ManagedPartOptions): ManagedPart {
       unexpectedExits.push({ at: Date.now(), code, signal })
       onEvent(`${options.spawn.name} (pid ${p.pid}) exited on its own: code ${code} signal ${signal}`)
       if (unexpectedExits.length <= (options.maxRestarts ?? 20)) {
-        void start().then((ok) => onEvent(`${options.spawn.name} restarted after its exit${ok ? '' : ', but not ready in time'}`))
+        void start().then((outcome) => onEvent(`${options.spawn.name} restarted after its exit: ${outcome}`))
       }
     })
     const ok = await pollUntil(async () => !p.isRunning() || await answersOk(options.readyUrl), options.readyTimeoutMs, 100)
-    return ok && p.isRunning()
+    return !p.isRunning() ? 'exited' : ok ? 'ready' : 'timeout'
   }
 
   /** The next start() (or nothing) follows a harness-made end: the exit handler must not restart. */

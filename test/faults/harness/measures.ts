@@ -22,7 +22,7 @@ export interface PauseAfterKill {
   survivors: string[]
   /** Sends of the survivors within the window. */
   sends: number
-  /** null when the sim recorded no sender (no User-Agent), so survivors cannot be told apart. */
+  /** null when no User-Agent names an instance, so survivors cannot be told apart. */
   longestPauseMs: number | null
 }
 

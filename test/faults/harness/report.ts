@@ -23,7 +23,7 @@ export function checkGoals (m: Measures, options: { maxUnknownShare: number, max
     },
     {
       figure: 'longest pause of the survivors after a kill',
-      value: longest === null ? (m.pausesAfterKills.length === 0 ? 'no kills' : 'n/a (the sim records no User-Agent)') : `${(longest / 1000).toFixed(1)} s`,
+      value: longest === null ? (m.pausesAfterKills.length === 0 ? 'no kills' : 'n/a (no instance names in the senders\' User-Agents)') : `${(longest / 1000).toFixed(1)} s`,
       goal: `≤ ${options.maxPauseMs / 1000} s`,
       isMet: m.pausesAfterKills.length === 0 || (longest !== null && longest <= options.maxPauseMs)
     }

@@ -44,8 +44,9 @@ interface RawAccepted {
   bizOpaqueCallbackData?: string
   acceptedAt: number
   userAgent?: string
-  headers?: Record<string, string>
 }
+
+const toSend = (m: RawAccepted): AcceptedSend => ({ callbackData: m.bizOpaqueCallbackData, phoneNumberId: m.phoneNumberId, at: m.acceptedAt, userAgent: m.userAgent })
 
 export function createSimClient (url: string): SimClient {
   const get = async <T>(path: string): Promise<T> => await json<T>(await fetch(url + path), `GET ${path}`)
@@ -66,13 +67,16 @@ export function createSimClient (url: string): SimClient {
       return { id, isSupported }
     },
     async acceptedSends () {
-      const { messages } = await get<{ messages: RawAccepted[] }>('/_sim/messages?limit=100000000')
-      return messages.map((m) => ({
-        callbackData: m.bizOpaqueCallbackData,
-        phoneNumberId: m.phoneNumberId,
-        at: m.acceptedAt,
-        userAgent: m.userAgent ?? m.headers?.['user-agent']
-      }))
+      // Every accepted send without its body, one JSON object per line; a sim without /_sim/accepted
+      // (before its per-send records) answers 404, and its messages (with bodies) serve instead.
+      const response = await fetch(`${url}/_sim/accepted?format=ndjson`)
+      if (response.status === 404) {
+        await response.body?.cancel()
+        const { messages } = await get<{ messages: RawAccepted[] }>('/_sim/messages?limit=100000000')
+        return messages.map(toSend)
+      }
+      if (!response.ok) throw new Error(`simulator GET /_sim/accepted: HTTP ${response.status} ${await response.text()}`)
+      return (await response.text()).split('\n').filter((line) => line.trim() !== '').map((line) => toSend(JSON.parse(line) as RawAccepted))
     },
     async webhookState () {
       const stats = await get<{ pendingStatuses: number, webhooks: { pendingEvents: number, inFlight: number, dropped: number, delivered: number } | null }>('/_sim/stats')

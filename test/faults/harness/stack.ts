@@ -31,6 +31,8 @@ export interface StackOptions {
   /** More env for every egress instance (wins over the harness's own). */
   egressEnv?: Record<string, string>
   readyTimeoutMs: number
+  /** Where the parts' logs are (for error messages). */
+  logDir: string
   onEvent: (line: string) => void
 }
 
@@ -112,13 +114,14 @@ export async function startStack (options: StackOptions): Promise<Stack> {
   }
   try {
     const started = await Promise.all([simPart.start(), ingress.start()])
-    if (!started.every(Boolean)) throw new Error('the simulator or the ingress did not become ready; see their logs')
+    if (started.some((s) => s !== 'ready')) throw new Error(`the simulator or the ingress did not become ready (${started.join(', ')}); see their logs in ${options.logDir}`)
     // The first instance creates egress's own topics alone (several at once would race to create them).
     const [first, ...others] = [...egress.values()]
-    if (!(await first!.start())) throw new Error(`${first!.name} did not become ready; see its log`)
+    const outcome = await first!.start()
+    if (outcome !== 'ready') throw new Error(`${first!.name} did not become ready (${outcome}); see its log in ${options.logDir}`)
     const rest = await Promise.all(others.map((p) => p.start()))
-    const notReady = others.filter((_, i) => !rest[i]).map((p) => p.name)
-    if (notReady.length > 0) throw new Error(`${notReady.join(', ')} did not become ready; see the logs`)
+    const notReady = others.filter((_, i) => rest[i] !== 'ready').map((p) => p.name)
+    if (notReady.length > 0) throw new Error(`${notReady.join(', ')} did not become ready; see the logs in ${options.logDir}`)
   } catch (err) {
     await stop()
     throw err

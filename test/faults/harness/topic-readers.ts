@@ -6,14 +6,14 @@ import { createCodec, type OutboundResult } from '@wabridge/schemas'
 /** Where a reader reports a crash of its consumer (kafkajs restarts it after retriable errors). */
 export type ReaderLog = (line: string) => void
 
-/** Reads a topic from the beginning in a throw-away group (read_committed, kafkajs' default) until stopped. */
-async function tail (kafka: Kafka, topic: string, log: ReaderLog, onRecord: (value: Buffer | null, headers: Record<string, string>) => Promise<void> | void): Promise<Consumer> {
+/** Reads topics from the beginning in a throw-away group (read_committed, kafkajs' default) until stopped. */
+async function tail (kafka: Kafka, topics: string[], log: ReaderLog, onRecord: (value: Buffer | null, headers: Record<string, string>) => Promise<void> | void): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId: `faults-reader-${randomUUID()}`, maxWaitTimeInMs: 250, sessionTimeout: 30_000 })
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    log(`reader of ${topic} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'NOT restarted: later records are missing'}`)
+    log(`reader of ${topics.join(', ')} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'NOT restarted: later records are missing'}`)
   })
   await consumer.connect()
-  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  await consumer.subscribe({ topics, fromBeginning: true })
   await consumer.run({
     eachMessage: async ({ message }) => {
       const headers: Record<string, string> = { ...fromKafkaHeaders(message.headers).extra }
@@ -44,7 +44,7 @@ export async function startResultsReader (kafka: Kafka, topic: string, log: Read
   const codec = createCodec()
   const results = new Map<string, ResultEntry>()
   let undecodable = 0
-  const consumer = await tail(kafka, topic, log, async (value) => {
+  const consumer = await tail(kafka, [topic], log, async (value) => {
     if (!value) return
     let result: OutboundResult
     try {
@@ -71,10 +71,10 @@ export interface EventIdReader {
   stop (): Promise<void>
 }
 
-/** Collects the event-id header of every record of `topic` (the ingress's topics). */
-export async function startEventIdReader (kafka: Kafka, topic: string, log: ReaderLog): Promise<EventIdReader> {
+/** Collects the event-id header of every record of `topics` (the ingress's topics). */
+export async function startEventIdReader (kafka: Kafka, topics: string[], log: ReaderLog): Promise<EventIdReader> {
   const ids = new Set<string>()
-  const consumer = await tail(kafka, topic, log, (_value, headers) => {
+  const consumer = await tail(kafka, topics, log, (_value, headers) => {
     if (headers['event-id']) ids.add(headers['event-id'])
   })
   return { ids, stop: () => consumer.disconnect() }
