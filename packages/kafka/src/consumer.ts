@@ -12,8 +12,31 @@ export interface ConsumerOptions {
   rebalanceTimeoutMs?: number
   maxBytesPerPartition?: number
   maxWaitTimeMs?: number
-  /** Called when kafkajs gives up (a non-retriable error); the service should exit or restart. */
+  /**
+   * Called exactly once when the consumer is dead for good: a non-retriable error, the restart
+   * budget spent, or a restart that neither rejoined the group nor crashed again within
+   * `restartTimeoutMs`. The service should stop and exit non-zero. Without it, the error is
+   * thrown as an uncaught exception (like an 'error' event nobody listens to), so the process edge
+   * decides (@wabridge/process exits 1).
+   */
   onCrash?: (err: Error) => void
+  /**
+   * Restarts allowed within `restartWindowMs` after retriable crashes (a broker gone, the group
+   * coordinator unreachable): kafkajs restarts the consumer by itself, for ever unless bounded. The
+   * crash after the last allowed restart is fatal. Default 5; 0 makes the first crash fatal.
+   */
+  maxRestarts?: number
+  /** Sliding window over which restarts are counted, ms. Default 600000 (10 min). */
+  restartWindowMs?: number
+  /**
+   * How long a restart may take to rejoin the group (or to crash again, which counts against the
+   * budget) before it counts as failed, ms: a restart that fails outside kafkajs' crash handling
+   * (its own disconnect throwing) leaves the consumer dead without another crash event. Covers
+   * kafkajs' restart delay, its connection retries and a rebalance. Default 300000 (5 min).
+   */
+  restartTimeoutMs?: number
+  /** Clock of the restart window, epoch ms. Default Date.now. */
+  clock?: () => number
   /** Called on every group join with this member's assignment (topic → partitions). */
   onAssignment?: (assignment: Record<string, number[]>) => void
   /**
@@ -42,11 +65,40 @@ export interface WabridgeConsumer {
   readonly kafkajs: Consumer
 }
 
+/** Restarts allowed in a sliding window: take() spends one if any is left. */
+export interface RestartBudget {
+  /** True (and one restart spent) when fewer than `maxRestarts` were taken within the window before now. */
+  take(): boolean
+}
+
+export function createRestartBudget (options: { maxRestarts: number, windowMs: number, clock: () => number }): RestartBudget {
+  const taken: number[] = []
+  return {
+    take () {
+      const now = options.clock()
+      while (taken.length > 0 && taken[0]! <= now - options.windowMs) taken.shift()
+      if (taken.length >= options.maxRestarts) return false
+      taken.push(now)
+      return true
+    }
+  }
+}
+
 /**
  * A group consumer with manual commits only (autoCommit off, no auto-resolve in eachBatch), so
- * callers commit an offset only after its effects are durable (at-least-once).
+ * callers commit an offset only after its effects are durable (at-least-once). kafkajs restarts it
+ * after retriable crashes within a bounded budget; past it the consumer is dead and `onCrash` says so.
  */
 export function createConsumer (kafka: Kafka, options: ConsumerOptions): WabridgeConsumer {
+  const maxRestarts = options.maxRestarts ?? 5
+  const restartWindowMs = options.restartWindowMs ?? 600_000
+  const restartTimeoutMs = options.restartTimeoutMs ?? 300_000
+  const budget = createRestartBudget({ maxRestarts, windowMs: restartWindowMs, clock: options.clock ?? Date.now })
+  let started = false
+  let stopped = false
+  let hasFailed = false
+  let isBudgetSpent = false
+  let restartTimer: NodeJS.Timeout | undefined
   const config: ConsumerConfig = {
     groupId: options.groupId,
     allowAutoTopicCreation: false,
@@ -54,24 +106,53 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
     ...(options.heartbeatIntervalMs !== undefined && { heartbeatInterval: options.heartbeatIntervalMs }),
     ...(options.rebalanceTimeoutMs !== undefined && { rebalanceTimeout: options.rebalanceTimeoutMs }),
     ...(options.maxBytesPerPartition !== undefined && { maxBytesPerPartition: options.maxBytesPerPartition }),
-    ...(options.maxWaitTimeMs !== undefined && { maxWaitTimeInMs: options.maxWaitTimeMs })
+    ...(options.maxWaitTimeMs !== undefined && { maxWaitTimeInMs: options.maxWaitTimeMs }),
+    // kafkajs' own default (5 retries), plus the question it asks before each restart after a
+    // retriable crash (never after a non-retriable one): without it, it restarts for ever.
+    retry: {
+      retries: 5,
+      restartOnFailure: async () => {
+        if (stopped || hasFailed) return false
+        if (budget.take()) return true
+        isBudgetSpent = true
+        return false
+      }
+    }
   }
   const consumer = kafka.consumer(config)
-  let started = false
-  let stopped = false
-  if (options.onCrash) {
-    const onCrash = options.onCrash
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) onCrash(event.payload.error)
-    })
+  const what = `kafka consumer of group ${options.groupId}`
+
+  function fail (err: Error): void {
+    if (hasFailed) return
+    hasFailed = true
+    clearTimeout(restartTimer)
+    if (options.onCrash) options.onCrash(err)
+    // Thrown outside kafkajs, whose event listeners swallow errors.
+    else process.nextTick(() => { throw err })
   }
+
+  consumer.on(consumer.events.CRASH, (event) => {
+    clearTimeout(restartTimer)
+    if (stopped || hasFailed) return
+    const { error, restart } = event.payload
+    if (restart) {
+      // Not unref'd: when a restart fails silently nothing else may keep the process alive, and it must not exit 0.
+      restartTimer = setTimeout(() => {
+        fail(new Error(`${what} did not rejoin within ${restartTimeoutMs} ms of a restart after: ${error.message}`, { cause: error }))
+      }, restartTimeoutMs)
+    } else if (isBudgetSpent) {
+      fail(new Error(`${what} crashed after ${maxRestarts} restarts within ${restartWindowMs} ms: ${error.message}`, { cause: error }))
+    } else {
+      fail(new Error(`${what} crashed with a non-retriable error: ${error.message}`, { cause: error }))
+    }
+  })
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    clearTimeout(restartTimer)
+    options.onAssignment?.(event.payload.memberAssignment)
+  })
   if (options.onRebalancing) {
     const onRebalancing = options.onRebalancing
     consumer.on(consumer.events.REBALANCING, () => onRebalancing())
-  }
-  if (options.onAssignment) {
-    const onAssignment = options.onAssignment
-    consumer.on(consumer.events.GROUP_JOIN, (event) => onAssignment(event.payload.memberAssignment))
   }
 
   return {
@@ -88,6 +169,7 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
       })
     },
     async stop () {
+      clearTimeout(restartTimer)
       if (stopped || !started) { stopped = true; return }
       stopped = true
       await consumer.disconnect()
