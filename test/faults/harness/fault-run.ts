@@ -4,6 +4,7 @@ import { runSchedule, type InjectedFault, type ScheduledFault } from './faults.t
 import { computeMeasures, type Measures } from './measures.ts'
 import { allRequestIds, phoneNumberIdsForPartitions, type RequestPlan } from './requests.ts'
 import { openRun, type RunContext, type RunOptions } from './run-context.ts'
+import { readEventIdsOnce } from './topic-readers.ts'
 import { pollUntil } from './wait.ts'
 
 export interface FaultRunOptions extends RunOptions {
@@ -65,7 +66,15 @@ export async function awaitOutcome (ctx: RunContext, requestIds: readonly string
   const webhooksIdle = async () => { const w = await ctx.stack.sim.webhookState(); return w.pendingStatuses + w.pendingEvents + w.inFlight === 0 }
   if (!(await pollUntil(webhooksIdle, 30_000, 500))) ctx.note('webhooks: the simulator still had status webhooks to deliver after 30 s')
   const ackLost = () => [...ctx.stack.recorder.acknowledged].filter((e) => !ctx.inboundEvents.ids.has(e)).length
-  if (!(await pollUntil(() => ackLost() === 0, 20_000, 250))) ctx.note(`webhooks: ${ackLost()} acknowledged events not found in Kafka after 20 s`)
+  if (!(await pollUntil(() => ackLost() === 0, 20_000, 250))) {
+    // A second opinion before calling them lost: a new consumer reads both topics to their end.
+    const again = await readEventIdsOnce(ctx.kafka, [ctx.topics.inboundStatuses, ctx.topics.inboundMessages], 60_000)
+    const missing = [...ctx.stack.recorder.acknowledged].filter((e) => !again.has(e))
+    const at = (e: string) => new Date(ctx.stack.recorder.acknowledgedAt.get(e) ?? 0).toISOString()
+    ctx.note(`webhooks: ${ackLost()} acknowledged events not seen by the reader after 20 s; ${missing.length} of them missing when the topics were read again to their end` +
+      (missing.length > 0 ? ` (e.g. ${missing.slice(0, 5).map((e) => `${e} acknowledged at ${at(e)}`).join(', ')})` : ''))
+    for (const e of again) ctx.inboundEvents.ids.add(e)
+  }
 }
 
 export async function measureRun (ctx: RunContext, requestIds: readonly string[], faults: readonly InjectedFault[], pauseWindowMs = 30_000): Promise<Measures> {

@@ -93,6 +93,8 @@ export async function openRun (options: RunOptions): Promise<RunContext> {
     const admin = kafka.admin()
     await admin.connect()
     try {
+      // Each node answers before every other has registered with the controller; topics with 3 replicas need all three.
+      await waitUntil(async () => (await admin.describeCluster().catch(() => ({ brokers: [] }))).brokers.length >= nodes, 60_000, `all ${nodes} Kafka nodes registered`)
       await ensureTopics(admin, {
         prefix, partitions: options.partitions, replicationFactor, only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundStatuses', 'inboundMessages']
       })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Consumer, Kafka } from 'kafkajs'
 import { fromKafkaHeaders } from '@wabridge/kafka'
 import { createCodec, type OutboundResult } from '@wabridge/schemas'
+import { waitUntil } from './wait.ts'
 
 /** Where a reader reports a crash of its consumer (kafkajs restarts it after retriable errors). */
 export type ReaderLog = (line: string) => void
@@ -66,8 +67,8 @@ export async function startResultsReader (kafka: Kafka, topic: string, log: Read
 }
 
 export interface EventIdReader {
-  /** event-id headers seen. */
-  readonly ids: ReadonlySet<string>
+  /** event-id headers seen (a second reading may add to it). */
+  readonly ids: Set<string>
   stop (): Promise<void>
 }
 
@@ -78,4 +79,41 @@ export async function startEventIdReader (kafka: Kafka, topics: string[], log: R
     if (headers['event-id']) ids.add(headers['event-id'])
   })
   return { ids, stop: () => consumer.disconnect() }
+}
+
+/**
+ * The event-id headers of `topics` read once from the beginning to their end, with a new consumer
+ * (a second opinion on the running reader). For topics written without transactions, where the
+ * last record of a partition sits at its high watermark − 1.
+ */
+export async function readEventIdsOnce (kafka: Kafka, topics: string[], timeoutMs: number): Promise<Set<string>> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = new Map<string, number>()
+  try {
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) ends.set(`${topic}/${p.partition}`, Number(p.high) - 1)
+    }
+  } finally {
+    await admin.disconnect()
+  }
+  const ids = new Set<string>()
+  const reached = new Set<string>()
+  const consumer = kafka.consumer({ groupId: `faults-check-${randomUUID()}`, maxWaitTimeInMs: 250 })
+  await consumer.connect()
+  await consumer.subscribe({ topics, fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const eventId = fromKafkaHeaders(message.headers).eventId
+      if (eventId) ids.add(eventId)
+      const key = `${topic}/${partition}`
+      if (Number(message.offset) >= (ends.get(key) ?? Infinity)) reached.add(key)
+    }
+  })
+  try {
+    await waitUntil(() => reached.size === ends.size, timeoutMs, `${topics.join(', ')} read to their end`, () => `${reached.size} of ${ends.size} partitions`)
+    return ids
+  } finally {
+    await consumer.disconnect()
+  }
 }

@@ -12,6 +12,8 @@ export interface WebhookRecorder {
   readonly url: string
   /** Event ids of acknowledged webhooks, as the ingress names them: `wamid:status` for statuses, the wamid for messages. */
   readonly acknowledged: ReadonlySet<string>
+  /** When the ingress acknowledged each event (epoch ms; the last time, for an event sent again). */
+  readonly acknowledgedAt: ReadonlyMap<string, number>
   readonly counts: { posts: number, ok: number, refused: number, failed: number }
   close (): Promise<void>
 }
@@ -41,6 +43,7 @@ async function readBody (req: IncomingMessage): Promise<Buffer> {
 
 export async function startWebhookRecorder (ingressWebhookUrl: string): Promise<WebhookRecorder> {
   const acknowledged = new Set<string>()
+  const acknowledgedAt = new Map<string, number>()
   const counts = { posts: 0, ok: 0, refused: 0, failed: 0 }
 
   async function forward (req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -62,7 +65,10 @@ export async function startWebhookRecorder (ingressWebhookUrl: string): Promise<
     }
     if (status === 200) {
       counts.ok++
-      for (const id of eventIdsOf(body)) acknowledged.add(id)
+      for (const id of eventIdsOf(body)) {
+        acknowledged.add(id)
+        acknowledgedAt.set(id, Date.now())
+      }
     } else {
       counts.refused++
     }
@@ -85,6 +91,7 @@ export async function startWebhookRecorder (ingressWebhookUrl: string): Promise<
   return {
     url: `http://127.0.0.1:${port}/webhook`,
     acknowledged,
+    acknowledgedAt,
     counts,
     async close () {
       server.closeAllConnections()
