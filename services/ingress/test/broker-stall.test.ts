@@ -6,6 +6,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createLocalKafka, findFreePorts } from '@wabridge/local-kafka'
 import { messageFixtures, messageWebhook } from './fixtures/webhooks.ts'
+import { freezeProcess } from './freeze-process.ts'
 import { buildTestIngress, readTopics, toBody } from './helpers.ts'
 
 // A private broker frozen with SIGSTOP (a long GC pause): the shared one would stall tests running in parallel.
@@ -27,8 +28,8 @@ test('a webhook refused while the broker stalls is produced again on Meta\'s ret
   const body = toBody(messageWebhook(message))
   assert.equal((await app.post(messageWebhook(messageFixtures().image!))).status, 200)
 
-  process.kill(await pid(), 'SIGSTOP')
   isPaused = true
+  await freezeProcess(await pid())
   const refused = await app.post(body)
   assert.equal(refused.status, 503)
   // Frozen until long after the producer gave up on the records (they may still land once the broker resumes).
