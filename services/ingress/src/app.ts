@@ -6,7 +6,7 @@ import { createCodec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { IngressConfig } from './config.ts'
 import { createDedupCache } from './dedup-cache.ts'
-import { ensureIngressTopics } from './ingress-topics.ts'
+import { ensureIngressTopics, INGRESS_TOPICS } from './ingress-topics.ts'
 import { createIngressMetrics } from './metrics.ts'
 import { readinessChecks } from './routes/health.ts'
 import { buildServer } from './server.ts'
@@ -92,6 +92,9 @@ export function createIngress (config: IngressConfig, deps: IngressDeps): Ingres
       await ensureIngressTopics(kafka, {
         prefix: config.TOPIC_PREFIX, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR
       }, logger)
+      // Read the topics' max.message.bytes now rather than on the first webhook.
+      const topics = topicNames(config.TOPIC_PREFIX)
+      await limits.get(INGRESS_TOPICS.map((key) => topics[key]))
       hasTopics = true
       await server.listen({ port: config.INGRESS_PORT, host: config.INGRESS_HOST })
       logger.info({ url: urlOf(), topicPrefix: config.TOPIC_PREFIX }, 'ingress ready')
