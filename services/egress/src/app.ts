@@ -5,6 +5,7 @@ import { createCodec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { EgressConfig } from './config.ts'
 import { createDispatcher } from './dispatcher.ts'
+import { ConcurrencyGate } from './number-lane.ts'
 import { createEgressMetrics } from './egress-metrics.ts'
 import { buildHealthServer, readinessChecks } from './health.ts'
 import { createInDoubt } from './in-doubt.ts'
@@ -70,7 +71,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   let outputs = createOutputs(codec, { results: topics.outboundResults, dlq: topics.outboundDlq }, maxMessageBytes)
   const rateFor = (phoneNumberId: string) => Number(config.EGRESS_MPS_OVERRIDES?.[phoneNumberId] ?? config.EGRESS_DEFAULT_MPS)
   // The consumer and the dispatcher call each other through callbacks that run only after start().
-  const metrics = createEgressMetrics({ buffered: () => dispatcher.buffered(), inFlight: () => dispatcher.gate.inFlight })
+  const calls = new ConcurrencyGate(config.GRAPH_CONNECTIONS)
+  const metrics = createEgressMetrics({ buffered: () => dispatcher.buffered(), inFlight: () => calls.inFlight })
   let lastHeartbeatAt = 0
   let assignment = new Set<number>()
   let assignedOnce = false
@@ -106,6 +108,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       metrics,
       clock,
       instance,
+      calls,
       tokenFor: createTokenLookup({ defaultToken: config.WA_ACCESS_TOKEN, tokens: config.WA_ACCESS_TOKENS, phoneWabas: config.WA_PHONE_WABAS }),
       retry: { maxAttempts: config.EGRESS_MAX_ATTEMPTS, baseMs: config.EGRESS_RETRY_BASE_MS, maxMs: config.EGRESS_RETRY_MAX_MS },
       inDoubt: createInDoubt({ statuses, waitMs: config.EGRESS_IN_DOUBT_WAIT_MS, settlementWindowMs: config.EGRESS_SETTLEMENT_WINDOW_MS, clock }),
@@ -132,6 +135,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
         loader,
         committable,
         lastHeartbeatAt: () => lastHeartbeatAt,
+        onTransaction: (ms, writes) => metrics.transaction(ms, writes),
         stillAssigned: () => assignment.has(partition),
         onLost: () => {
           stopSettlement.get(partition)?.()
@@ -165,7 +169,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   const health = buildHealthServer({
     isStopping: () => state === 'stopping' || state === 'stopped',
     checks: () => readinessChecks({
-      isStarted: state === 'running', assignedOnce, sessions: dispatcher.sessions(), buffered: dispatcher.buffered(), inFlight: dispatcher.gate.inFlight
+      isStarted: state === 'running', assignedOnce, sessions: dispatcher.sessions(), buffered: dispatcher.buffered(), inFlight: calls.inFlight
     })
   })
 

@@ -39,10 +39,11 @@ export const ConfigSchema = z.object({
   WA_ACCESS_TOKENS: secret(keyValueList()).optional(),
   // Which WABA each phone number belongs to, for WABA-level tokens: "106540352242922=102290129340398".
   WA_PHONE_WABAS: keyValueList().optional(),
-  // Most Graph API calls in flight per instance.
-  GRAPH_MAX_IN_FLIGHT: positiveInt().default(256),
-  // Connections per Graph API origin (undici pool).
-  GRAPH_CONNECTIONS: positiveInt().default(64),
+  // Most requests being attempted at once per instance (started marker being committed, or the Graph API call).
+  GRAPH_MAX_IN_FLIGHT: positiveInt().default(1024),
+  // Connections per Graph API origin (undici pool); also the most Graph API calls in flight, so that no call
+  // waits in the pool after its started marker.
+  GRAPH_CONNECTIONS: positiveInt().default(128),
   // Time to wait for response headers before the send counts as ambiguous, ms.
   GRAPH_TIMEOUT_MS: durationMs().default(15_000),
 

@@ -2,7 +2,7 @@ import { context, SpanStatusCode, trace } from '@opentelemetry/api'
 import { decideSend, type GraphApiClient, type GraphError, type GraphUsage, type SendableMessage } from '@wabridge/graph-api'
 import type { DeadLetter, OutboundResult, ResultError, ResultStatus } from '@wabridge/schemas'
 import type { EgressMetrics } from './egress-metrics.ts'
-import type { AttemptResult, RateSlot } from './number-lane.ts'
+import type { AttemptResult, ConcurrencyGate, RateSlot } from './number-lane.ts'
 import type { Outputs } from './outputs.ts'
 import type { PartitionSession } from './partition-session.ts'
 import type { ParsedRequest, SourceRecord } from './request-decoder.ts'
@@ -16,6 +16,11 @@ export interface DeliveryDeps {
   clock: () => number
   instance: string
   tokenFor: (phoneNumberId: string) => string | undefined
+  /**
+   * Bounds Graph API calls in flight to the connections of the pool, so that no call waits inside
+   * the HTTP client after its started marker: a crash then leaves no marker of a call that never left.
+   */
+  calls: ConcurrencyGate
   retry: RetryPolicyOptions
   /** Decides requests whose send may have left without an answer (evidence from status webhooks, else unknown). */
   inDoubt: InDoubt
@@ -192,11 +197,17 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     nextAttempt = n + 1
     sent = true
     firstAttemptAt ??= deps.clock()
-    if (deps.stampAt === 'send') slot.commit()
+    await deps.calls.enter()
+    let outcome
     const started = deps.clock()
-    const outcome = await deps.client.sendMessage(record.phone_number_id, record.to, request.message as unknown as SendableMessage, {
-      token, bizOpaqueCallbackData: requestId, attempt: pairRateHits
-    })
+    try {
+      if (deps.stampAt === 'send') slot.commit()
+      outcome = await deps.client.sendMessage(record.phone_number_id, record.to, request.message as unknown as SendableMessage, {
+        token, bizOpaqueCallbackData: requestId, attempt: pairRateHits
+      })
+    } finally {
+      deps.calls.leave()
+    }
     slot.commit()
     deps.metrics.send(record.phone_number_id, outcome.ok ? 'accepted' : outcome.error.class, deps.clock() - started, outcome.ok ? undefined : outcome.error.code)
     lastUsage = outcome.usage

@@ -6,6 +6,8 @@ export interface EgressMetrics {
   result(phoneNumberId: string, status: string, errorCode: number | null | undefined): void
   skipped(reason: string): void
   invalid(): void
+  /** A partition's transaction committed (ms, writes it carried). */
+  transaction(ms: number, writes: number): void
   /** A settlement record was written for an unknown result. */
   settled(evidence: 'status_webhook' | 'no_status_in_time'): void
 }
@@ -28,6 +30,16 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
   const results = meter.createCounter('wabridge.egress.results', { description: 'Final results by status', unit: '{request}' })
   const deadLetters = meter.createCounter('wabridge.egress.dead_letters', { description: 'Records written to the dead-letter topic, by reason', unit: '{record}' })
   const skipped = meter.createCounter('wabridge.egress.skipped', { description: 'Requests not sent because they already had a result', unit: '{request}' })
+  const transactions = meter.createHistogram('wabridge.egress.transaction.duration', {
+    description: 'Kafka transactions of the partition sessions (markers, results, offsets), from begin to the commit\'s answer',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }
+  })
+  const transactionWrites = meter.createHistogram('wabridge.egress.transaction.writes', {
+    description: 'Writes (a marker, or a result with its marker) one partition transaction carried',
+    unit: '{write}',
+    advice: { explicitBucketBoundaries: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }
+  })
   const settlements = meter.createCounter('wabridge.egress.settlements', {
     description: 'Unknown results settled (evidence=status_webhook) or left unknown when no status came in time (evidence=no_status_in_time)',
     unit: '{request}'
@@ -47,6 +59,10 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
       if (status === 'failed') deadLetters.add(1, { reason: 'failed' })
     },
     skipped (reason) { skipped.add(1, { reason }) },
+    transaction (ms, writes) {
+      transactions.record(ms / 1000)
+      transactionWrites.record(writes)
+    },
     settled (evidence) { settlements.add(1, { evidence }) },
     invalid () {
       invalid.add(1)

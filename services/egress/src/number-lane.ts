@@ -59,6 +59,11 @@ export class ConcurrencyGate {
     if (wake) { this.#queued.delete(wake); wake() }
   }
 
+  /** Resolves once a slot is entered (first come first served with the lanes waiting). */
+  async enter (): Promise<void> {
+    while (!this.tryEnter()) await new Promise<void>((resolve) => this.notify(resolve))
+  }
+
   /** Calls `wake` once, when a slot frees (a waiter already queued is not queued twice). */
   notify (wake: () => void): void {
     if (this.#queued.has(wake)) return

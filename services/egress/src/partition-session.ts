@@ -36,6 +36,8 @@ export interface SessionDeps {
   lastHeartbeatAt: () => number
   /** Whether the group's latest assignment still gives this partition to this instance. */
   stillAssigned: () => boolean
+  /** A transaction committed: how long it took (ms, from its start to the commit's answer) and how many writes it carried. */
+  onTransaction?: (ms: number, writes: number) => void
   /** The session ended for good (fenced by a new owner, or closed): drop its work. */
   onLost: (err: Error | undefined) => void
   logger: { info(obj: object, msg: string): void, warn(obj: object, msg: string): void, error(obj: object, msg: string): void }
@@ -147,32 +149,48 @@ export class PartitionSession {
 
   get transactionalId (): string { return `${this.#options.groupId}:${this.#options.requestsTopic}:${this.#options.partition}` }
 
+  /**
+   * Takes the partition over. A failure that is not a fence (the broker stalled, a leader moving,
+   * an admin call timing out) is tried again while the partition stays assigned (issue 12, item 11).
+   */
   async open (): Promise<void> {
-    const { partition } = this.#options
-    try {
-      const from = await this.#startOffset()
-      this.#read = this.#deps.loader.open(partition, from, (event) => this.ledger.apply(event))
-      // Before fencing: read what exists, then give the previous owner's sends in flight the
-      // grace to get their results (a graceful hand-over then leaves nothing in doubt).
-      const graceEnd = Date.now() + this.#options.takeoverGraceMs
-      const end = await this.#deps.loader.end(partition)
-      await this.#read((position) => position >= end, graceEnd)
-      let seen = this.ledger.next
-      while (this.ledger.inDoubtBy(this.#options.instance).length > 0 && Date.now() < graceEnd && this.#state === 'opening') {
-        await this.#read((position) => position > seen, graceEnd)
-        seen = this.ledger.next
+    let delay = 500
+    for (;;) {
+      try {
+        await this.#openOnce()
+        return
+      } catch (err) {
+        if (this.#state !== 'opening') return
+        if (isFencingError(err) || !this.#deps.stillAssigned()) { this.#lose(err as Error); return }
+        this.#deps.logger.warn({ err, partition: this.partition }, 'taking the partition over failed; trying again')
+        await new Promise((resolve) => setTimeout(resolve, delay))
+        delay = Math.min(delay * 2, 5000)
       }
-      if (this.#state !== 'opening') return
-      await this.#fence()
-      if (this.state !== 'opening') return
-      this.#setState('ready')
-      this.#commitTimer = setInterval(() => { if (this.#state === 'ready' && this.#offsetDue(true)) this.#schedule() }, this.#options.commitIntervalMs)
-      this.#commitTimer.unref()
-      this.#resolveReady()
-      this.#schedule()
-    } catch (err) {
-      this.#lose(err as Error)
     }
+  }
+
+  async #openOnce (): Promise<void> {
+    const { partition } = this.#options
+    const from = await this.#startOffset()
+    this.#read = this.#deps.loader.open(partition, from, (event) => this.ledger.apply(event))
+    // Before fencing: read what exists, then give the previous owner's sends in flight the
+    // grace to get their results (a graceful hand-over then leaves nothing in doubt).
+    const graceEnd = Date.now() + this.#options.takeoverGraceMs
+    const end = await this.#deps.loader.end(partition)
+    await this.#read((position) => position >= end, graceEnd)
+    let seen = this.ledger.next
+    while (this.ledger.inDoubtBy(this.#options.instance).length > 0 && Date.now() < graceEnd && this.#state === 'opening') {
+      await this.#read((position) => position > seen, graceEnd)
+      seen = this.ledger.next
+    }
+    if (this.#state !== 'opening') return
+    await this.#fence()
+    if (this.state !== 'opening') return
+    this.#setState('ready')
+    this.#commitTimer = setInterval(() => { if (this.#state === 'ready' && this.#offsetDue(true)) this.#schedule() }, this.#options.commitIntervalMs)
+    this.#commitTimer.unref()
+    this.#resolveReady()
+    this.#schedule()
   }
 
   /** Starts the transactional producer (fencing any earlier one) and reads the history up to our owner record. */
@@ -282,6 +300,7 @@ export class PartitionSession {
   }
 
   async #commitBatch (batch: PendingWrite[]): Promise<void> {
+    const startedAt = performance.now()
     const producer = this.#producer
     if (!producer) throw new SessionWriteError('no producer', false)
     const { attemptsTopic } = this.#options
@@ -317,6 +336,7 @@ export class PartitionSession {
         })
       }
       await txn.commit()
+      this.#deps.onTransaction?.(performance.now() - startedAt, batch.length)
       if (attemptsBase !== undefined) {
         let i = 0n
         for (const w of batch) for (const e of w.events) this.ledger.apply({ ...e, offset: attemptsBase + i++, at: now })
