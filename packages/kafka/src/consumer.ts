@@ -120,6 +120,7 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
     }
   }
   const consumer = kafka.consumer(config)
+  // The crash itself is the cause (loggers such as pino print the causes' messages after the message).
   const what = `kafka consumer of group ${options.groupId}`
 
   function fail (err: Error): void {
@@ -138,12 +139,12 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
     if (restart) {
       // Not unref'd: when a restart fails silently nothing else may keep the process alive, and it must not exit 0.
       restartTimer = setTimeout(() => {
-        fail(new Error(`${what} did not rejoin within ${restartTimeoutMs} ms of a restart after: ${error.message}`, { cause: error }))
+        fail(new Error(`${what} did not rejoin within ${restartTimeoutMs} ms of a restart`, { cause: error }))
       }, restartTimeoutMs)
     } else if (isBudgetSpent) {
-      fail(new Error(`${what} crashed after ${maxRestarts} restarts within ${restartWindowMs} ms: ${error.message}`, { cause: error }))
+      fail(new Error(`${what} crashed again after ${maxRestarts} restart(s) within ${restartWindowMs} ms`, { cause: error }))
     } else {
-      fail(new Error(`${what} crashed with a non-retriable error: ${error.message}`, { cause: error }))
+      fail(new Error(`${what} crashed with a non-retriable error`, { cause: error }))
     }
   })
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
