@@ -24,7 +24,7 @@ async function workspaceDirs (): Promise<string[]> {
  * tools: started first, they overlap with the rest instead of trailing the run on a fresh machine.
  * The fault runs (a private broker and the whole product as processes, about two minutes) likewise.
  */
-const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/faults/ci', '/test/faults/three-brokers', '/test/lint.test.ts']
+const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/faults/ci', '/test/faults/three-brokers', '/test/process-exit/', '/test/lint.test.ts']
 const longestFirst = (a: string, b: string) => {
   const rank = (f: string) => { const i = SLOW.findIndex((s) => f.includes(s)); return i < 0 ? SLOW.length : i }
   return rank(a) - rank(b) || a.localeCompare(b)

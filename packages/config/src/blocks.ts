@@ -17,6 +17,11 @@ export const kafkaEnv = {
   // Allows topics with one replica on a cluster whose brokers are not on loopback when NODE_ENV=production
   // (refused otherwise: one broker lost = data lost). For a deliberate single-broker setup only.
   KAFKA_ALLOW_SINGLE_REPLICA: bool().default(false),
+  // How often a crashed Kafka consumer is restarted within KAFKA_CONSUMER_RESTART_WINDOW_MS before the service
+  // gives up and exits 1 (for its supervisor to restart it); 0 = the first crash is fatal.
+  KAFKA_CONSUMER_MAX_RESTARTS: z.coerce.number().int().min(0).default(5),
+  // The sliding window of KAFKA_CONSUMER_MAX_RESTARTS, ms.
+  KAFKA_CONSUMER_RESTART_WINDOW_MS: durationMs().default(600_000),
   // Schema registry (Confluent API). When set, values use the Confluent wire format; else single-object encoding.
   // A secret (also read from SCHEMA_REGISTRY_URL_FILE): `user:password@` in it is sent as Basic auth.
   SCHEMA_REGISTRY_URL: secret(z.url()).optional()

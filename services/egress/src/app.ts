@@ -50,7 +50,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     userAgent: `wabridge-egress (${instance})`
   })
   const onFatal = (err: Error) => { logger.fatal({ err }, 'egress cannot go on'); deps.onFatal?.(err) }
-  const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attempts, groupId: config.EGRESS_GROUP_ID, codec, logger })
+  const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attempts, groupId: config.EGRESS_GROUP_ID, codec, logger, onCrash: onFatal })
   const statuses = createStatusIndex(kafka, {
     topic: topics.inboundStatuses,
     groupId: config.EGRESS_GROUP_ID,
@@ -85,6 +85,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     heartbeatIntervalMs: Math.max(100, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10)),
     // Short fetch waits keep shutdown and rebalances quick; an idle partition costs a poll per 500 ms.
     maxWaitTimeMs: 500,
+    maxRestarts: config.KAFKA_CONSUMER_MAX_RESTARTS,
+    restartWindowMs: config.KAFKA_CONSUMER_RESTART_WINDOW_MS,
     onAssignment: (a) => {
       assignment = new Set(a[topics.outboundRequests] ?? [])
       assignedOnce = true
@@ -163,7 +165,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     logger
   })
   const inbound = config.EGRESS_COUNT_INBOUND
-    ? createInboundObserver(kafka, { topic: topics.inboundMessages, groupId: config.EGRESS_GROUP_ID, lanes: dispatcher.lanes, rateFor, clock })
+    ? createInboundObserver(kafka, { topic: topics.inboundMessages, groupId: config.EGRESS_GROUP_ID, lanes: dispatcher.lanes, rateFor, clock, onCrash: onFatal })
     : undefined
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new'
   const health = buildHealthServer({

@@ -11,6 +11,8 @@ export interface InboundObserverOptions {
   clock: () => number
   /** Window over which the inbound rate is measured, ms. Default 5000. */
   windowMs?: number
+  /** The observer's consumer crashed beyond its restarts. */
+  onCrash?: (err: Error) => void
 }
 
 /**
@@ -21,7 +23,7 @@ export interface InboundObserverOptions {
 export function createInboundObserver (kafka: Kafka, options: InboundObserverOptions) {
   const windowMs = options.windowMs ?? 5000
   const seen = new Map<string, number[]>()
-  const consumer = createConsumer(kafka, { groupId: `${options.groupId}-inbound-${randomUUID()}`, topics: [options.topic], fromBeginning: false, partitionsConsumedConcurrently: 4, maxWaitTimeMs: 200 })
+  const consumer = createConsumer(kafka, { groupId: `${options.groupId}-inbound-${randomUUID()}`, topics: [options.topic], fromBeginning: false, partitionsConsumedConcurrently: 4, maxWaitTimeMs: 200, ...(options.onCrash && { onCrash: options.onCrash }) })
   let timer: NodeJS.Timeout | undefined
 
   function adjust (): void {

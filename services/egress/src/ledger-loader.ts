@@ -11,6 +11,8 @@ export interface LedgerLoaderOptions {
   groupId: string
   codec: Codec
   logger?: { warn(obj: object, msg: string): void }
+  /** The loader's consumer crashed: egress cannot take partitions over any more. */
+  onCrash: (err: Error) => void
 }
 
 export interface ReadUntil {
@@ -57,7 +59,10 @@ export function createLedgerLoader (kafka: Kafka, admin: Admin, options: LedgerL
     topics: [topic],
     fromBeginning: true,
     partitionsConsumedConcurrently: 4,
-    maxWaitTimeMs: 100
+    maxWaitTimeMs: 100,
+    // A restarted consumer would lose its pauses and seeks: a crash is fatal at once.
+    maxRestarts: 0,
+    onCrash: options.onCrash
   })
 
   function advance (partition: number, position: bigint): void {

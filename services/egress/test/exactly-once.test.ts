@@ -116,7 +116,7 @@ test('a stale owner is fenced: once another instance took the partition over, no
   const admin = kafka.admin()
   await admin.connect()
   t.after(() => admin.disconnect())
-  const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attemptsTopic(prefix), groupId: `g-${prefix}`, codec, logger })
+  const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attemptsTopic(prefix), groupId: `g-${prefix}`, codec, logger, onCrash: (err) => { throw err } })
   await loader.start()
   t.after(() => loader.stop())
   const session = (instance: string, onLost: () => void) => new PartitionSession({

@@ -53,6 +53,8 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
     fromBeginning: true,
     partitionsConsumedConcurrently: config.METRICS_PARTITIONS_CONCURRENTLY,
     sessionTimeoutMs: config.METRICS_SESSION_TIMEOUT_MS,
+    maxRestarts: config.KAFKA_CONSUMER_MAX_RESTARTS,
+    restartWindowMs: config.KAFKA_CONSUMER_RESTART_WINDOW_MS,
     onAssignment: (assignment) => processor?.onAssignment(assignment),
     onCrash
   })

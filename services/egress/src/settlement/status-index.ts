@@ -72,6 +72,8 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
     fromBeginning: true,
     partitionsConsumedConcurrently: 4,
     maxWaitTimeMs: 200,
+    // A restarted consumer would lose its seeks: a crash is fatal at once.
+    maxRestarts: 0,
     onCrash: (err) => {
       settle?.reject(err)
       options.onCrash?.(err)
