@@ -1,12 +1,12 @@
 /**
  * The long fault run (`npm run test:faults`, issue 12): by default 12,000 requests (8 numbers ×
  * 1,500 at 10/s each, 150 s of production) through 3 egress instances, with kill -9 of one
- * instance in turns every 8 s (each restarted at once), two 15-s broker stalls, one broker
+ * instance in turns every 12 s (each restarted at once), two 15-s broker stalls, one broker
  * restart, sends the simulator accepts and then answers 502/504 or drops, and one instance paused
  * past its session timeout. Prints the figures against the issue's goals and exits 1 when one is
  * missed; the run's folder keeps every part's log and report.json.
  *
- *   npm run test:faults -- [--numbers 8] [--per-number 1500] [--rate 10] [--instances 3] [--kill-every 8] …
+ *   npm run test:faults -- [--numbers 8] [--per-number 1500] [--rate 10] [--instances 3] [--kill-every 12] …
  *
  * `--help` lists every option. Extra environment variables (EGRESS_*, GRAPH_*) reach every egress instance.
  */
@@ -24,7 +24,7 @@ const OPTIONS = {
   partitions: { type: 'string', default: '12', help: 'partitions of every topic' },
   instances: { type: 'string', default: '3', help: 'egress instances in the group' },
   'session-timeout': { type: 'string', default: '6000', help: 'KAFKA_SESSION_TIMEOUT_MS of egress, ms' },
-  'kill-every': { type: 'string', default: '8', help: 'seconds between kill -9s (instances in turn; 0 = none)' },
+  'kill-every': { type: 'string', default: '12', help: 'seconds between kill -9s (instances in turn; 0 = none)' },
   stalls: { type: 'string', default: '2', help: 'broker stalls (SIGSTOP … SIGCONT)' },
   'stall-seconds': { type: 'string', default: '15', help: 'length of each broker stall, s' },
   'broker-restarts': { type: 'string', default: '1', help: 'broker restarts (SIGTERM, start again)' },

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { createLocalKafka, findFreePorts, type LocalKafka } from '@wabridge/local-kafka'
 import type { ProcessGroup } from './children.ts'
+import { untilStopped } from './process-state.ts'
 
 /** A private KRaft cluster on loopback whose nodes the harness can stall, kill and restart. */
 export interface FaultBroker {
@@ -10,7 +11,7 @@ export interface FaultBroker {
   /** The folder of node `nodeId` (its kafka.log is there). */
   nodeDir (nodeId: number): string
   pid (nodeId: number): Promise<number>
-  /** SIGSTOP: the JVM freezes with its sockets open, as in a long GC pause or a VM stall. */
+  /** SIGSTOP: the JVM freezes with its sockets open, as in a long GC pause or a VM stall. Resolves once every thread stopped. */
   pause (nodeId: number): Promise<void>
   /** SIGCONT after pause. */
   resume (nodeId: number): Promise<void>
@@ -84,8 +85,10 @@ export async function startFaultBroker (options: FaultBrokerOptions): Promise<Fa
     nodeDir: (nodeId) => join(stateDir, `node-${nodeId}`),
     pid,
     async pause (nodeId) {
-      process.kill(await pid(nodeId), 'SIGSTOP')
+      const p = await pid(nodeId)
+      process.kill(p, 'SIGSTOP')
       paused.add(nodeId)
+      if (!(await untilStopped(p))) throw new Error(`Kafka node ${nodeId} (pid ${p}) was not stopped 5 s after SIGSTOP`)
     },
     resume,
     async restart (nodeId) {

@@ -4,7 +4,7 @@ import { runSchedule, type InjectedFault, type ScheduledFault } from './faults.t
 import { computeMeasures, type Measures } from './measures.ts'
 import { allRequestIds, phoneNumberIdsForPartitions, type RequestPlan } from './requests.ts'
 import { openRun, type RunContext, type RunOptions } from './run-context.ts'
-import { readEventIdsOnce } from './topic-readers.ts'
+import { readEventIdsOnce, readResultsOnce } from './topic-readers.ts'
 import { pollUntil } from './wait.ts'
 
 export interface FaultRunOptions extends RunOptions {
@@ -51,7 +51,11 @@ export async function awaitOutcome (ctx: RunContext, requestIds: readonly string
   const { results } = ctx.results
   const missing = () => requestIds.filter((id) => !results.get(id)?.finals.length).length
   if (!(await pollUntil(() => missing() === 0, options.drainTimeoutMs, 250))) {
-    ctx.note(`drain: ${missing()} requests still without a final result after ${options.drainTimeoutMs} ms`)
+    // A second opinion before calling them lost: a new consumer reads the results to their end.
+    const seen = missing()
+    const again = await readResultsOnce(ctx.kafka, ctx.topics.outboundResults, 60_000)
+    for (const [id, entry] of again) results.set(id, entry)
+    ctx.note(`drain: ${seen} requests without a final result after ${options.drainTimeoutMs} ms; ${missing()} when the results were read again to their end`)
   }
   const unsettled = () => requestIds.filter((id) => {
     const e = results.get(id)

@@ -48,7 +48,7 @@ async function inject (f: ScheduledFault, ctx: FaultContext, record: InjectedFau
     case 'pause-egress': {
       const part = ctx.stack.egress.get(f.instance)
       if (!part) throw new Error(`no egress instance ${f.instance}`)
-      part.pause()
+      await part.pause()
       record.detail = `SIGSTOP for ${f.durationMs} ms, then SIGCONT`
       await delay(f.durationMs)
       part.resume()

@@ -1,4 +1,5 @@
 import type { PartProcess, ProcessGroup, SpawnPartOptions } from './children.ts'
+import { untilStopped } from './process-state.ts'
 import { answersOk, pollUntil } from './wait.ts'
 
 /**
@@ -19,7 +20,8 @@ export interface ManagedPart {
   isReady (): Promise<boolean>
   /** SIGKILL; resolves once the process is gone. Not restarted. */
   kill (): Promise<void>
-  pause (): void
+  /** SIGSTOP; resolves once every thread of the process stopped. */
+  pause (): Promise<void>
   resume (): void
   /** SIGTERM and wait; not restarted. */
   stop (): Promise<void>
@@ -77,7 +79,11 @@ export function createManagedPart (options: ManagedPartOptions): ManagedPart {
     start,
     isReady: async () => proc !== undefined && await answersOk(options.readyUrl),
     kill: () => end(async (p) => { p.signal('SIGKILL'); await p.exited }),
-    pause: () => proc?.signal('SIGSTOP'),
+    async pause () {
+      const p = proc
+      p?.signal('SIGSTOP')
+      if (p && !(await untilStopped(p.pid))) onEvent(`${options.spawn.name} (pid ${p.pid}) was not stopped 5 s after SIGSTOP`)
+    },
     resume: () => proc?.signal('SIGCONT'),
     stop: () => end((p) => p.stop()),
     unexpectedExits

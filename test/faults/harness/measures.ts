@@ -20,10 +20,14 @@ export interface PauseAfterKill {
   at: number
   killed: string
   survivors: string[]
+  /** From the kill to the next fault that disturbs sending, the run's last send, or pauseWindowMs, whichever is first. */
+  windowMs: number
   /** Sends of the survivors within the window. */
   sends: number
   /** null when no User-Agent names an instance, so survivors cannot be told apart. */
   longestPauseMs: number | null
+  /** The longest pause ran into the next fault: it lasted at least longestPauseMs. */
+  isCutShort: boolean
 }
 
 export interface Measures {
@@ -58,24 +62,34 @@ export function instanceOf (userAgent: string | undefined): string | undefined {
   return userAgent === undefined ? undefined : /\(([^)]+)\)\s*$/.exec(userAgent)?.[1]
 }
 
+/** Faults that stop or slow sending; a kill's window ends where the next one starts. */
+const DISRUPTIVE = new Set<InjectedFault['kind']>(['kill-egress', 'pause-egress', 'pause-broker', 'restart-broker', 'kill-broker'])
+
 function pausesAfterKills (input: MeasureInput): PauseAfterKill[] {
   const hasSenders = input.sends.some((s) => instanceOf(s.userAgent) !== undefined)
   const instances = [...new Set(input.sends.map((s) => instanceOf(s.userAgent)).filter((i) => i !== undefined))]
   const lastSend = input.sends.reduce((max, s) => Math.max(max, s.at), 0)
   return input.faults.filter((f) => f.kind === 'kill-egress').map((f) => {
     const survivors = instances.filter((i) => i !== f.target).sort()
-    const end = Math.min(f.at + input.pauseWindowMs, lastSend)
+    const next = input.faults.filter((g) => g !== f && DISRUPTIVE.has(g.kind) && g.at > f.at).reduce((min, g) => Math.min(min, g.at), Infinity)
+    const end = Math.min(f.at + input.pauseWindowMs, next, lastSend)
     const times = input.sends
       .filter((s) => s.at >= f.at && s.at <= end && survivors.includes(instanceOf(s.userAgent) ?? ''))
       .map((s) => s.at).sort((a, b) => a - b)
     let longest = 0
     let previous = f.at
+    let isCutShort = false
     // The window's end counts as a send: a survivor that never sends again paused until then.
     for (const t of [...times, end]) {
-      longest = Math.max(longest, t - previous)
+      if (t - previous >= longest) {
+        longest = t - previous
+        isCutShort = t === end && end === next
+      }
       previous = t
     }
-    return { at: f.at, killed: f.target, survivors, sends: times.length, longestPauseMs: hasSenders ? longest : null }
+    return {
+      at: f.at, killed: f.target, survivors, windowMs: end - f.at, sends: times.length, longestPauseMs: hasSenders ? longest : null, isCutShort: hasSenders && isCutShort
+    }
   })
 }
 

@@ -1,14 +1,24 @@
 import { randomUUID } from 'node:crypto'
-import type { Consumer, Kafka } from 'kafkajs'
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs'
 import { fromKafkaHeaders } from '@wabridge/kafka'
-import { createCodec, type OutboundResult } from '@wabridge/schemas'
+import { createCodec, type Codec, type OutboundResult } from '@wabridge/schemas'
 import { waitUntil } from './wait.ts'
+
+/** One record as the readers pass it on; `position` (topic/partition/offset) tells a record read again after a consumer restart. */
+interface ReadRecord { position: string, value: Buffer | null, headers: Record<string, string> }
+type OnRecord = (record: ReadRecord) => Promise<void> | void
+
+function toReadRecord (topic: string, partition: number, message: KafkaMessage): ReadRecord {
+  const typed = fromKafkaHeaders(message.headers)
+  const headers = typed.eventId ? { ...typed.extra, 'event-id': typed.eventId } : { ...typed.extra }
+  return { position: `${topic}/${partition}/${message.offset}`, value: message.value, headers }
+}
 
 /** Where a reader reports a crash of its consumer (kafkajs restarts it after retriable errors). */
 export type ReaderLog = (line: string) => void
 
 /** Reads topics from the beginning in a throw-away group (read_committed, kafkajs' default) until stopped. */
-async function tail (kafka: Kafka, topics: string[], log: ReaderLog, onRecord: (value: Buffer | null, headers: Record<string, string>) => Promise<void> | void): Promise<Consumer> {
+async function tail (kafka: Kafka, topics: string[], log: ReaderLog, onRecord: OnRecord): Promise<Consumer> {
   const consumer = kafka.consumer({ groupId: `faults-reader-${randomUUID()}`, maxWaitTimeInMs: 250, sessionTimeout: 30_000 })
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     log(`reader of ${topics.join(', ')} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'NOT restarted: later records are missing'}`)
@@ -16,12 +26,7 @@ async function tail (kafka: Kafka, topics: string[], log: ReaderLog, onRecord: (
   await consumer.connect()
   await consumer.subscribe({ topics, fromBeginning: true })
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      const headers: Record<string, string> = { ...fromKafkaHeaders(message.headers).extra }
-      const eventId = fromKafkaHeaders(message.headers).eventId
-      if (eventId) headers['event-id'] = eventId
-      await onRecord(message.value, headers)
-    }
+    eachMessage: async ({ topic, partition, message }) => await onRecord(toReadRecord(topic, partition, message))
   })
   return consumer
 }
@@ -33,8 +38,31 @@ export interface ResultEntry {
   settlements: OutboundResult[]
 }
 
+/** The results of a run by request id, each record counted once however often it is read. */
+interface ResultBook { results: Map<string, ResultEntry>, positions: Set<string> }
+
+/** Files one result record under its request id; false when it is not an OutboundResult. */
+async function addResult (codec: Codec, book: ResultBook, record: ReadRecord): Promise<boolean> {
+  const { value } = record
+  if (!value || book.positions.has(record.position)) return true
+  book.positions.add(record.position)
+  const { results } = book
+  let result: OutboundResult
+  try {
+    result = (await codec.deserialize(value, 'OutboundResult')).value
+  } catch {
+    return false
+  }
+  let entry = results.get(result.request_id)
+  if (!entry) results.set(result.request_id, entry = { finals: [], settlements: [] })
+  if (result.settlement) entry.settlements.push(result)
+  else entry.finals.push(result)
+  return true
+}
+
 export interface ResultsReader {
-  readonly results: ReadonlyMap<string, ResultEntry>
+  /** By request id (a second reading may replace entries). */
+  readonly results: Map<string, ResultEntry>
   /** Records that could not be decoded as OutboundResult. */
   readonly undecodable: number
   stop (): Promise<void>
@@ -43,24 +71,13 @@ export interface ResultsReader {
 /** Collects `<prefix>.outbound.results` by request id. */
 export async function startResultsReader (kafka: Kafka, topic: string, log: ReaderLog): Promise<ResultsReader> {
   const codec = createCodec()
-  const results = new Map<string, ResultEntry>()
+  const book: ResultBook = { results: new Map(), positions: new Set() }
   let undecodable = 0
-  const consumer = await tail(kafka, [topic], log, async (value) => {
-    if (!value) return
-    let result: OutboundResult
-    try {
-      result = (await codec.deserialize(value, 'OutboundResult')).value
-    } catch {
-      undecodable++
-      return
-    }
-    let entry = results.get(result.request_id)
-    if (!entry) results.set(result.request_id, entry = { finals: [], settlements: [] })
-    if (result.settlement) entry.settlements.push(result)
-    else entry.finals.push(result)
+  const consumer = await tail(kafka, [topic], log, async (record) => {
+    if (!(await addResult(codec, book, record))) undecodable++
   })
   return {
-    results,
+    results: book.results,
     get undecodable () { return undecodable },
     stop: () => consumer.disconnect()
   }
@@ -75,45 +92,55 @@ export interface EventIdReader {
 /** Collects the event-id header of every record of `topics` (the ingress's topics). */
 export async function startEventIdReader (kafka: Kafka, topics: string[], log: ReaderLog): Promise<EventIdReader> {
   const ids = new Set<string>()
-  const consumer = await tail(kafka, topics, log, (_value, headers) => {
+  const consumer = await tail(kafka, topics, log, ({ headers }) => {
     if (headers['event-id']) ids.add(headers['event-id'])
   })
   return { ids, stop: () => consumer.disconnect() }
 }
 
 /**
- * The event-id headers of `topics` read once from the beginning to their end, with a new consumer
- * (a second opinion on the running reader). For topics written without transactions, where the
- * last record of a partition sits at its high watermark − 1.
+ * Reads `topics` once from the beginning to their end with a new consumer (a second opinion on a
+ * running reader, which can fall silent after a broker died under it). A partition is read when a
+ * batch of it reaches the high watermark; kafkajs reports batches of transaction markers too, so
+ * topics written in transactions end properly.
  */
-export async function readEventIdsOnce (kafka: Kafka, topics: string[], timeoutMs: number): Promise<Set<string>> {
+async function readToEnd (kafka: Kafka, topics: string[], onRecord: OnRecord, timeoutMs: number): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
-  const ends = new Map<string, number>()
+  const pending = new Set<string>()
   try {
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) ends.set(`${topic}/${p.partition}`, Number(p.high) - 1)
+      for (const p of await admin.fetchTopicOffsets(topic)) if (Number(p.high) > Number(p.low)) pending.add(`${topic}/${p.partition}`)
     }
   } finally {
     await admin.disconnect()
   }
-  const ids = new Set<string>()
-  const reached = new Set<string>()
+  const total = pending.size
   const consumer = kafka.consumer({ groupId: `faults-check-${randomUUID()}`, maxWaitTimeInMs: 250 })
-  await consumer.connect()
-  await consumer.subscribe({ topics, fromBeginning: true })
-  await consumer.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      const eventId = fromKafkaHeaders(message.headers).eventId
-      if (eventId) ids.add(eventId)
-      const key = `${topic}/${partition}`
-      if (Number(message.offset) >= (ends.get(key) ?? Infinity)) reached.add(key)
-    }
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.offsetLag === '0') pending.delete(`${payload.topic}/${payload.partition}`)
   })
+  await consumer.connect()
   try {
-    await waitUntil(() => reached.size === ends.size, timeoutMs, `${topics.join(', ')} read to their end`, () => `${reached.size} of ${ends.size} partitions`)
-    return ids
+    await consumer.subscribe({ topics, fromBeginning: true })
+    await consumer.run({ eachMessage: async ({ topic, partition, message }) => await onRecord(toReadRecord(topic, partition, message)) })
+    await waitUntil(() => pending.size === 0, timeoutMs, `${topics.join(', ')} read to their end`, () => `${total - pending.size} of ${total} partitions`)
   } finally {
     await consumer.disconnect()
   }
+}
+
+/** The event-id headers of `topics`, read once to their end. */
+export async function readEventIdsOnce (kafka: Kafka, topics: string[], timeoutMs: number): Promise<Set<string>> {
+  const ids = new Set<string>()
+  await readToEnd(kafka, topics, ({ headers }) => { if (headers['event-id']) ids.add(headers['event-id']) }, timeoutMs)
+  return ids
+}
+
+/** The results topic by request id, read once to its end. */
+export async function readResultsOnce (kafka: Kafka, topic: string, timeoutMs: number): Promise<Map<string, ResultEntry>> {
+  const codec = createCodec()
+  const book: ResultBook = { results: new Map(), positions: new Set() }
+  await readToEnd(kafka, [topic], async (record) => { await addResult(codec, book, record) }, timeoutMs)
+  return book.results
 }
