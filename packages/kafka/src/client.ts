@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
 import { installProduceEncoder } from './produce-encoder.ts'
+import { installCoordinatorCache } from './coordinator-cache.ts'
 import { installRequestQueueFix } from './request-queue-fix.ts'
 
 /** The part of a pino logger the kafkajs adapter needs. */
@@ -56,6 +57,7 @@ function toLogCreator (logger: KafkaLogger): logCreator {
 export function createKafkaClient (options: KafkaClientOptions): Kafka {
   installProduceEncoder()
   installRequestQueueFix()
+  installCoordinatorCache()
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

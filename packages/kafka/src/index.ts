@@ -1,6 +1,7 @@
 export { createKafkaClient } from './client.ts'
 export type { KafkaClientOptions, KafkaLogger } from './client.ts'
 export { installRequestQueueFix } from './request-queue-fix.ts'
+export { installCoordinatorCache, COORDINATOR_TTL_MS } from './coordinator-cache.ts'
 export { createProducer, producerRetryConfig } from './producer.ts'
 export type { OutgoingRecord, ProducerOptions, ProducerStats, WabridgeProducer } from './producer.ts'
 export { createConsumer } from './consumer.ts'
