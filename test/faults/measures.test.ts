@@ -87,11 +87,17 @@ test('the pause after a kill is the longest gap between the survivors\' sends, f
   const kill: InjectedFault = { kind: 'kill-egress', target: 'egress-1', at: 1000, detail: '' }
   const sends = [send('a', 900, 'egress-2'), send('b', 1500, 'egress-1'), send('c', 1200, 'egress-2'), send('d', 9200, 'egress-3'), send('e', 9500, 'egress-2'), send('f', 20_000, 'egress-1')]
   const [pause] = computeMeasures(input({ sends, faults: [kill], pauseWindowMs: 10_000 })).pausesAfterKills
-  assert.deepEqual(pause, { at: 1000, killed: 'egress-1', survivors: ['egress-2', 'egress-3'], windowMs: 10_000, sends: 3, longestPauseMs: 8000, isCutShort: false })
+  assert.deepEqual(pause, { at: 1000, killed: 'egress-1', survivors: ['egress-2', 'egress-3'], windowMs: 10_000, sends: 3, longestPauseMs: 8000, isCutShort: false, during: [] })
   // The next fault that disturbs sending ends the window: a pause that reaches it lasted at least that long.
   const stall: InjectedFault = { kind: 'pause-broker', target: 'broker 1', at: 5000, detail: '' }
   const [cut] = computeMeasures(input({ sends, faults: [kill, stall], pauseWindowMs: 10_000 })).pausesAfterKills
-  assert.deepEqual(cut, { at: 1000, killed: 'egress-1', survivors: ['egress-2', 'egress-3'], windowMs: 4000, sends: 1, longestPauseMs: 3800, isCutShort: true })
+  assert.deepEqual(cut, { at: 1000, killed: 'egress-1', survivors: ['egress-2', 'egress-3'], windowMs: 4000, sends: 1, longestPauseMs: 3800, isCutShort: true, during: [] })
+  // A kill while the broker is stalled is not the kill's pause alone.
+  const stalled: InjectedFault = { ...stall, at: 500, endAt: 4000 }
+  const [during] = computeMeasures(input({ sends, faults: [stalled, kill], pauseWindowMs: 10_000 })).pausesAfterKills
+  assert.deepEqual(during!.during, ['pause-broker broker 1'])
+  assert.equal(checkGoals(computeMeasures(input({ sends, faults: [stalled, kill] })), { maxUnknownShare: 0.001, maxPauseMs: 1000 })
+    .find((g) => g.figure.startsWith('longest pause'))!.value, 'n/a (every kill fell into another fault)')
   const [unknown] = computeMeasures(input({ sends: sends.map((s) => ({ ...s, userAgent: undefined })), faults: [kill] })).pausesAfterKills
   assert.equal(unknown!.longestPauseMs, null)
   assert.equal(instanceOf('wabridge-egress (egress-2)'), 'egress-2')

@@ -54,10 +54,10 @@ test('on three brokers, killing a partition leader loses no acknowledged webhook
 
     // The ingress under load; its statuses partition 0 loses its leader.
     const load = startWebhookLoad(ctx.stack.recorder.url, APP_SECRET, { concurrency: 4 })
-    await waitUntil(() => load.counts.ok >= 200, 60_000, '200 webhooks answered 200 before the kill', () => JSON.stringify(load.counts))
+    await waitUntil(() => load.counts.ok >= 100, 60_000, '100 webhooks answered 200 before the kill', () => JSON.stringify(load.counts))
     const first = await killLeader(ctx, ctx.topics.inboundStatuses, 0, faults)
     const okAtKill = load.counts.ok
-    await waitUntil(() => load.counts.ok >= okAtKill + 300, 90_000, '300 more webhooks answered 200 after the leader was killed', () => JSON.stringify(load.counts))
+    await waitUntil(() => load.counts.ok >= okAtKill + 200, 90_000, '200 more webhooks answered 200 after the leader was killed', () => JSON.stringify(load.counts))
     await load.stop()
     ctx.log(`webhook load: ${JSON.stringify(load.counts)}; starting broker ${first} again`)
     await ctx.broker.start(first)
@@ -77,7 +77,7 @@ test('on three brokers, killing a partition leader loses no acknowledged webhook
     const goals = checkGoals(m, { maxUnknownShare: 0.001, maxPauseMs: 10_000 })
     console.log(formatReport(m, faults, goals, startedAt).map((l) => `# ${l}`).join('\n'))
     for (const e of ctx.notes) console.log(`# faults: event ${e}`)
-    assert.ok(m.acknowledgedWebhookEvents >= 500, `only ${m.acknowledgedWebhookEvents} acknowledged webhook events`)
+    assert.ok(m.acknowledgedWebhookEvents >= 300, `only ${m.acknowledgedWebhookEvents} acknowledged webhook events`)
     assert.deepEqual({ lost: m.lost, sentTwice: m.sentTwice, acknowledgedWebhooksLost: m.acknowledgedWebhooksLost },
       { lost: 0, sentTwice: 0, acknowledgedWebhooksLost: 0 }, `a promise broke on three brokers; logs in ${ctx.dir}`)
     isPassed = true

@@ -28,6 +28,8 @@ export interface PauseAfterKill {
   longestPauseMs: number | null
   /** The longest pause ran into the next fault: it lasted at least longestPauseMs. */
   isCutShort: boolean
+  /** Faults still going on at the kill that stop sending by themselves (a broker stall, a survivor paused): the pause is not the kill's alone. */
+  during: string[]
 }
 
 export interface Measures {
@@ -71,6 +73,10 @@ function pausesAfterKills (input: MeasureInput): PauseAfterKill[] {
   const lastSend = input.sends.reduce((max, s) => Math.max(max, s.at), 0)
   return input.faults.filter((f) => f.kind === 'kill-egress').map((f) => {
     const survivors = instances.filter((i) => i !== f.target).sort()
+    const during = input.faults
+      .filter((g) => g !== f && g.at <= f.at && (g.endAt ?? Infinity) > f.at &&
+        (g.kind === 'pause-broker' || g.kind === 'restart-broker' || g.kind === 'kill-broker' || (g.kind === 'pause-egress' && g.target !== f.target)))
+      .map((g) => `${g.kind} ${g.target}`)
     const next = input.faults.filter((g) => g !== f && DISRUPTIVE.has(g.kind) && g.at > f.at).reduce((min, g) => Math.min(min, g.at), Infinity)
     const end = Math.min(f.at + input.pauseWindowMs, next, lastSend)
     const times = input.sends
@@ -88,7 +94,7 @@ function pausesAfterKills (input: MeasureInput): PauseAfterKill[] {
       previous = t
     }
     return {
-      at: f.at, killed: f.target, survivors, windowMs: end - f.at, sends: times.length, longestPauseMs: hasSenders ? longest : null, isCutShort: hasSenders && isCutShort
+      at: f.at, killed: f.target, survivors, windowMs: end - f.at, sends: times.length, longestPauseMs: hasSenders ? longest : null, isCutShort: hasSenders && isCutShort, during
     }
   })
 }
