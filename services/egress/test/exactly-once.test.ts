@@ -206,3 +206,38 @@ test('a new owner after a long backlog skips every request that already has a re
   assert.equal(results.length, 51, `one result per request (${results.length})`)
   for (let i = 0; i < 50; i++) assert.equal(sim.accepted({ bizOpaqueCallbackData: `done-${i}` }).length, 1)
 })
+
+test('an oversized dead letter or result never stalls its partition: cut to fit max.message.bytes, flagged (item 6)', { timeout: 60_000 }, async (t) => {
+  const prefix = `caps-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t, { faults: [{ match: { to: '+15550000031' }, action: { type: 'error', code: 131026 } }] })
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 1)
+  const topics = topicNames(prefix)
+  const admin = kafka.admin()
+  await admin.connect()
+  t.after(() => admin.disconnect())
+  // Results and dead letters may hold at most 20,000 bytes; the requests topic takes 1 MB.
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: [topics.outboundResults, topics.outboundDlq].map((name) => ({ type: 2, name, configEntries: [{ name: 'max.message.bytes', value: '20000' }] }))
+  })
+  const results = await collect(t, kafka, topics.outboundResults, 'OutboundResult')
+  const letters = await collect(t, kafka, topics.outboundDlq, 'DeadLetter')
+  await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '1' }))
+  const producer = await requestProducer(t, kafka)
+  const big = 'x'.repeat(60_000)
+  await produceRequests(producer, prefix, [
+    textRequest('7301', '+15550000031', 'undeliverable-and-big', { message_json: JSON.stringify({ type: 'text', text: { body: big } }) }),
+    textRequest('7301', '+15550000032', 'big-metadata', { metadata: { note: big } }),
+    textRequest('7301', '+15550000033', 'after-them')
+  ])
+  await waitFor(() => results.length >= 3 && letters.length >= 1, 30_000, () => `3 results and a dead letter, have ${results.length} and ${letters.length}`)
+  const letter = letters[0]!
+  assert.equal(letter.request_id, 'undeliverable-and-big')
+  assert.equal(letter.original_truncated, true)
+  assert.ok(letter.original_size > 60_000 && letter.original_value.length < 20_000, `${letter.original_value.length} of ${letter.original_size} bytes kept`)
+  const bigMeta = byId(results, 'big-metadata')[0]!
+  assert.equal(bigMeta.status, 'accepted')
+  assert.match(bigMeta.metadata.wabridge_metadata_dropped ?? '', /did not fit/)
+  assert.equal(byId(results, 'after-them')[0]?.status, 'accepted', 'the partition went on')
+})
