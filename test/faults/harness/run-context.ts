@@ -11,6 +11,19 @@ import { startStack, type Stack } from './stack.ts'
 import { startEventIdReader, startResultsReader, type EventIdReader, type ResultsReader } from './topic-readers.ts'
 import { waitUntil } from './wait.ts'
 
+/** How many brokers the node at `address` lists in its metadata (0 when it does not answer). */
+async function knownBrokers (address: string): Promise<number> {
+  const admin = new Kafka({ clientId: 'faults-harness', brokers: [address], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin()
+  try {
+    await admin.connect()
+    return (await admin.describeCluster()).brokers.length
+  } catch {
+    return 0
+  } finally {
+    await admin.disconnect().catch(() => {})
+  }
+}
+
 export interface RunOptions {
   /** Names the run's folder. */
   name: string
@@ -91,10 +104,11 @@ export async function openRun (options: RunOptions): Promise<RunContext> {
       clientId: 'faults-harness', brokers: broker.brokers, logLevel: logLevel.NOTHING, retry: { retries: 100, initialRetryTime: 200, maxRetryTime: 2000 }
     })
     const admin = kafka.admin()
+    // A node answers before the others registered, and each answers from its own metadata cache:
+    // topics with 3 replicas are created once every node knows all three.
+    await waitUntil(async () => (await Promise.all(broker.brokers.map((b) => knownBrokers(b)))).every((n) => n >= nodes), 60_000, `every Kafka node to know all ${nodes}`)
     await admin.connect()
     try {
-      // Each node answers before every other has registered with the controller; topics with 3 replicas need all three.
-      await waitUntil(async () => (await admin.describeCluster().catch(() => ({ brokers: [] }))).brokers.length >= nodes, 60_000, `all ${nodes} Kafka nodes registered`)
       await ensureTopics(admin, {
         prefix, partitions: options.partitions, replicationFactor, only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundStatuses', 'inboundMessages']
       })

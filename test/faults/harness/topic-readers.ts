@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs'
+import type { Consumer, Kafka, KafkaMessage, RetryOptions } from 'kafkajs'
 import { fromKafkaHeaders } from '@wabridge/kafka'
 import { createCodec, type Codec, type OutboundResult } from '@wabridge/schemas'
 import { waitUntil } from './wait.ts'
@@ -17,18 +17,35 @@ function toReadRecord (topic: string, partition: number, message: KafkaMessage):
 /** Where a reader reports a crash of its consumer (kafkajs restarts it after retriable errors). */
 export type ReaderLog = (line: string) => void
 
+interface Reader { stop (): Promise<void> }
+
+/**
+ * kafkajs restarts a crashed consumer on a timer, and a restart already under way when the consumer
+ * is disconnected crashes again later and schedules another: without this, a reader whose broker
+ * is gone restarts for ever after the run and keeps the harness alive.
+ */
+function restartUntilStopped (state: { isStopped: boolean }): RetryOptions {
+  return { retries: 5, restartOnFailure: async () => !state.isStopped }
+}
+
+async function stopReader (consumer: Consumer, state: { isStopped: boolean }): Promise<void> {
+  state.isStopped = true
+  await consumer.disconnect()
+}
+
 /** Reads topics from the beginning in a throw-away group (read_committed, kafkajs' default) until stopped. */
-async function tail (kafka: Kafka, topics: string[], log: ReaderLog, onRecord: OnRecord): Promise<Consumer> {
-  const consumer = kafka.consumer({ groupId: `faults-reader-${randomUUID()}`, maxWaitTimeInMs: 250, sessionTimeout: 30_000 })
+async function tail (kafka: Kafka, topics: string[], log: ReaderLog, onRecord: OnRecord): Promise<Reader> {
+  const state = { isStopped: false }
+  const consumer = kafka.consumer({ groupId: `faults-reader-${randomUUID()}`, maxWaitTimeInMs: 250, sessionTimeout: 30_000, retry: restartUntilStopped(state) })
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    log(`reader of ${topics.join(', ')} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'NOT restarted: later records are missing'}`)
+    if (!state.isStopped) log(`reader of ${topics.join(', ')} crashed (${payload.error.message}); ${payload.restart ? 'kafkajs restarts it' : 'NOT restarted: later records are missing'}`)
   })
   await consumer.connect()
   await consumer.subscribe({ topics, fromBeginning: true })
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => await onRecord(toReadRecord(topic, partition, message))
   })
-  return consumer
+  return { stop: () => stopReader(consumer, state) }
 }
 
 /** Every result record of one request: its final result(s) and any settlement record. */
@@ -73,13 +90,13 @@ export async function startResultsReader (kafka: Kafka, topic: string, log: Read
   const codec = createCodec()
   const book: ResultBook = { results: new Map(), positions: new Set() }
   let undecodable = 0
-  const consumer = await tail(kafka, [topic], log, async (record) => {
+  const reader = await tail(kafka, [topic], log, async (record) => {
     if (!(await addResult(codec, book, record))) undecodable++
   })
   return {
     results: book.results,
     get undecodable () { return undecodable },
-    stop: () => consumer.disconnect()
+    stop: () => reader.stop()
   }
 }
 
@@ -92,10 +109,10 @@ export interface EventIdReader {
 /** Collects the event-id header of every record of `topics` (the ingress's topics). */
 export async function startEventIdReader (kafka: Kafka, topics: string[], log: ReaderLog): Promise<EventIdReader> {
   const ids = new Set<string>()
-  const consumer = await tail(kafka, topics, log, ({ headers }) => {
+  const reader = await tail(kafka, topics, log, ({ headers }) => {
     if (headers['event-id']) ids.add(headers['event-id'])
   })
-  return { ids, stop: () => consumer.disconnect() }
+  return { ids, stop: () => reader.stop() }
 }
 
 /**
@@ -116,7 +133,8 @@ async function readToEnd (kafka: Kafka, topics: string[], onRecord: OnRecord, ti
     await admin.disconnect()
   }
   const total = pending.size
-  const consumer = kafka.consumer({ groupId: `faults-check-${randomUUID()}`, maxWaitTimeInMs: 250 })
+  const state = { isStopped: false }
+  const consumer = kafka.consumer({ groupId: `faults-check-${randomUUID()}`, maxWaitTimeInMs: 250, retry: restartUntilStopped(state) })
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.offsetLag === '0') pending.delete(`${payload.topic}/${payload.partition}`)
   })
@@ -126,7 +144,7 @@ async function readToEnd (kafka: Kafka, topics: string[], onRecord: OnRecord, ti
     await consumer.run({ eachMessage: async ({ topic, partition, message }) => await onRecord(toReadRecord(topic, partition, message)) })
     await waitUntil(() => pending.size === 0, timeoutMs, `${topics.join(', ')} read to their end`, () => `${total - pending.size} of ${total} partitions`)
   } finally {
-    await consumer.disconnect()
+    await stopReader(consumer, state)
   }
 }
 
