@@ -60,6 +60,7 @@ test('each request counts once: lost, sent twice, unknown before and after settl
   assert.equal(m.finalResults, 6)
   assert.equal(m.lost, 1)
   assert.deepEqual(m.examples.lost, ['lost'])
+  assert.equal(m.lostButAccepted, 0)
   assert.equal(m.sentTwice, 1)
   assert.equal(m.resultsTwice, 1)
   assert.deepEqual(m.byStatus, { accepted: 2, unknown: 3, failed: 1 })

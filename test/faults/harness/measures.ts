@@ -37,6 +37,8 @@ export interface Measures {
   /** Requests with a final (non-settlement) result. */
   finalResults: number
   lost: number
+  /** Lost requests the sim accepted: sent, but no result says so. */
+  lostButAccepted: number
   /** Requests the sim accepted more than once (by biz_opaque_callback_data). */
   sentTwice: number
   /** Requests with more than one final result. */
@@ -140,6 +142,7 @@ export function computeMeasures (input: MeasureInput): Measures {
     requests: input.requestIds.length,
     finalResults: input.requestIds.length - lost.length,
     lost: count('lost', lost),
+    lostButAccepted: lost.filter((id) => (acceptedCount.get(id) ?? 0) > 0).length,
     sentTwice: count('sentTwice', [...acceptedCount].filter(([, n]) => n > 1).map(([id]) => id)),
     resultsTwice: count('resultsTwice', twice),
     byStatus,

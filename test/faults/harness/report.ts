@@ -51,7 +51,7 @@ export function formatReport (m: Measures, faults: readonly InjectedFault[], goa
       ['figure', 'value'],
       ['requests', String(m.requests)],
       ['final results', `${m.finalResults} (${Object.entries(m.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')})`],
-      ['lost', String(m.lost)],
+      ['lost', `${m.lost}${m.lost > 0 ? ` (${m.lostButAccepted} of them accepted by the sim)` : ''}`],
       ['sent twice', String(m.sentTwice)],
       ['final result twice', String(m.resultsTwice)],
       ['unknown before settlement', String(m.unknownBeforeSettlement)],
