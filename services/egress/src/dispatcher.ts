@@ -36,6 +36,12 @@ interface PartitionState {
   paused: boolean
   /** Jobs of this partition not finished yet (queued, running, or writing their result). */
   working: number
+  /**
+   * Request ids being worked on → the onFinal of later records with the same id (a producer that
+   * retried wrote the request twice): those wait for the first one's result instead of becoming a
+   * second job, which would find the first one's started marker and decide it a second time.
+   */
+  active: Map<string, Array<() => void>>
 }
 
 /**
@@ -90,7 +96,7 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
 
   function open (partition: number): void {
     const tracker = new OffsetTracker()
-    const state: PartitionState = { session: undefined as unknown as PartitionSession, tracker, paused: false, working: 0 }
+    const state: PartitionState = { session: undefined as unknown as PartitionSession, tracker, paused: false, working: 0, active: new Map() }
     state.session = deps.openSession(partition, () => {
       const offset = tracker.committable()
       return offset === undefined ? undefined : BigInt(offset)
@@ -152,8 +158,22 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
         }
         const decoded = await decodeRequest(deps.codec, source)
         state.working++
-        const onFinal = () => finished(batch.partition, state, message.offset)
-        if (!decoded.ok) {
+        const ownFinal = () => finished(batch.partition, state, message.offset)
+        const requestId = decoded.ok ? decoded.request.requestId : undefined
+        const waiting = requestId === undefined ? undefined : state.active.get(requestId)
+        if (waiting) waiting.push(ownFinal)
+        else if (requestId !== undefined) state.active.set(requestId, [])
+        const onFinal = requestId === undefined
+          ? ownFinal
+          : () => {
+              const followers = state.active.get(requestId) ?? []
+              state.active.delete(requestId)
+              ownFinal()
+              for (const follow of followers) follow()
+            }
+        if (waiting) {
+          deps.delivery.metrics.skipped('duplicate-in-progress')
+        } else if (!decoded.ok) {
           deps.delivery.metrics.invalid()
           const invalid = deps.delivery.outputs.invalid(source, decoded.reason, decoded.partial, deps.delivery.clock())
           if (state.session.ledger.get(invalid.requestId).kind === 'final') onFinal()

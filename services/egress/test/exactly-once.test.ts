@@ -235,9 +235,28 @@ test('an oversized dead letter or result never stalls its partition: cut to fit 
   const letter = letters[0]!
   assert.equal(letter.request_id, 'undeliverable-and-big')
   assert.equal(letter.original_truncated, true)
-  assert.ok(letter.original_size > 60_000 && letter.original_value.length < 20_000, `${letter.original_value.length} of ${letter.original_size} bytes kept`)
+  assert.ok((letter.original_size ?? 0) > 60_000 && letter.original_value.length < 20_000, `${letter.original_value.length} of ${letter.original_size} bytes kept`)
   const bigMeta = byId(results, 'big-metadata')[0]!
   assert.equal(bigMeta.status, 'accepted')
   assert.match(bigMeta.metadata.wabridge_metadata_dropped ?? '', /did not fit/)
   assert.equal(byId(results, 'after-them')[0]?.status, 'accepted', 'the partition went on')
+})
+
+test('a request produced twice while its first copy is still being sent gets one send and one result', { timeout: 60_000 }, async (t) => {
+  const prefix = `dup-${randomUUID().slice(0, 8)}`
+  // The first copy's send takes 1.5 s: the second copy arrives while it is in flight.
+  const sim = await startSim(t, { faults: [{ match: { to: '+15550000041' }, count: 1, action: { type: 'timeout', accept: true, answerAfterMs: 1500 } }] })
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 1)
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '1', GRAPH_TIMEOUT_MS: '5000' }))
+  const producer = await requestProducer(t, kafka)
+  await produceRequests(producer, prefix, [textRequest('7401', '+15550000041', 'twice')])
+  await waitFor(() => sim.accepted().length >= 1 || results.length > 0, 10_000, 'the first copy sent')
+  await produceRequests(producer, prefix, [textRequest('7401', '+15550000041', 'twice'), textRequest('7401', '+15550000042', 'next')])
+  await waitFor(() => byId(results, 'next').length > 0, 20_000, 'the request after the copies')
+  await new Promise((resolve) => setTimeout(resolve, 2500))
+  assert.equal(byId(results, 'twice').length, 1, 'one result for the request')
+  assert.equal(byId(results, 'twice')[0]!.status, 'accepted')
+  assert.equal(sim.accepted({ bizOpaqueCallbackData: 'twice' }).length, 1)
 })
