@@ -52,9 +52,10 @@ test('egress loses nothing and sends nothing twice through kills, a broker stall
     sentTwice: m.sentTwice,
     unknownNeverAccepted: m.unknownNeverAccepted,
     unknownAfterSettlement: m.unknownAfterSettlement,
-    acknowledgedWebhooksLost: m.acknowledgedWebhooksLost
+    acknowledgedWebhooksLost: m.acknowledgedWebhooksLost,
+    resultsTwice: m.resultsTwice
   }, {
-    lost: 0, sentTwice: 0, unknownNeverAccepted: 0, unknownAfterSettlement: 0, acknowledgedWebhooksLost: 0
+    lost: 0, sentTwice: 0, unknownNeverAccepted: 0, unknownAfterSettlement: 0, acknowledgedWebhooksLost: 0, resultsTwice: 0
   }, `the fault run broke a promise; logs and report.json in ${run.dir}`)
   await rm(run.dir, { recursive: true, force: true })
 })
