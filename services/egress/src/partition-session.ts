@@ -161,10 +161,13 @@ export class PartitionSession {
         return
       } catch (err) {
         if (this.#state !== 'opening') return
-        if (isFencingError(err) || !this.#deps.stillAssigned()) { this.#lose(err as Error); return }
+        if (!this.#deps.stillAssigned()) { this.#lose(err as Error); return }
+        const failedAt = Date.now()
         this.#deps.logger.warn({ err, partition: this.partition }, 'taking the partition over failed; trying again')
         await new Promise((resolve) => setTimeout(resolve, delay))
         delay = Math.min(delay * 2, 5000)
+        // Fenced while taking over: only a heartbeat after that proves the partition is still ours.
+        if (isFencingError(err)) while (this.#state === 'opening' && this.#deps.stillAssigned() && this.#deps.lastHeartbeatAt() <= failedAt) await new Promise((resolve) => setTimeout(resolve, 200))
       }
     }
   }
@@ -289,11 +292,14 @@ export class PartitionSession {
         await this.#commitBatch(batch)
         for (const w of batch) w.resolve()
       } catch (err) {
+        // Nothing of the batch is visible. Fenced or not, the session recovers if the group still gives
+        // this instance the partition (a heartbeat after the failure proves it: the coordinator can also
+        // bump the producer epoch itself, aborting a transaction that outlived its timeout); else it is lost
+        // and the writes waiting for it fail as fenced.
         const fenced = isFencingError(err)
-        const error = new SessionWriteError(`transaction on partition ${this.partition} failed${fenced ? ' (fenced: another instance owns it now)' : ''}: ${(err as Error).message}`, fenced, { cause: err })
+        const error = new SessionWriteError(`transaction on partition ${this.partition} failed${fenced ? ' (fenced)' : ''}: ${(err as Error).message}`, false, { cause: err })
         for (const w of batch) w.reject(error)
-        if (fenced) this.#lose(error)
-        else void this.#recover(error)
+        void this.#recover(error)
         return
       }
     }
@@ -355,7 +361,7 @@ export class PartitionSession {
   async #recover (cause: Error): Promise<void> {
     if (this.#state !== 'ready') return
     this.#setState('recovering')
-    const failedAt = Date.now()
+    let failedAt = Date.now()
     this.#deps.logger.warn({ err: cause, partition: this.partition }, 'transaction failed; recovering the partition once a heartbeat proves it is still ours')
     let delay = 200
     while (this.state === 'recovering') {
@@ -371,7 +377,7 @@ export class PartitionSession {
         this.#schedule()
         return
       } catch (err) {
-        if (isFencingError(err)) { this.#lose(err as Error); return }
+        failedAt = Date.now()
         this.#deps.logger.warn({ err, partition: this.partition }, 'recovery failed; trying again')
       }
     }

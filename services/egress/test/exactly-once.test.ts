@@ -119,7 +119,7 @@ test('a stale owner is fenced: once another instance took the partition over, no
   const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attemptsTopic(prefix), groupId: `g-${prefix}`, codec, logger, onCrash: (err) => { throw err } })
   await loader.start()
   t.after(() => loader.stop())
-  const session = (instance: string, onLost: () => void) => new PartitionSession({
+  const session = (instance: string, onLost: () => void, stillAssigned = () => true) => new PartitionSession({
     partition: 0,
     groupId: `g-${prefix}`,
     requestsTopic: topicNames(prefix).outboundRequests,
@@ -132,10 +132,12 @@ test('a stale owner is fenced: once another instance took the partition over, no
     maxBatchBytes: 500_000,
     commitIntervalMs: 100,
     clock: Date.now
-  }, { kafka, admin, codec, loader, committable: () => undefined, lastHeartbeatAt: () => Date.now(), stillAssigned: () => true, onLost, logger })
+  }, { kafka, admin, codec, loader, committable: () => undefined, lastHeartbeatAt: () => Date.now(), stillAssigned, onLost, logger })
 
   let staleLost = false
-  const stale = session('stale', () => { staleLost = true })
+  // What the group says about the stale instance once it rejoins: the partition is no longer its.
+  let staleAssigned = true
+  const stale = session('stale', () => { staleLost = true }, () => staleAssigned)
   await stale.open()
   await stale.ready
   await stale.write([], [{ kind: 'attempt', requestId: 'before', sourceOffset: '0', attempt: 0, state: 'started', instance: 'stale' }])
@@ -147,9 +149,10 @@ test('a stale owner is fenced: once another instance took the partition over, no
   await owner.ready
   assert.equal(owner.ledger.get('before').kind, 'open', 'the new owner sees the started marker written before it took over')
 
+  staleAssigned = false
   await assert.rejects(stale.write([], [{ kind: 'attempt', requestId: 'after', sourceOffset: '1', attempt: 0, state: 'started', instance: 'stale' }]),
-    (err: unknown) => err instanceof SessionWriteError && err.fenced)
-  assert.equal(stale.state, 'lost')
+    (err: unknown) => err instanceof SessionWriteError && /fenced/.test(err.message))
+  await waitFor(() => stale.state === 'lost', 10_000, 'the stale session to give the partition up')
   assert.equal(staleLost, true)
   // The owner still writes; its history never shows the stale instance's marker.
   await owner.write([], [{ kind: 'attempt', requestId: 'mine', sourceOffset: '2', attempt: 0, state: 'started', instance: 'owner' }])
