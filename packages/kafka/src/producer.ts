@@ -1,6 +1,7 @@
-import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type ProducerConfig, type RecordMetadata, type TopicMessages } from 'kafkajs'
+import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type ProducerConfig, type RecordMetadata } from 'kafkajs'
 import { KafkaPublishError, KafkaRecordTooLargeError } from './errors.ts'
 import { estimateRecordBytes, RECORD_BATCH_OVERHEAD_BYTES } from './record-size.ts'
+import { sendAcknowledged } from './send-acknowledged.ts'
 import { takeBatch } from './take-batch.ts'
 import { createTopicLimits, type TopicLimit, type TopicLimits } from './topic-limits.ts'
 
@@ -99,6 +100,11 @@ export function producerRetryConfig (maxRetryTimeMs: number): NonNullable<Produc
  * rolls its sequence numbers back when a request fails, although the broker may have appended
  * that request, and the next batch would then reuse them; the broker would take it for a
  * duplicate and acknowledge it without writing it.
+ *
+ * A batch counts as acknowledged only once every partition it holds is in the metadata kafkajs
+ * returns: kafkajs can resolve sendBatch without writing a partition whose leader moved during its
+ * retries (see sendAcknowledged), and such records are sent again instead of being reported as
+ * written.
  */
 export function createProducer (kafka: Kafka, options: ProducerOptions = {}): WabridgeProducer {
   const lingerMs = options.lingerMs ?? 2
@@ -200,12 +206,6 @@ export function createProducer (kafka: Kafka, options: ProducerOptions = {}): Wa
     const { taken, rest } = takeBatch(queue.filter((q) => !q.pending.isSettled), batchLimits)
     queue = rest
     if (taken.length === 0) return
-    const byTopic = new Map<string, TopicMessages>()
-    for (const q of taken) {
-      let tm = byTopic.get(q.topic)
-      if (!tm) byTopic.set(q.topic, tm = { topic: q.topic, messages: [] })
-      tm.messages.push(q.message)
-    }
     const pendings = new Set(taken.map((q) => q.pending))
     stats.batches++
     let sender: Producer
@@ -218,19 +218,20 @@ export function createProducer (kafka: Kafka, options: ProducerOptions = {}): Wa
       return
     }
     try {
-      const meta = await sender.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 })
+      // Not sendBatch alone: kafkajs can resolve it without writing every partition.
+      const meta = await sendAcknowledged(sender, taken)
       stats.records += taken.length
       for (const q of taken) {
         q.pending.remaining--
-        const m = meta.find((x) => x.topicName === q.topic && x.partition === q.partition)
-        if (m && !q.pending.meta.includes(m)) q.pending.meta.push(m)
+        const m = meta.find((x) => x.topicName === q.topic && x.partition === q.partition)!
+        if (!q.pending.meta.includes(m)) q.pending.meta.push(m)
       }
       for (const p of pendings) if (p.remaining === 0) settle(p)
     } catch (err) {
       stats.failures++
       needsNewProducer = true
       // The broker measured a batch over max.message.bytes: the cached limit is out of date.
-      if (hasErrorType(err, 'MESSAGE_TOO_LARGE')) limits.invalidate([...byTopic.keys()])
+      if (hasErrorType(err, 'MESSAGE_TOO_LARGE')) limits.invalidate([...new Set(taken.map((q) => q.topic))])
       const error = new KafkaPublishError('KAFKA_PUBLISH_FAILED',
         `kafkajs gave up on a produce of ${taken.length} records, which may still have been written (a request may have reached the broker): ${(err as Error).message}`,
         { cause: err, maybeWritten: true })
