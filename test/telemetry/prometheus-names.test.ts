@@ -16,6 +16,7 @@ const exercise: Record<Service, () => void> = {
     m.records('wa.inbound.messages', 2)
     m.duplicates('wa.inbound.messages', 'recent', 1)
     m.produced(2.5, true)
+    m.truncated('wa.inbound.raw')
   },
   egress () {
     const m = createEgressMetrics({ buffered: () => 3, inFlight: () => 1 })
@@ -25,6 +26,8 @@ const exercise: Record<Service, () => void> = {
     m.result('1001', 'failed', 131026)
     m.skipped('already-final')
     m.invalid()
+    m.transaction(40, 12)
+    m.settled('status_webhook')
   },
   metrics () {
     const alert = { name: 'throughput', severity: 'warning' } as Alert

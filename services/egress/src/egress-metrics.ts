@@ -35,10 +35,9 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
     unit: 's',
     advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }
   })
-  const transactionWrites = meter.createHistogram('wabridge.egress.transaction.writes', {
-    description: 'Writes (a marker, or a result with its marker) one partition transaction carried',
-    unit: '{write}',
-    advice: { explicitBucketBoundaries: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] }
+  const transactionWrites = meter.createCounter('wabridge.egress.transaction.writes', {
+    description: 'Writes (a marker, or a result with its marker) carried by the partition transactions; per transaction: divide by the duration histogram\'s count',
+    unit: '{write}'
   })
   const settlements = meter.createCounter('wabridge.egress.settlements', {
     description: 'Unknown results settled (evidence=status_webhook) or left unknown when no status came in time (evidence=no_status_in_time)',
@@ -61,7 +60,7 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
     skipped (reason) { skipped.add(1, { reason }) },
     transaction (ms, writes) {
       transactions.record(ms / 1000)
-      transactionWrites.record(writes)
+      transactionWrites.add(writes)
     },
     settled (evidence) { settlements.add(1, { evidence }) },
     invalid () {
