@@ -44,7 +44,11 @@ test('a webhook refused while the broker stalls is produced again on Meta\'s ret
     retry = await app.post(body)
   }
   assert.equal(retry.status, 200, retry.text)
-  assert.deepEqual(JSON.parse(retry.text), { status: 'accepted', records: 2, duplicates: 0 })
+  // Produced by this retry, or by an earlier one that was answered 503 at PRODUCE_TIMEOUT_MS but whose
+  // records Kafka acknowledged afterwards (a busy machine): either way both records are accounted for.
+  const answer = JSON.parse(retry.text) as { status: string, records: number, duplicates: number }
+  assert.equal(answer.status, 'accepted')
+  assert.equal(answer.records + answer.duplicates, 2, retry.text)
   // A further retry is a duplicate now that Kafka acknowledged it.
   assert.deepEqual(JSON.parse((await app.post(body)).text), { status: 'accepted', records: 0, duplicates: 2 })
 
