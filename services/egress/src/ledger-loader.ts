@@ -60,10 +60,23 @@ export function createLedgerLoader (kafka: Kafka, admin: Admin, options: LedgerL
     fromBeginning: true,
     partitionsConsumedConcurrently: 4,
     maxWaitTimeMs: 100,
-    // A restarted consumer would lose its pauses and seeks: a crash is fatal at once.
-    maxRestarts: 0,
+    // kafkajs restarts a crashed consumer (a broker failover) as a new member that has forgotten its
+    // pauses and seeks: partitions being read go back to where they had got to, the others pause.
+    onAssignment: () => { if (joins++ > 0) restore() },
     onCrash: options.onCrash
   })
+  let joins = 0
+  function restore (): void {
+    try {
+      for (const partition of partitions) {
+        const reading = readings.get(partition)
+        if (reading) consumer.kafkajs.seek({ topic, partition, offset: String(reading.position) })
+        else consumer.pause(topic, [partition])
+      }
+    } catch (err) {
+      options.logger?.warn({ err }, 'could not restore the ledger reads after a consumer restart')
+    }
+  }
 
   function advance (partition: number, position: bigint): void {
     const reading = readings.get(partition)

@@ -65,6 +65,19 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
   let undecodable = 0
   let caughtUp = false
   let settle: { resolve: () => void, reject: (err: Error) => void } | undefined
+  /** Next offset to read per partition, to resume there after kafkajs restarted the consumer. */
+  const positions = new Map<number, bigint>()
+  let joins = 0
+  const advance = (partition: number, next: bigint) => { if (next > (positions.get(partition) ?? -1n)) positions.set(partition, next) }
+  function reseek (): void {
+    for (const [partition, offset] of positions) {
+      try {
+        consumer.kafkajs.seek({ topic: options.topic, partition, offset: String(offset) })
+      } catch (err) {
+        options.logger?.warn({ err, partition }, 'could not resume the statuses after a consumer restart')
+      }
+    }
+  }
   const consumer = createConsumer(kafka, {
     groupId,
     topics: [options.topic],
@@ -72,8 +85,9 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
     fromBeginning: true,
     partitionsConsumedConcurrently: 4,
     maxWaitTimeMs: 200,
-    // A restarted consumer would lose its seeks: a crash is fatal at once.
-    maxRestarts: 0,
+    // kafkajs restarts a crashed consumer (a broker failover) as a new group member that starts over
+    // from the beginning: each partition is sent back to where this index had got to.
+    onAssignment: () => { if (joins++ > 0) reseek() },
     onCrash: (err) => {
       settle?.reject(err)
       options.onCrash?.(err)
@@ -90,6 +104,7 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
   // markers) or aborted records, with the last offset it covered: the last data record's offset
   // would never reach the end of a partition whose last record is a commit marker.
   consumer.kafkajs.on(consumer.kafkajs.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (payload.topic === options.topic) advance(payload.partition, BigInt(payload.lastOffset) + 1n)
     const target = targets.get(payload.partition)
     if (target !== undefined && payload.topic === options.topic && BigInt(payload.lastOffset) + 1n >= target) {
       targets.delete(payload.partition)
@@ -144,11 +159,15 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
             const e = await toEvidence(message)
             if (e) store.add(e)
             resolveOffset(message.offset)
+            advance(batch.partition, BigInt(message.offset) + 1n)
           }
           await heartbeat()
         }
       })
-      for (const { partition, from } of starts) consumer.kafkajs.seek({ topic: options.topic, partition, offset: from })
+      for (const { partition, from } of starts) {
+        advance(partition, BigInt(from))
+        consumer.kafkajs.seek({ topic: options.topic, partition, offset: from })
+      }
       finishIfCaughtUp()
       await done
     },
