@@ -74,6 +74,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   const calls = new ConcurrencyGate(config.GRAPH_CONNECTIONS)
   const metrics = createEgressMetrics({ buffered: () => dispatcher.buffered(), inFlight: () => calls.inFlight })
   let lastHeartbeatAt = 0
+  // No send starts between "the group is rebalancing" and the new assignment (see DeliveryDeps.mayStart).
+  let rebalance: { done: Promise<void>, end: () => void } | undefined
+  const mayStart = async () => { for (let r = rebalance; r; r = rebalance) await r.done }
   let assignment = new Set<number>()
   let assignedOnce = false
   const consumer = createConsumer(kafka, {
@@ -87,7 +90,16 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     maxWaitTimeMs: 500,
     maxRestarts: config.KAFKA_CONSUMER_MAX_RESTARTS,
     restartWindowMs: config.KAFKA_CONSUMER_RESTART_WINDOW_MS,
+    onRebalancing: () => {
+      if (rebalance) return
+      let end!: () => void
+      const done = new Promise<void>((resolve) => { end = resolve })
+      rebalance = { done, end }
+    },
     onAssignment: (a) => {
+      const ended = rebalance
+      rebalance = undefined
+      ended?.end()
       assignment = new Set(a[topics.outboundRequests] ?? [])
       assignedOnce = true
       dispatcher.assigned([...assignment])
@@ -114,7 +126,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       tokenFor: createTokenLookup({ defaultToken: config.WA_ACCESS_TOKEN, tokens: config.WA_ACCESS_TOKENS, phoneWabas: config.WA_PHONE_WABAS }),
       retry: { maxAttempts: config.EGRESS_MAX_ATTEMPTS, baseMs: config.EGRESS_RETRY_BASE_MS, maxMs: config.EGRESS_RETRY_MAX_MS },
       inDoubt: createInDoubt({ statuses, waitMs: config.EGRESS_IN_DOUBT_WAIT_MS, settlementWindowMs: config.EGRESS_SETTLEMENT_WINDOW_MS, clock }),
-      stampAt: config.EGRESS_RATE_STAMP
+      stampAt: config.EGRESS_RATE_STAMP,
+      mayStart
     },
     openSession: (partition, committable, onLost) => {
       const session = new PartitionSession({
@@ -175,6 +188,19 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     })
   })
 
+  async function startWithRetry (what: string, start: () => Promise<void>): Promise<void> {
+    const deadline = Date.now() + 60_000
+    for (let delay = 200; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        return await start()
+      } catch (err) {
+        if (Date.now() + delay > deadline || state === 'stopping') throw err
+        logger.warn({ err }, `${what} could not start yet; trying again`)
+        await new Promise((resolve) => setTimeout(resolve, delay))
+      }
+    }
+  }
+
   async function topicLimit (): Promise<number> {
     const described = await admin.describeConfigs({
       includeSynonyms: false,
@@ -207,8 +233,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       }
       maxMessageBytes = await topicLimit()
       outputs = createOutputs(codec, { results: topics.outboundResults, dlq: topics.outboundDlq }, maxMessageBytes)
-      await statuses.start()
-      await loader.start()
+      // Topics just created may have no leader yet on a busy cluster: the readers' first admin calls are tried again.
+      await startWithRetry('status index', () => statuses.start())
+      await startWithRetry('ledger loader', () => loader.start())
       await inbound?.start()
       await consumer.start({
         eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>

@@ -31,6 +31,12 @@ export interface DeliveryDeps {
    * limit, but latency jitter can make Meta see limit+1 in a window).
    */
   stampAt: 'send' | 'response'
+  /**
+   * Resolves once no rebalance is in progress. No send starts while the group rebalances: an
+   * instance that may lose a partition lets its sends in flight finish instead of starting new ones,
+   * so the partition's next owner (which waits EGRESS_TAKEOVER_GRACE_MS for them) finds nothing in doubt.
+   */
+  mayStart: () => Promise<void>
 }
 
 const tracer = trace.getTracer('@wabridge/egress')
@@ -182,6 +188,8 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       return finish('failed', {}, lastError.message)
     }
 
+    await deps.mayStart()
+    if (!session.isReady) return session.state === 'lost' ? { kind: 'done' } : { kind: 'retry', afterMs: 500, scope: 'recipient' }
     // The marker is committed before the call: a fenced instance cannot commit it, so it cannot send.
     try {
       await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'started', instance: deps.instance }])
