@@ -7,7 +7,7 @@ import type { Admin, DescribeConfigResponse } from 'kafkajs'
 import { createLocalKafka, findFreePorts } from '@wabridge/local-kafka'
 import { ensureTopics, isLoopbackHost, planReplication, type ClusterBroker, type ReplicationInput } from '../src/ensure-topics.ts'
 import { topicNames } from '../src/topics.ts'
-import { connectedAdmin, testKafka, uniqueName, waitFor } from './helpers.ts'
+import { connectedAdmin, once, testKafka, uniqueName } from './helpers.ts'
 
 /** describeConfigs' source of a value set on the topic itself (Kafka's ConfigSource enum). */
 const TOPIC_CONFIG = 1
@@ -87,19 +87,6 @@ test('ensureTopics refuses before creating anything in production, and warns thr
   assert.equal(warnings.length, 1)
   assert.deepEqual(result.warnings, warnings)
 })
-
-/**
- * An admin question about new topics, asked again while it fails: any broker of the cluster may
- * answer, and one that has not loaded a new topic's metadata yet says UNKNOWN_TOPIC_OR_PARTITION.
- */
-async function once<T> (what: string, ask: () => Promise<T>): Promise<T> {
-  let answer: { value: T } | undefined
-  await waitFor(async () => {
-    answer = await ask().then((value) => ({ value }), () => undefined)
-    return answer !== undefined
-  }, 30_000, what)
-  return answer!.value
-}
 
 async function describeTopicConfigs (admin: Admin, topics: string[], configNames: string[]): Promise<DescribeConfigResponse> {
   return await once(`the configs of ${topics.join(', ')}`, async () =>

@@ -6,19 +6,9 @@ import { test } from 'node:test'
 import type { Admin, PartitionMetadata } from 'kafkajs'
 import { createLocalKafka, findFreePorts } from '@wabridge/local-kafka'
 import { createProducer } from '../src/index.ts'
-import { connectedAdmin, testKafka, uniqueName, waitFor } from './helpers.ts'
+import { connectedAdmin, once, testKafka, uniqueName, waitFor } from './helpers.ts'
 
 const PARTITIONS = 6
-
-/** An admin question asked again while it fails: a broker of a new cluster may not know a new topic yet. */
-async function once<T> (what: string, ask: () => Promise<T>): Promise<T> {
-  let answer: { value: T } | undefined
-  await waitFor(async () => {
-    answer = await ask().then((value) => ({ value }), () => undefined)
-    return answer !== undefined
-  }, 30_000, what)
-  return answer!.value
-}
 
 async function partitionsOf (admin: Admin, topic: string): Promise<PartitionMetadata[]> {
   const meta = await once(`the metadata of ${topic}`, async () => await admin.fetchTopicMetadata({ topics: [topic] }))
