@@ -198,10 +198,10 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       if ((err as { fenced?: boolean }).fenced) return { kind: 'done' }
       return { kind: 'retry', afterMs: 1000, scope: 'recipient' }
     }
-    if (!session.isReady) {
-      // Lost between the marker and now: the new owner sees the marker; say it did not leave.
-      return { kind: 'done' }
-    }
+    // The marker committed while this instance owned the partition: the send goes, also while the
+    // session recovers from a later failed transaction (abandoning it would leave a started marker of a
+    // send that never left). Only a session already lost to a new owner leaves it to that owner.
+    if (session.state === 'lost') return { kind: 'done' }
     nextAttempt = n + 1
     sent = true
     firstAttemptAt ??= deps.clock()
