@@ -143,9 +143,14 @@ test('catching up ends on partitions whose last records are transaction markers,
   await aborted.send({ topic, messages: [message(topic, { requestId: 'aborted-1', status: 'sent' }, { partition: 1 })] })
   await aborted.abort()
   // Partition 0 ends with a commit marker, partition 1 with an aborted record and an abort marker:
-  // neither ends with a data record at high watermark − 1.
-  const ends = await admin.fetchTopicOffsets(topic)
-  assert.deepEqual(ends.map((p) => [p.partition, p.high]).sort(), [[0, '2'], [1, '4']])
+  // neither ends with a data record at high watermark − 1. The coordinator writes the markers after
+  // commit()/abort() return, and kafkajs lists read_committed offsets (the last stable offset), so
+  // the ends are awaited rather than read once.
+  let ends: Array<[number, string]> = []
+  await waitFor(async () => {
+    ends = (await admin.fetchTopicOffsets(topic)).map((p): [number, string] => [p.partition, p.high]).sort()
+    return JSON.stringify(ends) === JSON.stringify([[0, '2'], [1, '4']])
+  }, 10_000, () => `both transaction markers written (ends ${JSON.stringify(ends)})`)
 
   const index = await startIndex(t, kafka, { topic })
   assert.equal(index.stats().caughtUp, true)
