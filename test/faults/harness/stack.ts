@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '@wabridge/local-kafka'
+import { findFreePorts } from '@wabridge/local-kafka'
 import type { ProcessGroup } from './children.ts'
 import { createManagedPart, type ManagedPart } from './managed-part.ts'
 import { createSimClient, type SimClient } from './sim-client.ts'
@@ -64,7 +64,9 @@ function baseEnv (brokers: string[], prefix: string, partitions: number, replica
 export async function startStack (options: StackOptions): Promise<Stack> {
   const { group, onEvent } = options
   const env = baseEnv(options.brokers, options.prefix, options.partitions, options.replicationFactor)
-  const [simPort, ingressPort] = [await freePort(), await freePort()]
+  // Parts are killed and started again on the same port: ports below the ephemeral range, which no
+  // outgoing connection can take while a part is down (a kernel-picked one could: EADDRINUSE on restart).
+  const [simPort, ingressPort] = [await findFreePorts(1), await findFreePorts(1)]
   const ingressUrl = `http://127.0.0.1:${ingressPort}`
   const recorder = await startWebhookRecorder(`${ingressUrl}/webhook`)
   const parts: ManagedPart[] = []
@@ -95,7 +97,7 @@ export async function startStack (options: StackOptions): Promise<Stack> {
   const egress = new Map<string, ManagedPart>()
   for (let i = 1; i <= options.egressInstances; i++) {
     const name = `egress-${i}`
-    const port = await freePort()
+    const port = await findFreePorts(1)
     egress.set(name, managed(name, [...EGRESS_FLAGS, ...SOURCES, EGRESS_MAIN], {
       EGRESS_PORT: String(port),
       EGRESS_INSTANCE_ID: name,
