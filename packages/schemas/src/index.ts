@@ -8,6 +8,7 @@ export { RESULT_STATUSES, ERROR_CLASSES } from './outbound-records.ts'
 export type { OutboundRequest, OutboundResult, ResultError, ResultStatus, ErrorClass, DeadLetter, Settlement } from './outbound-records.ts'
 export { ALERT_STATES, ALERT_SEVERITIES } from './alert-record.ts'
 export type { Alert, AlertState, AlertSeverity } from './alert-record.ts'
+export type { ApiKey } from './api-key-record.ts'
 export type { RecordValues, DecodedRecord } from './record-values.ts'
 
 // Encoding

@@ -1,4 +1,5 @@
 import type { Alert } from './alert-record.ts'
+import type { ApiKey } from './api-key-record.ts'
 import type { InboundEvent, InboundMessage, InboundStatus, RawWebhook } from './inbound-records.ts'
 import type { DeadLetter, OutboundRequest, OutboundResult } from './outbound-records.ts'
 import type { SchemaName } from './schema-files.ts'
@@ -13,6 +14,7 @@ export interface RecordValues {
   OutboundResult: OutboundResult
   DeadLetter: DeadLetter
   Alert: Alert
+  ApiKey: ApiKey
 }
 
 /**

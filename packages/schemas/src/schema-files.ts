@@ -12,7 +12,8 @@ export const SCHEMA_NAMES = [
   'OutboundRequest',
   'OutboundResult',
   'DeadLetter',
-  'Alert'
+  'Alert',
+  'ApiKey'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
 
@@ -24,7 +25,8 @@ const FILE_NAMES: Record<SchemaName, string> = {
   OutboundRequest: 'outbound-request.avsc',
   OutboundResult: 'outbound-result.avsc',
   DeadLetter: 'dead-letter.avsc',
-  Alert: 'alert.avsc'
+  Alert: 'alert.avsc',
+  ApiKey: 'api-key.avsc'
 }
 
 /** Absolute path of the folder holding the .avsc files (the same from src/ and dist/). */

@@ -43,7 +43,8 @@ const JAVA_FINGERPRINTS = {
   OutboundRequest: 0xf11685a866042c84n,
   OutboundResult: 0x9b931a88e8f24b67n,
   DeadLetter: 0xfb2067f826bd9aabn,
-  Alert: 0x9f195b8bdb39883fn
+  Alert: 0x9f195b8bdb39883fn,
+  ApiKey: 0xed1853516db0cecbn
 } as const
 
 test('the fingerprints of the .avsc files are the ones Avro Java computes', () => {
