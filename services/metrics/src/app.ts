@@ -73,7 +73,9 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
     logger,
     view: createQueryView(view, clock),
     checks: () => readinessChecks({ isStarted, isViewCaughtUp: view.isCaughtUp }),
-    isStopping: () => isStopping
+    isStopping: () => isStopping,
+    host: config.METRICS_HOST,
+    adminToken: config.METRICS_ADMIN_TOKEN
   })
 
   return {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, shutdownEnv, telemetryEnv } from '@wabridge/config'
+import { durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
 import { parseMessagingLimit } from './tiers.ts'
 
 const percent = () => z.coerce.number().min(1).max(100)
@@ -19,6 +19,10 @@ export const ConfigSchema = z.object({
   METRICS_PORT: port().default(8082),
   // Address the HTTP server binds to.
   METRICS_HOST: z.string().default('127.0.0.1'),
+  // Bearer token of the query API (/v1/*); a secret (also METRICS_ADMIN_TOKEN_FILE). Enforced whenever
+  // set. Unset and METRICS_HOST not loopback: the query API answers 403 (the service still runs: the
+  // image binds 0.0.0.0 and alerting must not stop for a missing token). /healthz, /readyz stay open.
+  METRICS_ADMIN_TOKEN: secret(z.string()).optional(),
 
   // Kafka and state
   // Consumer group of all metrics instances; also the prefix of their transactional ids.

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, isLoopbackHost, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
 import { MetricsQueryError } from './errors.ts'
 import type { QueryView } from './query-view.ts'
@@ -13,6 +13,10 @@ export interface ServerOptions {
   checks: () => Record<string, HealthCheck>
   /** True once shutdown began: /readyz says stopping. */
   isStopping: () => boolean
+  /** The address the server binds to: off loopback, the query API needs the admin token. */
+  host: string
+  /** Bearer token of every route but /healthz and /readyz; undefined = open on loopback, 403 off it. */
+  adminToken: string | undefined
 }
 
 /** The HTTP API; never listens (app.ts does). */
@@ -26,6 +30,11 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     prefix: 'METRICS',
     toFailure: (err) => err instanceof MetricsQueryError ? { statusCode: 400, code: err.code, message: err.message, details: { parameter: err.parameter ?? null } } : undefined
   })
+  // Usage and alerts tell who messages whom and how much: not for anyone who can reach the port.
+  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'METRICS' }))
+  if (options.adminToken === undefined && !isLoopbackHost(options.host)) {
+    options.logger.warn({ host: options.host }, 'METRICS_ADMIN_TOKEN is not set and the server is not bound to loopback: /v1/* answer 403 until it is')
+  }
   app.register(healthRoutes, { service: 'metrics', isStopping: options.isStopping, checks: options.checks })
   app.register(usageRoutes, { view: options.view })
   app.register(alertRoutes, { view: options.view })

@@ -15,7 +15,7 @@ function build (t: TestContext, ready = true) {
     reach: () => ({ byNumber: new Map(), byWaba: new Map() }),
     alerts: () => []
   }
-  const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, checks: () => ({ started: { ok: ready } }), isStopping: () => false })
+  const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, checks: () => ({ started: { ok: ready } }), isStopping: () => false, host: '127.0.0.1', adminToken: undefined })
   t.after(() => app.close())
   return app
 }
