@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto'
+import type { Consumer, Kafka } from 'kafkajs'
+import { ClientError } from './errors.ts'
+import type { OutboundResult } from './records.ts'
+
+/** Options of send()'s `wait`. */
+export interface WaitOptions {
+  /** How long to wait for the result, milliseconds. Default 60_000. */
+  timeoutMs?: number
+  /**
+   * When the first result is `unknown`, keep waiting (within timeoutMs) for the settlement record
+   * that decides it, and resolve with that; at the timeout resolve with the `unknown` result.
+   * Default true. False resolves with whatever result comes first.
+   */
+  settle?: boolean
+}
+
+interface Pending {
+  settle: boolean
+  unknown: OutboundResult | undefined
+  resolve: (result: OutboundResult) => void
+  reject: (err: Error) => void
+  timer: NodeJS.Timeout
+}
+
+/** Follows the results topic from the moment it starts and hands each result to whoever waits for its request id. */
+export interface ResultWaiter {
+  /** Starts reading the results topic (once) and resolves when it reads from the topic's current end. */
+  start (): Promise<void>
+  /** Waits for `requestId`'s result; register before producing the request. */
+  wait (requestId: string, options: WaitOptions): { result: Promise<OutboundResult>, cancel: () => void }
+  close (): Promise<void>
+}
+
+export function createResultWaiter (kafka: Kafka, topic: string, groupPrefix: string, decode: (buf: Buffer) => Promise<OutboundResult>): ResultWaiter {
+  const pending = new Map<string, Pending>()
+  let consumer: Consumer | undefined
+  let started: Promise<void> | undefined
+  let closed = false
+
+  function settle (requestId: string, outcome: { result: OutboundResult } | { error: Error }): void {
+    const waiter = pending.get(requestId)
+    if (!waiter) return
+    pending.delete(requestId)
+    clearTimeout(waiter.timer)
+    if ('result' in outcome) waiter.resolve(outcome.result)
+    else waiter.reject(outcome.error)
+  }
+
+  function onResult (result: OutboundResult): void {
+    const waiter = pending.get(result.request_id)
+    if (!waiter) return
+    // An unknown result may be followed by a settlement record that decides it (docs/topics.md#results).
+    if (waiter.settle && result.status === 'unknown' && !result.settlement) {
+      waiter.unknown = result
+      return
+    }
+    settle(result.request_id, { result })
+  }
+
+  async function startReading (): Promise<void> {
+    const c = kafka.consumer({ groupId: `${groupPrefix}-wait-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 100 })
+    consumer = c
+    const admin = kafka.admin()
+    await admin.connect()
+    // The ends are taken before joining: a result written while the group forms is still read.
+    const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect())
+    await c.connect()
+    await c.subscribe({ topics: [topic], fromBeginning: false })
+    const joined = new Promise<void>((resolve) => { c.on(c.events.GROUP_JOIN, () => resolve()) })
+    await c.run({
+      eachMessage: async ({ message }) => {
+        if (!message.value || pending.size === 0) return
+        let result: OutboundResult
+        try {
+          result = await decode(message.value)
+        } catch {
+          return // not a result this client can read; nobody waits for it
+        }
+        onResult(result)
+      }
+    })
+    await joined
+    for (const { partition, offset } of ends) c.seek({ topic, partition, offset })
+  }
+
+  return {
+    start () {
+      if (closed) return Promise.reject(new ClientError('CLIENT_CLOSED', 'the client is closed'))
+      if (!started) {
+        started = startReading()
+        started.catch(() => { started = undefined })
+      }
+      return started
+    },
+    wait (requestId, options) {
+      const timeoutMs = options.timeoutMs ?? 60_000
+      const result = new Promise<OutboundResult>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const unknown = pending.get(requestId)?.unknown
+          settle(requestId, unknown
+            ? { result: unknown }
+            : { error: new ClientError('CLIENT_WAIT_TIMEOUT', `no result for request ${requestId} within ${timeoutMs} ms (the request was produced: is egress running?)`, { requestId }) })
+        }, timeoutMs)
+        pending.set(requestId, { settle: options.settle ?? true, unknown: undefined, resolve, reject, timer })
+      })
+      return { result, cancel: () => settle(requestId, { error: new ClientError('CLIENT_CLOSED', 'the wait was cancelled', { requestId }) }) }
+    },
+    async close () {
+      closed = true
+      for (const requestId of [...pending.keys()]) {
+        settle(requestId, { error: new ClientError('CLIENT_CLOSED', `the client was closed while waiting for the result of ${requestId}`, { requestId }) })
+      }
+      await started?.catch(() => {})
+      await consumer?.disconnect()
+    }
+  }
+}
