@@ -1,45 +1,29 @@
 /**
  * An example bot: every inbound text message gets an answer. It only reads and writes Kafka
- * topics — wabridge deals with Meta. Run it next to `npm start`:
+ * topics, through @wabridge/client — wabridge deals with Meta. Run it next to `npm start`:
  *
  *   npm run demo:bot
  */
-import { createConsumer, createKafkaClient, createProducer, toKafkaHeaders, topicNames } from '@wabridge/kafka'
-import { contentTypeFor, createCodec } from '@wabridge/schemas'
+import { createClient } from '@wabridge/client'
 
 export async function startEchoBot (options: { brokers: string[], prefix: string, groupId?: string, fromBeginning?: boolean }) {
-  const topics = topicNames(options.prefix)
-  const kafka = createKafkaClient({ brokers: options.brokers, clientId: 'echo-bot' })
-  const codec = createCodec()
-  const producer = createProducer(kafka)
-  const consumer = createConsumer(kafka, { groupId: options.groupId ?? 'echo-bot', topics: [topics.inboundMessages], fromBeginning: options.fromBeginning ?? false, maxWaitTimeMs: 200 })
-  await producer.start()
-  await consumer.start({
-    eachMessage: async ({ topic, partition, message }) => {
-      const { value: inbound } = await codec.deserialize(message.value!, 'InboundMessage')
-      if (inbound.type === 'text') {
-        const text = (JSON.parse(inbound.message_json) as { text?: { body?: string } }).text?.body ?? ''
-        const request = {
-          // The inbound event id makes the reply's id deterministic: a redelivered message is answered once.
-          request_id: `echo-${inbound.event_id}`,
-          phone_number_id: inbound.phone_number_id,
-          to: `+${inbound.customer_wa_id}`,
-          message_json: JSON.stringify({ type: 'text', text: { body: `You said: ${text}` }, context: { message_id: inbound.message_id } }),
-          expires_at: Date.now() + 60_000,
-          metadata: { bot: 'echo' },
-          created_at: Date.now()
-        }
-        await producer.send([{
-          topic: topics.outboundRequests,
-          key: request.phone_number_id,
-          value: codec.encode('OutboundRequest', request),
-          headers: toKafkaHeaders({ eventId: request.request_id, contentType: contentTypeFor('OutboundRequest') })
-        }])
-      }
-      await consumer.commit([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }])
-    }
-  })
-  return { stop: async () => { await consumer.stop(); await producer.stop() } }
+  const client = createClient({ brokers: options.brokers, topicPrefix: options.prefix, clientId: 'echo-bot' })
+  // The client drops a message Meta delivered twice (same event id) and commits each offset only
+  // after the handler resolved: a message is answered at least once, and a crash never loses one.
+  await client.onMessage(async (message) => {
+    if (message.type !== 'text') return
+    const text = (JSON.parse(message.message_json) as { text?: { body?: string } }).text?.body ?? ''
+    await client.send({
+      // The inbound event id makes the reply's id deterministic: egress sends a redelivered message's answer once.
+      request_id: `echo-${message.event_id}`,
+      phone_number_id: message.phone_number_id,
+      to: `+${message.customer_wa_id}`,
+      message: { type: 'text', text: { body: `You said: ${text}` }, context: { message_id: message.message_id } },
+      expires_at: new Date(Date.now() + 60_000),
+      metadata: { bot: 'echo' }
+    })
+  }, { groupId: options.groupId ?? 'echo-bot', fromBeginning: options.fromBeginning ?? false })
+  return { stop: () => client.close() }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

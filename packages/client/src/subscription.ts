@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka } from 'kafkajs'
+import kafkajs, { type IHeaders, type Kafka } from 'kafkajs'
 import pRetry from 'p-retry'
 import { ClientError } from './errors.ts'
 import { createSeenIds } from './seen-ids.ts'
@@ -106,7 +106,7 @@ export async function subscribe<T> (params: SubscribeParams<T>): Promise<Subscri
         }
         const key = window > 0 ? params.dedupKey(record) : undefined
         if (key !== undefined && seen.has(key)) return
-        await pRetry(async () => {
+        const attempts = pRetry(async () => {
           try {
             if (!message.value) throw new ClientError('CLIENT_DECODE_FAILED', `record ${topic}/${partition}@${message.offset} has no value`)
             await params.handler(await params.decode(message.value), record)
@@ -124,6 +124,13 @@ export async function subscribe<T> (params: SubscribeParams<T>): Promise<Subscri
             await heartbeat()
           }
         })
+        try {
+          await attempts
+        } catch (err) {
+          // Closed while retrying: the record stays uncommitted (a KafkaJSError, which kafkajs does not log as a failure).
+          if (closing.signal.aborted) throw new kafkajs.KafkaJSError('subscription closed before the record was handled', { retriable: false })
+          throw err
+        }
         if (key !== undefined) seen.add(key)
       }
     })

@@ -9,6 +9,9 @@ export type { OutboundRequest, OutboundResult, ResultError, ResultStatus, ErrorC
 export { ALERT_STATES, ALERT_SEVERITIES } from './alert-record.ts'
 export type { Alert, AlertState, AlertSeverity } from './alert-record.ts'
 export type { ApiKey } from './api-key-record.ts'
+export { SILENCE_MATCH_OPS } from './silence-record.ts'
+export type { Silence, SilenceMatcher, SilenceMatchOp } from './silence-record.ts'
+export type { NotificationLogEntry, NotifiedAlert } from './notification-log-record.ts'
 export type { RecordValues, DecodedRecord } from './record-values.ts'
 
 // Encoding

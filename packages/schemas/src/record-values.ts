@@ -2,7 +2,9 @@ import type { Alert } from './alert-record.ts'
 import type { ApiKey } from './api-key-record.ts'
 import type { InboundEvent, InboundMessage, InboundStatus, RawWebhook } from './inbound-records.ts'
 import type { DeadLetter, OutboundRequest, OutboundResult } from './outbound-records.ts'
+import type { NotificationLogEntry } from './notification-log-record.ts'
 import type { SchemaName } from './schema-files.ts'
+import type { Silence } from './silence-record.ts'
 
 /** The TypeScript value type of each record, by schema name. */
 export interface RecordValues {
@@ -15,6 +17,8 @@ export interface RecordValues {
   DeadLetter: DeadLetter
   Alert: Alert
   ApiKey: ApiKey
+  Silence: Silence
+  NotificationLogEntry: NotificationLogEntry
 }
 
 /**

@@ -13,7 +13,9 @@ export const SCHEMA_NAMES = [
   'OutboundResult',
   'DeadLetter',
   'Alert',
-  'ApiKey'
+  'ApiKey',
+  'Silence',
+  'NotificationLogEntry'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
 
@@ -26,7 +28,9 @@ const FILE_NAMES: Record<SchemaName, string> = {
   OutboundResult: 'outbound-result.avsc',
   DeadLetter: 'dead-letter.avsc',
   Alert: 'alert.avsc',
-  ApiKey: 'api-key.avsc'
+  ApiKey: 'api-key.avsc',
+  Silence: 'silence.avsc',
+  NotificationLogEntry: 'notification-log-entry.avsc'
 }
 
 /** Absolute path of the folder holding the .avsc files (the same from src/ and dist/). */

@@ -44,7 +44,9 @@ const JAVA_FINGERPRINTS = {
   OutboundResult: 0x9b931a88e8f24b67n,
   DeadLetter: 0xfb2067f826bd9aabn,
   Alert: 0x9f195b8bdb39883fn,
-  ApiKey: 0xed1853516db0cecbn
+  ApiKey: 0xed1853516db0cecbn,
+  Silence: 0x9af73b1b4b3e3d3an,
+  NotificationLogEntry: 0x60a24403801bdf1bn
 } as const
 
 test('the fingerprints of the .avsc files are the ones Avro Java computes', () => {
