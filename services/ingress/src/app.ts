@@ -69,10 +69,16 @@ export function createIngress (config: IngressConfig, deps: IngressDeps): Ingres
     maxBodyBytes: config.MAX_BODY_BYTES,
     retryAfterS: config.RETRY_AFTER_S,
     trustProxy: config.INGRESS_TRUST_PROXY,
+    connections: {
+      headersTimeoutMs: config.INGRESS_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: config.INGRESS_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.INGRESS_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: config.INGRESS_MAX_CONNECTIONS
+    },
     metrics,
     checks: () => readinessChecks({ isStarted: isStarted && hasTopics, isProducerConnected: producer.isConnected }),
     isClosing: () => isStopping,
-    webhook: { verifyToken: config.WA_VERIFY_TOKEN, appSecrets: config.WA_APP_SECRETS, publisher, tracer: deps.tracer ?? trace.getTracer('wabridge-ingress'), now }
+    webhook: { verifyToken: config.WA_VERIFY_TOKEN, appSecrets: config.WA_APP_SECRETS, maxJsonDepth: config.MAX_JSON_DEPTH, publisher, tracer: deps.tracer ?? trace.getTracer('wabridge-ingress'), now }
   })
 
   function urlOf (): string | undefined {

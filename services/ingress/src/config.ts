@@ -17,6 +17,21 @@ export const ConfigSchema = z.object({
   INGRESS_TRUST_PROXY: bool().default(false),
   // Largest webhook body accepted, bytes; larger → 413. Meta's limit is 3 MB, this is 3 MiB.
   MAX_BODY_BYTES: positiveInt().default(3 * 1024 * 1024),
+  // Deepest nesting of arrays and objects in a webhook body; deeper → 400 (the signed body is still
+  // archived). Meta's webhooks nest about 8 deep; the limit keeps recursive code off huge stacks.
+  MAX_JSON_DEPTH: positiveInt().default(64),
+
+  // Slow clients (slowloris) and connection count
+  // Longest wait for a request's headers, ms; then 408 and the connection is closed.
+  INGRESS_HEADERS_TIMEOUT_MS: durationMs().min(100).default(10_000),
+  // Longest wait for a whole request, headers and body (up to MAX_BODY_BYTES), ms; then 408 and the
+  // connection is closed, however steadily the client trickles. Not the time to answer (PRODUCE_TIMEOUT_MS).
+  INGRESS_REQUEST_TIMEOUT_MS: durationMs().min(100).default(30_000),
+  // How long an idle keep-alive connection stays open, ms. Above the 60 s idle timeout of common load
+  // balancers, so the server is never the one closing a connection they are about to reuse.
+  INGRESS_KEEP_ALIVE_TIMEOUT_MS: durationMs().min(100).default(72_000),
+  // Most open connections; beyond it new ones are closed at once (each may buffer up to MAX_BODY_BYTES).
+  INGRESS_MAX_CONNECTIONS: positiveInt().default(1024),
 
   // Meta (secrets: each may also be given as <NAME>_FILE, the path of a file holding it)
   // App secrets, comma-separated; a body signed with any of them is accepted (rotation, several apps).
@@ -51,6 +66,9 @@ export const ConfigSchema = z.object({
 }).superRefine((cfg, ctx) => {
   if (cfg.PRODUCE_TIMEOUT_MS >= cfg.SHUTDOWN_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['PRODUCE_TIMEOUT_MS'], message: 'must be below SHUTDOWN_TIMEOUT_MS, so in-flight webhooks finish during shutdown' })
+  }
+  if (cfg.INGRESS_HEADERS_TIMEOUT_MS > cfg.INGRESS_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['INGRESS_HEADERS_TIMEOUT_MS'], message: 'must not exceed INGRESS_REQUEST_TIMEOUT_MS (the headers are part of the request)' })
   }
 })
 

@@ -12,10 +12,12 @@ import {
 } from '@wabridge/schemas'
 import { IngressError } from './errors.ts'
 import { changeEventId, messageEventId, statusEventId } from './event-id.ts'
+import { exceedsJsonDepth } from './json-depth.ts'
 import type { InboundRecord } from './inbound-record.ts'
 
-/** Parses a verified body as JSON; INGRESS_PAYLOAD_INVALID when it is not. */
-export function parseWebhookJson (body: Buffer): unknown {
+/** Parses a verified body as JSON; INGRESS_PAYLOAD_INVALID when it is not, or nests deeper than `maxDepth`. */
+export function parseWebhookJson (body: Buffer, maxDepth: number): unknown {
+  if (exceedsJsonDepth(body, maxDepth)) throw new IngressError('INGRESS_PAYLOAD_INVALID', `body nests arrays and objects deeper than ${maxDepth} levels`)
   try {
     return JSON.parse(body.toString('utf8'))
   } catch {

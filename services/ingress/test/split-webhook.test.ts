@@ -16,7 +16,7 @@ test('unknown message types and unknown fields pass through intact', () => {
 
 test('the JSON texts keep the order of fields as received', () => {
   const body = '{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"metadata":{"phone_number_id":"2","display_phone_number":"3"},"messages":[{"zeta":1,"type":"text","timestamp":"5","id":"wamid.Z","from":"4","text":{"body":"x"}}]},"field":"messages"}]}]}'
-  const [record] = splitWebhook(parseWebhookJson(Buffer.from(body)), RECEIVED_AT)
+  const [record] = splitWebhook(parseWebhookJson(Buffer.from(body), 64), RECEIVED_AT)
   assert.equal(record?.schema === 'InboundMessage' && record.value.message_json, '{"zeta":1,"type":"text","timestamp":"5","id":"wamid.Z","from":"4","text":{"body":"x"}}')
 })
 
@@ -70,5 +70,5 @@ test('wrong shapes are refused with INGRESS_PAYLOAD_INVALID naming the field, ne
       return true
     })
   }
-  assert.throws(() => parseWebhookJson(Buffer.from('{"a":')), /not valid JSON/)
+  assert.throws(() => parseWebhookJson(Buffer.from('{"a":'), 64), /not valid JSON/)
 })

@@ -6,6 +6,7 @@ import { IngressError } from '../errors.ts'
 import type { InboundRecord } from '../inbound-record.ts'
 import { firstEntryId, toRawRecord } from '../raw-record.ts'
 import { parseWebhookJson, splitWebhook } from '../split-webhook.ts'
+import { parseVerifyQuery } from '../verify-query.ts'
 import type { WebhookPublisher } from '../webhook-publisher.ts'
 
 export interface WebhookRoutesOptions {
@@ -13,16 +14,12 @@ export interface WebhookRoutesOptions {
   verifyToken: string
   /** App secrets; a body signed with any of them is accepted. */
   appSecrets: readonly string[]
+  /** Deepest nesting of a body's arrays and objects; deeper is refused (400) after its raw body was archived. */
+  maxJsonDepth: number
   publisher: WebhookPublisher
   tracer: Tracer
   /** Epoch ms (injected for tests). */
   now: () => number
-}
-
-interface VerifyQuery {
-  'hub.mode'?: string
-  'hub.verify_token'?: string
-  'hub.challenge'?: string
 }
 
 const SIGNATURE_REASONS = {
@@ -47,11 +44,9 @@ function parentContext (request: FastifyRequest): Context {
 export async function webhookRoutes (app: FastifyInstance, options: WebhookRoutesOptions): Promise<void> {
   const { publisher, tracer, now } = options
 
-  app.get<{ Querystring: VerifyQuery }>('/webhook', async (request, reply) => {
-    const query = request.query
-    const challenge = query['hub.challenge']
-    const token = query['hub.verify_token']
-    if (query['hub.mode'] !== 'subscribe' || token === undefined || !sameSecret(token, options.verifyToken) || !challenge) {
+  app.get('/webhook', async (request, reply) => {
+    const { mode, token, challenge } = parseVerifyQuery(request.query)
+    if (mode !== 'subscribe' || token === undefined || !sameSecret(token, options.verifyToken) || !challenge) {
       throw new IngressError('INGRESS_VERIFY_FAILED', 'hub.mode must be subscribe and hub.verify_token must match')
     }
     return reply.type('text/plain; charset=utf-8').header('x-content-type-options', 'nosniff').send(challenge)
@@ -88,7 +83,7 @@ export async function webhookRoutes (app: FastifyInstance, options: WebhookRoute
     let records: InboundRecord[] = []
     let invalid: IngressError | undefined
     try {
-      payload = parseWebhookJson(body)
+      payload = parseWebhookJson(body, options.maxJsonDepth)
       records = splitWebhook(payload, receivedAt)
     } catch (err) {
       if (!(err instanceof IngressError)) throw err

@@ -80,13 +80,54 @@ test('a body over MAX_BODY_BYTES answers 413 and publishes nothing', async (t) =
   assert.equal(counts[app.topics.inboundRaw], 1)
 })
 
-test('the body is verified as bytes whatever its Content-Type says', async (t) => {
+test('only application/json bodies are read: other media types answer 415 with the error body and publish nothing', async (t) => {
   const app = await buildTestIngress(t)
-  const types = ['application/json; charset=UTF-8', 'text/plain', 'application/octet-stream']
-  for (const type of types) {
-    const reply = await app.post(messageWebhook(messageFixtures().text!), { headers: { 'content-type': type } })
-    assert.equal(reply.status, 200, type)
+  const body = messageWebhook(messageFixtures().text!)
+  for (const type of ['text/plain', 'application/octet-stream', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    const reply = await app.post(body, { headers: { 'content-type': type } })
+    assert.equal(reply.status, 415, type)
+    assert.equal(JSON.parse(reply.text).error.code, 'INGRESS_UNSUPPORTED_MEDIA_TYPE', type)
   }
+  assert.deepEqual(await countRecords(app.admin, inboundTopics(app.topics)), Object.fromEntries(inboundTopics(app.topics).map((topic) => [topic, 0])))
+  // The media type is matched without its parameters and in any case; the archived content_type is as sent.
+  const types = ['application/json; charset=UTF-8', 'Application/JSON']
+  for (const type of types) assert.equal((await app.post(messageWebhook(messageFixtures().text!), { headers: { 'content-type': type } })).status, 200, type)
   const stored = await readTopics(app.kafka, app.admin, [app.topics.inboundRaw])
   assert.deepEqual(stored[app.topics.inboundRaw]!.map((r) => decodeWithAvsc(r.value).value.content_type).sort(), [...types].sort())
+})
+
+test('a signed body nested deeper than MAX_JSON_DEPTH answers 400, and its raw body is still archived', async (t) => {
+  const app = await buildTestIngress(t, { env: { MAX_JSON_DEPTH: '64' } })
+  // The message object is 8 levels deep. 65 levels in all; and 200,000, where code walking the value recursively would overflow the stack.
+  const nested = (depth: number) => JSON.stringify(messageWebhook({ ...messageFixtures().text!, extra: 'NESTED' })).replace('"NESTED"', '['.repeat(depth - 8) + ']'.repeat(depth - 8))
+  const bodies = [nested(65), nested(200_000)]
+  for (const body of bodies) {
+    const reply = await app.post(body)
+    assert.equal(reply.status, 400)
+    assert.deepEqual(JSON.parse(reply.text), { error: { code: 'INGRESS_PAYLOAD_INVALID', message: 'body nests arrays and objects deeper than 64 levels' } })
+  }
+  // 64 levels is within the limit.
+  const within = nested(64)
+  assert.equal((await app.post(within)).status, 200)
+  const stored = await readTopics(app.kafka, app.admin, inboundTopics(app.topics))
+  assert.equal(stored[app.topics.inboundMessages]!.length, 1)
+  const raw = stored[app.topics.inboundRaw]!.map((r) => decodeWithAvsc(r.value).value)
+  assert.deepEqual(raw.map((v) => (v.body as Buffer).toString('utf8')).sort(), [within, ...bodies].sort())
+  assert.ok(raw.every((v) => v.verified === true))
+})
+
+test('an unsigned deep body answers 401 and is not archived', async (t) => {
+  const app = await buildTestIngress(t)
+  const reply = await app.post('{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}', { signature: null })
+  assert.equal(reply.status, 401)
+  assert.deepEqual(await countRecords(app.admin, inboundTopics(app.topics)), Object.fromEntries(inboundTopics(app.topics).map((topic) => [topic, 0])))
+})
+
+test('unknown routes and methods answer 404 with the error body', async (t) => {
+  const app = await buildTestIngress(t)
+  for (const [method, path] of [['GET', '/nothing'], ['PUT', '/webhook'], ['DELETE', '/webhook'], ['POST', '/webhook/extra']] as const) {
+    const res = await app.ingress.server.inject({ method, url: path })
+    assert.equal(res.statusCode, 404, `${method} ${path}`)
+    assert.deepEqual(res.json(), { error: { code: 'INGRESS_NOT_FOUND', message: `no route ${method} ${path}` } })
+  }
 })

@@ -36,3 +36,22 @@ test('the verification handshake answers 403 for a wrong token, mode or a missin
     assert.ok(!reply.body.includes(VERIFY_TOKEN), name)
   }
 })
+
+test('a repeated hub.* parameter answers 400 with the error body, never 500, and does not echo the token', async (t) => {
+  const ingress = build()
+  t.after(() => ingress.stop())
+  const ok = { mode: 'hub.mode=subscribe', token: `hub.verify_token=${VERIFY_TOKEN}`, challenge: 'hub.challenge=1158201444' }
+  const cases: Record<string, string[]> = {
+    'hub.mode twice': [ok.mode, 'hub.mode=unsubscribe', ok.token, ok.challenge],
+    'hub.mode twice, same value': [ok.mode, ok.mode, ok.token, ok.challenge],
+    'hub.verify_token twice': [ok.mode, ok.token, 'hub.verify_token=guess', ok.challenge],
+    'hub.challenge twice': [ok.mode, ok.token, ok.challenge, 'hub.challenge=2']
+  }
+  for (const [name, params] of Object.entries(cases)) {
+    const reply = await ingress.server.inject({ url: `/webhook?${params.join('&')}` })
+    assert.equal(reply.statusCode, 400, name)
+    const field = name.split(' ')[0]
+    assert.deepEqual(reply.json(), { error: { code: 'INGRESS_QUERY_INVALID', message: `${field} must be given once` } }, name)
+    assert.ok(!reply.body.includes(VERIFY_TOKEN), name)
+  }
+})
