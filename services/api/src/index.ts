@@ -1,0 +1,8 @@
+export { createApi } from './app.ts'
+export type { Api, ApiDeps } from './app.ts'
+export { ConfigSchema, loadConfig } from './config.ts'
+export type { ApiConfig } from './config.ts'
+export { ApiError, API_ERROR_CODES } from './errors.ts'
+export type { ApiErrorCode } from './errors.ts'
+export { buildOpenApiDocument } from './openapi.ts'
+export { KEYS_TOPIC_CONFIGS } from './api-topics.ts'

@@ -1,0 +1,85 @@
+import { z } from 'zod'
+import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
+import { healthBodySchema } from './health-schema.ts'
+import { AcceptedSchema, ErrorBodySchema, MessageStatusSchema, RequestIdParamsSchema, SendRequestSchema } from './http-schemas.ts'
+
+const json = (schema: z.ZodType) => ({ 'application/json': { schema } })
+const error = (description: string) => ({ description, content: json(ErrorBodySchema) })
+const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' as const } } }
+
+/** Errors every authenticated route can answer. */
+const AUTH_ERRORS: ZodOpenApiResponsesObject = {
+  401: error('No, a malformed, unknown or revoked API key (Authorization: Bearer <key>).'),
+  429: { ...error('The key\'s rate is used up.'), headers: retryAfter },
+  503: { ...error('The API is not ready (keys not read yet) or Kafka cannot take the request.'), headers: retryAfter }
+}
+
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas the routes validate
+ * with. Every route of the server is in it (a test compares them).
+ */
+export function buildOpenApiDocument (options: { version: string }): ReturnType<typeof createDocument> {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'wabridge HTTP API',
+      version: options.version,
+      description: 'Send WhatsApp messages through the gateway and read their state, for services that cannot produce to Kafka. See docs/http-api.md.'
+    },
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key made with `wabridge keys create`.' } }
+    },
+    paths: {
+      '/v1/messages': {
+        post: {
+          operationId: 'sendMessage',
+          summary: 'Queue a message to send',
+          description: 'Answers 202 once the request is durable in Kafka. Idempotent by request_id: the same id with the same body answers 202 again ' +
+            'without a second request; with another body 409. After a 503 send again with the request_id of its body.',
+          security: [{ apiKey: [] }],
+          requestBody: { required: true, content: json(SendRequestSchema) },
+          responses: {
+            202: { description: 'Durable in Kafka (or a repeat of a request that is).', content: json(AcceptedSchema) },
+            400: error('The body is not a valid request (issues lists every problem), or not JSON.'),
+            403: error('The key may not send from this phone_number_id.'),
+            409: error('The request_id was used for another request.'),
+            413: error('The body is larger than API_MAX_BODY_BYTES.'),
+            415: error('The body is not application/json.'),
+            ...AUTH_ERRORS
+          }
+        }
+      },
+      '/v1/messages/{request_id}': {
+        get: {
+          operationId: 'getMessage',
+          summary: 'The state of a request',
+          description: 'From the results, settlements and status webhooks the gateway read (the view holds API_VIEW_WINDOW_MS of them).',
+          security: [{ apiKey: [] }],
+          requestParams: { path: RequestIdParamsSchema },
+          responses: {
+            200: { description: 'What the gateway knows of the request.', content: json(MessageStatusSchema) },
+            400: error('The request_id is not 1 to 128 characters.'),
+            404: error('The gateway knows no such request, or it belongs to a number the key may not use.'),
+            ...AUTH_ERRORS
+          }
+        }
+      },
+      '/openapi.json': {
+        get: { operationId: 'getOpenApi', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } }
+      },
+      '/healthz': {
+        get: { operationId: 'getHealth', summary: 'Liveness', responses: { 200: { description: 'The process answers.', content: json(healthBodySchema) } } }
+      },
+      '/readyz': {
+        get: {
+          operationId: 'getReadiness',
+          summary: 'Readiness: keys, requests, results and statuses read up to where they ended at start, and the producer connected',
+          responses: {
+            200: { description: 'Ready.', content: json(healthBodySchema) },
+            503: { description: 'Not ready, or stopping.', content: json(healthBodySchema) }
+          }
+        }
+      }
+    }
+  })
+}

@@ -1,0 +1,51 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { ApiError } from './errors.ts'
+import { messageRoutes, type MessageRoutesOptions } from './routes/messages.ts'
+import { openApiRoutes } from './routes/openapi.ts'
+
+export interface ServerOptions {
+  logger: FastifyBaseLogger
+  /** Largest body accepted, bytes (413 beyond). */
+  maxBodyBytes: number
+  /** Retry-After of 503 answers, seconds. */
+  retryAfterS: number
+  messages: MessageRoutesOptions
+  openApiDocument: object
+  /** What /readyz depends on. */
+  checks: () => Record<string, HealthCheck>
+  /** True once shutdown began. */
+  isClosing: () => boolean
+}
+
+/** The fastify instance with every route; it never listens (app.ts does). */
+export function buildServer (options: ServerOptions): FastifyInstance {
+  const server = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: options.maxBodyBytes,
+    return503OnClosing: true,
+    // onResponse logs instead, without headers (Authorization carries the key).
+    logController: new LogController({ disableRequestLogging: true })
+  })
+  server.addHook('onSend', (_request, reply, payload, done) => {
+    if (options.isClosing()) reply.header('connection', 'close')
+    done(null, payload)
+  })
+  server.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, durationMs: reply.elapsedTime }, 'request done')
+  })
+
+  useErrorBody(server, {
+    prefix: 'API',
+    toFailure: (err) => err instanceof ApiError ? err : undefined,
+    onAnswer: ({ statusCode, err }, _request, reply) => {
+      const seconds = err instanceof ApiError ? err.retryAfterS : undefined
+      if (statusCode === 429 || statusCode === 503) reply.header('retry-after', String(seconds ?? options.retryAfterS))
+    }
+  })
+
+  server.register(healthRoutes, { service: 'api', isStopping: options.isClosing, checks: options.checks })
+  server.register(openApiRoutes, { document: options.openApiDocument })
+  server.register(messageRoutes, options.messages)
+  return server
+}
