@@ -4,6 +4,7 @@ import type { InboundEvent, InboundMessage, InboundStatus, RawWebhook } from './
 import type { DeadLetter, OutboundRequest, OutboundResult } from './outbound-records.ts'
 import type { NotificationLogEntry } from './notification-log-record.ts'
 import type { SchemaName } from './schema-files.ts'
+import type { WebhookDelivery, WebhookSubscription } from './webhook-records.ts'
 import type { Silence } from './silence-record.ts'
 
 /** The TypeScript value type of each record, by schema name. */
@@ -19,6 +20,8 @@ export interface RecordValues {
   ApiKey: ApiKey
   Silence: Silence
   NotificationLogEntry: NotificationLogEntry
+  WebhookSubscription: WebhookSubscription
+  WebhookDelivery: WebhookDelivery
 }
 
 /**

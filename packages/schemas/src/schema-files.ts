@@ -15,7 +15,9 @@ export const SCHEMA_NAMES = [
   'Alert',
   'ApiKey',
   'Silence',
-  'NotificationLogEntry'
+  'NotificationLogEntry',
+  'WebhookSubscription',
+  'WebhookDelivery'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
 
@@ -30,7 +32,9 @@ const FILE_NAMES: Record<SchemaName, string> = {
   Alert: 'alert.avsc',
   ApiKey: 'api-key.avsc',
   Silence: 'silence.avsc',
-  NotificationLogEntry: 'notification-log-entry.avsc'
+  NotificationLogEntry: 'notification-log-entry.avsc',
+  WebhookSubscription: 'webhook-subscription.avsc',
+  WebhookDelivery: 'webhook-delivery.avsc'
 }
 
 /** Absolute path of the folder holding the .avsc files (the same from src/ and dist/). */

@@ -46,7 +46,9 @@ const JAVA_FINGERPRINTS = {
   Alert: 0x9f195b8bdb39883fn,
   ApiKey: 0xed1853516db0cecbn,
   Silence: 0x9af73b1b4b3e3d3an,
-  NotificationLogEntry: 0x60a24403801bdf1bn
+  NotificationLogEntry: 0x60a24403801bdf1bn,
+  WebhookSubscription: 0xeede2c0041ab6606n,
+  WebhookDelivery: 0x39756cc6256ba27fn
 } as const
 
 test('the fingerprints of the .avsc files are the ones Avro Java computes', () => {

@@ -1,0 +1,25 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { createAdminGuard, healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { WebhooksError } from './errors.ts'
+import { subscriptionRoutes } from './routes/subscriptions.ts'
+import type { SubscriptionAdmin } from './subscription-admin.ts'
+
+export interface ServerOptions {
+  logger: FastifyBaseLogger
+  /** Bind address (the admin guard is open without a token only on loopback). */
+  host: string
+  adminToken: string | undefined
+  admin: SubscriptionAdmin
+  checks: () => Record<string, HealthCheck>
+  isClosing: () => boolean
+}
+
+/** The fastify instance with every route; it never listens (app.ts does). */
+export function buildServer (options: ServerOptions): FastifyInstance {
+  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: 64 * 1024, return503OnClosing: true })
+  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'WEBHOOKS' }))
+  useErrorBody(app, { prefix: 'WEBHOOKS', toFailure: (err) => err instanceof WebhooksError ? err : undefined })
+  app.register(healthRoutes, { service: 'webhooks', isStopping: options.isClosing, checks: options.checks })
+  app.register(subscriptionRoutes, { admin: options.admin })
+  return app
+}
