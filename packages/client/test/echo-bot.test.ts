@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { readAll } from '@wabridge/kafka/testing'
 import { startEchoBot } from '../../../examples/echo-bot.ts'
-import { inboundText, setup } from './helpers.ts'
+import { inboundText, readRecords, setup } from './helpers.ts'
 
 test('the example bot answers an inbound text message once (a repeat of it is dropped), through the client', async (t) => {
   const s = await setup(t)
@@ -11,7 +10,7 @@ test('the example bot answers an inbound text message once (a repeat of it is dr
   await s.writeMessage(inboundText('wamid.ECHO', 'ping'))
   await s.writeMessage(inboundText('wamid.ECHO', 'ping'))
   await s.writeMessage(inboundText('wamid.AFTER', 'pong'))
-  const records = await readAll(s.kafka, `${s.prefix}.outbound.requests`, 2)
+  const records = await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 2)
   const requests = records.map((r) => s.codec.decode(r.value!, 'OutboundRequest').value)
   assert.deepEqual(requests.map((r) => [r.request_id, r.to, JSON.parse(r.message_json)]).sort(), [
     ['echo-wamid.AFTER', '+16505551234', { type: 'text', text: { body: 'You said: pong' }, context: { message_id: 'wamid.AFTER' } }],

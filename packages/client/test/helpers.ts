@@ -1,6 +1,6 @@
 import type { TestContext } from 'node:test'
 import { createProducer, toKafkaHeaders } from '@wabridge/kafka'
-import { brokersFromEnv, connectedAdmin, createTopic, testKafka, uniqueName } from '@wabridge/kafka/testing'
+import { brokersFromEnv, connectedAdmin, createTopic, testKafka, uniqueName, waitFor, type ReadRecord } from '@wabridge/kafka/testing'
 import { contentTypeFor, createCodec, type Codec, type InboundMessage, type OutboundResult } from '@wabridge/schemas'
 import { createClient, type Client, type ClientOptions } from '../src/index.ts'
 
@@ -113,5 +113,29 @@ export function inboundText (wamid: string, body: string): InboundMessage {
     referral_source_id: null,
     message_json: JSON.stringify({ from: '16505551234', id: wamid, timestamp: '1780000000', type: 'text', text: { body } }),
     contact_json: null
+  }
+}
+
+/**
+ * Every record of `topic` from the beginning, once `count` arrived (like readAll of
+ * @wabridge/kafka/testing, with short fetch waits: an empty partition does not hold a fetch for 5 s).
+ */
+export async function readRecords (kafka: Setup['kafka'], topic: string, count: number): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 })
+  const seen: ReadRecord[] = []
+  await consumer.connect()
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true })
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {}
+        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v)
+        seen.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers })
+      }
+    })
+    await waitFor(() => seen.length >= count, 30_000, `${count} records on ${topic}`)
+    return seen
+  } finally {
+    await consumer.disconnect()
   }
 }

@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { connectedAdmin, createTopic, readAll, testKafka, uniqueName } from '@wabridge/kafka/testing'
+import { connectedAdmin, createTopic, testKafka, uniqueName } from '@wabridge/kafka/testing'
 import { createCodec } from '@wabridge/schemas'
+import { readRecords } from './helpers.ts'
 
 const run = promisify(execFile)
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
@@ -97,7 +98,7 @@ test('installed from the tarball with only its dependencies, it loads from dist 
   // No --conditions=source: the installed package resolves dist/.
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, env: { ...process.env, NODE_OPTIONS: '' } })
   assert.equal(stdout, 'from-tarball')
-  const [record] = await readAll(kafka, `${prefix}.outbound.requests`, 1)
+  const [record] = await readRecords(kafka, `${prefix}.outbound.requests`, 1)
   const { value } = createCodec().decode(record!.value!, 'OutboundRequest')
   assert.equal(value.request_id, 'from-tarball')
   assert.equal(value.message_json, '{"type":"text","text":{"body":"packed"}}')

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { createProducer } from '@wabridge/kafka'
-import { readAll, uniqueName } from '@wabridge/kafka/testing'
+import { uniqueName } from '@wabridge/kafka/testing'
 import { createCodec, fingerprintHex, fromOutboundRequestRecord } from '@wabridge/schemas'
 import { startFakeRegistry } from '../../schemas/test/helpers/fake-registry.ts'
 import { ClientError } from '../src/index.ts'
-import { resultOf, setup } from './helpers.ts'
+import { readRecords, resultOf, setup } from './helpers.ts'
 
 const FROM = '106540352242922'
 
@@ -29,7 +29,7 @@ describe('send', { concurrency: true }, () => {
     t.after(() => gateway.stop())
     const [meta] = await gateway.send([{ topic: `${s.prefix}.outbound.requests`, key: FROM, value: 'probe' }])
 
-    const records = await readAll(s.kafka, `${s.prefix}.outbound.requests`, 2)
+    const records = await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 2)
     const sent = records.find((r) => r.value?.toString() !== 'probe')!
     assert.equal(sent.partition, meta!.partition)
     assert.equal(sent.key, FROM)
@@ -57,7 +57,7 @@ describe('send', { concurrency: true }, () => {
     const client = s.client({ schemaRegistryUrl: registry.url })
     const requestId = await client.send({ request_id: 'r-confluent', phone_number_id: FROM, to: '16505551234', message: { type: 'text', text: { body: 'Hi' } } })
     assert.equal(requestId, 'r-confluent')
-    const [record] = await readAll(s.kafka, `${s.prefix}.outbound.requests`, 1)
+    const [record] = await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 1)
     assert.equal(record!.value![0], 0)
     assert.deepEqual(registry.subjects.get(`${s.prefix}.outbound.requests-value`), [record!.value!.readInt32BE(1)])
     const decoded = await createCodec({ registry: registry.url }).deserialize(record!.value!, 'OutboundRequest')
@@ -85,7 +85,7 @@ describe('send', { concurrency: true }, () => {
     await admin.connect()
     const offsets = await admin.fetchTopicOffsets(`${s.prefix}.outbound.requests`).finally(() => admin.disconnect())
     assert.equal(offsets.reduce((sum, p) => sum + Number(p.high), 0), 1)
-    const [record] = await readAll(s.kafka, `${s.prefix}.outbound.requests`, 1)
+    const [record] = await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 1)
     assert.equal(record!.headers['event-id'], id)
   })
 
@@ -95,7 +95,7 @@ describe('send', { concurrency: true }, () => {
     const requestId = uniqueName('req')
     const sending = client.send({ request_id: requestId, phone_number_id: FROM, to: '+16505551234', message: { type: 'text', text: { body: 'Hi' } } }, { wait: { timeoutMs: 60_000 } })
     // Answer as egress would, once the request is on the topic.
-    const [request] = await readAll(s.kafka, `${s.prefix}.outbound.requests`, 1)
+    const [request] = await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 1)
     assert.equal(request!.headers['event-id'], requestId)
     await s.writeResult(resultOf('someone-else', FROM, { status: 'failed' }))
     await s.writeResult(resultOf(requestId, FROM, { status: 'accepted', wamid: 'wamid.ONE' }))
@@ -113,7 +113,7 @@ describe('send', { concurrency: true }, () => {
     const message = { type: 'text', text: { body: 'Hi' } }
     const waitSettled = client.send({ request_id: settled, phone_number_id: FROM, to: '+16505551234', message }, { wait: { timeoutMs: 60_000 } })
     const waitAsIs = client.send({ request_id: asIs, phone_number_id: FROM, to: '+16505551234', message }, { wait: { timeoutMs: 60_000, settle: false } })
-    await readAll(s.kafka, `${s.prefix}.outbound.requests`, 2)
+    await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 2)
     const unknown = { status: 'unknown' as const, wamid: null, wa_id: null, reason: 'in doubt after attempt 1 (timeout after sending); it was not sent again' }
     await s.writeResult(resultOf(asIs, FROM, unknown))
     await s.writeResult(resultOf(settled, FROM, unknown))
@@ -134,7 +134,7 @@ describe('send', { concurrency: true }, () => {
     const client = s.client()
     await assert.rejects(client.send({ request_id: 'never-answered', phone_number_id: FROM, to: '+16505551234', message: { type: 'text', text: { body: 'Hi' } } }, { wait: { timeoutMs: 1000 } }),
       (err: unknown) => err instanceof ClientError && err.code === 'CLIENT_WAIT_TIMEOUT' && err.requestId === 'never-answered')
-    const [record] = await readAll(s.kafka, `${s.prefix}.outbound.requests`, 1)
+    const [record] = await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 1)
     assert.equal(record!.headers['event-id'], 'never-answered')
   })
 
@@ -143,7 +143,7 @@ describe('send', { concurrency: true }, () => {
     const client = s.client()
     const waiting = client.send({ phone_number_id: FROM, to: '+16505551234', message: { type: 'text', text: { body: 'Hi' } } }, { wait: true })
     const outcome = waiting.then(() => undefined, (err: unknown) => err)
-    await readAll(s.kafka, `${s.prefix}.outbound.requests`, 1)
+    await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 1)
     await client.close()
     const err = await outcome
     assert.ok(err instanceof ClientError && err.code === 'CLIENT_CLOSED', String(err))
