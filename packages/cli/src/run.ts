@@ -8,6 +8,7 @@ import { simulate } from './commands/simulate.ts'
 import { usage } from './commands/usage.ts'
 import { SERVE_PARTS, isServePart, toPartEnv } from './commands/serve.ts'
 import { start } from './commands/start.ts'
+import { registerSilences } from './commands/silences.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -29,7 +30,7 @@ const flagsToEnv = () => {
 program.command('start')
   .summary('the whole gateway on this machine, as npm start')
   .description('the whole gateway on this machine, as npm start: the local Kafka broker unless KAFKA_BROKERS is set, ' +
-    'the topics, the Graph API simulator unless GRAPH_API_BASE_URL is set, then ingress, egress and metrics; Ctrl-C stops it')
+    'the topics, the Graph API simulator unless GRAPH_API_BASE_URL is set, then ingress, egress, metrics, api, webhooks and notifier; Ctrl-C stops it')
   .action(async () => {
     flagsToEnv()
     code = await start()
@@ -38,7 +39,7 @@ program.command('start')
 /** The part `serve` runs: imported after parsing, outside the error handling below (see there). */
 let served: string | undefined
 program.command('serve')
-  .summary('run one part (ingress, egress, metrics or sim) in this process')
+  .summary('run one part (ingress, egress, metrics, api, notifier, webhooks or sim) in this process')
   .description('run one part of the gateway in this process, configured by its environment variables: ' +
     'the same program as node services/<part>/dist/main.js (same logs; SIGTERM drains, then exit 0)')
   .addArgument(new Argument('<part>', 'the part; sim is the Graph API simulator, for development').choices(Object.keys(SERVE_PARTS)))
@@ -113,6 +114,8 @@ program.command('simulate')
   .option('--from <wa_id>', 'customer wa_id (repeatable; default: random customers)', collect)
   .addOption(new Option('--sim <url>', 'simulator URL').env('SIM_URL').default('http://127.0.0.1:8090'))
   .action(async (o) => { code = await simulate(o) })
+
+registerSilences(program, ctx, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)
