@@ -33,29 +33,27 @@ export interface ResultWaiter {
 }
 
 export function createResultWaiter (kafka: Kafka, topic: string, groupPrefix: string, decode: (buf: Buffer) => Promise<OutboundResult>): ResultWaiter {
-  const pending = new Map<string, Pending>()
+  // Several sends of one request_id (a retry after CLIENT_SEND_FAILED, say) may wait at once.
+  const pending = new Map<string, Set<Pending>>()
   let consumer: Consumer | undefined
   let started: Promise<void> | undefined
   let closed = false
 
-  function settle (requestId: string, outcome: { result: OutboundResult } | { error: Error }): void {
-    const waiter = pending.get(requestId)
-    if (!waiter) return
-    pending.delete(requestId)
+  function finish (requestId: string, waiter: Pending, outcome: { result: OutboundResult } | { error: Error }): void {
+    const waiters = pending.get(requestId)
+    if (!waiters?.delete(waiter)) return
+    if (waiters.size === 0) pending.delete(requestId)
     clearTimeout(waiter.timer)
     if ('result' in outcome) waiter.resolve(outcome.result)
     else waiter.reject(outcome.error)
   }
 
   function onResult (result: OutboundResult): void {
-    const waiter = pending.get(result.request_id)
-    if (!waiter) return
-    // An unknown result may be followed by a settlement record that decides it (docs/topics.md#results).
-    if (waiter.settle && result.status === 'unknown' && !result.settlement) {
-      waiter.unknown = result
-      return
+    for (const waiter of pending.get(result.request_id) ?? []) {
+      // An unknown result may be followed by a settlement record that decides it (docs/topics.md#results).
+      if (waiter.settle && result.status === 'unknown' && !result.settlement) waiter.unknown = result
+      else finish(result.request_id, waiter, { result })
     }
-    settle(result.request_id, { result })
   }
 
   async function startReading (): Promise<void> {
@@ -88,28 +86,36 @@ export function createResultWaiter (kafka: Kafka, topic: string, groupPrefix: st
     start () {
       if (closed) return Promise.reject(new ClientError('CLIENT_CLOSED', 'the client is closed'))
       if (!started) {
-        started = startReading()
-        started.catch(() => { started = undefined })
+        started = startReading().catch(async (err: unknown) => {
+          started = undefined
+          await consumer?.disconnect().catch(() => {})
+          throw new ClientError('CLIENT_SEND_FAILED', `cannot read ${topic} to wait for results (nothing was sent): ${(err as Error).message}`, { cause: err })
+        })
       }
       return started
     },
     wait (requestId, options) {
       const timeoutMs = options.timeoutMs ?? 60_000
+      let waiter: Pending
       const result = new Promise<OutboundResult>((resolve, reject) => {
         const timer = setTimeout(() => {
-          const unknown = pending.get(requestId)?.unknown
-          settle(requestId, unknown
-            ? { result: unknown }
+          finish(requestId, waiter, waiter.unknown
+            ? { result: waiter.unknown }
             : { error: new ClientError('CLIENT_WAIT_TIMEOUT', `no result for request ${requestId} within ${timeoutMs} ms (the request was produced: is egress running?)`, { requestId }) })
         }, timeoutMs)
-        pending.set(requestId, { settle: options.settle ?? true, unknown: undefined, resolve, reject, timer })
+        waiter = { settle: options.settle ?? true, unknown: undefined, resolve, reject, timer }
+        let waiters = pending.get(requestId)
+        if (!waiters) pending.set(requestId, waiters = new Set())
+        waiters.add(waiter)
       })
-      return { result, cancel: () => settle(requestId, { error: new ClientError('CLIENT_CLOSED', 'the wait was cancelled', { requestId }) }) }
+      return { result, cancel: () => finish(requestId, waiter, { error: new ClientError('CLIENT_CLOSED', 'the wait was cancelled', { requestId }) }) }
     },
     async close () {
       closed = true
-      for (const requestId of [...pending.keys()]) {
-        settle(requestId, { error: new ClientError('CLIENT_CLOSED', `the client was closed while waiting for the result of ${requestId}`, { requestId }) })
+      for (const [requestId, waiters] of [...pending]) {
+        for (const waiter of [...waiters]) {
+          finish(requestId, waiter, { error: new ClientError('CLIENT_CLOSED', `the client was closed while waiting for the result of ${requestId}`, { requestId }) })
+        }
       }
       await started?.catch(() => {})
       await consumer?.disconnect()

@@ -150,4 +150,18 @@ describe('send', { concurrency: true }, () => {
     await assert.rejects(client.send({ phone_number_id: FROM, to: '+16505551234', message: { type: 'text', text: { body: 'Hi' } } }),
       (err: unknown) => err instanceof ClientError && err.code === 'CLIENT_CLOSED')
   })
+
+  test('two waits for the same request id both get its result; waiting without a results topic fails before anything is sent', async (t) => {
+    const s = await setup(t)
+    const client = s.client()
+    const request = { request_id: uniqueName('req'), phone_number_id: FROM, to: '+16505551234', message: { type: 'text', text: { body: 'Hi' } } }
+    const first = client.send(request, { wait: true })
+    const second = client.send(request, { wait: true })
+    await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 2)
+    await s.writeResult(resultOf(request.request_id, FROM, { wamid: 'wamid.BOTH' }))
+    assert.deepEqual([(await first).wamid, (await second).wamid], ['wamid.BOTH', 'wamid.BOTH'])
+
+    const noResults = s.client({ topicPrefix: `${s.prefix}-none`, kafka: { retry: { retries: 0 } } })
+    await assert.rejects(noResults.send(request, { wait: true }), (err: unknown) => err instanceof ClientError && err.code === 'CLIENT_SEND_FAILED' && /nothing was sent/.test(err.message))
+  })
 })
