@@ -34,3 +34,21 @@ test('every bad variable is named, never its value', () => {
 test('a produce timeout must leave room for shutdown', () => {
   assert.throws(() => loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '10000', SHUTDOWN_TIMEOUT_MS: '10000' }), /PRODUCE_TIMEOUT_MS/)
 })
+
+test('slow-client limits have defaults and the headers timeout fits in the request timeout', () => {
+  const config = loadConfig(required)
+  assert.deepEqual(
+    [config.INGRESS_HEADERS_TIMEOUT_MS, config.INGRESS_REQUEST_TIMEOUT_MS, config.INGRESS_KEEP_ALIVE_TIMEOUT_MS, config.INGRESS_MAX_CONNECTIONS, config.MAX_JSON_DEPTH],
+    [10_000, 30_000, 72_000, 1024, 64]
+  )
+  assert.throws(() => loadConfig({ ...required, INGRESS_HEADERS_TIMEOUT_MS: '5000', INGRESS_REQUEST_TIMEOUT_MS: '4000' }), (err: unknown) => {
+    assert.ok(err instanceof ConfigError)
+    assert.deepEqual(err.issues.map((i) => i.variable), ['INGRESS_HEADERS_TIMEOUT_MS'])
+    return true
+  })
+  assert.throws(() => loadConfig({ ...required, INGRESS_MAX_CONNECTIONS: '0', MAX_JSON_DEPTH: '0', INGRESS_REQUEST_TIMEOUT_MS: '10' }), (err: unknown) => {
+    assert.ok(err instanceof ConfigError)
+    assert.deepEqual(err.issues.map((i) => i.variable).sort(), ['INGRESS_HEADERS_TIMEOUT_MS', 'INGRESS_MAX_CONNECTIONS', 'INGRESS_REQUEST_TIMEOUT_MS', 'MAX_JSON_DEPTH'])
+    return true
+  })
+})

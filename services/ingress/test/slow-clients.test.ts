@@ -108,3 +108,19 @@ test('connections beyond INGRESS_MAX_CONNECTIONS are closed at once; the open on
   for (let i = 0; i < 400 && await connections() > 1; i++) await new Promise((resolve) => setTimeout(resolve, 25))
   assert.equal((await fetch(`${app.url}/healthz`)).status, 200)
 })
+
+test('headers over Node\'s limit answer 431 and a malformed request 400, with the error body', async (t) => {
+  const app = await buildTestIngress(t)
+  const cases = [
+    { request: `GET /healthz HTTP/1.1\r\nHost: ingress\r\nX-Big: ${'x'.repeat(32 * 1024)}\r\n\r\n`, status: '431 Request Header Fields Too Large', code: 'INGRESS_HEADERS_TOO_LARGE' },
+    { request: 'NOT HTTP AT ALL\r\n\r\n', status: '400 Bad Request', code: 'INGRESS_BAD_REQUEST' }
+  ]
+  for (const { request, status, code } of cases) {
+    const client = await open(app)
+    client.socket.write(request)
+    await client.closed
+    const text = client.received()
+    assert.ok(text.startsWith(`HTTP/1.1 ${status}\r\n`), text)
+    assert.equal(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code, code)
+  }
+})
