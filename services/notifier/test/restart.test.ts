@@ -34,3 +34,24 @@ test('a restarted notifier neither notifies firing alerts again nor forgets to s
   assert.equal(hook.received[2]!.body.status, 'resolved')
   assert.deepEqual(hook.received[2]!.body.alerts.map((a: { fingerprint: string }) => a.fingerprint), [a1.alert_id])
 })
+
+test('two instances share the alert partitions: each group is notified once', async (t) => {
+  const hook = await startReceiver(t)
+  const env = testEnv({ NOTIFIER_WEBHOOK_URL: hook.url, NOTIFIER_GROUP_BY: 'scope', KAFKA_TOPIC_PARTITIONS: '4' })
+  const one = await startApp(t, env)
+  const two = await startApp(t, env)
+  const readyOf = async (url: string | undefined) => ((await (await fetch(`${url}/readyz`)).json()) as { checks: { partitions: { detail: string } } }).checks.partitions.detail
+  await waitFor('the partitions split', async () => {
+    const [a, b] = [await readyOf(one.url), await readyOf(two.url)]
+    return /^(\d) of \1 /.test(a) && /^(\d) of \1 /.test(b) && a !== '0 of 0 alert partitions read up' && b !== '0 of 0 alert partitions read up'
+  })
+  const alerts = Array.from({ length: 8 }, (_, i) => alert({ scope: `phone_number:${100 + i}` }))
+  await produceAlerts(t, env.TOPIC_PREFIX!, alerts)
+  await waitFor('every group notified', () => hook.received.length >= 8)
+  await waitFor('both idle', () => one.isIdle() && two.isIdle())
+  assert.equal(one.firing().length + two.firing().length, 8, 'each alert is on one instance')
+  one.tick()
+  two.tick()
+  await waitFor('both idle', () => one.isIdle() && two.isIdle())
+  assert.deepEqual(hook.received.map((r) => r.body.alerts[0].fingerprint).sort(), alerts.map((a) => a.alert_id).sort())
+})
