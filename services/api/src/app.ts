@@ -74,7 +74,7 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
   const stopping = new AbortController()
   let isStarted = false
   let caughtUp: Promise<void> | undefined
-  let connecting: Promise<unknown> | undefined
+  let connecting: Promise<void> | undefined
   const isReady = () => reader.isCaughtUp && producer.isConnected && !stopping.signal.aborted
   const server = buildServer({
     logger,
@@ -124,7 +124,11 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
         await ensureApiTopics(kafka, { prefix: config.TOPIC_PREFIX, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, keysTopic: topics.keys }, logger)
         await reader.start()
       }).then(() => logger.info({ keys: keys.size(), ...view.stats() }, 'api caught up'))
-      connecting = untilStopped('connecting the producer', () => producer.start())
+      connecting = untilStopped('connecting the producer', async () => {
+        await producer.start()
+        // Connected after stop() ran: stop() found nothing to stop.
+        if (stopping.signal.aborted) await producer.stop()
+      })
       // A stop while retrying rejects these with the abort reason: nothing to report then.
       caughtUp.catch(() => {})
       connecting.catch(() => {})
@@ -136,7 +140,8 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
       stopping.abort(new Error('stopping'))
       // close() answers 503 to new requests and waits for in-flight ones (each bounded by API_PRODUCE_TIMEOUT_MS).
       await server.close()
-      await Promise.allSettled([caughtUp, connecting])
+      // Not waiting for a connection attempt still under way (kafkajs retries one for seconds when
+      // Kafka is away): what it starts after this is stopped by the reader and the step above.
       await reader.stop()
       await producer.stop()
       logger.info('api stopped')

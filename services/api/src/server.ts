@@ -27,6 +27,8 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     // onResponse logs instead, without headers (Authorization carries the key).
     logController: new LogController({ disableRequestLogging: true })
   })
+  // JSON only: a text/plain body would reach the validation as a string (400); it is 415 instead.
+  server.removeContentTypeParser('text/plain')
   server.addHook('onSend', (_request, reply, payload, done) => {
     if (options.isClosing()) reply.header('connection', 'close')
     done(null, payload)

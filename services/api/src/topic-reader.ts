@@ -42,6 +42,7 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
   const targets = new Map<string, bigint>()
   const positions = new Map<string, { topic: string, partition: number, next: bigint }>()
   let caughtUp = false
+  let isStopped = false
   let joins = 0
   let settle: { resolve: () => void, reject: (err: Error) => void } | undefined
   const advance = (topic: string, partition: number, next: bigint) => {
@@ -118,6 +119,8 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
     get isCaughtUp () { return caughtUp },
     async start () {
       const starts = await startOffsets()
+      // stop() while the offsets were being read: the consumer must not start after it.
+      if (isStopped) return
       const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
       await consumer.start({
         eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
@@ -137,6 +140,7 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
       await done
     },
     async stop () {
+      isStopped = true
       settle?.resolve()
       await consumer.stop()
     }

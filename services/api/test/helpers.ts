@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { TestContext } from 'node:test'
+import { after, type TestContext } from 'node:test'
 import type { Kafka } from 'kafkajs'
-import { createProducer, toKafkaHeaders, type WabridgeProducer } from '@wabridge/kafka'
+import { createProducer, fromKafkaHeaders, toKafkaHeaders, type WabridgeProducer } from '@wabridge/kafka'
 import { brokersFromEnv, testKafka, waitFor } from '@wabridge/kafka/testing'
 import { contentTypeFor, createCodec, generateApiKey, type ApiKey, type Codec, type InboundStatus, type OutboundResult } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
@@ -87,7 +87,17 @@ export function apiKeyRecord (scope: { wabas?: string[], numbers?: string[], rat
 }
 
 /** Starts an API on its own topic prefix and waits until it caught up; everything stops with the test. */
-export async function buildTestApi (t: TestContext, options: { env?: Record<string, string>, deps?: Partial<ApiDeps>, waitCaughtUp?: boolean } = {}): Promise<TestApi> {
+/** `t` of a test, or a fileCleanup() for an API shared by a file's tests. */
+export type Cleanup = Pick<TestContext, 'after'>
+
+/** Cleanups run by node:test's top-level after, in reverse order (call it at the top of a file). */
+export function fileCleanup (): Cleanup {
+  const steps: Array<() => unknown> = []
+  after(async () => { for (const step of steps.reverse()) await step() })
+  return { after: (fn: () => unknown) => { steps.push(fn) } } as Cleanup
+}
+
+export async function buildTestApi (t: Cleanup, options: { env?: Record<string, string>, deps?: Partial<ApiDeps>, waitCaughtUp?: boolean } = {}): Promise<TestApi> {
   const config = loadConfig(testEnv(options.env))
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'api-test' })
   const api = createApi(config, { logger, ...options.deps })
@@ -171,6 +181,21 @@ export async function buildTestApi (t: TestContext, options: { env?: Record<stri
     }
   }
   return test
+}
+
+/** Every record of `topic` from its beginning, collected as they arrive until the cleanup. */
+export async function collectTopic (t: Cleanup, kafka: Kafka, topic: string): Promise<Array<{ key: string | null, value: Buffer | null, eventId: string | undefined }>> {
+  const seen: Array<{ key: string | null, value: Buffer | null, eventId: string | undefined }> = []
+  const consumer = kafka.consumer({ groupId: `collect-${randomUUID()}`, maxWaitTimeInMs: 100 })
+  await consumer.connect()
+  t.after(() => consumer.disconnect())
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      seen.push({ key: message.key?.toString() ?? null, value: message.value, eventId: fromKafkaHeaders(message.headers).eventId })
+    }
+  })
+  return seen
 }
 
 /** A valid send request body. */
