@@ -72,8 +72,19 @@ for (let i = 0; i < total; i++) {
   const scope = `phone_number:${106540352242000 + i}`
   const firedAt = Date.now()
   const alert: Alert = {
-    alert_id: `throughput_near_limit:${scope}:${firedAt}`, name: 'throughput_near_limit', scope, phone_number_id: scope.slice(13), waba_id: '102290129340398',
-    state: 'firing', severity: 'warning', value: 76, threshold: 72, message: 'bench', fired_at: firedAt, at: firedAt, labels: {}
+    alert_id: `throughput_near_limit:${scope}:${firedAt}`,
+    name: 'throughput_near_limit',
+    scope,
+    phone_number_id: scope.slice(13),
+    waba_id: '102290129340398',
+    state: 'firing',
+    severity: 'warning',
+    value: 76,
+    threshold: 72,
+    message: 'bench',
+    fired_at: firedAt,
+    at: firedAt,
+    labels: {}
   }
   const value = await codec.serialize(topic, 'Alert', alert)
   // Timed from the acknowledged write: that is when the alert "is on wa.alerts".
