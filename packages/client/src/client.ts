@@ -68,7 +68,7 @@ export interface Client {
 }
 
 const OptionsSchema = z.object({
-  brokers: z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1),
+  brokers: z.array(z.string().regex(/^\S+:\d+$/, 'must be host:port')).min(1),
   topicPrefix: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a Kafka topic name prefix').optional(),
   clientId: z.string().min(1).optional(),
   schemaRegistryUrl: z.url().optional()
@@ -146,6 +146,10 @@ export function createClient (options: ClientOptions): Client {
   async function on<T> (topic: string, suffix: string, decode: (buf: Buffer) => Promise<T>, handler: Handler<T>, subscribeOptions: SubscribeOptions, dedupKey: (r: RecordInfo) => string | undefined): Promise<Subscription> {
     assertOpen()
     const subscription = await subscribe({ kafka, topic, groupId: subscribeOptions.groupId ?? `${clientId}-${suffix}`, decode, handler, options: subscribeOptions, dedupKey })
+    if (closed) {
+      await subscription.close()
+      throw new ClientError('CLIENT_CLOSED', 'the client was closed while the subscription started')
+    }
     subscriptions.add(subscription)
     const close = subscription.close
     return { groupId: subscription.groupId, topic, close: async () => { subscriptions.delete(subscription); await close() } }

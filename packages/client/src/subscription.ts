@@ -104,6 +104,7 @@ export async function subscribe<T> (params: SubscribeParams<T>): Promise<Subscri
           eventId: headers['event-id'],
           headers
         }
+        if (closing.signal.aborted) throw new kafkajs.KafkaJSError('subscription closed', { retriable: true })
         const key = window > 0 ? params.dedupKey(record) : undefined
         if (key !== undefined && seen.has(key)) return
         const attempts = pRetry(async () => {
@@ -127,8 +128,9 @@ export async function subscribe<T> (params: SubscribeParams<T>): Promise<Subscri
         try {
           await attempts
         } catch (err) {
-          // Closed while retrying: the record stays uncommitted (a KafkaJSError, which kafkajs does not log as a failure).
-          if (closing.signal.aborted) throw new kafkajs.KafkaJSError('subscription closed before the record was handled', { retriable: false })
+          // Closed while retrying: the record stays uncommitted. A retriable KafkaJSError, which kafkajs neither logs
+          // as a failure nor turns into a crash: it stops quietly once disconnect() has stopped the runner.
+          if (closing.signal.aborted) throw new kafkajs.KafkaJSError('subscription closed before the record was handled', { retriable: true })
           throw err
         }
         if (key !== undefined) seen.add(key)

@@ -1,7 +1,7 @@
 import type { TestContext } from 'node:test'
 import { createProducer, toKafkaHeaders } from '@wabridge/kafka'
 import { brokersFromEnv, connectedAdmin, createTopic, testKafka, uniqueName, waitFor, type ReadRecord } from '@wabridge/kafka/testing'
-import { contentTypeFor, createCodec, type Codec, type InboundMessage, type OutboundResult } from '@wabridge/schemas'
+import { contentTypeFor, createCodec, type Codec, type InboundMessage, type InboundStatus, type OutboundResult } from '@wabridge/schemas'
 import { createClient, type Client, type ClientOptions } from '../src/index.ts'
 
 /** Requests and results are co-partitioned like the gateway's (12); inbound topics have 3. */
@@ -18,6 +18,8 @@ export interface Setup {
   writeResult: (result: OutboundResult) => Promise<void>
   /** Writes an inbound message the way ingress does; `eventId` defaults to its event_id. */
   writeMessage: (message: InboundMessage, eventId?: string) => Promise<void>
+  /** Writes a status the way ingress does. */
+  writeStatus: (status: InboundStatus) => Promise<void>
 }
 
 /** Fresh topics under a unique prefix, and clients closed when the test ends. */
@@ -28,7 +30,8 @@ export async function setup (t: TestContext): Promise<Setup> {
   await Promise.all([
     createTopic(admin, `${prefix}.outbound.requests`, PARTITIONS.requests),
     createTopic(admin, `${prefix}.outbound.results`, PARTITIONS.requests),
-    createTopic(admin, `${prefix}.inbound.messages`, PARTITIONS.inbound)
+    createTopic(admin, `${prefix}.inbound.messages`, PARTITIONS.inbound),
+    createTopic(admin, `${prefix}.inbound.statuses`, PARTITIONS.inbound)
   ])
   const codec = createCodec()
   const producer = createProducer(kafka)
@@ -64,6 +67,14 @@ export async function setup (t: TestContext): Promise<Setup> {
         key: `${message.phone_number_id}:${message.customer_wa_id}`,
         value: codec.encode('InboundMessage', message),
         headers: toKafkaHeaders({ eventId, contentType: contentTypeFor('InboundMessage'), schemaFingerprint: codec.fingerprintHex('InboundMessage') })
+      }])
+    },
+    async writeStatus (status) {
+      await producer.send([{
+        topic: `${prefix}.inbound.statuses`,
+        key: `${status.phone_number_id}:${status.recipient_id}`,
+        value: codec.encode('InboundStatus', status),
+        headers: toKafkaHeaders({ eventId: status.event_id, contentType: contentTypeFor('InboundStatus'), schemaFingerprint: codec.fingerprintHex('InboundStatus') })
       }])
     }
   }
@@ -137,5 +148,29 @@ export async function readRecords (kafka: Setup['kafka'], topic: string, count: 
     return seen
   } finally {
     await consumer.disconnect()
+  }
+}
+
+/** A status of a sent message as ingress writes it. */
+export function statusOf (wamid: string, status: string): InboundStatus {
+  return {
+    event_id: `${wamid}:${status}`,
+    waba_id: '102290129340398',
+    phone_number_id: '106540352242922',
+    display_phone_number: '15550783881',
+    message_id: wamid,
+    status,
+    recipient_id: '16505551234',
+    meta_timestamp: 1_780_000_000_000,
+    received_at: 1_780_000_000_500,
+    biz_opaque_callback_data: null,
+    conversation_id: null,
+    conversation_origin: null,
+    pricing_category: null,
+    pricing_type: null,
+    pricing_model: null,
+    pricing_billable: null,
+    error_codes: [],
+    status_json: JSON.stringify({ id: wamid, status, timestamp: '1780000000', recipient_id: '16505551234' })
   }
 }

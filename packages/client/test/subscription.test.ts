@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { uniqueName, waitFor } from '@wabridge/kafka/testing'
 import type { InboundMessage, OutboundResult, RecordInfo } from '../src/index.ts'
-import { inboundText, resultOf, setup } from './helpers.ts'
+import { inboundText, resultOf, setup, statusOf } from './helpers.ts'
 
 const FROM = '106540352242922'
 
@@ -92,5 +92,17 @@ describe('subscriptions', { concurrency: true }, () => {
     }))
     await waitFor(() => results.length >= 2, 30_000, 'the unknown result and its settlement')
     assert.deepEqual(results.map((r) => [r.request_id, r.status, r.settlement?.evidence ?? null]), [['r-1', 'unknown', null], ['r-1', 'accepted', 'status_webhook']])
+  })
+
+  test('onStatus hands over each status of a message once (sent, delivered) and drops a repeated one', async (t) => {
+    const s = await setup(t)
+    const client = s.client()
+    const statuses: string[] = []
+    await client.onStatus((status) => { statuses.push(status.event_id) }, { fromBeginning: true })
+    await s.writeStatus(statusOf('wamid.S', 'sent'))
+    await s.writeStatus(statusOf('wamid.S', 'sent'))
+    await s.writeStatus(statusOf('wamid.S', 'delivered'))
+    await waitFor(() => statuses.length >= 2, 30_000, 'two statuses')
+    assert.deepEqual(statuses, ['wamid.S:sent', 'wamid.S:delivered'])
   })
 })
