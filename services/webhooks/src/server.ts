@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { createAdminGuard, healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { WebhooksError } from './errors.ts'
 import { subscriptionRoutes } from './routes/subscriptions.ts'
@@ -16,7 +16,7 @@ export interface ServerOptions {
 
 /** The fastify instance with every route; it never listens (app.ts does). */
 export function buildServer (options: ServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true, bodyLimit: 64 * 1024, return503OnClosing: true })
+  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, return503OnClosing: true })
   app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'WEBHOOKS' }))
   useErrorBody(app, { prefix: 'WEBHOOKS', toFailure: (err) => err instanceof WebhooksError ? err : undefined })
   app.register(healthRoutes, { service: 'webhooks', isStopping: options.isClosing, checks: options.checks })

@@ -7,6 +7,7 @@ import { createKafkaClient, createProducer, topicNames } from '@wabridge/kafka'
 import { createCodec, type InboundMessage } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { createWebhooks, loadConfig, type Webhooks, type WebhooksDeps } from '../src/index.ts'
+import { scanTopic } from '../src/topic-scan.ts'
 
 export function brokersFromEnv (): string {
   const brokers = process.env.KAFKA_BROKERS
@@ -135,4 +136,11 @@ export async function waitFor (check: () => boolean | Promise<boolean>, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
+}
+
+/** Every record value of `topic` as it is now (all partitions, from the start), mapped by `map`. */
+export async function scanTopicForTest<T> (kafka: Kafka, topic: string, map: (value: Buffer) => Promise<T>): Promise<T[]> {
+  const out: T[] = []
+  await scanTopic(kafka, topic, async (message) => { if (message.value !== null) out.push(await map(message.value)) })
+  return out
 }
