@@ -11,7 +11,7 @@ try {
   const stack = await startStack()
   code = await stack.done
 } catch (err) {
-  try { process.stderr.write(`[start  ] failed: ${(err as Error).message}\n`) } catch {}
+  try { process.stderr.write(`[start   ] failed: ${(err as Error).message}\n`) } catch {}
   code = 1
 }
 process.exit(code)

@@ -11,12 +11,15 @@ import { freePort } from '@wabridge/local-kafka'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
 
-test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, and stops cleanly', { timeout: 240_000 }, async (t) => {
+test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, and stops cleanly', { timeout: 300_000 }, async (t) => {
   const prefix = `stack-${randomUUID().slice(0, 8)}`
   const ports = {
     ingress: await freePort(),
     egress: await freePort(),
     metrics: await freePort(),
+    api: await freePort(),
+    notifier: await freePort(),
+    webhooks: await freePort(),
     sim: await freePort(),
     prometheus: await freePort(),
     ingressPrometheus: await freePort(),
@@ -30,6 +33,9 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     INGRESS_PORT: String(ports.ingress),
     EGRESS_PORT: String(ports.egress),
     METRICS_PORT: String(ports.metrics),
+    API_PORT: String(ports.api),
+    NOTIFIER_PORT: String(ports.notifier),
+    WEBHOOKS_PORT: String(ports.webhooks),
     SIM_PORT: String(ports.sim),
     PROMETHEUS_PORT: String(ports.prometheus),
     INGRESS_PROMETHEUS_PORT: String(ports.ingressPrometheus),
@@ -50,9 +56,11 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     await exited
     clearTimeout(timer)
   })
-  await waitFor(() => output.includes('wabridge is running') || stack.exitCode !== null, 120_000, () => 'the stack to start')
+  await waitFor(() => output.includes('wabridge is running') || stack.exitCode !== null, 180_000, () => 'the stack to start')
   assert.match(output, /wabridge is running/, output.slice(-2000))
-  for (const part of ['ingress', 'egress', 'metrics', 'Graph API sim']) assert.match(output, new RegExp(`\\n  ${part}\\s+http://127\\.0\\.0\\.1:`))
+  for (const [part, port] of [['ingress', ports.ingress], ['egress', ports.egress], ['metrics', ports.metrics], ['api', ports.api], ['webhooks', ports.webhooks], ['notifier', ports.notifier], ['Graph API sim', ports.sim]] as const) {
+    assert.match(output, new RegExp(`\\n  ${part}\\s+http://127\\.0\\.0\\.1:${port}[/ ]`), `the banner says where ${part} listens`)
+  }
   assert.match(output, /app secret\s+dev-app-secret/)
 
   const bot = await startEchoBot({ brokers: brokersFromEnv(), prefix, groupId: `bot-${prefix}`, fromBeginning: true })
@@ -116,9 +124,13 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   // Every part stops on SIGTERM, in order, and the script exits 0.
   stack.kill('SIGTERM')
   assert.equal(await exited, 0, output.slice(-3000))
-  for (const part of ['ingress', 'egress', 'metrics']) assert.match(output, new RegExp(`\\[${part} *\\] .*stopped`))
-  assert.match(output, /\[start {2}\] stopped/)
-  for (const port of [ports.ingress, ports.egress, ports.metrics, ports.sim]) {
+  for (const part of ['ingress', 'egress', 'metrics', 'api', 'webhooks', 'notifier']) assert.match(output, new RegExp(`\\[${part} *\\] .*stopped`))
+  // In reverse start order, the traffic sources first: the simulator, then the edges, then the core.
+  const stoppedAt = (part: string) => output.search(new RegExp(`\\[${part} *\\] .*stopped`))
+  const order = ['notifier', 'webhooks', 'api', 'metrics', 'egress', 'ingress']
+  assert.deepEqual([...order].sort((a, b) => stoppedAt(a) - stoppedAt(b)), order, 'the parts stop in reverse start order')
+  assert.match(output, /\[start {3}\] stopped/)
+  for (const port of [ports.ingress, ports.egress, ports.metrics, ports.api, ports.notifier, ports.webhooks, ports.sim]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/`), `port ${port} is still served after stop`)
   }
 })

@@ -9,15 +9,15 @@ import { findFreePorts } from '@wabridge/local-kafka'
 import { descendants, isAlive, survivorsAfter } from './process-tree.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const PARTS = ['graph-api-sim/src/main.ts', 'ingress/src/main.ts', 'egress/src/main.ts', 'metrics/src/main.ts', 'kafka-watchdog.ts', 'kafka.Kafka']
+const PARTS = ['graph-api-sim/src/main.ts', 'ingress/src/main.ts', 'egress/src/main.ts', 'metrics/src/main.ts', 'api/src/main.ts', 'webhooks/src/main.ts', 'notifier/src/main.ts', 'kafka-watchdog.ts', 'kafka.Kafka']
 
 /** Env of a whole stack on free ports, with its own local broker in a temporary folder. */
 async function stackEnv (t: TestContext): Promise<NodeJS.ProcessEnv> {
   const stateDir = await mkdtemp(join(tmpdir(), 'wabridge-stack-'))
   t.after(() => rm(stateDir, { recursive: true, force: true }))
   // Consecutive free ports: the broker takes two (broker, controller).
-  const base = await findFreePorts(7)
-  const [kafka, ingress, egress, metrics, sim, prometheus] = [base, base + 2, base + 3, base + 4, base + 5, base + 6]
+  const base = await findFreePorts(10)
+  const [kafka, ingress, egress, metrics, sim, prometheus, api, notifier, webhooks] = [base, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9]
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOCAL_KAFKA_PORT: String(kafka),
@@ -25,6 +25,9 @@ async function stackEnv (t: TestContext): Promise<NodeJS.ProcessEnv> {
     INGRESS_PORT: String(ingress),
     EGRESS_PORT: String(egress),
     METRICS_PORT: String(metrics),
+    API_PORT: String(api),
+    NOTIFIER_PORT: String(notifier),
+    WEBHOOKS_PORT: String(webhooks),
     SIM_PORT: String(sim),
     PROMETHEUS_PORT: String(prometheus),
     KAFKA_TOPIC_PARTITIONS: '1'

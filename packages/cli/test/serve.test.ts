@@ -85,6 +85,25 @@ test('a semi-space given in NODE_OPTIONS is kept', async (t) => {
   assert.equal(await egress.exited, 0, egress.output())
 })
 
+test('serve api, notifier and webhooks run each part\'s own program: ready on its port, SIGTERM drains and exits 0', async (t) => {
+  const common = { KAFKA_BROKERS: brokersFromEnv().join(','), TOPIC_PREFIX: `serve${randomUUID().slice(0, 8)}`, KAFKA_TOPIC_PARTITIONS: '2' }
+  const parts = [
+    { part: 'api', portVariable: 'API_PORT' },
+    { part: 'notifier', portVariable: 'NOTIFIER_PORT' },
+    { part: 'webhooks', portVariable: 'WEBHOOKS_PORT' }
+  ]
+  await Promise.all(parts.map(async ({ part, portVariable }) => {
+    const port = await freePort(host)
+    const served = start(t, [bin, 'serve', part], { ...common, [portVariable]: String(port) })
+    await waitReady(served, `http://${host}:${port}/readyz`)
+    const argv = await nodeOf(served.pid)
+    assert.deepEqual(argv.slice(-2), ['serve', part], argv.join(' '))
+    process.kill(served.pid, 'SIGTERM')
+    assert.equal(await served.exited, 0, served.output())
+    assert.match(served.output(), new RegExp(`"service":"${part}".*"signal":"SIGTERM"`), `${part} logs the drain as itself`)
+  }))
+})
+
 test('a part that cannot start fails as its own main does: same message, exit code 1', async (t) => {
   // No WA_APP_SECRETS: ingress refuses its configuration.
   const env = { KAFKA_BROKERS: brokersFromEnv().join(','), INGRESS_PORT: String(await freePort(host)), WA_APP_SECRETS: '', WA_VERIFY_TOKEN: '' }
@@ -99,5 +118,5 @@ test('a part that cannot start fails as its own main does: same message, exit co
 test('serve refuses an unknown part with the list of parts', async (t) => {
   const served = start(t, [bin, 'serve', 'kafka'], {})
   assert.equal(await served.exited, 1)
-  assert.match(served.output(), /Allowed choices are ingress, egress, metrics, sim/)
+  assert.match(served.output(), /Allowed choices are ingress, egress, metrics, api, notifier, webhooks, sim/)
 })

@@ -1,5 +1,5 @@
 // `wabridge start` against the test run's broker (KAFKA_BROKERS set: no local broker), on free ports:
-// the whole stack comes up, egress with its 64 MiB semi-space, and SIGTERM stops it with exit code 0.
+// the whole stack comes up (the HTTP API, the CRM webhooks and the notifier too), egress with its 64 MiB semi-space, and SIGTERM stops it with exit code 0.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -28,7 +28,7 @@ async function descendants (pid: number): Promise<Array<{ pid: number, argv: str
 }
 
 test('wabridge start runs the stack, egress with its semi-space, and stops it on SIGTERM with exit code 0', async (t) => {
-  const [ingress, egress, metrics, sim, prometheus] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()])
+  const [ingress, egress, metrics, api, notifier, webhooks, sim, prometheus] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()])
   const env = {
     ...process.env,
     NODE_OPTIONS: '',
@@ -38,6 +38,9 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
     INGRESS_PORT: String(ingress),
     EGRESS_PORT: String(egress),
     METRICS_PORT: String(metrics),
+    API_PORT: String(api),
+    NOTIFIER_PORT: String(notifier),
+    WEBHOOKS_PORT: String(webhooks),
     SIM_PORT: String(sim),
     PROMETHEUS_PORT: String(prometheus)
   }
@@ -60,11 +63,11 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
   const egressProcess = parts.find((p) => p.argv.some((arg) => arg.endsWith('services/egress/src/main.ts')))
   assert.ok(egressProcess, `no egress below wabridge start: ${JSON.stringify(parts)}`)
   assert.ok(egressProcess.argv.includes('--max-semi-space-size=64'), egressProcess.argv.join(' '))
-  assert.equal((await fetch(`http://127.0.0.1:${egress}/readyz`)).status, 200)
+  for (const port of [egress, api, notifier, webhooks]) assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200, `port ${port} is ready`)
 
   child.kill('SIGTERM')
   assert.equal(await exited, 0, output)
-  assert.match(output, /\[start {2}\] stopped/)
+  assert.match(output, /\[start {3}\] stopped/)
   // A part's helpers (tsx's esbuild service) end when their parent's pipe closes, a moment after it.
   const alive = async () => (await Promise.all(parts.map(async (p) => await access(`/proc/${p.pid}`).then(() => [p], () => [])))).flat()
   let left = await alive()

@@ -20,6 +20,9 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
     ['ingress', `http://${host}:${ports.ingress}/webhook   (GET handshake, POST signed webhooks)`],
     ['egress', `http://${host}:${ports.egress}/readyz   → Graph API ${input.graphUrl}`],
     ['metrics', `http://${host}:${ports.metrics}/v1/usage   Prometheus http://${host}:${ports.prometheus}/metrics`],
+    ['api', `http://${host}:${ports.api}/v1/messages   (API keys: npx wabridge keys; OpenAPI /openapi.json)`],
+    ['webhooks', `http://${host}:${ports.webhooks}/v1/subscriptions   (signed deliveries to your CRM)`],
+    ['notifier', `http://${host}:${ports.notifier}/v1/silences   (alerts of wa.alerts to people)`],
     ...(input.hasSim ? [['Graph API sim', `http://${host}:${ports.sim}   (control: /_sim/stats)`]] : [])
   ]
   let text = '\n  wabridge is running\n\n'

@@ -4,7 +4,7 @@ import { DEV_SECRETS } from './secrets.ts'
 
 /** One process of the stack. */
 export interface PartSpec {
-  name: 'sim' | 'ingress' | 'egress' | 'metrics'
+  name: 'sim' | 'ingress' | 'egress' | 'metrics' | 'api' | 'webhooks' | 'notifier'
   entry: PartEntry
   /** Node flags before the entry, as in the part's root npm script. */
   nodeFlags: string[]
@@ -13,7 +13,17 @@ export interface PartSpec {
   readyUrl: string
 }
 
-export interface StackPorts { ingress: number, egress: number, metrics: number, sim: number, prometheus: string }
+/** Where each part listens (its *_PORT), and the metrics service's Prometheus port (PROMETHEUS_PORT). */
+export interface StackPorts {
+  ingress: number
+  egress: number
+  metrics: number
+  api: number
+  notifier: number
+  webhooks: number
+  sim: number
+  prometheus: string
+}
 
 export interface PartsInput {
   env: Record<string, string | undefined>
@@ -33,7 +43,12 @@ function simAppSecret (env: Record<string, string | undefined>): string {
   return list.split(',')[0]!.trim()
 }
 
-/** The parts in start order: the simulator (when no real Graph API is configured), ingress, egress, metrics. */
+/**
+ * The parts in start order: the simulator (when no real Graph API is configured), ingress, egress,
+ * metrics, then the parts at the edges of the gateway: the HTTP API, the CRM webhooks and the
+ * notifier. The stack stops them in reverse (the simulator first): the API stops taking requests
+ * before egress stops sending them, and every consumer stops before the parts that feed it.
+ */
 export function stackParts (input: PartsInput): PartSpec[] {
   const { env, host, ports, secrets } = input
   const common = { KAFKA_BROKERS: input.brokers, TOPIC_PREFIX: input.prefix }
@@ -70,6 +85,28 @@ export function stackParts (input: PartsInput): PartSpec[] {
       nodeFlags: [],
       env: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: ports.prometheus },
       readyUrl: `http://${host}:${ports.metrics}/readyz`
+    },
+    // The edges export Prometheus only when asked too (9467 / 9469 / 9468 in compose and Helm).
+    {
+      name: 'api',
+      entry: partEntry('@wabridge/api'),
+      nodeFlags: [],
+      env: { ...common, PROMETHEUS_PORT: env.API_PROMETHEUS_PORT ?? '', API_PORT: String(ports.api) },
+      readyUrl: `http://${host}:${ports.api}/readyz`
+    },
+    {
+      name: 'webhooks',
+      entry: partEntry('@wabridge/webhooks'),
+      nodeFlags: [],
+      env: { ...common, PROMETHEUS_PORT: env.WEBHOOKS_PROMETHEUS_PORT ?? '', WEBHOOKS_PORT: String(ports.webhooks) },
+      readyUrl: `http://${host}:${ports.webhooks}/readyz`
+    },
+    {
+      name: 'notifier',
+      entry: partEntry('@wabridge/notifier'),
+      nodeFlags: [],
+      env: { ...common, PROMETHEUS_PORT: env.NOTIFIER_PROMETHEUS_PORT ?? '', NOTIFIER_PORT: String(ports.notifier) },
+      readyUrl: `http://${host}:${ports.notifier}/readyz`
     }
   )
   return parts

@@ -34,7 +34,7 @@ export interface Stack {
   readonly ports: StackPorts
   /** The PIDs of every process the stack started (parts, the broker's watchdog and JVMs). */
   pids (): Promise<number[]>
-  /** Stops the parts (the simulator first, then metrics, egress, ingress), then the local broker. Idempotent. */
+  /** Stops the parts (the simulator first, then notifier, webhooks, api, metrics, egress, ingress), then the local broker. Idempotent. */
   stop (reason?: string): Promise<void>
   /** Resolves with the exit code once the stack stopped: 0 when asked to stop, 1 when a part died. */
   readonly done: Promise<number>
@@ -54,11 +54,18 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   const cwd = options.cwd ?? process.cwd()
   const host = '127.0.0.1'
   const write = options.write ?? defaultWrite()
-  const say = (part: string, line: string) => write(`[${part.padEnd(7)}] ${line}\n`)
+  const say = (part: string, line: string) => write(`[${part.padEnd(8)}] ${line}\n`)
   const secrets = resolveSecrets(env)
   const port = (name: string, fallback: number) => Number(env[name] ?? fallback)
   const ports: StackPorts = {
-    ingress: port('INGRESS_PORT', 8080), egress: port('EGRESS_PORT', 8081), metrics: port('METRICS_PORT', 8082), sim: port('SIM_PORT', 8090), prometheus: env.PROMETHEUS_PORT ?? '9464'
+    ingress: port('INGRESS_PORT', 8080),
+    egress: port('EGRESS_PORT', 8081),
+    metrics: port('METRICS_PORT', 8082),
+    api: port('API_PORT', 8083),
+    notifier: port('NOTIFIER_PORT', 8084),
+    webhooks: port('WEBHOOKS_PORT', 8085),
+    sim: port('SIM_PORT', 8090),
+    prometheus: env.PROMETHEUS_PORT ?? '9464'
   }
   const running: Running[] = []
   let kafka: LocalKafka | undefined

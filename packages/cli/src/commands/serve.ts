@@ -7,6 +7,9 @@ export const SERVE_PARTS = {
   ingress: '@wabridge/ingress/main',
   egress: '@wabridge/egress/main',
   metrics: '@wabridge/metrics/main',
+  api: '@wabridge/api/main',
+  notifier: '@wabridge/notifier/main',
+  webhooks: '@wabridge/webhooks/main',
   sim: '@wabridge/graph-api-sim/main'
 } as const
 
