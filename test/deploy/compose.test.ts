@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url'
 import { parse, parseDocument, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml'
 import { dclint, promtoolCheckConfig } from './compose-lint.ts'
 import { durationMs, envOf, loadCompose, parseCompose, parseEnvFile, parseVolume, service, wabridgeServices } from './compose-model.ts'
+import { allSecretVariables } from './secret-variables.ts'
+import { loadReceiversFile } from '../../services/notifier/src/receivers-file.ts'
 import { sh } from './tools.ts'
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..')
@@ -22,13 +24,17 @@ const composePath = join(root, 'compose.yaml')
 const lintConfig = join(root, 'deploy/compose/dclint.yaml')
 
 /** The long-running parts of the wabridge image and the variable holding each one's main port. */
-const PARTS = { ingress: 'INGRESS_PORT', egress: 'EGRESS_PORT', metrics: 'METRICS_PORT', sim: 'SIM_PORT' } as const
-/** The three gateway services (the simulator is a development stand-in for Meta). */
-const SERVICES = ['ingress', 'egress', 'metrics'] as const
+const PARTS = {
+  ingress: 'INGRESS_PORT', egress: 'EGRESS_PORT', metrics: 'METRICS_PORT', api: 'API_PORT', notifier: 'NOTIFIER_PORT', webhooks: 'WEBHOOKS_PORT', sim: 'SIM_PORT'
+} as const
+/** The gateway services (the simulator is a development stand-in for Meta). */
+const SERVICES = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const
 /** Prometheus ports of the image contract. */
-const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464 }
-/** Secret variables of the image contract; each may only arrive as <NAME>_FILE. */
-const SECRET_VARIABLES = ['WA_APP_SECRETS', 'WA_VERIFY_TOKEN', 'WA_ACCESS_TOKEN', 'WA_ACCESS_TOKENS', 'SIM_APP_SECRET']
+const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464, api: 9467, notifier: 9468, webhooks: 9469 }
+/** Secret variables of every part (marked secret() in its schema); each may only arrive as <NAME>_FILE. */
+const SECRET_VARIABLES = allSecretVariables()
+/** Admin tokens each part bound off loopback needs, and the variable that brings it. */
+const ADMIN_TOKENS = { egress: 'EGRESS_ADMIN_TOKEN', metrics: 'METRICS_ADMIN_TOKEN', webhooks: 'WEBHOOKS_ADMIN_TOKEN', sim: 'SIM_ADMIN_TOKEN' }
 
 test('dclint accepts compose.yaml and its external-Kafka override against the current Compose spec, with no warning', async () => {
   for (const file of ['compose.yaml', 'deploy/compose/external-kafka.yaml']) {
@@ -63,7 +69,7 @@ test('dclint rejects copies of compose.yaml with an invalid field', async (t) =>
 test('every wabridge part runs as a non-root user on a read-only root with no capabilities', async () => {
   const compose = await loadCompose(composePath)
   const parts = wabridgeServices(compose)
-  assert.deepEqual(parts.map(([name]) => name).sort(), ['cli', 'egress', 'ingress', 'metrics', 'sim'])
+  assert.deepEqual(parts.map(([name]) => name).sort(), ['api', 'cli', 'egress', 'ingress', 'metrics', 'notifier', 'sim', 'webhooks'])
   for (const [name, s] of parts) {
     assert.ok(s.build, `${name}: build`)
     assert.match(s.image ?? '', /^[\w./-]+:[\w.-]+$/, `${name}: image with a tag`)
@@ -146,6 +152,16 @@ test('secrets reach the services only as <NAME>_FILE paths of compose secrets un
   assert.ok(fileOf('ingress', 'WA_APP_SECRETS_FILE') && fileOf('ingress', 'WA_VERIFY_TOKEN_FILE'), 'ingress gets its app secrets and verify token')
   assert.ok(fileOf('egress', 'WA_ACCESS_TOKEN_FILE') ?? fileOf('egress', 'WA_ACCESS_TOKENS_FILE'), 'egress gets an access token')
   assert.ok(fileOf('sim', 'SIM_APP_SECRET_FILE'), 'the simulator gets the secret it signs webhooks with')
+  // Every part bound off loopback with admin routes gets a token for them (the parts refuse to start, or
+  // refuse the routes, without one).
+  for (const [name, variable] of Object.entries(ADMIN_TOKENS)) {
+    assert.equal(envOf(service(compose, name), `${name.toUpperCase()}_HOST`), '0.0.0.0')
+    assert.ok(fileOf(name, `${variable}_FILE`), `${name} gets ${variable} as a file`)
+  }
+  // The notifier's receivers (Slack URLs, SMTP passwords) are a secret file; the example is one the notifier accepts.
+  const receivers = /^\/run\/secrets\/([\w-]+)$/.exec(fileOf('notifier', 'NOTIFIER_RECEIVERS_FILE') ?? '')?.[1]
+  assert.ok(receivers && service(compose, 'notifier').secrets?.includes(receivers), 'the notifier reads its receivers from a secret')
+  assert.deepEqual(loadReceiversFile(join(examplesDir, basename(secrets[receivers]!.file!))), { receivers: [], routes: [] })
   assert.equal(envOf(service(compose, 'grafana'), 'GF_SECURITY_ADMIN_PASSWORD'), undefined)
   assert.ok(fileOf('grafana', 'GF_SECURITY_ADMIN_PASSWORD__FILE'), 'Grafana reads its admin password from a file')
 
@@ -177,7 +193,7 @@ test('the simulator runs only in the dev profile, and dev.env both enables it an
   const compose = await loadCompose(composePath)
   assert.deepEqual(service(compose, 'sim').profiles, ['dev'])
   const always = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name)
-  assert.deepEqual(always.sort(), ['egress', 'grafana', 'ingress', 'kafka', 'metrics', 'prometheus'])
+  assert.deepEqual(always.sort(), ['api', 'egress', 'grafana', 'ingress', 'kafka', 'metrics', 'notifier', 'prometheus', 'webhooks'])
   for (const name of always) assert.equal(service(compose, name).depends_on?.sim, undefined, `${name} must not need the simulator`)
   assert.equal(envOf(service(compose, 'egress'), 'GRAPH_API_BASE_URL'), 'https://graph.facebook.com', 'without dev.env egress sends to Meta')
 
@@ -244,7 +260,7 @@ test('the external-Kafka override keeps the bundled broker from starting and let
   }
 })
 
-test('Prometheus scrapes the Prometheus port of ingress, egress and metrics, and promtool accepts its config', async () => {
+test('Prometheus scrapes the Prometheus port of every gateway service, and promtool accepts its config', async () => {
   const compose = await loadCompose(composePath)
   const prometheus = service(compose, 'prometheus')
   const configArg = prometheus.command?.find((a) => a.startsWith('--config.file='))?.slice('--config.file='.length)
