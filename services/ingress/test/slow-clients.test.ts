@@ -26,9 +26,9 @@ async function open (app: TestIngress): Promise<RawClient> {
   let text = ''
   let isClosed = false
   socket.on('data', (chunk: Buffer) => { text += chunk.toString('utf8') })
-  // A reset is how a refused or cut connection may end too.
+  // A reset is how a refused or cut connection may end too; 'close' follows it.
   socket.on('error', () => {})
-  const closed = once(socket, 'close').then(() => { isClosed = true })
+  const closed = new Promise<void>((resolve) => socket.once('close', () => { isClosed = true; resolve() }))
   await once(socket, 'connect')
   return { socket, received: () => text, isClosed: () => isClosed, closed }
 }
@@ -44,6 +44,15 @@ async function trickle (client: RawClient, chunk: string, everyMs = 50): Promise
   return client.isClosed()
 }
 
+/** Waits until the server closes the connection or GIVE_UP_MS pass; true if it was closed. */
+async function waitClosed (client: RawClient): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const isClosed = await Promise.race([client.closed.then(() => true), new Promise<boolean>((resolve) => { timer = setTimeout(resolve, GIVE_UP_MS, false) })])
+  clearTimeout(timer)
+  client.socket.destroy()
+  return isClosed
+}
+
 function assertTimedOut (client: RawClient) {
   const text = client.received()
   assert.match(text, /^HTTP\/1\.1 408 Request Timeout\r\n/)
@@ -51,20 +60,30 @@ function assertTimedOut (client: RawClient) {
   assert.deepEqual(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)), { error: { code: 'INGRESS_REQUEST_TIMEOUT', message: 'the request was not received in time' } })
 }
 
-test('a client trickling its headers is answered 408 and cut off', async (t) => {
+test('a client that stalls in its headers is answered 408 with the error body and closed', async (t) => {
+  const app = await buildTestIngress(t, { env: SHORT })
+  const client = await open(app)
+  client.socket.write('POST /webhook HTTP/1.1\r\nHost: ingress\r\n')
+  assert.equal(await waitClosed(client), true, 'the server closed the connection')
+  assertTimedOut(client)
+})
+
+// A client still sending when the server closes may get a TCP reset instead of the 408 (the kernel
+// resets a connection closed with unread data), so these check the cut, and the answer if one came.
+test('a client trickling its headers is cut off', async (t) => {
   const app = await buildTestIngress(t, { env: SHORT })
   const client = await open(app)
   client.socket.write('POST /webhook HTTP/1.1\r\nHost: ingress\r\n')
   assert.equal(await trickle(client, 'X-Slow: 1\r\n'), true, 'the server closed the connection')
-  assertTimedOut(client)
+  if (client.received() !== '') assertTimedOut(client)
 })
 
-test('a client trickling a 3 MiB body is answered 408 and cut off, and nothing is published', async (t) => {
+test('a client trickling a 3 MiB body is cut off, and nothing is published', async (t) => {
   const app = await buildTestIngress(t, { env: SHORT })
   const client = await open(app)
   client.socket.write(`POST /webhook HTTP/1.1\r\nHost: ingress\r\nContent-Type: application/json\r\nContent-Length: ${3 * 1024 * 1024}\r\nX-Hub-Signature-256: sha256=${'0'.repeat(64)}\r\n\r\n{"a":"`)
   assert.equal(await trickle(client, 'x'.repeat(1024)), true, 'the server closed the connection')
-  assertTimedOut(client)
+  if (client.received() !== '') assertTimedOut(client)
   assert.deepEqual(await countRecords(app.admin, inboundTopics(app.topics)), Object.fromEntries(inboundTopics(app.topics).map((topic) => [topic, 0])))
   // The server still answers others.
   assert.equal((await fetch(`${app.url}/healthz`)).status, 200)
@@ -74,11 +93,7 @@ test('an idle keep-alive connection is closed by the server', async (t) => {
   const app = await buildTestIngress(t, { env: SHORT })
   const client = await open(app)
   client.socket.write('GET /healthz HTTP/1.1\r\nHost: ingress\r\n\r\n')
-  let timer: NodeJS.Timeout | undefined
-  const closedInTime = await Promise.race([client.closed.then(() => true), new Promise<boolean>((resolve) => { timer = setTimeout(resolve, GIVE_UP_MS, false) })])
-  clearTimeout(timer)
-  client.socket.destroy()
-  assert.equal(closedInTime, true, 'the server closed the idle connection')
+  assert.equal(await waitClosed(client), true, 'the server closed the idle connection')
   assert.match(client.received(), /^HTTP\/1\.1 200 OK\r\n/)
   // The answer kept the connection open: it was the idle timeout that closed it.
   assert.match(client.received(), /\r\nConnection: keep-alive\r\n/i)
@@ -112,7 +127,7 @@ test('connections beyond INGRESS_MAX_CONNECTIONS are closed at once; the open on
 test('headers over Node\'s limit answer 431 and a malformed request 400, with the error body', async (t) => {
   const app = await buildTestIngress(t)
   const cases = [
-    { request: `GET /healthz HTTP/1.1\r\nHost: ingress\r\nX-Big: ${'x'.repeat(32 * 1024)}\r\n\r\n`, status: '431 Request Header Fields Too Large', code: 'INGRESS_HEADERS_TOO_LARGE' },
+    { request: `GET /healthz HTTP/1.1\r\nHost: ingress\r\nX-Big: ${'x'.repeat(20 * 1024)}\r\n\r\n`, status: '431 Request Header Fields Too Large', code: 'INGRESS_HEADERS_TOO_LARGE' },
     { request: 'NOT HTTP AT ALL\r\n\r\n', status: '400 Bad Request', code: 'INGRESS_BAD_REQUEST' }
   ]
   for (const { request, status, code } of cases) {
