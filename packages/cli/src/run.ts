@@ -9,6 +9,7 @@ import { usage } from './commands/usage.ts'
 import { SERVE_PARTS, isServePart, toPartEnv } from './commands/serve.ts'
 import { start } from './commands/start.ts'
 import { registerSilences } from './commands/silences.ts'
+import { registerSubscriptions } from './commands/subscriptions.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -116,6 +117,7 @@ program.command('simulate')
   .action(async (o) => { code = await simulate(o) })
 
 registerSilences(program, ctx, (c) => { code = c })
+registerSubscriptions(program, ctx, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)
