@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify'
-import { errorBody, toErrorAnswer } from '@wabridge/process'
+import { createAdminGuard, errorBody, toErrorAnswer } from '@wabridge/process'
 import { invalidParameter, metaError } from './meta-errors.ts'
 import { controlRoutes } from './routes/control-routes.ts'
 import { mediaRoutes } from './routes/media-routes.ts'
@@ -10,7 +10,7 @@ import type { GraphApiSimControl } from './sim-control.ts'
 const isControl = (url: string): boolean => url.startsWith('/_sim')
 
 /** Builds the fastify app of the sim: Graph API routes, media, and /_sim control. Does not listen. */
-export function buildSimApp (ctx: SimContext, control: GraphApiSimControl, isStopping: () => boolean = () => false): FastifyInstance {
+export function buildSimApp (ctx: SimContext, control: GraphApiSimControl, isStopping: () => boolean = () => false, admin: { host: string, token?: string | undefined } = { host: '127.0.0.1' }): FastifyInstance {
   const app = Fastify({
     logger: false,
     // Held (timeout fault) requests must not keep close() waiting.
@@ -35,6 +35,12 @@ export function buildSimApp (ctx: SimContext, control: GraphApiSimControl, isSto
     if (isControl(request.url)) return reply.code(404).send(errorBody('SIM_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`))
     const r = metaError(2500, { message: `Unknown path components: ${request.url.split('?')[0] ?? ''}` })
     return reply.code(r.statusCode).send(r.body)
+  })
+
+  // The /_sim control endpoints need the admin token off loopback; the Graph API routes check their own tokens.
+  const guard = createAdminGuard({ host: admin.host, token: admin.token, prefix: 'SIM', openPaths: ['/_sim/healthz', '/_sim/readyz'] })
+  app.addHook('onRequest', async (request, reply) => {
+    if (isControl(request.url)) return guard.call(app, request, reply)
   })
 
   void app.register(messageRoutes, { ctx })

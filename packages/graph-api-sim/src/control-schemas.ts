@@ -6,7 +6,7 @@ const share = z.number().min(0).max(1)
 /** A fault rule as accepted by POST /_sim/faults and SIM_FAULTS. */
 export const faultRuleSchema = z.object({
   id: z.string().min(1).optional(),
-  match: z.object({ phoneNumberId: z.string().optional(), to: z.string().optional(), type: z.string().optional() }).optional(),
+  match: z.object({ phoneNumberId: z.string().optional(), wabaId: z.string().optional(), to: z.string().optional(), type: z.string().optional() }).optional(),
   probability: share.optional(),
   count: z.number().int().positive().optional(),
   action: z.discriminatedUnion('type', [
@@ -45,7 +45,15 @@ export const phoneNumberSchema = z.object({
   mps: z.number().positive().optional(),
   token: z.string().min(1).optional(),
   wabaId: z.string().min(1).optional(),
-  displayPhoneNumber: z.string().min(1).optional()
+  displayPhoneNumber: z.string().min(1).optional(),
+  throughputLevel: z.string().min(1).optional()
+})
+
+/** Body of POST /_sim/phone-numbers/:id/upgrade. */
+export const upgradeSchema = z.object({
+  maintenanceMs: ms.optional(),
+  level: z.string().min(1).optional(),
+  mps: z.number().positive().optional()
 })
 
 export const statusOptionsSchema = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { bool, durationMs, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv } from '@wabridge/config'
+import { adminTokenProblem } from '@wabridge/process'
 import { faultRulesSchema } from './control-schemas.ts'
 import type { LatencyDistribution } from './latency.ts'
 import type { GraphApiSimOptions } from './options.ts'
@@ -11,6 +12,8 @@ const share = () => z.coerce.number().min(0).max(1)
 const simEnv = z.object({
   // Address the sim listens on.
   SIM_HOST: z.string().default('127.0.0.1'),
+  // Bearer token of the /_sim control endpoints; required when SIM_HOST is not loopback. Secret: or SIM_ADMIN_TOKEN_FILE.
+  SIM_ADMIN_TOKEN: secret(z.string()).optional(),
   // Port the sim listens on (0 = any free port).
   SIM_PORT: port().default(8090),
   // Where status and inbound webhooks are POSTed (the ingress); unset = no webhooks.
@@ -73,6 +76,9 @@ const simEnv = z.object({
   }).pipe(faultRulesSchema).optional(),
   ...loggingEnv,
   ...shutdownEnv
+}).superRefine((env, ctx) => {
+  const problem = adminTokenProblem(env.SIM_HOST, env.SIM_ADMIN_TOKEN)
+  if (problem) ctx.addIssue({ code: 'custom', path: ['SIM_ADMIN_TOKEN'], message: problem })
 }).refine((env) => env.SIM_WEBHOOK_URL === undefined || Boolean(env.SIM_APP_SECRET), {
   path: ['SIM_APP_SECRET'],
   message: 'is required when SIM_WEBHOOK_URL is set',
@@ -107,6 +113,7 @@ export function toSimOptions (config: SimConfig): GraphApiSimOptions {
   const [sentAfterMs, deliveredAfterMs, readAfterMs] = config.SIM_STATUS_DELAYS_MS.split(',').map(Number) as [number, number, number]
   return {
     host: config.SIM_HOST,
+    ...(config.SIM_ADMIN_TOKEN === undefined ? {} : { adminToken: config.SIM_ADMIN_TOKEN }),
     port: config.SIM_PORT,
     defaultMps: config.SIM_DEFAULT_MPS,
     phoneNumbers: phoneNumbers(config),

@@ -1,6 +1,8 @@
 /** Which requests a fault applies to; every given field must match (`to` compares digits only). */
 export interface FaultMatch {
   phoneNumberId?: string
+  /** The WABA of the sending number (the sim's setting for it): every number of the WABA matches. */
+  wabaId?: string
   to?: string
   /** Message type, or 'read' for mark-as-read. */
   type?: string
@@ -52,7 +54,7 @@ export interface ActiveFault extends FaultRule {
 /** The fault rules in force, evaluated in order; the first rule that fires wins. */
 export interface FaultInjector {
   /** The action for a request, consuming one use of a next-N rule. */
-  pick (request: { phoneNumberId: string, to?: string, type: string }): FaultAction | undefined
+  pick (request: { phoneNumberId: string, wabaId?: string, to?: string, type: string }): FaultAction | undefined
   add (rule: FaultRule): string
   remove (id: string): boolean
   set (rules: FaultRule[]): void
@@ -66,10 +68,11 @@ export function createFaultInjector (random: () => number): FaultInjector {
   let rules: ActiveFault[] = []
   let nextId = 1
 
-  function matches (rule: FaultRule, req: { phoneNumberId: string, to?: string, type: string }): boolean {
+  function matches (rule: FaultRule, req: { phoneNumberId: string, wabaId?: string, to?: string, type: string }): boolean {
     const m = rule.match
     if (!m) return true
     if (m.phoneNumberId !== undefined && m.phoneNumberId !== req.phoneNumberId) return false
+    if (m.wabaId !== undefined && m.wabaId !== req.wabaId) return false
     if (m.type !== undefined && m.type !== req.type) return false
     return m.to === undefined || (req.to !== undefined && digits(m.to) === digits(req.to))
   }

@@ -24,7 +24,7 @@ export function createGraphApiSim (options: GraphApiSimOptions = {}): GraphApiSi
   const control = createSimControl(ctx, inbound)
   let address: AddressInfo | undefined
   let stopped = false
-  const app = buildSimApp(ctx, control, () => stopped)
+  const app = buildSimApp(ctx, control, () => stopped, { host: options.host ?? '127.0.0.1', token: options.adminToken })
 
   return {
     ...control,

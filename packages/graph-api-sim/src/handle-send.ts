@@ -134,7 +134,8 @@ export function handleSend (ctx: SimContext, input: SendInput): SendResult {
   const v = validateMessage(input.body)
   if (!v.ok) return reply(invalidParameter(v.details))
   const to = v.request.kind === 'message' ? v.request.to : undefined
-  const fault = ctx.faults.pick({ phoneNumberId: phone.id, ...(to === undefined ? {} : { to }), type: v.request.kind === 'read' ? 'read' : v.request.type })
+  if (ctx.upgrades.inMaintenance(phone.id, now)) return reply(metaError(131057), to)
+  const fault = ctx.faults.pick({ phoneNumberId: phone.id, wabaId: phone.wabaId, ...(to === undefined ? {} : { to }), type: v.request.kind === 'read' ? 'read' : v.request.type })
   if (fault?.type === 'error') return errorFault(ctx, input, { fault, request: v.request, now, delayMs, reply })
   if (fault && fault.accept === false) return { statusCode: 0, body: undefined, headers: {}, delayMs, fault }
   const result = reply(process(ctx, input, v.request, now, fault?.type), to)

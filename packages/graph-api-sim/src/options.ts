@@ -10,6 +10,11 @@ import type { WebhookOptions } from './webhook-sender.ts'
 export interface GraphApiSimOptions {
   /** Listen address. Default '127.0.0.1'. */
   host?: string
+  /**
+   * Bearer token the /_sim control endpoints require (health probes excepted). Without one they are
+   * open on a loopback address and refused (403) on any other.
+   */
+  adminToken?: string
   /** Listen port; 0 picks a free one. Default 0. */
   port?: number
   /** The clock used for limits, records and webhook timestamps (ms). Default Date.now. */

@@ -8,6 +8,8 @@ export interface PhoneNumberConfig {
   wabaId?: string
   /** `metadata.display_phone_number` in webhooks. */
   displayPhoneNumber?: string
+  /** `throughput.level` of GET /{phone-number-id}?fields=throughput: STANDARD (default), HIGH, NOT_APPLICABLE. */
+  throughputLevel?: string
 }
 
 /** A number's settings with defaults filled in. */
@@ -17,6 +19,7 @@ export interface PhoneNumber {
   token?: string
   wabaId: string
   displayPhoneNumber: string
+  throughputLevel: string
 }
 
 /** The phone numbers the sim knows; unknown ids get defaults unless the sim is strict. */
@@ -47,7 +50,8 @@ export function createPhoneNumberRegistry (configs: Record<string, PhoneNumberCo
       mps: c.mps ?? defaultMps(),
       ...(c.token === undefined ? {} : { token: c.token }),
       wabaId: c.wabaId ?? deriveWabaId(id),
-      displayPhoneNumber: c.displayPhoneNumber ?? deriveDisplayPhoneNumber(id)
+      displayPhoneNumber: c.displayPhoneNumber ?? deriveDisplayPhoneNumber(id),
+      throughputLevel: c.throughputLevel ?? 'STANDARD'
     }
   }
 

@@ -9,6 +9,7 @@ import { createRecorder, type Recorder } from './recorder.ts'
 import { createStatusScheduler, DEFAULT_STATUS_OPTIONS, type StatusOptions, type StatusScheduler } from './status-scheduler.ts'
 import { createThroughputLimiter, type ThroughputLimiter } from './throughput-limiter.ts'
 import { createTimerQueue, type TimerQueue } from './timer-queue.ts'
+import { createUpgrades, type Upgrades } from './upgrades.ts'
 import { createUsageTracker, type UsageTracker } from './usage-tracker.ts'
 import { createWebhookSender, DEFAULT_WEBHOOK_OPTIONS, type WebhookSender } from './webhook-sender.ts'
 
@@ -40,6 +41,8 @@ export interface SimContext {
   webhooks: WebhookSender | undefined
   /** Releases held (timed-out) requests; called on stop. */
   holds: Set<() => void>
+  /** Numbers in a throughput upgrade (answering 131057). */
+  upgrades: Upgrades
 }
 
 /** Builds the context; creates no sockets or timers until used. */
@@ -76,7 +79,8 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     timers,
     statuses: createStatusScheduler({ options: () => settings.statuses, timers, now, random, emit: (e) => webhooks?.enqueue(e) }),
     webhooks,
-    holds: new Set()
+    holds: new Set(),
+    upgrades: createUpgrades()
   }
   ctx.faults.set(options.faults ?? [])
   return ctx

@@ -77,6 +77,13 @@ export interface GraphApiSimControl {
   startInbound (options: InboundOptions): string
   stopInbound (id: string): boolean
   inboundRuns (): InboundRun[]
+  /**
+   * Starts a throughput upgrade of a number: its sends are answered 131057 for `maintenanceMs`
+   * (default 60,000), then its level becomes `level` (default HIGH) and its limit `mps` (default
+   * 1,000), and a `phone_number_quality_update` webhook with event THROUGHPUT_UPGRADE is sent (when
+   * webhooks are configured). Returns the number's settings as they will be.
+   */
+  upgradeThroughput (id: string, options?: { maintenanceMs?: number, level?: string, mps?: number }): PhoneNumber
   /** Resolves true once every scheduled status is sent and every webhook delivered (or dropped); false after timeoutMs (default 5000). */
   webhooksIdle (timeoutMs?: number): Promise<boolean>
 }
@@ -139,6 +146,7 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
       ctx.limiter.clear()
       ctx.pairLimiter.clear()
       ctx.faults.clear()
+      ctx.upgrades.clear()
       ctx.usage.clear()
       ctx.webhooks?.resetStats()
     },
@@ -153,6 +161,28 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
       return ctx.settings.statuses
     },
     setPhoneNumber: (id, config) => ctx.phones.set(id, config),
+    upgradeThroughput (id, options = {}) {
+      const maintenanceMs = options.maintenanceMs ?? 60_000
+      const level = options.level ?? 'HIGH'
+      const mps = options.mps ?? 1000
+      const finish = () => {
+        ctx.upgrades.end(id)
+        const phone = ctx.phones.set(id, { throughputLevel: level, mps })
+        ctx.webhooks?.enqueue({
+          phone,
+          kind: 'change',
+          field: 'phone_number_quality_update',
+          value: { display_phone_number: phone.displayPhoneNumber, event: 'THROUGHPUT_UPGRADE', current_limit: 'TIER_UNLIMITED', max_daily_conversations_per_business: 'TIER_UNLIMITED' }
+        })
+      }
+      if (maintenanceMs > 0) {
+        ctx.upgrades.start(id, ctx.now() + maintenanceMs)
+        ctx.timers.after(maintenanceMs, finish)
+      } else {
+        finish()
+      }
+      return { ...ctx.phones.get(id), throughputLevel: level, mps }
+    },
     startInbound: (options) => inbound.start(options),
     stopInbound: (id) => inbound.stop(id),
     inboundRuns: () => inbound.list(),

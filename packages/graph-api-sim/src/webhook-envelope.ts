@@ -4,6 +4,8 @@ import type { PhoneNumber } from './phone-numbers.ts'
 export type WebhookEvent =
   | { phone: PhoneNumber, kind: 'statuses', item: Record<string, unknown> }
   | { phone: PhoneNumber, kind: 'messages', item: Record<string, unknown>, contact: { profile: { name: string }, wa_id: string } }
+  /** A change of another field (e.g. phone_number_quality_update), about the number's WABA; `value` is sent as is. */
+  | { phone: PhoneNumber, kind: 'change', field: string, value: Record<string, unknown> }
 
 /**
  * Meta's webhook envelope for a batch of events: one `entry` per WABA, one `messages` change per
@@ -11,9 +13,16 @@ export type WebhookEvent =
  */
 export function buildEnvelope (events: readonly WebhookEvent[]): Record<string, unknown> {
   const entries = new Map<string, Map<string, Record<string, unknown>>>()
+  const others = new Map<string, Array<{ field: string, value: Record<string, unknown> }>>()
   for (const e of events) {
     let changes = entries.get(e.phone.wabaId)
     if (!changes) entries.set(e.phone.wabaId, changes = new Map())
+    if (e.kind === 'change') {
+      const list = others.get(e.phone.wabaId) ?? []
+      list.push({ field: e.field, value: e.value })
+      others.set(e.phone.wabaId, list)
+      continue
+    }
     const key = `${e.phone.id}\u0000${e.kind}`
     let value = changes.get(key)
     if (!value) {
@@ -33,6 +42,11 @@ export function buildEnvelope (events: readonly WebhookEvent[]): Record<string, 
   }
   return {
     object: 'whatsapp_business_account',
-    entry: [...entries].map(([id, changes]) => ({ id, changes: [...changes.values()].map((value) => ({ field: 'messages', value })) }))
+    entry: [...entries].map(([id, changes]) => ({
+      id,
+      // WABA-level fields carry entry[].time (seconds).
+      ...(others.has(id) && { time: Math.floor(Date.now() / 1000) }),
+      changes: [...[...changes.values()].map((value) => ({ field: 'messages', value })), ...(others.get(id) ?? [])]
+    }))
   }
 }

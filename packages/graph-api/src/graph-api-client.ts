@@ -3,8 +3,8 @@ import { graphPaths } from './graph-paths.ts'
 import { createGraphTransport } from './graph-transport.ts'
 import { isMarkAsRead, type SendableMessage } from './messages/message-types.ts'
 import { resolveClientOptions, type GraphApiClientOptions } from './options.ts'
-import type { DeleteOutcome, DownloadOutcome, MediaInfoOutcome, SendOutcome, UploadOutcome } from './outcome.ts'
-import { parseMediaInfo, parseSendResponse, parseUploadResponse } from './parse-responses.ts'
+import type { DeleteOutcome, DownloadOutcome, MediaInfoOutcome, PhoneNumberInfoOutcome, SendOutcome, UploadOutcome } from './outcome.ts'
+import { parseMediaInfo, parsePhoneNumberInfo, parseSendResponse, parseUploadResponse } from './parse-responses.ts'
 import { unexpectedBodyFailure } from './to-graph-failure.ts'
 
 /** Per-call options: the access token for the phone number, and an optional abort signal. */
@@ -52,6 +52,8 @@ export interface GraphApiClient {
   downloadMedia (url: string, options: RequestOptions & { maxBytes?: number }): Promise<DownloadOutcome>
   /** `DELETE /{version}/{mediaId}`. */
   deleteMedia (mediaId: string, options: RequestOptions): Promise<DeleteOutcome>
+  /** `GET /{version}/{phoneNumberId}?fields=…` (default display_phone_number,throughput): the number's display number and throughput level. */
+  getPhoneNumber (phoneNumberId: string, options: RequestOptions & { fields?: readonly string[] }): Promise<PhoneNumberInfoOutcome>
 }
 
 /** Creates a client with one keep-alive undici Pool per origin (bounded by `connections`). */
@@ -110,8 +112,16 @@ export function createGraphApiClient (options: GraphApiClientOptions = {}): Grap
     return { ok: true, httpStatus: res.statusCode, usage: res.usage }
   }
 
+  async function getPhoneNumber (phoneNumberId: string, opts: RequestOptions & { fields?: readonly string[] }): Promise<PhoneNumberInfoOutcome> {
+    const fields = opts.fields ?? ['display_phone_number', 'throughput']
+    const res = await transport.call({ method: 'GET', url: paths.phoneNumber(phoneNumberId, fields), token: opts.token, ...(opts.signal ? { signal: opts.signal } : {}) })
+    if (!res.ok) return res
+    return parsePhoneNumberInfo(res) ?? unexpectedBodyFailure(res.statusCode, res.usage, false)
+  }
+
   return {
     start: async () => {},
+    getPhoneNumber,
     stop: () => transport.stop(),
     sendMessage,
     markAsRead: (phoneNumberId, messageId, opts) => sendMessage(phoneNumberId, '', opts.typingIndicator === true

@@ -4,6 +4,8 @@ export function graphPaths (apiVersion: string) {
   return {
     messages: (phoneNumberId: string) => `/${v}/${encodeURIComponent(phoneNumberId)}/messages`,
     media: (phoneNumberId: string) => `/${v}/${encodeURIComponent(phoneNumberId)}/media`,
+    phoneNumber: (phoneNumberId: string, fields: readonly string[]) =>
+      `/${v}/${encodeURIComponent(phoneNumberId)}?fields=${encodeURIComponent(fields.join(','))}`,
     mediaObject: (mediaId: string, phoneNumberId?: string) =>
       `/${v}/${encodeURIComponent(mediaId)}${phoneNumberId === undefined ? '' : `?phone_number_id=${encodeURIComponent(phoneNumberId)}`}`
   }

@@ -4,13 +4,15 @@ export { DEFAULT_API_VERSION } from './options.ts'
 export type { GraphApiClientOptions } from './options.ts'
 export type {
   GraphError, GraphFailure, GraphSuccessBase, MessageAccepted, ReadAccepted, SendOutcome,
-  UploadOutcome, MediaInfo, MediaInfoOutcome, DownloadOutcome, DeleteOutcome
+  UploadOutcome, MediaInfo, MediaInfoOutcome, DownloadOutcome, DeleteOutcome, PhoneNumberInfo, PhoneNumberInfoOutcome, ThroughputLevel
 } from './outcome.ts'
 export { decideSend, pairRateRetryDelayMs, PAIR_RATE_LIMIT_CODE } from './decide-send.ts'
 export type { SendDecision, SendContext, SendFailure } from './decide-send.ts'
 export { ERROR_CATALOGUE, findErrorCatalogueEntry } from './error-catalogue.ts'
 export type { ErrorCatalogueEntry, CatalogueDecision, FailureScope, RetryBackoff } from './error-catalogue.ts'
 export { errorClassOf } from './error-classes.ts'
+export { pauseScopeOf } from './pause-scope.ts'
+export type { PauseScope } from './pause-scope.ts'
 export type { ErrorClass } from './error-classes.ts'
 export { parseUsageHeaders } from './usage-headers.ts'
 export type { GraphUsage, AppUsage, BusinessUseCaseUsage } from './usage-headers.ts'

@@ -81,5 +81,16 @@ export type MediaInfoOutcome = (GraphSuccessBase & MediaInfo) | GraphFailure
 /** Downloaded media bytes. */
 export type DownloadOutcome = (GraphSuccessBase & { data: Buffer, contentType?: string }) | GraphFailure
 
+/** Meta's throughput level of a number: STANDARD (80 msg/s), HIGH (up to 1,000 msg/s) or NOT_APPLICABLE; other strings pass through. */
+export type ThroughputLevel = 'STANDARD' | 'HIGH' | 'NOT_APPLICABLE' | (string & {})
+
+/** `GET /{phone-number-id}?fields=display_phone_number,throughput`: the fields Meta returned. */
+export interface PhoneNumberInfo {
+  id: string
+  displayPhoneNumber?: string
+  throughputLevel?: ThroughputLevel
+}
+export type PhoneNumberInfoOutcome = (GraphSuccessBase & PhoneNumberInfo) | GraphFailure
+
 /** A DELETE that succeeded. */
 export type DeleteOutcome = GraphSuccessBase | GraphFailure

@@ -1,5 +1,5 @@
 import type { GraphResponse } from './graph-transport.ts'
-import type { MediaInfo, MessageAccepted, ReadAccepted } from './outcome.ts'
+import type { MediaInfo, MessageAccepted, PhoneNumberInfo, ReadAccepted } from './outcome.ts'
 
 function json (body: Buffer): Record<string, unknown> | undefined {
   try {
@@ -61,5 +61,20 @@ export function parseMediaInfo (res: GraphResponse): ({ ok: true, httpStatus: nu
     mimeType: typeof b.mime_type === 'string' ? b.mime_type : 'application/octet-stream',
     sha256: typeof b.sha256 === 'string' ? b.sha256 : '',
     fileSize: typeof b.file_size === 'number' ? b.file_size : Number(b.file_size ?? 0) || 0
+  }
+}
+
+/** Reads `{id, display_phone_number?, throughput?: {level}}`; undefined without an id. */
+export function parsePhoneNumberInfo (res: GraphResponse): ({ ok: true, httpStatus: number, usage: GraphResponse['usage'] } & PhoneNumberInfo) | undefined {
+  const b = json(res.body)
+  if (!b || typeof b.id !== 'string') return undefined
+  const throughput = b.throughput as { level?: unknown } | undefined
+  return {
+    ok: true,
+    httpStatus: res.statusCode,
+    usage: res.usage,
+    id: b.id,
+    ...(typeof b.display_phone_number === 'string' && { displayPhoneNumber: b.display_phone_number }),
+    ...(typeof throughput?.level === 'string' && { throughputLevel: throughput.level })
   }
 }

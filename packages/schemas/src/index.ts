@@ -14,6 +14,10 @@ export type { ApiKey } from './api-key-record.ts'
 export { SILENCE_MATCH_OPS } from './silence-record.ts'
 export type { Silence, SilenceMatcher, SilenceMatchOp } from './silence-record.ts'
 export type { NotificationLogEntry, NotifiedAlert } from './notification-log-record.ts'
+export { EGRESS_COMMANDS } from './egress-control-record.ts'
+export type { EgressControl, EgressCommand } from './egress-control-record.ts'
+export { NUMBER_SEND_STATES, RATE_SOURCES } from './number-state-record.ts'
+export type { NumberState, NumberSendState, RateSource } from './number-state-record.ts'
 export type { RecordValues, DecodedRecord } from './record-values.ts'
 
 // Encoding

@@ -1,4 +1,6 @@
 import type { Alert } from './alert-record.ts'
+import type { EgressControl } from './egress-control-record.ts'
+import type { NumberState } from './number-state-record.ts'
 import type { ApiKey } from './api-key-record.ts'
 import type { InboundEvent, InboundMessage, InboundStatus, RawWebhook } from './inbound-records.ts'
 import type { DeadLetter, OutboundRequest, OutboundResult } from './outbound-records.ts'
@@ -22,6 +24,8 @@ export interface RecordValues {
   NotificationLogEntry: NotificationLogEntry
   WebhookSubscription: WebhookSubscription
   WebhookDelivery: WebhookDelivery
+  EgressControl: EgressControl
+  NumberState: NumberState
 }
 
 /**

@@ -17,7 +17,9 @@ export const SCHEMA_NAMES = [
   'Silence',
   'NotificationLogEntry',
   'WebhookSubscription',
-  'WebhookDelivery'
+  'WebhookDelivery',
+  'EgressControl',
+  'NumberState'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
 
@@ -34,7 +36,9 @@ const FILE_NAMES: Record<SchemaName, string> = {
   Silence: 'silence.avsc',
   NotificationLogEntry: 'notification-log-entry.avsc',
   WebhookSubscription: 'webhook-subscription.avsc',
-  WebhookDelivery: 'webhook-delivery.avsc'
+  WebhookDelivery: 'webhook-delivery.avsc',
+  EgressControl: 'egress-control.avsc',
+  NumberState: 'number-state.avsc'
 }
 
 /** Absolute path of the folder holding the .avsc files (the same from src/ and dist/). */

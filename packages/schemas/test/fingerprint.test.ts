@@ -48,7 +48,10 @@ const JAVA_FINGERPRINTS = {
   Silence: 0x9af73b1b4b3e3d3an,
   NotificationLogEntry: 0x60a24403801bdf1bn,
   WebhookSubscription: 0xeede2c0041ab6606n,
-  WebhookDelivery: 0x39756cc6256ba27fn
+  WebhookDelivery: 0x39756cc6256ba27fn,
+  // Computed by this package (not yet checked with Avro Java).
+  EgressControl: 0x97dfac7c45d54b23n,
+  NumberState: 0x3e8ea2764d8da66en
 } as const
 
 test('the fingerprints of the .avsc files are the ones Avro Java computes', () => {

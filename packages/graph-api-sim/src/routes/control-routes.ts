@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { z } from 'zod'
 import {
   acceptedCountQuerySchema, acceptedQuerySchema, faultRuleSchema, faultRulesSchema, inboundSchema, latencySchema,
-  messagesQuerySchema, phoneNumberSchema, statusOptionsSchema
+  messagesQuerySchema, phoneNumberSchema, statusOptionsSchema, upgradeSchema
 } from '../control-schemas.ts'
 import { errorBody, healthRoutes } from '@wabridge/process'
 import type { AcceptedSend } from '../recorder.ts'
@@ -110,6 +110,17 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
     const c = parse(phoneNumberSchema, request.body, reply)
     if (!c) return reply
     return sim.setPhoneNumber(request.params.id, c)
+  })
+
+  // A throughput upgrade: 131057 for maintenanceMs, then the new level and limit, and the THROUGHPUT_UPGRADE webhook.
+  app.post<{ Params: { id: string } }>('/_sim/phone-numbers/:id/upgrade', async (request, reply) => {
+    const o = parse(upgradeSchema, request.body ?? {}, reply)
+    if (!o) return reply
+    return sim.upgradeThroughput(request.params.id, {
+      ...(o.maintenanceMs === undefined ? {} : { maintenanceMs: o.maintenanceMs }),
+      ...(o.level === undefined ? {} : { level: o.level }),
+      ...(o.mps === undefined ? {} : { mps: o.mps })
+    })
   })
 
   app.get('/_sim/inbound', async () => ({ runs: sim.inboundRuns() }))

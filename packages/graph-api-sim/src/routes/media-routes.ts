@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { checkToken, isApiVersion } from '../check-token.ts'
 import { invalidParameter, metaError } from '../meta-errors.ts'
 import { multipartBoundary, parseMultipart } from '../parse-multipart.ts'
+import { phoneNumberInfo } from '../phone-number-info.ts'
 import type { SimContext } from '../sim-context.ts'
 
 const notFound = (id: string) => metaError(100, {
@@ -36,9 +37,20 @@ export async function mediaRoutes (app: FastifyInstance, opts: { ctx: SimContext
     return { id: media.id }
   })
 
-  app.get<{ Params: { version: string, mediaId: string }, Querystring: { phone_number_id?: string } }>('/:version/:mediaId', async (request, reply) => {
+  // GET /{version}/{id}: a media object, or (with ?fields=, or an id that is no media) a phone number's fields.
+  app.get<{ Params: { version: string, mediaId: string }, Querystring: { phone_number_id?: string, fields?: string } }>('/:version/:mediaId', async (request, reply) => {
     if (!isApiVersion(request.params.version)) return reply.callNotFound()
     const media = ctx.media.get(request.params.mediaId)
+    if (!media && (request.query.fields !== undefined || ctx.phones.isConfigured(request.params.mediaId))) {
+      const phone = ctx.phones.get(request.params.mediaId)
+      const tokenError = checkToken(request.headers.authorization, phone)
+      if (tokenError) return reply.code(tokenError.statusCode).send(tokenError.body)
+      if (ctx.settings.strictPhoneNumbers && !ctx.phones.isConfigured(phone.id)) {
+        const r = notFound(phone.id)
+        return reply.code(r.statusCode).send(r.body)
+      }
+      return phoneNumberInfo(phone, request.query.fields)
+    }
     const tokenError = checkToken(request.headers.authorization, media ? ctx.phones.get(media.phoneNumberId) : undefined)
     if (tokenError) return reply.code(tokenError.statusCode).send(tokenError.body)
     const pnid = request.query.phone_number_id

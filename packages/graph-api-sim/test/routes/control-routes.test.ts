@@ -56,7 +56,7 @@ test('PUT /_sim/phone-numbers/:id changes a number\'s limit and token at run tim
   const sim = await startSim(t)
   const r = await fetch(`${sim.url}/_sim/phone-numbers/${PNID}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mps: 1, token: 'tk' }) })
   assert.equal(r.status, 200)
-  assert.deepEqual(await r.json(), { id: PNID, mps: 1, token: 'tk', wabaId: '107540352242922', displayPhoneNumber: '15552242922' })
+  assert.deepEqual(await r.json(), { id: PNID, mps: 1, token: 'tk', wabaId: '107540352242922', displayPhoneNumber: '15552242922', throughputLevel: 'STANDARD' })
   assert.equal((await post(`${sim.url}/v23.0/${PNID}/messages`, textBody('+15557101'), 'nope')).body.error.code, 190)
   assert.equal((await post(`${sim.url}/v23.0/${PNID}/messages`, textBody('+15557101'), 'tk')).status, 200)
   assert.equal((await post(`${sim.url}/v23.0/${PNID}/messages`, textBody('+15557102'), 'tk')).body.error.code, 130429)
