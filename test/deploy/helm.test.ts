@@ -1,10 +1,37 @@
 import assert from 'node:assert/strict'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { before, test } from 'node:test'
 import { find, helm, kubernetesValidate, productionValues, render, renderError, chartDir, type Manifest } from './helm-chart.ts'
+import { allSecretVariables, secretVariablesByPart } from './secret-variables.ts'
 import { sh } from './tools.ts'
+import { loadConfig as loadApiConfig } from '../../services/api/src/config.ts'
+import { loadConfig as loadEgressConfig } from '../../services/egress/src/config.ts'
+import { loadConfig as loadIngressConfig } from '../../services/ingress/src/config.ts'
+import { loadConfig as loadMetricsConfig } from '../../services/metrics/src/config.ts'
+import { loadConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts'
+import { loadConfig as loadWebhooksConfig } from '../../services/webhooks/src/config.ts'
 
+/** The parts the default values deploy; the HTTP API, the notifier and the webhooks service are opt-in. */
 const parts = ['ingress', 'egress', 'metrics'] as const
-const secretVariables = ['WA_APP_SECRETS', 'WA_VERIFY_TOKEN', 'WA_ACCESS_TOKEN', 'WA_ACCESS_TOKENS', 'SIM_APP_SECRET']
+const allParts = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const
+// Every part's secret variables (from the parts' schemas), but SCHEMA_REGISTRY_URL, which the chart sets
+// from kafka.schemaRegistryUrl (a registry URL with credentials belongs in config of your own), and
+// NOTIFIER_RECEIVERS, the receivers file the notifier reads through NOTIFIER_RECEIVERS_FILE.
+const secretVariables = [...allSecretVariables().filter((name) => name !== 'SCHEMA_REGISTRY_URL'), 'NOTIFIER_RECEIVERS']
+/** Secret file contents of the right shape, where a plain string is not. */
+const SECRET_EXAMPLES: Record<string, string> = {
+  WA_ACCESS_TOKENS: '106540352242922=EAAG-token,102290129340398=EAAG-other',
+  NOTIFIER_RECEIVERS: 'receivers: []',
+  NOTIFIER_SMTP_URL: 'smtps://wabridge:password@smtp.example.com:465',
+  NOTIFIER_WEBHOOK_URL: 'https://alerts.example.com/wabridge',
+  NOTIFIER_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/X'
+}
+/** Each part's own configuration loader: what the part does with the environment the chart gives it. */
+const LOADERS: Record<typeof allParts[number], (env: Record<string, string | undefined>) => unknown> = {
+  ingress: loadIngressConfig, egress: loadEgressConfig, metrics: loadMetricsConfig, api: loadApiConfig, notifier: loadNotifierConfig, webhooks: loadWebhooksConfig
+}
 
 // Builds helm once for every test below (minutes on a fresh machine; cached in ~/.cache/wabridge/tools).
 before(async () => { await helm() }, { timeout: 25 * 60_000 })
@@ -104,18 +131,68 @@ test('the default values render the three parts: probes, a grace period above th
   assert.ok(!manifests.some((m) => m.kind === 'ServiceMonitor' || m.kind === 'Ingress'), 'ServiceMonitor and Ingress are off by default')
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-ingress')),
     { WA_APP_SECRETS: 'wa-wabridge-ingress/app-secrets', WA_VERIFY_TOKEN: 'wa-wabridge-ingress/verify-token' })
-  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-egress')), { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token' })
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-egress')),
+    { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token', EGRESS_ADMIN_TOKEN: 'wa-wabridge-egress/admin-token' })
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-metrics')), {})
+  for (const part of ['api', 'notifier', 'webhooks']) {
+    assert.deepEqual(manifests.filter((m) => m.metadata.labels?.['app.kubernetes.io/component'] === part), [], `${part} is opt-in`)
+  }
 })
 
-test('the production values render the named Secrets, the webhook Ingress and a ServiceMonitor that finds every metrics port', async () => {
+test('every part accepts the environment the chart gives it: its own configuration loader, with the secret files mounted', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'wabridge-helm-env-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
   const { manifests } = await render(['-f', productionValues])
-  assertDeployments(manifests, { parts, shutdownTimeoutMs: 20_000 })
+  for (const part of allParts) {
+    const deployment = find(manifests, 'Deployment', `wa-wabridge-${part}`)
+    const env: Record<string, string> = { ...configOf(manifests, deployment) }
+    // What the pod's files would hold: a value of the right shape for each secret.
+    for (const [name] of Object.entries(secretFiles(deployment))) {
+      const file = join(dir, `${part}-${name}`)
+      const value = SECRET_EXAMPLES[name] ?? `${part}-secret-value`
+      await writeFile(file, value)
+      env[`${name}_FILE`] = file
+    }
+    for (const e of podSpec(deployment).containers[0].env ?? []) if (!/_FILE$/.test(e.name)) env[e.name] = e.value
+    assert.doesNotThrow(() => LOADERS[part](env), `${part} accepts the chart's environment`)
+    // Bound to 0.0.0.0, the parts with admin routes that need a token refuse to start without it: the chart always gives it.
+    if (part === 'webhooks' || (part === 'egress' && secretVariablesByPart().egress!.includes('EGRESS_ADMIN_TOKEN'))) {
+      const name = `${part.toUpperCase()}_ADMIN_TOKEN_FILE`
+      assert.ok(env[name], `${part} gets ${name}`)
+      assert.throws(() => LOADERS[part]({ ...env, [name]: undefined }), new RegExp(`${part.toUpperCase()}_ADMIN_TOKEN`))
+    }
+  }
+})
+
+test('the production values render every part, the named Secrets, the webhook Ingress and a ServiceMonitor that finds every metrics port', async () => {
+  const { manifests } = await render(['-f', productionValues])
+  assertDeployments(manifests, { parts: allParts, shutdownTimeoutMs: 20_000 })
   assert.equal(find(manifests, 'Deployment', 'wa-wabridge-egress').spec.replicas, 24, 'as many egress pods as partitions is allowed')
   assert.equal(configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-metrics')).METRICS_DEDUP_TTL_MS, '259200000')
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-ingress')),
     { WA_APP_SECRETS: 'wabridge-meta-app/app-secrets', WA_VERIFY_TOKEN: 'wabridge-meta-app/verify-token' })
-  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-egress')), { WA_ACCESS_TOKENS: 'wabridge-graph-tokens/tokens' })
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-egress')),
+    { WA_ACCESS_TOKENS: 'wabridge-graph-tokens/tokens', EGRESS_ADMIN_TOKEN: 'wabridge-graph-tokens/admin-token' })
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-metrics')), { METRICS_ADMIN_TOKEN: 'wabridge-admin-tokens/metrics' })
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-api')), {}, 'API keys live in Kafka, hashed')
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-notifier')),
+    { NOTIFIER_RECEIVERS: 'wabridge-notifier/receivers.yaml', NOTIFIER_SMTP_URL: 'wabridge-notifier/smtp-url' })
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-webhooks')), { WEBHOOKS_ADMIN_TOKEN: 'wabridge-admin-tokens/webhooks' })
+  // Each part's HTTP port and Service, and the Prometheus ports of the image contract.
+  const ports = { ingress: [8080, 9465], egress: [8081, 9466], metrics: [8082, 9464], api: [8083, 9467], notifier: [8084, 9468], webhooks: [8085, 9469] }
+  for (const [part, [http, prometheus]] of Object.entries(ports)) {
+    const deployment = find(manifests, 'Deployment', `wa-wabridge-${part}`)
+    const config = configOf(manifests, deployment)
+    assert.equal(config[`${part.toUpperCase()}_PORT`], String(http), `${part}: its port`)
+    assert.equal(config.PROMETHEUS_PORT, String(prometheus), `${part}: its Prometheus port`)
+    assert.deepEqual(podSpec(deployment).containers[0].ports.map((p: any) => [p.name, p.containerPort]), [['http', http], ['metrics', prometheus]])
+  }
+  for (const part of ['api', 'notifier', 'webhooks']) {
+    const service = find(manifests, 'Service', `wa-wabridge-${part}`)
+    assert.deepEqual(service.spec.ports.map((p: any) => [p.name, p.port]), [['http', ports[part as keyof typeof ports][0]], ['metrics', ports[part as keyof typeof ports][1]]])
+  }
+  // The API takes client traffic behind its Service: like ingress, it keeps serving while it leaves the endpoints.
+  assert.equal(podSpec(find(manifests, 'Deployment', 'wa-wabridge-api')).containers[0].lifecycle.preStop.sleep.seconds, 5)
   assert.equal(find(manifests, 'PodDisruptionBudget', 'wa-wabridge-ingress').spec.minAvailable, 2)
 
   const ingress = find(manifests, 'Ingress', 'wa-wabridge-ingress')
@@ -129,7 +206,7 @@ test('the production values render the named Secrets, the webhook Ingress and a 
   assert.equal(monitor.metadata.labels?.release, 'kube-prometheus-stack')
   assert.deepEqual(monitor.spec.endpoints.map((e: any) => [e.port, e.path]), [['metrics', '/metrics']])
   const services = manifests.filter((m) => m.kind === 'Service')
-  assert.equal(services.length, 3)
+  assert.equal(services.length, 6)
   for (const service of services) {
     for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(service.metadata.labels?.[k], v)
     const port = service.spec.ports.find((p: any) => p.name === 'metrics')
@@ -206,4 +283,16 @@ test('rendering fails with a clear message on values the chart must refuse', asy
   assert.match(await renderError(['--set', 'shutdown.timeoutSeconds=5']), /PRODUCE_TIMEOUT_MS \(5000\) must be below SHUTDOWN_TIMEOUT_MS \(5000/)
   assert.match(await renderError(['--set', 'egress.secret.keys.WA_ACCESS_TOKEN=']), /egress needs an access token/)
   assert.match(await renderError(['--set', 'serviceMonitor.enabled=true', '--set', 'prometheus.enabled=false']), /serviceMonitor\.enabled needs prometheus\.enabled/)
+
+  // The admin tokens of the parts bound to 0.0.0.0, and the other parts' secrets, never from values.
+  assert.match(await renderError(['--set', 'egress.secret.keys.EGRESS_ADMIN_TOKEN=']), /refuses to start without an admin token: set egress\.secret\.keys\.EGRESS_ADMIN_TOKEN/)
+  assert.match(await renderError(['--set', 'webhooks.enabled=true', '--set', 'webhooks.secret.keys.WEBHOOKS_ADMIN_TOKEN=']), /at '\/webhooks\/secret\/keys\/WEBHOOKS_ADMIN_TOKEN'/)
+  assert.match(await renderError(['--set', 'webhooks.config.WEBHOOKS_ADMIN_TOKEN=hunter2']), /webhooks\.config\.WEBHOOKS_ADMIN_TOKEN: WEBHOOKS_ADMIN_TOKEN is a secret.*webhooks\.secret/)
+  assert.match(await renderError(['--set', 'config.METRICS_ADMIN_TOKEN=hunter2']), /METRICS_ADMIN_TOKEN is a secret.*metrics\.secret/)
+  assert.match(await renderError(['--set', 'notifier.config.NOTIFIER_SLACK_WEBHOOK_URL=https://hooks.slack.com/x']), /NOTIFIER_SLACK_WEBHOOK_URL is a secret.*notifier\.secret/)
+  assert.match(await renderError(['--set', 'notifier.config.NOTIFIER_RECEIVERS_FILE=/etc/receivers.yaml']), /NOTIFIER_RECEIVERS is a secret.*notifier\.secret/)
+  assert.match(await renderError(['--set', 'api.config.API_PORT=9000']), /api\.config\.API_PORT is set by the chart/)
+  assert.match(await renderError(['--set', 'api.enabled=true', '--set', 'api.config.API_PRODUCE_TIMEOUT_MS=10000']), /API_PRODUCE_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
+  assert.match(await renderError(['--set', 'notifier.enabled=true', '--set', 'notifier.secret.keys.NOTIFIER_SMTP_URL=smtp-url']), /NOTIFIER_SMTP_URL needs notifier\.config\.NOTIFIER_EMAIL_TO/)
+  assert.match(await renderError(['--set', 'ingress.enabled=false', '--set', 'egress.enabled=false', '--set', 'metrics.enabled=false']), /every part .* is disabled/)
 })

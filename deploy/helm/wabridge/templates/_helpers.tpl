@@ -61,7 +61,7 @@ app.kubernetes.io/component: {{ .part }}
 
 {{/* Each part's ports: its own HTTP port (API or webhooks, and the probes) and its Prometheus port. */}}
 {{- define "wabridge.ports" -}}
-{{- $ports := dict "ingress" (list 8080 9465) "egress" (list 8081 9466) "metrics" (list 8082 9464) }}
+{{- $ports := dict "ingress" (list 8080 9465) "egress" (list 8081 9466) "metrics" (list 8082 9464) "api" (list 8083 9467) "notifier" (list 8084 9468) "webhooks" (list 8085 9469) }}
 {{- $p := index $ports .part }}
 http: {{ index $p 0 }}
 metrics: {{ index $p 1 }}
@@ -78,7 +78,15 @@ WA_APP_SECRETS: ingress
 WA_VERIFY_TOKEN: ingress
 WA_ACCESS_TOKEN: egress
 WA_ACCESS_TOKENS: egress
+EGRESS_ADMIN_TOKEN: egress
+METRICS_ADMIN_TOKEN: metrics
+NOTIFIER_RECEIVERS: notifier
+NOTIFIER_WEBHOOK_URL: notifier
+NOTIFIER_SLACK_WEBHOOK_URL: notifier
+NOTIFIER_SMTP_URL: notifier
+WEBHOOKS_ADMIN_TOKEN: webhooks
 SIM_APP_SECRET: sim
+SIM_ADMIN_TOKEN: sim
 {{- end }}
 
 {{/* The Secret one part reads: secret.name, or <fullname>-<part>. */}}
