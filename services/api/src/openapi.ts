@@ -60,6 +60,7 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
             200: { description: 'What the gateway knows of the request.', content: json(MessageStatusSchema) },
             400: error('The request_id is not 1 to 128 characters.'),
             404: error('The gateway knows no such request, or it belongs to a number the key may not use.'),
+            414: error('The path is longer than the server takes (a request_id of more than 512 characters).'),
             ...AUTH_ERRORS
           }
         }

@@ -1,5 +1,5 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import { errorBody, healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { ApiError } from './errors.ts'
 import { messageRoutes, type MessageRoutesOptions } from './routes/messages.ts'
 import { openApiRoutes } from './routes/openapi.ts'
@@ -24,6 +24,14 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     loggerInstance: options.logger,
     bodyLimit: options.maxBodyBytes,
     return503OnClosing: true,
+    // Longer than the longest request_id (128), so a longer one reaches the route and gets its 400.
+    routerOptions: { maxParamLength: 512 },
+    // The router's own refusals (a malformed percent-encoding, a parameter over maxParamLength)
+    // bypass the error handler: they get the shared error body here.
+    frameworkErrors: (err, _request, reply) => {
+      const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400
+      return (reply as FastifyReply).code(statusCode).send(errorBody(statusCode === 414 ? 'API_URI_TOO_LONG' : 'API_BAD_REQUEST', err.message))
+    },
     // onResponse logs instead, without headers (Authorization carries the key).
     logController: new LogController({ disableRequestLogging: true })
   })
