@@ -47,7 +47,7 @@ test('an upgrade answers 131057 for its maintenance period, then HIGH with the n
 })
 
 test('a fault matching a WABA applies to every number of it and to no other, until removed', async (t) => {
-  const sim = await startSim(t, { phoneNumbers: { '7001': { wabaId: 'W1' }, '7002': { wabaId: 'W1' }, '7003': { wabaId: 'W2' } } })
+  const sim = await startSim(t, { phoneNumbers: { 7001: { wabaId: 'W1' }, 7002: { wabaId: 'W1' }, 7003: { wabaId: 'W2' } } })
   const id = sim.addFault({ match: { wabaId: 'W1' }, action: { type: 'error', code: 131042 } })
   for (const n of ['7001', '7002', '7001']) assert.equal((await post(`${sim.url}/v23.0/${n}/messages`, textBody('+15557101'))).body.error.code, 131042)
   assert.equal((await post(`${sim.url}/v23.0/7003/messages`, textBody('+15557101'))).status, 200)
