@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { createGraphApiClient, decideSend, errorClassOf, type GraphApiClient } from '@wabridge/graph-api'
-import { createConsumer, createKafkaClient, ensureTopics, topicNames } from '@wabridge/kafka'
-import { createCodec } from '@wabridge/schemas'
+import { createConsumer, createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames } from '@wabridge/kafka'
+import { contentTypeFor, createCodec, type NumberState } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { EgressConfig } from './config.ts'
 import { createDispatcher } from './dispatcher.ts'
@@ -16,6 +16,12 @@ import { startSettlement } from './settlement-runner.ts'
 import { createStatusIndex } from './settlement/status-index.ts'
 import { createTokenLookup } from './tokens.ts'
 import { createInboundObserver } from './inbound-observer.ts'
+import { registerAdminRoutes } from './admin-routes.ts'
+import { breakerAlert } from './breaker-alerts.ts'
+import { CircuitBreakers } from './circuit-breakers.ts'
+import { numberState } from './number-states.ts'
+import { createThroughput } from './throughput.ts'
+import { createTopicWatcher } from './topic-watcher.ts'
 
 export interface EgressDeps {
   logger: Logger
@@ -29,6 +35,14 @@ export interface EgressDeps {
 
 /** The attempts topic: egress's internal history of its requests (markers, finals, owners), co-partitioned with requests. */
 export const attemptsTopic = (prefix: string) => `${prefix}.egress.attempts`
+
+/** Operators' commands to every egress instance (wabridge numbers resume). */
+export const controlTopic = (prefix: string) => `${prefix}.egress.control`
+/** Compacted: the latest state of each phone number (breaker, rate, backlog), key = phone number id. */
+export const numbersTopic = (prefix: string) => `${prefix}.egress.numbers`
+
+/** A short, stable name of an access token for breaker keys, alerts and logs (never the token). */
+export const tokenFingerprint = (token: string) => `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`
 
 /** Room below a topic's max.message.bytes kept for batch overhead. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
@@ -69,7 +83,45 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   // Set from the topics' max.message.bytes at start.
   let maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES
   let outputs = createOutputs(codec, { results: topics.outboundResults, dlq: topics.outboundDlq }, maxMessageBytes)
-  const rateFor = (phoneNumberId: string) => Number(config.EGRESS_MPS_OVERRIDES?.[phoneNumberId] ?? config.EGRESS_DEFAULT_MPS)
+  const tokenFor = createTokenLookup({ defaultToken: config.WA_ACCESS_TOKEN, tokens: config.WA_ACCESS_TOKENS, phoneWabas: config.WA_PHONE_WABAS })
+  const wabaOf = (phoneNumberId: string) => config.WA_PHONE_WABAS?.[phoneNumberId]
+  const tokenOf = (phoneNumberId: string) => { const t = tokenFor(phoneNumberId); return t === undefined ? undefined : tokenFingerprint(t) }
+  const breakers = config.EGRESS_BREAKERS
+    ? new CircuitBreakers({
+      probeBaseMs: config.EGRESS_BREAKER_PROBE_BASE_MS,
+      probeMaxMs: config.EGRESS_BREAKER_PROBE_MAX_MS,
+      clock,
+      wabaOf,
+      tokenOf,
+      keysFor: (n) => {
+        const waba = wabaOf(n)
+        const token = tokenOf(n)
+        return [`number:${n}`, ...(waba === undefined ? [] : [`waba:${waba}`]), ...(token === undefined ? [] : [`token:${token}`])]
+      }
+    })
+    : undefined
+  const throughput = createThroughput({
+    client,
+    tokenFor,
+    defaultMps: config.EGRESS_DEFAULT_MPS,
+    highMps: config.EGRESS_HIGH_MPS,
+    overrides: config.EGRESS_MPS_OVERRIDES ?? {},
+    coexistence: new Set(config.EGRESS_COEXISTENCE_NUMBERS ?? []),
+    numbers: () => [...Object.keys(config.WA_PHONE_WABAS ?? {}), ...Object.keys(config.EGRESS_MPS_OVERRIDES ?? {}), ...(config.EGRESS_COEXISTENCE_NUMBERS ?? []), ...dispatcher.lanes.keys()],
+    onChange: (phoneNumberId, rate) => {
+      dispatcher.lanes.get(phoneNumberId)?.lane.setBaseRate(rate.mps)
+      void publishStates()
+    },
+    logger
+  })
+  /** Numbers whose throughput level was asked for once (a number first seen is read from Meta). */
+  const levelAsked = new Set<string>()
+  const rateFor = (phoneNumberId: string) => {
+    if (!levelAsked.has(phoneNumberId) && state === 'running') { levelAsked.add(phoneNumberId); void throughput.refresh(phoneNumberId) }
+    return throughput.rateFor(phoneNumberId).mps
+  }
+  const reports = createProducer(kafka)
+  const timers = new Set<NodeJS.Timeout>()
   // The consumer and the dispatcher call each other through callbacks that run only after start().
   const calls = new ConcurrencyGate(config.GRAPH_CONNECTIONS)
   const metrics = createEgressMetrics({ buffered: () => dispatcher.buffered(), inFlight: () => calls.inFlight })
@@ -123,7 +175,14 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       clock,
       instance,
       calls,
-      tokenFor: createTokenLookup({ defaultToken: config.WA_ACCESS_TOKEN, tokens: config.WA_ACCESS_TOKENS, phoneWabas: config.WA_PHONE_WABAS }),
+      tokenFor,
+      breakers: breakers !== undefined,
+      maintenancePauseMs: config.EGRESS_MAINTENANCE_PAUSE_MS,
+      onMaintenance: (phoneNumberId) => {
+        // An upgrade may be under way: its level is read again after the pause.
+        const t = setTimeout(() => { timers.delete(t); void throughput.refresh(phoneNumberId) }, config.EGRESS_MAINTENANCE_PAUSE_MS)
+        timers.add(t)
+      },
       retry: { maxAttempts: config.EGRESS_MAX_ATTEMPTS, baseMs: config.EGRESS_RETRY_BASE_MS, maxMs: config.EGRESS_RETRY_MAX_MS },
       inDoubt: createInDoubt({ statuses, waitMs: config.EGRESS_IN_DOUBT_WAIT_MS, settlementWindowMs: config.EGRESS_SETTLEMENT_WINDOW_MS, clock }),
       stampAt: config.EGRESS_RATE_STAMP,
@@ -175,7 +234,80 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     timers: { clock, setTimer: (fn, ms) => { const t = setTimeout(fn, ms); return { cancel: () => clearTimeout(t) } } },
     onPause: (partition) => consumer.pause(topics.outboundRequests, [partition]),
     onResume: (partition) => consumer.resume(topics.outboundRequests, [partition]),
+    onSeek: (partition, offset) => consumer.kafkajs.seek({ topic: topics.outboundRequests, partition, offset: String(offset) }),
+    ...(breakers && { breakers }),
     logger
+  })
+
+  /** The states of the numbers this instance has lanes for. */
+  function numberStates (): NumberState[] {
+    const now = clock()
+    return [...dispatcher.lanes].map(([phoneNumberId, { lane }]) => numberState({
+      phoneNumberId,
+      wabaId: wabaOf(phoneNumberId),
+      instance,
+      blockers: breakers?.blockers(phoneNumberId) ?? [],
+      rate: throughput.rateFor(phoneNumberId),
+      backlog: lane.size + dispatcher.parkedCount(phoneNumberId),
+      now
+    }))
+  }
+  async function publishStates (): Promise<void> {
+    if (state !== 'running') return
+    const records = await Promise.all(numberStates().map(async (s) => ({
+      topic: numbersTopic(config.TOPIC_PREFIX),
+      key: s.phone_number_id,
+      value: await codec.serialize(numbersTopic(config.TOPIC_PREFIX), 'NumberState', s),
+      headers: toKafkaHeaders({ eventId: `${s.phone_number_id}:${s.updated_at}`, contentType: contentTypeFor('NumberState'), schemaFingerprint: codec.fingerprintHex('NumberState') })
+    })))
+    if (records.length > 0) await reports.send(records).catch((err: unknown) => logger.warn({ err }, 'number states not published'))
+  }
+  breakers?.onChange((change) => {
+    const b = change.breaker
+    if (change.type === 'opened') logger.warn({ breaker: b.key, code: b.code, reason: b.reason, trippedBy: b.trippedBy }, 'circuit breaker opened: sending stopped')
+    else if (change.type === 'closed') logger.info({ breaker: b.key, by: change.by }, 'circuit breaker closed: sending resumed')
+    else logger.info({ breaker: b.key, probes: b.probes, nextProbeAt: b.nextProbeAt }, 'circuit breaker probe refused; next probe later')
+    const alert = breakerAlert(change, instance, wabaOf)
+    if (alert) {
+      void codec.serialize(topics.alerts, 'Alert', alert).then((value) => reports.send([{
+        topic: topics.alerts,
+        key: `${alert.name}:${alert.scope}`,
+        value,
+        headers: toKafkaHeaders({ eventId: `${alert.alert_id}:${alert.state}`, contentType: contentTypeFor('Alert'), schemaFingerprint: codec.fingerprintHex('Alert') })
+      }])).catch((err: unknown) => logger.error({ err, alert: alert.alert_id }, 'breaker alert not written'))
+    }
+    void publishStates()
+  })
+  const startedAt = clock()
+  const control = createTopicWatcher(kafka, {
+    topic: controlTopic(config.TOPIC_PREFIX),
+    groupId: config.EGRESS_GROUP_ID,
+    name: 'control',
+    since: startedAt - 60_000,
+    onCrash: onFatal,
+    logger,
+    onMessage: async (message) => {
+      if (!message.value) return
+      const command = (await codec.deserialize(message.value, 'EgressControl')).value
+      if (command.command !== 'resume') return
+      const closed = breakers?.resume(command.target) ?? []
+      logger.info({ target: command.target, by: command.requested_by, closed: closed.map((b) => b.key) }, 'resume command')
+    }
+  })
+  const events = createTopicWatcher(kafka, {
+    topic: topics.inboundEvents,
+    groupId: config.EGRESS_GROUP_ID,
+    name: 'events',
+    since: startedAt - 60_000,
+    onCrash: onFatal,
+    logger,
+    onMessage: async (message) => {
+      if (!message.value) return
+      const event = (await codec.deserialize(message.value, 'InboundEvent')).value
+      if (event.field !== 'phone_number_quality_update' || event.event !== 'THROUGHPUT_UPGRADE') return
+      const display = (JSON.parse(event.value_json) as { display_phone_number?: unknown }).display_phone_number
+      if (typeof display === 'string') await throughput.upgraded(display)
+    }
   })
   const inbound = config.EGRESS_COUNT_INBOUND
     ? createInboundObserver(kafka, { topic: topics.inboundMessages, groupId: config.EGRESS_GROUP_ID, lanes: dispatcher.lanes, rateFor, clock, onCrash: onFatal })
@@ -187,6 +319,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       isStarted: state === 'running', assignedOnce, sessions: dispatcher.sessions(), buffered: dispatcher.buffered(), inFlight: calls.inFlight
     })
   })
+  registerAdminRoutes(health, { host: config.EGRESS_HOST, token: config.EGRESS_ADMIN_TOKEN, numbers: numberStates, resume: (id) => breakers?.resume(id) ?? [] })
 
   async function startWithRetry (what: string, start: () => Promise<void>): Promise<void> {
     const deadline = Date.now() + 60_000
@@ -216,17 +349,28 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   return {
     health,
     instance,
+    /** This instance's circuit breakers (undefined with EGRESS_BREAKERS=false). */
+    breakers,
+    /** Each number's rate and its source. */
+    throughput,
+    /** The states of the numbers this instance sends for (as published to wa.egress.numbers). */
+    numberStates,
     async start () {
       await admin.connect()
       const ensured = await ensureTopics(admin, {
         prefix: config.TOPIC_PREFIX,
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-        only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages', 'inboundStatuses'],
-        extra: [{ topic: attempts, configs: { 'retention.ms': String(Math.max(7 * 24 * 3600_000, 2 * config.EGRESS_SETTLEMENT_WINDOW_MS)) } }]
+        only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages', 'inboundStatuses', 'inboundEvents', 'alerts'],
+        extra: [
+          { topic: attempts, configs: { 'retention.ms': String(Math.max(7 * 24 * 3600_000, 2 * config.EGRESS_SETTLEMENT_WINDOW_MS)) } },
+          { topic: controlTopic(config.TOPIC_PREFIX), configs: { 'retention.ms': String(7 * 24 * 3600_000) } },
+          { topic: numbersTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } }
+        ]
       })
       // The statuses topic is read whole by every instance: its partition count does not matter.
-      const mismatched = ensured.mismatched.filter((m) => m.topic !== topics.inboundStatuses && m.topic !== topics.inboundMessages)
+      const coPartitioned = new Set([topics.outboundRequests, topics.outboundResults, topics.outboundDlq, attempts])
+      const mismatched = ensured.mismatched.filter((m) => coPartitioned.has(m.topic))
       if (mismatched.length > 0) {
         throw new Error(`topics must have ${config.KAFKA_TOPIC_PARTITIONS} partitions (KAFKA_TOPIC_PARTITIONS) to stay co-partitioned: ` +
           mismatched.map((m) => `${m.topic} has ${m.partitions}`).join(', '))
@@ -237,12 +381,20 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       await startWithRetry('status index', () => statuses.start())
       await startWithRetry('ledger loader', () => loader.start())
       await inbound?.start()
+      await reports.start()
+      await control.start()
+      await events.start()
       await consumer.start({
         eachBatch: ({ batch, resolveOffset, heartbeat, isRunning, isStale }) =>
           dispatcher.handleBatch(batch, resolveOffset, heartbeat, () => isRunning() && !isStale())
       })
       await health.listen({ port: config.EGRESS_PORT, host: config.EGRESS_HOST })
       state = 'running'
+      // Meta's throughput levels: now, then periodically; states: periodically.
+      void throughput.refreshAll()
+      for (const n of throughput.knownNumbers()) levelAsked.add(n)
+      if (config.EGRESS_THROUGHPUT_POLL_MS > 0) timers.add(setInterval(() => { void throughput.refreshAll() }, config.EGRESS_THROUGHPUT_POLL_MS))
+      if (config.EGRESS_NUMBERS_PUBLISH_MS > 0) timers.add(setInterval(() => { void publishStates() }, config.EGRESS_NUMBERS_PUBLISH_MS))
       logger.info({ instance, port: config.EGRESS_PORT }, 'egress started')
     },
     async stop (deadlineMs = config.SHUTDOWN_TIMEOUT_MS) {
@@ -252,11 +404,16 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       const deadline = Date.now() + deadlineMs
       // Stop fetching, hand queued work back (uncommitted), let sends in flight finish, commit.
       if (wasRunning) consumer.kafkajs.pause([{ topic: topics.outboundRequests }])
+      for (const t of timers) { clearTimeout(t); clearInterval(t) }
+      timers.clear()
       await dispatcher.close(deadline)
       for (const stop of stopSettlement.values()) stop()
       stopSettlement.clear()
       await consumer.stop()
       await inbound?.stop()
+      await control.stop()
+      await events.stop()
+      await reports.stop()
       await loader.stop()
       await statuses.stop()
       await client.stop()

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { bool, durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
+import { bool, csv, durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
+import { adminTokenProblem } from '@wabridge/process'
 
 /** Egress configuration; keys are the environment variable names. */
 export const ConfigSchema = z.object({
@@ -8,11 +9,14 @@ export const ConfigSchema = z.object({
   ...shutdownEnv,
   ...telemetryEnv,
 
-  // HTTP (health only)
-  // Port of /healthz and /readyz.
+  // HTTP (health, and the admin endpoints /numbers)
+  // Port of /healthz, /readyz and the admin endpoints.
   EGRESS_PORT: port().default(8081),
-  // Address the health server binds to.
+  // Address the HTTP server binds to.
   EGRESS_HOST: z.string().default('127.0.0.1'),
+  // Bearer token of the admin endpoints (GET /numbers, POST /numbers/:id/resume); required when EGRESS_HOST is not
+  // loopback. Secret: or EGRESS_ADMIN_TOKEN_FILE.
+  EGRESS_ADMIN_TOKEN: secret(z.string()).optional(),
 
   // Kafka
   // Consumer group of all egress instances (partitions of the requests topic are shared among them).
@@ -52,6 +56,15 @@ export const ConfigSchema = z.object({
   EGRESS_DEFAULT_MPS: positiveInt().default(80),
   // Overrides per phone number: "106540352242922=1000,107000000000001=20".
   EGRESS_MPS_OVERRIDES: keyValueList().optional(),
+  // Messages per second of numbers at Meta's HIGH throughput level (read from GET /<id>?fields=throughput).
+  EGRESS_HIGH_MPS: positiveInt().default(1000),
+  // Coexistence numbers (WhatsApp Business app and Cloud API): fixed at 20 msg/s whatever Meta's level. "106540352242922,…".
+  EGRESS_COEXISTENCE_NUMBERS: csv().optional(),
+  // How often each number's throughput level is read from Meta, ms (also at start, on a THROUGHPUT_UPGRADE
+  // webhook and after a 131057). 0 = only at start and on those events.
+  EGRESS_THROUGHPUT_POLL_MS: durationMs().default(3_600_000),
+  // How long a number pauses after 131057 (maintenance mode, e.g. a throughput upgrade), ms; then the same request is sent again.
+  EGRESS_MAINTENANCE_PAUSE_MS: durationMs().default(60_000),
   // Subtract each number's observed inbound messages from its send budget (Meta counts both directions).
   EGRESS_COUNT_INBOUND: bool().default(true),
   // Extra spacing added to the one-second window, ms. Not needed with EGRESS_RATE_STAMP=response (a send
@@ -68,6 +81,18 @@ export const ConfigSchema = z.object({
   EGRESS_RETRY_BASE_MS: durationMs().default(500),
   // Longest retry delay, ms.
   EGRESS_RETRY_MAX_MS: durationMs().default(60_000),
+
+  // Circuit breakers
+  // Stop a number, WABA or token's sends when Meta refuses one with an error that fails every later one (190,
+  // 131031, 131042, 131048, 368, …): its requests stay in Kafka (not failed), an alert fires, one request
+  // probes on a backoff. false: such refusals are final failures with a dead letter.
+  EGRESS_BREAKERS: bool().default(true),
+  // Wait before the first probe of an open breaker, ms; doubles after each failed probe.
+  EGRESS_BREAKER_PROBE_BASE_MS: durationMs().default(30_000),
+  // Longest wait between probes, ms (also caps the error's own wait, e.g. an hour for 131048).
+  EGRESS_BREAKER_PROBE_MAX_MS: durationMs().default(15 * 60_000),
+  // How often this instance publishes its numbers' states (breaker, rate, backlog) to wa.egress.numbers, ms.
+  EGRESS_NUMBERS_PUBLISH_MS: durationMs().default(5000),
 
   // Flow control and commits
   // Requests buffered per partition before fetching from it pauses.
@@ -94,6 +119,8 @@ export const ConfigSchema = z.object({
   // Statuses remembered at most (oldest dropped first; about 200 bytes each).
   EGRESS_STATUS_MAX_ENTRIES: positiveInt().default(1_000_000)
 }).superRefine((cfg, ctx) => {
+  const problem = adminTokenProblem(cfg.EGRESS_HOST, cfg.EGRESS_ADMIN_TOKEN)
+  if (problem) ctx.addIssue({ code: 'custom', path: ['EGRESS_ADMIN_TOKEN'], message: problem })
   for (const [number, value] of Object.entries(cfg.EGRESS_MPS_OVERRIDES ?? {})) {
     if (!/^\d+$/.test(number) || !/^\d+$/.test(value) || Number(value) < 1) {
       ctx.addIssue({ code: 'custom', path: ['EGRESS_MPS_OVERRIDES'], message: 'must be phone_number_id=messages_per_second pairs' })

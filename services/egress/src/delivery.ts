@@ -1,5 +1,5 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api'
-import { decideSend, type GraphApiClient, type GraphError, type GraphUsage, type SendableMessage } from '@wabridge/graph-api'
+import { decideSend, pauseScopeOf, type GraphApiClient, type GraphError, type GraphUsage, type SendableMessage } from '@wabridge/graph-api'
 import type { DeadLetter, OutboundResult, ResultError, ResultStatus } from '@wabridge/schemas'
 import type { EgressMetrics } from './egress-metrics.ts'
 import type { AttemptResult, ConcurrencyGate, RateSlot } from './number-lane.ts'
@@ -37,6 +37,15 @@ export interface DeliveryDeps {
    * so the partition's next owner (which waits EGRESS_TAKEOVER_GRACE_MS for them) finds nothing in doubt.
    */
   mayStart: () => Promise<void>
+  /**
+   * Whether refusals that stop a whole number, WABA or token open a circuit breaker (the request
+   * stays queued, not failed). False: they are final failures with a dead letter, as before.
+   */
+  breakers: boolean
+  /** How long a number pauses after 131057 (maintenance, e.g. a throughput upgrade), ms. */
+  maintenancePauseMs: number
+  /** Meta answered 131057 for a number (a throughput upgrade may be under way). */
+  onMaintenance?: (phoneNumberId: string) => void
 }
 
 const tracer = trace.getTracer('@wabridge/egress')
@@ -44,6 +53,9 @@ const tracer = trace.getTracer('@wabridge/egress')
 export function toResultError (e: GraphError): ResultError {
   return { code: e.code ?? null, subcode: e.subcode ?? null, message: e.message, details: e.details ?? null, class: e.class, fbtrace_id: e.fbtraceId ?? null }
 }
+
+/** Meta's "account in maintenance mode" (a throughput upgrade): the number pauses, then the same message is sent again. */
+const MAINTENANCE_CODE = 131057
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -88,6 +100,11 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
   let pairRateHits = 0
   /** Set once a send may have left: from then on only its outcome is written, never a new send. */
   let sent = false
+  /** Attempts refused by a pausing error (a breaker held them): they do not count towards EGRESS_MAX_ATTEMPTS. */
+  let held = 0
+  /** This attempt had an answer from Meta that was not a pausing error (it passes a breaker's probe). */
+  let reached = false
+  const answered = () => reached
 
   function result (status: ResultStatus, extra: Partial<OutboundResult> = {}): OutboundResult {
     return {
@@ -166,6 +183,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       return inDoubt(view.attempt, view.at, `${by} stopped between the started marker and the result`)
     }
     nextAttempt = view.kind === 'open' ? view.attempt + 1 : 0
+    held = view.kind === 'open' ? view.held ?? 0 : 0
     return undefined
   }
 
@@ -181,7 +199,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     }
     const n = nextAttempt!
     if (record.expires_at !== null && deps.clock() >= record.expires_at) return finish('expired')
-    if (n >= deps.retry.maxAttempts) return finish('failed', {}, `gave up after ${n} attempts: ${lastError?.message ?? ''}`)
+    if (n - held >= deps.retry.maxAttempts) return finish('failed', {}, `gave up after ${n} attempts: ${lastError?.message ?? ''}`)
     const token = deps.tokenFor(record.phone_number_id)
     if (token === undefined) {
       lastError = { code: null, subcode: null, message: `no access token configured for phone number ${record.phone_number_id} (WA_ACCESS_TOKEN / WA_ACCESS_TOKENS)`, details: null, class: 'permanent', fbtrace_id: null }
@@ -221,6 +239,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     lastUsage = outcome.usage
     if (outcome.ok) {
       lastError = null
+      reached = true
       return finish('accepted', outcome.kind === 'message'
         ? { wamid: outcome.wamid, wa_id: outcome.waId, message_status: outcome.messageStatus ?? null }
         : { wamid: outcome.wamid })
@@ -229,10 +248,22 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     lastError = toResultError(error)
     // One place decides (packages/graph-api decideSend), the same that classified the error.
     const decision = decideSend(error, { attempt: pairRateHits })
+    const pause = deps.breakers ? pauseScopeOf(decision, error.code) : undefined
+    if (pause !== undefined && decision.action === 'fail') {
+      // Meta refused it: provably not sent; it waits for the breaker (not failed, no dead letter).
+      sent = false
+      held++
+      await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'not-sent', instance: deps.instance, held }]).catch(() => {})
+      return {
+        kind: 'blocked',
+        trip: { scope: pause, code: error.code ?? null, reason: `${decision.reason}: ${error.message}`, ...(decision.replayAfterMs !== undefined && { floorMs: decision.replayAfterMs }) }
+      }
+    }
     switch (decision.action) {
       case 'ambiguous':
         return inDoubt(n, started, `${decision.reason}: ${error.message}`)
       case 'fail':
+        reached = true
         return finish('failed', {}, decision.replayable
           ? `${decision.operator ? 'needs an operator' : 'can succeed later'} (error ${error.code ?? ''}: ${decision.reason}): ${error.message}; replay${decision.replayAfterMs === undefined ? ' when fixed' : ` after ${Math.ceil(decision.replayAfterMs / 1000)} s`}`
           : `permanent error ${error.code ?? error.networkCode ?? ''} (${decision.reason}): ${error.message}`)
@@ -240,8 +271,12 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
         sent = false
         // Meta refused it: provably not sent. The marker failing to commit changes nothing here (this
         // job knows); a later owner would call the attempt in doubt, never send it twice.
-        await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'not-sent', instance: deps.instance }]).catch(() => {})
-        if (n + 1 >= deps.retry.maxAttempts) return finish('failed', {}, `gave up after ${n + 1} attempts: ${error.message}`)
+        await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'not-sent', instance: deps.instance, ...(held > 0 && { held }) }]).catch(() => {})
+        if (error.code === MAINTENANCE_CODE) {
+          deps.onMaintenance?.(record.phone_number_id)
+          return { kind: 'retry', afterMs: deps.maintenancePauseMs, scope: 'number' }
+        }
+        if (n + 1 - held >= deps.retry.maxAttempts) return finish('failed', {}, `gave up after ${n + 1} attempts: ${error.message}`)
         if (decision.backoff === 'pair-rate') { pairRateHits++; return { kind: 'retry', afterMs: decision.afterMs ?? 4 ** (pairRateHits - 1) * 1000, scope: decision.scope } }
         if (decision.backoff === 'fixed') return { kind: 'retry', afterMs: decision.afterMs ?? 1000, scope: decision.scope }
         return { kind: 'retry', afterMs: retryDelayMs(deps.retry, n, decision.afterMs), scope: decision.scope }
@@ -255,7 +290,9 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       span.setAttribute('messaging.destination.name', source.topic)
       span.setAttribute('wabridge.request_id', requestId)
       try {
-        return await attempt(slot)
+        reached = false
+        const outcome = await attempt(slot)
+        return outcome.kind === 'done' && answered() ? { kind: 'done', reached: true } satisfies AttemptResult : outcome
       } catch (err) {
         span.recordException(err as Error)
         span.setStatus({ code: SpanStatusCode.ERROR })

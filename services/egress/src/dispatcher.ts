@@ -2,6 +2,7 @@ import type { Batch } from 'kafkajs'
 import { extractTraceContext, fromKafkaHeaders } from '@wabridge/kafka'
 import type { Codec } from '@wabridge/schemas'
 import { createDelivery, writeFinal, type DeliveryDeps } from './delivery.ts'
+import type { CircuitBreakers } from './circuit-breakers.ts'
 import { ConcurrencyGate, NumberLane, type LaneTimers } from './number-lane.ts'
 import { OffsetTracker } from './offset-tracker.ts'
 import type { PartitionSession } from './partition-session.ts'
@@ -23,7 +24,30 @@ export interface DispatcherDeps {
   openSession: (partition: number, committable: () => bigint | undefined, onLost: () => void) => PartitionSession
   onPause: (partition: number) => void
   onResume: (partition: number) => void
+  /** Makes the partition's next fetch start at `offset` (kafkajs seek): parked requests are fetched again. */
+  onSeek: (partition: number, offset: bigint) => void
+  /** The circuit breakers; none = every number always sends. */
+  breakers?: CircuitBreakers
   logger: { warn(obj: object, msg: string): void }
+}
+
+/**
+ * Requests of a number whose breaker is open that stay in its lane (the rest stay in Kafka): one
+ * for the probe, a few more so that the lane resumes without waiting for a fetch.
+ */
+export const KEPT_WHILE_OPEN = 4
+
+/**
+ * Requests of a number with an open breaker that this partition did not take in (they stay in
+ * Kafka): `from` is the lowest of them, so no commit passes it. Once the breaker closes the
+ * partition is fetched again from the lowest `from` (`replaying`): those records are taken in then,
+ * in their order, and everything else fetched again is skipped as already taken in.
+ */
+interface Parked {
+  from: bigint
+  replaying: boolean
+  /** Records skipped since the breaker opened (fetched again on replay: a count of fetches, not of distinct requests). */
+  skipped: number
 }
 
 /** Requests handled between two turns of the event loop while a fetched batch is taken in. */
@@ -42,6 +66,16 @@ interface PartitionState {
    * second job, which would find the first one's started marker and decide it a second time.
    */
   active: Map<string, Array<() => void>>
+  /** Parked numbers of this partition (see Parked). */
+  parked: Map<string, Parked>
+  /** Offsets taken in on a replay, below the tracker's highest: unfinished until done. */
+  late: Set<bigint>
+}
+
+function lowest (values: Iterable<bigint>): bigint | undefined {
+  let min: bigint | undefined
+  for (const v of values) if (min === undefined || v < min) min = v
+  return min
 }
 
 /**
@@ -61,7 +95,26 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
   function laneFor (phoneNumberId: string, partition: number): NumberLane {
     let entry = lanes.get(phoneNumberId)
     if (!entry || entry.partition !== partition) {
-      entry = { lane: new NumberLane({ rateLimit: options.rateFor(phoneNumberId), marginMs: options.marginMs, gate, timers: deps.timers }), partition }
+      const breakers = deps.breakers
+      entry = {
+        lane: new NumberLane({
+          rateLimit: options.rateFor(phoneNumberId),
+          marginMs: options.marginMs,
+          gate,
+          timers: deps.timers,
+          ...(breakers && {
+            breaker: {
+              admit: () => breakers.admit(phoneNumberId),
+              ended: (result, probe) => {
+                if (result.kind === 'blocked') breakers.tripped(phoneNumberId, result.trip, probe)
+                else if (probe && result.kind === 'done' && result.reached === true) breakers.probeSucceeded(phoneNumberId)
+                else if (probe) breakers.probeInconclusive(phoneNumberId)
+              }
+            }
+          })
+        }),
+        partition
+      }
       lanes.set(phoneNumberId, entry)
     }
     return entry.lane
@@ -73,10 +126,16 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
     }
   }
 
+  const pending = (state: PartitionState) => state.tracker.pendingCount + state.late.size
+
   function finished (partition: number, state: PartitionState, offset: string): void {
     state.working--
-    state.tracker.done(offset)
-    if (state.paused && state.tracker.pendingCount <= options.maxBufferedPerPartition / 2 && partitions.get(partition) === state) {
+    if (!state.late.delete(BigInt(offset))) state.tracker.done(offset)
+    maybeResume(partition, state)
+  }
+
+  function maybeResume (partition: number, state: PartitionState): void {
+    if (state.paused && pending(state) <= options.maxBufferedPerPartition / 2 && partitions.get(partition) === state) {
       state.paused = false
       deps.onResume(partition)
     }
@@ -96,10 +155,12 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
 
   function open (partition: number): void {
     const tracker = new OffsetTracker()
-    const state: PartitionState = { session: undefined as unknown as PartitionSession, tracker, paused: false, working: 0, active: new Map() }
+    const state: PartitionState = { session: undefined as unknown as PartitionSession, tracker, paused: false, working: 0, active: new Map(), parked: new Map(), late: new Set() }
     state.session = deps.openSession(partition, () => {
+      // Never past an unfinished request, one taken in late, or one left in Kafka for an open breaker.
       const offset = tracker.committable()
-      return offset === undefined ? undefined : BigInt(offset)
+      const bound = lowest([...(offset === undefined ? [] : [BigInt(offset)]), ...state.late, ...[...state.parked.values()].map((p) => p.from)])
+      return bound
     }, () => {
       // Fenced (another instance owns it now) or closed: its queued work is the new owner's.
       if (partitions.get(partition) === state) {
@@ -110,9 +171,82 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
     partitions.set(partition, state)
   }
 
+  /** Whether a fresh record of `number` stays in Kafka: its breaker is open and its lane holds enough to probe with. */
+  function shouldPark (number: string): boolean {
+    return deps.breakers?.isBlocked(number) === true && (lanes.get(number)?.lane.size ?? 0) >= KEPT_WHILE_OPEN
+  }
+
+  /**
+   * Whether a fetched record is taken in: a fresh one unless its number is parked (or must be now);
+   * one fetched again only when a replay of its number reaches it.
+   */
+  function take (state: PartitionState, offset: bigint, number: string | undefined, fresh: boolean): boolean {
+    if (fresh) {
+      // Every record before a fresh one was fetched again: the replays are complete.
+      for (const [n, p] of state.parked) if (p.replaying) state.parked.delete(n)
+      const p = number === undefined ? undefined : state.parked.get(number)
+      if (p) { p.skipped++; return false }
+      if (number !== undefined && shouldPark(number)) { state.parked.set(number, { from: offset, replaying: false, skipped: 1 }); return false }
+      state.tracker.add(String(offset))
+      return true
+    }
+    const p = number === undefined ? undefined : state.parked.get(number)
+    if (!p || !p.replaying || offset < p.from) return false
+    // The breaker opened again during the replay: the rest stays in Kafka.
+    if (shouldPark(number!)) { p.replaying = false; p.from = offset; p.skipped = 1; return false }
+    p.from = offset + 1n
+    state.late.add(offset)
+    return true
+  }
+
+  /** A breaker opened: the queued requests of the numbers it stops go back to Kafka but a few, so their partitions go on. */
+  function parkBlocked (): void {
+    for (const [number, entry] of lanes) {
+      if (!deps.breakers?.isBlocked(number)) continue
+      const state = partitions.get(entry.partition)
+      if (!state) continue
+      const evicted = entry.lane.evictQueued(KEPT_WHILE_OPEN)
+      if (evicted.length === 0) continue
+      const from = lowest(evicted.map((job) => job.offset!))!
+      const p = state.parked.get(number)
+      if (p) { p.from = p.replaying ? from : (p.from < from ? p.from : from); p.replaying = false; p.skipped += evicted.length } else {
+        state.parked.set(number, { from, replaying: false, skipped: evicted.length })
+      }
+      for (const job of evicted) job.evict?.()
+      maybeResume(entry.partition, state)
+    }
+  }
+
+  /** A breaker closed: partitions holding parked requests of numbers no longer stopped fetch them again. */
+  function replayUnblocked (): void {
+    for (const [partition, state] of partitions) {
+      let seekTo: bigint | undefined
+      for (const [number, p] of state.parked) {
+        if (deps.breakers?.isBlocked(number)) continue
+        p.replaying = true
+        p.skipped = 0
+        if (seekTo === undefined || p.from < seekTo) seekTo = p.from
+      }
+      if (seekTo !== undefined) deps.onSeek(partition, seekTo)
+    }
+  }
+
+  deps.breakers?.onChange((change) => {
+    if (change.type === 'opened') parkBlocked()
+    else if (change.type === 'closed') replayUnblocked()
+    // Lanes waiting for a probe elsewhere (WABA, token) look again.
+    if (change.type !== 'opened') for (const { lane } of lanes.values()) lane.pump()
+  })
+
   return {
     gate,
     lanes,
+    /** Parked requests per number on this instance (records left in Kafka for an open breaker). */
+    parkedCount (number: string): number {
+      let n = 0
+      for (const state of partitions.values()) n += state.parked.get(number)?.skipped ?? 0
+      return n
+    },
     /**
      * The new assignment: revoked partitions are released, new ones opened. Kept partitions go on
      * as they were (their sessions are still valid: no one else took them).
@@ -149,14 +283,21 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
           await heartbeat()
         }
         if (!isActive() || partitions.get(batch.partition) !== state) return
-        // After a rebalance kafkajs fetches a kept partition again from its committed offset:
-        // what this instance already took in is not taken twice.
-        if (!state.tracker.add(message.offset)) { resolveOffset(message.offset); continue }
+        // After a rebalance kafkajs fetches a kept partition again from its committed offset, and a
+        // replay (a breaker closed) fetches it again from its lowest parked request: what this
+        // instance already took in is not taken twice.
+        const offset = BigInt(message.offset)
+        const fresh = state.tracker.isNew(offset)
+        if (!fresh && ![...state.parked.values()].some((p) => p.replaying)) { resolveOffset(message.offset); continue }
         const headers = fromKafkaHeaders(message.headers)
         const source: SourceRecord = {
           topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, contentType: headers.contentType
         }
         const decoded = await decodeRequest(deps.codec, source)
+        // Decoding yields: a breaker may have closed meanwhile (a seek makes this batch stale).
+        if (!isActive() || partitions.get(batch.partition) !== state) return
+        const number = decoded.ok ? decoded.request.record.phone_number_id : undefined
+        if (!take(state, offset, number, fresh)) { resolveOffset(message.offset); continue }
         state.working++
         const ownFinal = () => finished(batch.partition, state, message.offset)
         const requestId = decoded.ok ? decoded.request.requestId : undefined
@@ -180,10 +321,18 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
           else void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, invalid.result, invalid.deadLetter).then((written) => { if (written) onFinal() })
         } else {
           const job = createDelivery(deps.delivery, state.session, decoded.request, source, onFinal, extractTraceContext(message.headers))
-          laneFor(decoded.request.record.phone_number_id, batch.partition).enqueue({ ...job, cancel: () => { state.working-- } })
+          const evict = () => {
+            // Left to Kafka for an open breaker (the parked bound holds the commit): done here.
+            const followers = state.active.get(requestId!) ?? []
+            state.active.delete(requestId!)
+            state.working--
+            if (!state.late.delete(offset)) state.tracker.done(message.offset)
+            for (const follow of followers) follow()
+          }
+          laneFor(decoded.request.record.phone_number_id, batch.partition).enqueue({ ...job, offset, evict, cancel: () => { state.working-- } })
         }
         resolveOffset(message.offset)
-        if (!state.paused && state.tracker.pendingCount >= options.maxBufferedPerPartition) {
+        if (!state.paused && pending(state) >= options.maxBufferedPerPartition) {
           state.paused = true
           deps.onPause(batch.partition)
         }
@@ -192,7 +341,7 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
     },
     buffered (): number {
       let n = 0
-      for (const state of partitions.values()) n += state.tracker.pendingCount
+      for (const state of partitions.values()) n += pending(state)
       return n
     },
     /** Partitions and their session states, for /readyz. */

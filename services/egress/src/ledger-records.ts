@@ -11,7 +11,8 @@ export const LEDGER_HEADERS = {
   instance: 'instance',
   sourceOffset: 'source-offset',
   status: 'result-status',
-  epoch: 'owner-epoch'
+  epoch: 'owner-epoch',
+  held: 'attempts-held'
 } as const
 
 /** The attempts-topic record of a ledger event. An unknown final carries the whole result (Avro), for its later settlement. */
@@ -24,6 +25,7 @@ export async function ledgerRecord (codec: Codec, topic: string, partition: numb
       extra[LEDGER_HEADERS.state] = event.state
       extra[LEDGER_HEADERS.attempt] = String(event.attempt)
       extra[LEDGER_HEADERS.sourceOffset] = event.sourceOffset
+      if (event.held !== undefined) extra[LEDGER_HEADERS.held] = String(event.held)
       value = JSON.stringify({ request_id: event.requestId, attempt: event.attempt, state: event.state, instance: event.instance })
       break
     case 'final':
@@ -65,7 +67,8 @@ export async function readLedgerRecord (codec: Codec, headers: IHeaders | undefi
     const state = extra[LEDGER_HEADERS.state]
     const attempt = Number(extra[LEDGER_HEADERS.attempt])
     if ((state !== 'started' && state !== 'not-sent') || !Number.isInteger(attempt)) return undefined
-    return { kind, requestId: h.eventId, sourceOffset, attempt, state, instance }
+    const held = Number(extra[LEDGER_HEADERS.held])
+    return { kind, requestId: h.eventId, sourceOffset, attempt, state, instance, ...(Number.isInteger(held) && held > 0 && { held }) }
   }
   if (kind === 'final') {
     const status = extra[LEDGER_HEADERS.status] as ResultStatus

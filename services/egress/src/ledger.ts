@@ -14,7 +14,7 @@ import type { OutboundResult, ResultStatus } from '@wabridge/schemas'
  *   previous owner); reading back up to one's own owner record means the history is complete.
  */
 export type LedgerEvent =
-  | { kind: 'attempt', requestId: string, sourceOffset: string, attempt: number, state: 'started' | 'not-sent', instance: string }
+  | { kind: 'attempt', requestId: string, sourceOffset: string, attempt: number, state: 'started' | 'not-sent', instance: string, held?: number }
   | { kind: 'final', requestId: string, sourceOffset: string, status: ResultStatus, instance: string, unknown?: OutboundResult }
   | { kind: 'settled', requestId: string, sourceOffset: string, instance: string }
   | { kind: 'owner', instance: string, epoch: string }
@@ -30,6 +30,8 @@ export interface OpenEntry {
   state: 'started' | 'not-sent'
   /** Instance that wrote that marker. */
   instance: string
+  /** Attempts so far that a circuit breaker held (refused for their number, WABA or token); they do not count as retries. */
+  held?: number
   /** Offset of the request in the requests partition. */
   sourceOffset: bigint
   /** When the marker was written, epoch ms (the record's timestamp). */
@@ -92,7 +94,8 @@ export class PartitionLedger {
         if (this.#finals.has(event.requestId)) return
         const entry = this.#open.get(event.requestId)
         if (!entry || event.attempt > entry.attempt || (event.attempt === entry.attempt && event.state === 'not-sent')) {
-          this.#open.set(event.requestId, { attempt: event.attempt, state: event.state, instance: event.instance, sourceOffset, at: event.at })
+          const held = event.held ?? entry?.held
+          this.#open.set(event.requestId, { attempt: event.attempt, state: event.state, instance: event.instance, sourceOffset, at: event.at, ...(held !== undefined && { held }) })
         }
       }
     }

@@ -1,10 +1,21 @@
+import type { Admission, BreakerTrip } from './circuit-breakers.ts'
 import { SlidingWindowLimiter, type Clock } from './rate-limiter.ts'
 
 /** What became of one attempt. */
 export type AttemptResult =
-  | { kind: 'done' }
+  /** The job is finished here. `reached`: Meta answered it with something other than a pausing error (a probe that passed). */
+  | { kind: 'done', reached?: boolean }
   /** Try this job again after `afterMs`; `scope` says who waits: the job's recipient, or the whole number (130429). */
   | { kind: 'retry', afterMs: number, scope: 'recipient' | 'number' }
+  /** Meta refused it with an error that stops the number, its WABA or its token: the job stays first in line, the breaker opens. */
+  | { kind: 'blocked', trip: BreakerTrip }
+
+/** A lane's view of the circuit breakers of its number (see CircuitBreakers). */
+export interface LaneBreaker {
+  admit (): Admission
+  /** A job of the lane ended; `probe` when it was the probe the breaker granted. */
+  ended (result: AttemptResult, probe: boolean): void
+}
 
 /**
  * The rate slot an attempt runs in: call `commit()` at the moment the message leaves (that is
@@ -20,6 +31,10 @@ export interface LaneJob {
   run: (attempt: number, slot: RateSlot) => Promise<AttemptResult>
   /** Called instead of run when the lane is closed before the job started. */
   cancel?: () => void
+  /** The request's offset in its partition (for evicting queued jobs in offset order). */
+  offset?: bigint
+  /** Called instead of run when the job is evicted (evictQueued) before it started. */
+  evict?: () => void
 }
 
 export interface LaneTimers {
@@ -79,6 +94,8 @@ export interface NumberLaneOptions {
   marginMs: number
   gate: ConcurrencyGate
   timers: LaneTimers
+  /** The circuit breakers of this number; none = always sending. */
+  breaker?: LaneBreaker
 }
 
 interface RecipientQueue {
@@ -101,6 +118,7 @@ export class NumberLane {
   readonly #recipients = new Map<string, RecipientQueue>()
   readonly #gate: ConcurrencyGate
   readonly #timers: LaneTimers
+  readonly #breaker: LaneBreaker | undefined
   #timer: { cancel: () => void } | undefined
   #timerAt = Infinity
   #pausedUntil = 0
@@ -116,7 +134,11 @@ export class NumberLane {
     this.limiter = new SlidingWindowLimiter({ limit: options.rateLimit, marginMs: options.marginMs, clock: options.timers.clock })
     this.#gate = options.gate
     this.#timers = options.timers
+    this.#breaker = options.breaker
   }
+
+  /** The rate this lane works towards (before a throttle's temporary reduction). */
+  get baseRate (): number { return this.#configuredRate }
 
   /**
    * Changes the rate this lane works towards (e.g. the configured rate less observed inbound
@@ -141,6 +163,35 @@ export class NumberLane {
     q.jobs.push(job)
     this.#queued++
     this.pump()
+  }
+
+  /**
+   * Takes queued jobs that have not started out of the lane, keeping the `keep` with the lowest
+   * offsets: every job at or after the first one taken goes (so each recipient keeps a prefix of
+   * its jobs, in order), and none below a running job's offset (a record fetched again must never
+   * find its request still running). Jobs without an offset stay. Returns the jobs taken.
+   */
+  evictQueued (keep: number): LaneJob[] {
+    const waiting: LaneJob[] = []
+    let running = -1n
+    for (const q of this.#recipients.values()) {
+      for (const [i, job] of q.jobs.entries()) {
+        if (job.offset === undefined) continue
+        if (q.busy && i === 0) { if (job.offset > running) running = job.offset } else waiting.push(job)
+      }
+    }
+    if (waiting.length <= keep) return []
+    waiting.sort((a, b) => (a.offset! < b.offset! ? -1 : a.offset! > b.offset! ? 1 : 0))
+    let cut = waiting[keep]!.offset!
+    if (cut <= running) cut = running + 1n
+    const evicted = new Set(waiting.filter((job) => job.offset! >= cut))
+    if (evicted.size === 0) return []
+    for (const [to, q] of this.#recipients) {
+      q.jobs = q.jobs.filter((job, i) => (q.busy && i === 0) || job.offset === undefined || job.offset < cut)
+      if (q.jobs.length === 0) this.#recipients.delete(to)
+    }
+    this.#queued -= evicted.size
+    return [...evicted]
   }
 
   /** Cancels every job that has not started; running ones finish. */
@@ -173,6 +224,9 @@ export class NumberLane {
         if (delay > 0) { wakeAt = Math.min(wakeAt, now + delay); break }
         if (this.#paceAt > now) { wakeAt = Math.min(wakeAt, this.#paceAt); break }
         if (!this.#gate.tryEnter()) { this.#gate.notify(this.#wake); break }
+        // An open breaker lets one probe through once its backoff has passed, and nothing else.
+        const admission = this.#breaker?.admit() ?? { kind: 'go' as const }
+        if (admission.kind === 'wait') { this.#gate.leave(); wakeAt = Math.min(wakeAt, admission.until); break }
         this.limiter.reserve(now)
         // Spaced from when this start was due, not when its timer fired, so timer lateness and
         // waits for the window do not add up: up to CATCH_UP_MS of delay is caught up (a short
@@ -180,7 +234,7 @@ export class NumberLane {
         const gap = this.#gapMs()
         const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - Math.max(gap, CATCH_UP_MS))
         this.#paceAt = due + gap
-        this.#start(to, q)
+        this.#start(to, q, admission.kind === 'probe')
         // Round-robin: this recipient goes to the back.
         this.#recipients.delete(to)
         this.#recipients.set(to, q)
@@ -191,7 +245,7 @@ export class NumberLane {
     this.#arm(wakeAt)
   }
 
-  #start (to: string, q: RecipientQueue): void {
+  #start (to: string, q: RecipientQueue, probe: boolean): void {
     q.busy = true
     const job = q.jobs[0]!
     const attempt = q.attempt
@@ -208,7 +262,10 @@ export class NumberLane {
       this.#gate.leave()
       q.busy = false
       const now = this.#timers.clock()
-      if (result.kind === 'done') {
+      if (result.kind === 'blocked') {
+        // Not sent (Meta refused it): it stays first in line for when the breaker closes.
+        q.notBefore = 0
+      } else if (result.kind === 'done') {
         q.jobs.shift()
         q.attempt = 0
         this.#queued--
@@ -218,6 +275,8 @@ export class NumberLane {
         q.notBefore = now + result.afterMs
         if (result.scope === 'number') this.#throttled(now, result.afterMs)
       }
+      // After the queue is up to date: the breakers' listeners may evict jobs or pump this lane.
+      this.#breaker?.ended(result, probe)
       this.pump()
     })
   }

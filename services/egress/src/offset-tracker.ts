@@ -33,6 +33,11 @@ export class OffsetTracker {
     }
   }
 
+  /** Whether an offset is beyond every offset added so far (add would take it). */
+  isNew (offset: bigint): boolean {
+    return this.#highest === undefined || offset > this.#highest
+  }
+
   get pendingCount (): number { return this.#offsets.length - this.#head - this.#finished.size }
 
   /** The offset to commit (next to read), or undefined when nothing was consumed. */
