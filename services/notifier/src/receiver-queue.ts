@@ -104,10 +104,12 @@ export function createReceiverQueue (options: ReceiverQueueOptions, deps: Receiv
 
   return {
     offer (n) {
-      if (!waiting.has(n.id) && waiting.size >= options.maxQueued) {
-        const [oldestId, oldest] = waiting.entries().next().value!
-        if (oldestId !== current) {
-          waiting.delete(oldestId)
+      // The one waiting for its token (current) is not counted: it is as good as being delivered.
+      const queued = waiting.size - (current !== undefined && waiting.has(current) ? 1 : 0)
+      if (!waiting.has(n.id) && queued >= options.maxQueued) {
+        const oldest = [...waiting.values()].find((w) => w.id !== current)
+        if (oldest) {
+          waiting.delete(oldest.id)
           deps.onDropped(oldest)
         }
       }
