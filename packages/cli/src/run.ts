@@ -10,6 +10,7 @@ import { SERVE_PARTS, isServePart, toPartEnv } from './commands/serve.ts'
 import { start } from './commands/start.ts'
 import { registerSilences } from './commands/silences.ts'
 import { registerSubscriptions } from './commands/subscriptions.ts'
+import { registerNumbers } from './commands/numbers.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -118,6 +119,7 @@ program.command('simulate')
 
 registerSilences(program, ctx, (c) => { code = c })
 registerSubscriptions(program, ctx, (c) => { code = c })
+registerNumbers(program, ctx, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)

@@ -1,4 +1,4 @@
-export { createEgress, attemptsTopic } from './app.ts'
+export { createEgress, attemptsTopic, controlTopic, numbersTopic } from './app.ts'
 export type { Egress, EgressDeps } from './app.ts'
 export { loadConfig, ConfigSchema } from './config.ts'
 export type { EgressConfig } from './config.ts'
