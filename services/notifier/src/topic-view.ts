@@ -21,24 +21,26 @@ export interface TopicView {
   stop(): Promise<void>
 }
 
-/** A caught-up view whose fetches return nothing for this long has read everything there is, ms. */
-const IDLE_MS = 2000
+/** A joined view that made no progress for this long has read everything there is, ms. */
+const IDLE_MS = 5000
 
 /** Reads a whole compacted topic, from the beginning and then as it grows. */
 export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka, admin: Admin, logger: Logger }): TopicView {
   const positions = new Map<number, bigint>()
   const waiters: Array<{ targets: Map<number, bigint>, resolve: () => void }> = []
   let consumer: WabridgeConsumer | undefined
-  let lastFetchAt = 0
-  let timer: NodeJS.Timeout | undefined
   let isStopped = false
+  // Idle time counts only once the consumer has joined its group (joining alone takes seconds).
+  let hasJoined = false
+  let lastProgressAt = 0
+  let timer: NodeJS.Timeout | undefined
 
   const isReached = (targets: Map<number, bigint>) => [...targets].every(([p, end]) => (positions.get(p) ?? 0n) >= end)
   function check (): void {
-    // Compaction can remove the records just below an end offset: nothing fetched for a while means nothing is left.
-    const idle = Date.now() - lastFetchAt > IDLE_MS
     for (const w of [...waiters]) {
-      if (idle || isReached(w.targets)) {
+      // The last record below an end offset is in the active segment, which compaction never
+      // touches, so the end is reached; no progress for a while is the safety net all the same.
+      if (isReached(w.targets) || (hasJoined && Date.now() - lastProgressAt > IDLE_MS)) {
         waiters.splice(waiters.indexOf(w), 1)
         w.resolve()
       }
@@ -51,7 +53,7 @@ export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka
       if (BigInt(high) > BigInt(low)) targets.set(partition, BigInt(high))
     }
     if (isReached(targets)) return
-    lastFetchAt = Date.now()
+    lastProgressAt = Math.max(lastProgressAt, Date.now())
     await new Promise<void>((resolve) => waiters.push({ targets, resolve }))
   }
 
@@ -67,10 +69,10 @@ export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka
       consumer.kafkajs.on(consumer.kafkajs.events.END_BATCH_PROCESS, (e) => {
         const next = BigInt(e.payload.lastOffset) + 1n
         if (next > (positions.get(e.payload.partition) ?? 0n)) positions.set(e.payload.partition, next)
-        if (e.payload.batchSize > 0) lastFetchAt = Date.now()
+        lastProgressAt = Date.now()
         check()
       })
-      consumer.kafkajs.on(consumer.kafkajs.events.GROUP_JOIN, () => { lastFetchAt = Date.now() })
+      consumer.kafkajs.on(consumer.kafkajs.events.GROUP_JOIN, () => { hasJoined = true; lastProgressAt = Date.now() })
       timer = setInterval(check, 250)
       timer.unref()
       const caughtUp = catchUp()
