@@ -10,6 +10,7 @@ import { SERVE_PARTS, isServePart, toPartEnv } from './commands/serve.ts'
 import { start } from './commands/start.ts'
 import { registerSilences } from './commands/silences.ts'
 import { registerSubscriptions } from './commands/subscriptions.ts'
+import { registerKeys } from './commands/keys.ts'
 import { registerNumbers } from './commands/numbers.ts'
 
 const program = new Command('wabridge')
@@ -119,6 +120,7 @@ program.command('simulate')
 
 registerSilences(program, ctx, (c) => { code = c })
 registerSubscriptions(program, ctx, (c) => { code = c })
+registerKeys(program, ctx, (c) => { code = c })
 registerNumbers(program, ctx, (c) => { code = c })
 
 try {

@@ -30,7 +30,7 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     // bypass the error handler: they get the shared error body here.
     frameworkErrors: (err, _request, reply) => {
       const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400
-      return (reply as FastifyReply).code(statusCode).send(errorBody(statusCode === 414 ? 'API_URI_TOO_LONG' : 'API_BAD_REQUEST', err.message))
+      void (reply as FastifyReply).code(statusCode).send(errorBody(statusCode === 414 ? 'API_URI_TOO_LONG' : 'API_BAD_REQUEST', err.message))
     },
     // onResponse logs instead, without headers (Authorization carries the key).
     logController: new LogController({ disableRequestLogging: true })
