@@ -46,3 +46,22 @@ test('a silence created through the API suppresses matching alerts until it expi
   assert.equal((await deleted.json() as { state: string }).state, 'expired')
   assert.equal((await fetch(`${app.url}/v1/silences/nope`, { method: 'DELETE' })).status, 404)
 })
+
+test('silences live in Kafka: an instance started later honours a silence another one created', async (t) => {
+  const hook = await startReceiver(t)
+  const env = testEnv({ NOTIFIER_WEBHOOK_URL: hook.url, NOTIFIER_GROUP_BY: 'scope' })
+  const first = await startApp(t, env)
+  const created = await fetch(`${first.url}/v1/silences`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ matchers: ['severity=critical'], duration_ms: 3600_000 }) })
+  assert.equal(created.status, 201)
+  await first.stop()
+
+  const second = await startApp(t, env)
+  assert.equal(((await (await fetch(`${second.url}/v1/silences`)).json()) as { silences: unknown[] }).silences.length, 1)
+  const critical = alert({ scope: 'phone_number:1', severity: 'critical' })
+  const warning = alert({ scope: 'phone_number:2' })
+  await produceAlerts(t, env.TOPIC_PREFIX!, [critical, warning])
+  await waitFor('the unsilenced alert', () => hook.received.length === 1)
+  second.tick()
+  await waitFor('idle', () => second.isIdle())
+  assert.deepEqual(hook.received.map((r) => r.body.alerts[0].fingerprint), [warning.alert_id])
+})
