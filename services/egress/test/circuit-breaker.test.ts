@@ -55,7 +55,7 @@ async function resume (kafka: Kafka, prefix: string, target: string): Promise<vo
 
 test('an expired token (190) opens its number\'s breaker: nothing failed, the other number goes on; a passing probe sends the backlog once, in order, and resolves the alert', { timeout: 120_000 }, async (t) => {
   const prefix = `brk-${randomUUID().slice(0, 8)}`
-  const sim = await startSim(t, { phoneNumbers: { [A]: { token: 'token-a' } } })
+  const sim = await startSim(t, { defaultMps: 1000, phoneNumbers: { [A]: { token: 'token-a' } } })
   const kafka = testKafka()
   await prepareTopics(kafka, prefix, 1)
   await prepareAlerts(kafka, prefix)
@@ -67,6 +67,7 @@ test('an expired token (190) opens its number\'s breaker: nothing failed, the ot
   const egress = await startEgress(t, testEnv(prefix, sim.url, {
     KAFKA_TOPIC_PARTITIONS: '1',
     WA_ACCESS_TOKENS: `${A}=token-a`,
+    EGRESS_DEFAULT_MPS: '500',
     EGRESS_BREAKER_PROBE_BASE_MS: '300',
     EGRESS_BREAKER_PROBE_MAX_MS: '1000'
   }))
@@ -110,7 +111,7 @@ test('an expired token (190) opens its number\'s breaker: nothing failed, the ot
 
 test('a large backlog behind an open breaker does not stall another number of its partition; `numbers resume` sends it at once, each once and in order', { timeout: 150_000 }, async (t) => {
   const prefix = `brk-${randomUUID().slice(0, 8)}`
-  const sim = await startSim(t)
+  const sim = await startSim(t, { defaultMps: 1000 })
   const kafka = testKafka()
   await prepareTopics(kafka, prefix, 1)
   const topics = topicNames(prefix)
@@ -119,6 +120,7 @@ test('a large backlog behind an open breaker does not stall another number of it
   sim.addFault({ match: { phoneNumberId: A }, action: { type: 'error', code: 131031 } })
   const egress = await startEgress(t, testEnv(prefix, sim.url, {
     KAFKA_TOPIC_PARTITIONS: '1',
+    EGRESS_DEFAULT_MPS: '500',
     EGRESS_MAX_BUFFERED_PER_PARTITION: '40',
     // Probes wait for ten minutes: only the operator's resume can close it in this test.
     EGRESS_BREAKER_PROBE_BASE_MS: '600000',
@@ -149,7 +151,7 @@ test('a large backlog behind an open breaker does not stall another number of it
 
 test('a WABA-wide error (131042) stops every number of that WABA and no other; they resume when a probe passes', { timeout: 120_000 }, async (t) => {
   const prefix = `brk-${randomUUID().slice(0, 8)}`
-  const sim = await startSim(t, { phoneNumbers: { [A]: { wabaId: 'W1' }, [C]: { wabaId: 'W1' }, [B]: { wabaId: 'W2' } } })
+  const sim = await startSim(t, { defaultMps: 1000, phoneNumbers: { [A]: { wabaId: 'W1' }, [C]: { wabaId: 'W1' }, [B]: { wabaId: 'W2' } } })
   const kafka = testKafka()
   await prepareTopics(kafka, prefix, 3)
   const topics = topicNames(prefix)
@@ -158,6 +160,7 @@ test('a WABA-wide error (131042) stops every number of that WABA and no other; t
   const faultId = sim.addFault({ match: { wabaId: 'W1' }, action: { type: 'error', code: 131042 } })
   const egress = await startEgress(t, testEnv(prefix, sim.url, {
     WA_PHONE_WABAS: `${A}=W1,${C}=W1,${B}=W2`,
+    EGRESS_DEFAULT_MPS: '500',
     EGRESS_BREAKER_PROBE_BASE_MS: '300',
     EGRESS_BREAKER_PROBE_MAX_MS: '1000'
   }))
