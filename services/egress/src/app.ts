@@ -355,6 +355,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     throughput,
     /** The states of the numbers this instance sends for (as published to wa.egress.numbers). */
     numberStates,
+    /** The lane of a number on this instance, if it has one (tests: its base rate). */
+    dispatcherLane: (phoneNumberId: string) => dispatcher.lanes.get(phoneNumberId)?.lane,
     async start () {
       await admin.connect()
       const ensured = await ensureTopics(admin, {
