@@ -93,7 +93,8 @@ export function createWebhooks (config: WebhooksConfig, deps: WebhooksDeps): Web
     groupId,
     topics: [topics.gateway.inboundMessages, topics.gateway.inboundStatuses, topics.gateway.outboundResults],
     fromBeginning: config.WEBHOOKS_FROM_BEGINNING,
-    partitionsConsumedConcurrently: 4,
+    // Every partition at once: a batch waits for its slowest lane, other partitions need not.
+    partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
     // Short polls: stop() waits for the fetch in flight.
     maxWaitTimeMs: 500,
     maxRestarts: config.KAFKA_CONSUMER_MAX_RESTARTS,

@@ -31,7 +31,7 @@ export const ConfigSchema = z.object({
   // Delivery
   // How long one delivery attempt may take (connect, send, answer), ms; longer counts as failed.
   WEBHOOKS_TIMEOUT_MS: positiveInt().default(10_000),
-  // Deliveries in flight at once per source partition (different endpoints or conversations).
+  // Delivery attempts in flight at once in this instance (different endpoints or conversations).
   WEBHOOKS_CONCURRENCY: positiveInt().default(32),
   // First retry delay after a failed attempt, ms; each later delay doubles (exponential backoff).
   WEBHOOKS_RETRY_MIN_MS: durationMs().default(5_000),

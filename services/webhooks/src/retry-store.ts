@@ -61,7 +61,7 @@ export interface RetryStore {
   backlog (): Map<string, number>
   /** Writes `delivery` to the retry topic (resolves once Kafka acknowledged it). */
   park (delivery: WebhookDelivery): Promise<void>
-  /** Drops a delivered or given-up delivery here and writes its tombstone. */
+  /** Drops a delivered or given-up delivery here at once (synchronously), then writes its tombstone. */
   resolve (pending: Pending): Promise<void>
   readonly partitions: number
 }

@@ -42,6 +42,11 @@ export function createRetryWorker (deps: RetryWorkerDeps): RetryWorker {
   let timer: NodeJS.Timeout | undefined
   let isRunning = false
 
+  function track (p: Promise<void>): void {
+    inFlight.add(p)
+    void p.finally(() => inFlight.delete(p))
+  }
+
   async function giveUp (pending: Pending, reason: string): Promise<void> {
     await deps.outputs.failed(pending.delivery, reason, deps.now())
     await deps.retry.resolve(pending)
@@ -59,8 +64,11 @@ export function createRetryWorker (deps: RetryWorkerDeps): RetryWorker {
     if (outcome.ok) {
       deps.health.success(sub.subscription_id)
       deps.metrics.delivery(sub.subscription_id, 'ok')
-      await deps.retry.resolve(pending)
       lastAttemptAt.delete(delivery.webhook_id)
+      // resolve() drops it here at once, so the lane's next delivery may go while the tombstone is written.
+      track(deps.retry.resolve(pending).catch((err: unknown) => {
+        deps.logger.warn({ err, webhookId: delivery.webhook_id }, 'tombstone of a delivered webhook not written: it is sent again after a restart')
+      }))
       return
     }
     deps.metrics.delivery(sub.subscription_id, 'failed')
