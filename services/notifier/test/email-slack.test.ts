@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
@@ -57,4 +57,21 @@ test('alerts reach a real SMTP server as e-mail and a Slack-shaped receiver as t
   clock.advance(60_000)
   await waitFor('the resolved e-mail', () => mails.length === 2)
   assert.equal(mails[1]!.subject, '[wabridge] [RESOLVED] account_update')
+})
+
+test('an SMTP server that never greets fails each attempt at the receiver\'s timeout, and is retried', async (t) => {
+  let connections = 0
+  const sockets = new Set<import('node:net').Socket>()
+  const silent = createNetServer((socket) => { connections++; sockets.add(socket) })
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  t.after(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); silent.close(() => resolve()) }))
+  const file = receiversFile({
+    receivers: [{ name: 'mute', type: 'email', smtp_url: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}`, from: 'a@example.com', to: ['b@example.com'], timeout_ms: 300, retries: 1 }]
+  })
+  const env = testEnv({ NOTIFIER_RECEIVERS_FILE: file })
+  const app = await startApp(t, env)
+  await produceAlerts(t, env.TOPIC_PREFIX!, [alert()])
+  await waitFor('two attempts', () => connections === 2)
+  await waitFor('given up', () => app.isIdle())
+  assert.equal(connections, 2)
 })

@@ -32,11 +32,12 @@ export function createSender (spec: ReceiverSpec, options: SenderOptions): Sende
     }
   }
   // Every SMTP phase has the same deadline, so a server that stops answering fails the attempt.
-  const transport = nodemailer.createTransport(spec.smtp_url, {
+  const transport = nodemailer.createTransport({
+    url: spec.smtp_url,
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs
-  } as Parameters<typeof nodemailer.createTransport>[1])
+  } as Parameters<typeof nodemailer.createTransport>[0])
   return {
     async send (n, signal) {
       const mail = toEmail(n, spec.subject_prefix)
