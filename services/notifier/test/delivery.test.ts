@@ -60,3 +60,14 @@ test('a receiver gets at most its rate; the excess waits in its queue and is del
   const scopes = hook.received.map((r) => r.body.alerts[0].labels.scope).sort()
   assert.deepEqual(scopes, ['phone_number:1', 'phone_number:2', 'phone_number:3', 'phone_number:4'])
 })
+
+test('a webhook that never answers fails each attempt at the receiver\'s timeout, and is retried', async (t) => {
+  const hanging = await startReceiver(t, () => { /* never answers */ })
+  const file = receiversFile({ receivers: [{ name: 'hangs', type: 'webhook', url: hanging.url, timeout_ms: 300, retries: 1 }] })
+  const env = testEnv({ NOTIFIER_RECEIVERS_FILE: file })
+  const app = await startApp(t, env)
+  await produceAlerts(t, env.TOPIC_PREFIX!, [alert()])
+  await waitFor('two attempts', () => hanging.calls() === 2)
+  await waitFor('given up', () => app.isIdle())
+  assert.equal(hanging.calls(), 2)
+})
