@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for every part of wabridge: the command picks the part (`serve ingress|egress|metrics|sim`)
+# One image for every part of wabridge: the command picks the part
+# (`serve ingress|egress|metrics|api|notifier|webhooks|sim`)
 # or an operator command of the CLI (`topics ensure`, `dlq list`, `usage …`). How to build and run it:
 # deploy/image/README.md.
 
@@ -10,6 +11,7 @@ FROM node:24-bookworm-slim AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/cli/package.json packages/cli/
+COPY packages/client/package.json packages/client/
 COPY packages/config/package.json packages/config/
 COPY packages/graph-api/package.json packages/graph-api/
 COPY packages/graph-api-sim/package.json packages/graph-api-sim/
@@ -20,9 +22,12 @@ COPY packages/schemas/package.json packages/schemas/
 COPY packages/stack/package.json packages/stack/
 COPY packages/telemetry/package.json packages/telemetry/
 COPY packages/webhook-signature/package.json packages/webhook-signature/
+COPY services/api/package.json services/api/
 COPY services/egress/package.json services/egress/
 COPY services/ingress/package.json services/ingress/
 COPY services/metrics/package.json services/metrics/
+COPY services/notifier/package.json services/notifier/
+COPY services/webhooks/package.json services/webhooks/
 COPY test/package.json test/
 
 # Behind a TLS-intercepting proxy, `npm ci` needs the proxy's CA: pass a PEM bundle as the build
@@ -41,24 +46,30 @@ COPY . .
 # turbo's cache survives between builds: only workspaces whose inputs changed are compiled again.
 RUN --mount=type=cache,target=/app/.turbo npm run build
 
-# Production dependencies of the workspaces the image runs, and nothing else: the CLI, the three
+# Production dependencies of the workspaces the image runs, and nothing else: the CLI, the six
 # services and the Graph API simulator (their @wabridge/* dependencies are linked, not installed).
-# The cross-service tests' manifest goes. (The CLI depends on @wabridge/stack, and so on
+# The cross-service tests' manifest goes; the client package (@wabridge/client, published on its own)
+# is no part's dependency, so only its manifest is here. (The CLI depends on @wabridge/stack, and so on
 # @wabridge/local-kafka, for `wabridge start`: both come along, though a container has no use for them.)
 FROM manifests AS deps
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca_certs \
     if [ -s /run/secrets/ca_certs ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_certs; fi \
   && npm ci --omit=dev --no-audit --no-fund \
       --workspace=@wabridge/cli --workspace=@wabridge/ingress --workspace=@wabridge/egress \
-      --workspace=@wabridge/metrics --workspace=@wabridge/graph-api-sim \
+      --workspace=@wabridge/metrics --workspace=@wabridge/api --workspace=@wabridge/notifier \
+      --workspace=@wabridge/webhooks --workspace=@wabridge/graph-api-sim \
   && rm -r test
 
 FROM node:24-bookworm-slim
-# Inside a container every part listens on all interfaces (outside, they default to 127.0.0.1).
+# Inside a container every part listens on all interfaces (outside, they default to 127.0.0.1). Parts
+# with admin routes then need their admin token (EGRESS_, WEBHOOKS_, SIM_ADMIN_TOKEN; METRICS_ answers 403).
 ENV NODE_ENV=production \
     INGRESS_HOST=0.0.0.0 \
     EGRESS_HOST=0.0.0.0 \
     METRICS_HOST=0.0.0.0 \
+    API_HOST=0.0.0.0 \
+    NOTIFIER_HOST=0.0.0.0 \
+    WEBHOOKS_HOST=0.0.0.0 \
     SIM_HOST=0.0.0.0 \
     PROMETHEUS_HOST=0.0.0.0
 WORKDIR /app
@@ -77,13 +88,17 @@ COPY --from=build /app/packages/schemas/avro packages/schemas/avro
 COPY --from=build /app/packages/stack/dist packages/stack/dist
 COPY --from=build /app/packages/telemetry/dist packages/telemetry/dist
 COPY --from=build /app/packages/webhook-signature/dist packages/webhook-signature/dist
+COPY --from=build /app/services/api/dist services/api/dist
 COPY --from=build /app/services/egress/dist services/egress/dist
 COPY --from=build /app/services/ingress/dist services/ingress/dist
 COPY --from=build /app/services/metrics/dist services/metrics/dist
+COPY --from=build /app/services/notifier/dist services/notifier/dist
+COPY --from=build /app/services/webhooks/dist services/webhooks/dist
 # The base image's `node` user, by number: Kubernetes' runAsNonRoot can only verify a numeric user.
 USER 1000:1000
-# ingress, egress, metrics (the simulator's 8090 and the Prometheus ports 9464–9466 are opt-in).
-EXPOSE 8080 8081 8082
+# ingress, egress, metrics, api, notifier, webhooks (the simulator's 8090 and the Prometheus ports
+# 9464–9469 are opt-in).
+EXPOSE 8080 8081 8082 8083 8084 8085
 ENTRYPOINT ["node", "/app/packages/cli/bin/wabridge.js"]
 CMD ["--help"]
 
@@ -94,7 +109,7 @@ ARG CREATED=1970-01-01T00:00:00Z
 ARG SOURCE=https://github.com/example/wabridge
 ARG LICENSES=NOASSERTION
 LABEL org.opencontainers.image.title="wabridge" \
-      org.opencontainers.image.description="Self-hosted gateway between the WhatsApp Business Cloud API and Apache Kafka: ingress, egress, metrics and the wabridge CLI" \
+      org.opencontainers.image.description="Self-hosted gateway between the WhatsApp Business Cloud API and Apache Kafka: ingress, egress, metrics, the HTTP API, the notifier, CRM webhooks and the wabridge CLI" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.licenses="${LICENSES}" \
       org.opencontainers.image.version="${VERSION}" \

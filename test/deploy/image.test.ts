@@ -27,11 +27,15 @@ const ENTRYPOINT = ['node', '/app/packages/cli/bin/wabridge.js']
 // fallback while the CLI cannot serve. WABRIDGE_IMAGE_COMMAND overrides the default.
 const PART_COMMAND = process.env.WABRIDGE_IMAGE_COMMAND ?? 'serve'
 
-const PARTS = ['sim', 'ingress', 'egress', 'metrics'] as const
+const PARTS = ['sim', 'ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const
 type Part = typeof PARTS[number]
 // The simulator keeps its probes under /_sim/ (its root paths imitate the Graph API).
-const READY_PATH: Record<Part, string> = { sim: '/_sim/readyz', ingress: '/readyz', egress: '/readyz', metrics: '/readyz' }
-const PART_WORKSPACES = ['@wabridge/cli', '@wabridge/ingress', '@wabridge/egress', '@wabridge/metrics', '@wabridge/graph-api-sim']
+const READY_PATH: Record<Part, string> = {
+  sim: '/_sim/readyz', ingress: '/readyz', egress: '/readyz', metrics: '/readyz', api: '/readyz', notifier: '/readyz', webhooks: '/readyz'
+}
+const PART_WORKSPACES = [
+  '@wabridge/cli', '@wabridge/ingress', '@wabridge/egress', '@wabridge/metrics', '@wabridge/api', '@wabridge/notifier', '@wabridge/webhooks', '@wabridge/graph-api-sim'
+]
 
 function partArgv (part: Part): string[] {
   if (PART_COMMAND === 'serve') return [...ENTRYPOINT, 'serve', part]
@@ -96,8 +100,8 @@ test('the image builds from the official Node 24 base and ships only what runs, 
   assert.deepEqual(config.Entrypoint, ENTRYPOINT, 'exec-form entrypoint: node itself, no shell')
   assert.deepEqual(config.Cmd, ['--help'])
   assert.equal(config.WorkingDir, '/app')
-  assert.deepEqual(Object.keys(config.ExposedPorts).sort(), ['8080/tcp', '8081/tcp', '8082/tcp'])
-  for (const variable of ['NODE_ENV=production', 'INGRESS_HOST=0.0.0.0', 'EGRESS_HOST=0.0.0.0', 'METRICS_HOST=0.0.0.0', 'SIM_HOST=0.0.0.0', 'PROMETHEUS_HOST=0.0.0.0']) {
+  assert.deepEqual(Object.keys(config.ExposedPorts).sort(), ['8080/tcp', '8081/tcp', '8082/tcp', '8083/tcp', '8084/tcp', '8085/tcp'])
+  for (const variable of ['NODE_ENV=production', 'INGRESS_HOST=0.0.0.0', 'EGRESS_HOST=0.0.0.0', 'METRICS_HOST=0.0.0.0', 'API_HOST=0.0.0.0', 'NOTIFIER_HOST=0.0.0.0', 'WEBHOOKS_HOST=0.0.0.0', 'SIM_HOST=0.0.0.0', 'PROMETHEUS_HOST=0.0.0.0']) {
     assert.ok(config.Env.includes(variable), `ENV ${variable}`)
   }
   for (const label of ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created']) {
@@ -131,15 +135,19 @@ test('the image builds from the official Node 24 base and ships only what runs, 
 
 test('each part starts in the image, answers /readyz on its port, and exits 0 on SIGTERM', { timeout: 5 * 60_000 }, async (t) => {
   t.after(() => t.diagnostic(`image: ${timings.join(', ')}`))
-  const ports: Record<Part, number> = { sim: await freePort(), ingress: await freePort(), egress: await freePort(), metrics: await freePort() }
+  const ports = Object.fromEntries(await Promise.all(PARTS.map(async (part) => [part, await freePort()] as const))) as Record<Part, number>
   const prometheusPort = await freePort()
   const common = { KAFKA_BROKERS: brokersFromEnv().join(','), TOPIC_PREFIX: `image-${randomUUID().slice(0, 8)}`, KAFKA_TOPIC_PARTITIONS: '3' }
+  // The image binds every part to 0.0.0.0, where admin routes need their token (some parts refuse to start without it).
   const env: Record<Part, Record<string, string>> = {
-    sim: { ...common, SIM_PORT: String(ports.sim) },
+    sim: { ...common, SIM_PORT: String(ports.sim), SIM_ADMIN_TOKEN: 'image-test-admin' },
     ingress: { ...common, INGRESS_PORT: String(ports.ingress), WA_APP_SECRETS: 'image-test-secret', WA_VERIFY_TOKEN: 'image-test-token' },
     // Egress sends to the simulator, never to Meta.
-    egress: { ...common, EGRESS_PORT: String(ports.egress), GRAPH_API_BASE_URL: `http://127.0.0.1:${ports.sim}`, WA_ACCESS_TOKEN: 'image-test-token' },
-    metrics: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: String(prometheusPort) }
+    egress: { ...common, EGRESS_PORT: String(ports.egress), GRAPH_API_BASE_URL: `http://127.0.0.1:${ports.sim}`, WA_ACCESS_TOKEN: 'image-test-token', EGRESS_ADMIN_TOKEN: 'image-test-admin' },
+    metrics: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: String(prometheusPort), METRICS_ADMIN_TOKEN: 'image-test-admin' },
+    api: { ...common, API_PORT: String(ports.api) },
+    notifier: { ...common, NOTIFIER_PORT: String(ports.notifier) },
+    webhooks: { ...common, WEBHOOKS_PORT: String(ports.webhooks), WEBHOOKS_ADMIN_TOKEN: 'image-test-admin' }
   }
   const running = new Map<Part, RunningPart>()
   t.after(async () => { await Promise.all([...running.values()].map((p) => p.stop())) })
@@ -151,7 +159,7 @@ test('each part starts in the image, answers /readyz on its port, and exits 0 on
   }
 
   await timed('sim ready', () => start('sim'))
-  await timed('ingress, egress, metrics ready', () => Promise.all((['ingress', 'egress', 'metrics'] as const).map(start)))
+  await timed('ingress, egress, metrics, api, notifier, webhooks ready', () => Promise.all((['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const).map(start)))
   await waitUntilOk(`http://127.0.0.1:${prometheusPort}/metrics`, running.get('metrics')!, 10_000)
 
   const codes = await timed('SIGTERM', () => Promise.all(PARTS.map(async (part) => [part, await running.get(part)!.stop()] as const)))
