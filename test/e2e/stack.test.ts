@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { startEchoBot } from '../../examples/echo-bot.ts'
@@ -11,7 +13,7 @@ import { freePort } from '@wabridge/local-kafka'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
 
-test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, and stops cleanly', { timeout: 300_000 }, async (t) => {
+test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, the HTTP API and a CRM webhook on top, and stops cleanly', { timeout: 300_000 }, async (t) => {
   const prefix = `stack-${randomUUID().slice(0, 8)}`
   const ports = {
     ingress: await freePort(),
@@ -41,6 +43,8 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     INGRESS_PROMETHEUS_PORT: String(ports.ingressPrometheus),
     EGRESS_PROMETHEUS_PORT: String(ports.egressPrometheus),
     METRICS_FLUSH_INTERVAL_MS: '300',
+    // The CRM of this test listens on loopback, which the webhooks service refuses unless allowed.
+    WEBHOOKS_ALLOW_HOSTS: '127.0.0.1',
     SIM_STATUS_DELAYS_MS: '20,50,100'
   }
   const stack = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -105,6 +109,48 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   assert.equal(noMetrics.stderr, 'wabridge: the metrics service does not answer at http://127.0.0.1:9 (npm start runs it; or --metrics URL)\n')
   const badQuery = wabridge('usage', '--number', number, '--metrics', `http://127.0.0.1:${ports.metrics}`, '--start', 'soon')
   assert.equal(badQuery.status, 2)
+
+  // A CRM subscribes to results, a service without Kafka sends through the HTTP API with a key, and
+  // the CRM gets the request's result as a signed webhook.
+  const crm: Array<{ headers: IncomingHttpHeaders, body: string }> = []
+  const receiver = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk: Buffer) => { body += chunk.toString() })
+    req.on('end', () => { crm.push({ headers: req.headers, body }); res.writeHead(204).end() })
+  })
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  t.after(() => receiver.close())
+  const subscribed = wabridge('subscriptions', 'add', '--url', `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/crm`, '--events', 'message.result', '--numbers', number, '--json')
+  assert.equal(subscribed.status, 0, subscribed.stderr)
+  const subscription = JSON.parse(subscribed.stdout) as { subscription_id: string, secrets: Array<{ secret: string }> }
+  await waitFor(async () => {
+    const listed = await (await fetch(`http://127.0.0.1:${ports.webhooks}/v1/subscriptions`)).json() as { subscriptions: Array<{ subscription_id: string }> }
+    return listed.subscriptions.some((s) => s.subscription_id === subscription.subscription_id)
+  }, 60_000, () => 'the webhooks service to know the subscription')
+
+  const created = wabridge('keys', 'create', '--numbers', number, '--rate', '10', '--name', 'e2e')
+  assert.equal(created.status, 0, created.stderr)
+  const apiKey = created.stdout.trim()
+  const api = (method: string, path: string, body?: unknown) => fetch(`http://127.0.0.1:${ports.api}${path}`, {
+    method, headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body)
+  })
+  // The key reaches every API instance through its topic: unknown (401) until then, then 404 for an unknown request.
+  await waitFor(async () => (await api('GET', '/v1/messages/none-yet')).status === 404, 60_000, () => 'the API to know the key')
+  const requestId = `e2e-${randomUUID()}`
+  const accepted = await api('POST', '/v1/messages', { request_id: requestId, phone_number_id: number, to: '+16505551234', message: { type: 'text', text: { body: 'Hello from the HTTP API' } } })
+  assert.equal(accepted.status, 202, await accepted.text())
+  let state: { state?: string } = {}
+  await waitFor(async () => {
+    state = await (await api('GET', `/v1/messages/${requestId}`)).json() as { state?: string }
+    return ['sent', 'delivered', 'read'].includes(state.state ?? '')
+  }, 90_000, () => `the API's request to be sent: ${JSON.stringify(state)}`)
+  await waitFor(() => crm.some((d) => d.body.includes(requestId)), 60_000, () => `the CRM to get the result: ${crm.length} deliveries`)
+  const delivery = crm.find((d) => d.body.includes(requestId))!
+  const [id, timestamp, signatures] = ['webhook-id', 'webhook-timestamp', 'webhook-signature'].map((h) => String(delivery.headers[h]))
+  const key = Buffer.from(subscription.secrets[0]!.secret.replace(/^whsec_/, ''), 'base64')
+  const expected = `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${delivery.body}`).digest('base64')}`
+  assert.ok(signatures!.split(' ').includes(expected), `the delivery is signed per Standard Webhooks: ${signatures}`)
+  assert.equal((await fetch(`http://127.0.0.1:${ports.notifier}/v1/silences`)).status, 200, 'the notifier answers its silences API')
 
   // What each running part exports on Prometheus is what its README documents: nothing undocumented,
   // and the instruments this loop must have recorded are there.
