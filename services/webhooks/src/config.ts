@@ -30,7 +30,8 @@ export const ConfigSchema = z.object({
 
   // Delivery
   // How long one delivery attempt may take (connect, send, answer), ms; longer counts as failed.
-  WEBHOOKS_TIMEOUT_MS: positiveInt().default(10_000),
+  // Below SHUTDOWN_TIMEOUT_MS, so that attempts in flight finish (and are recorded) during shutdown.
+  WEBHOOKS_TIMEOUT_MS: positiveInt().default(5_000),
   // Delivery attempts in flight at once in this instance (different endpoints or conversations).
   WEBHOOKS_CONCURRENCY: positiveInt().default(32),
   // First retry delay after a failed attempt, ms; each later delay doubles (exponential backoff).
@@ -50,6 +51,9 @@ export const ConfigSchema = z.object({
 }).superRefine((cfg, ctx) => {
   const problem = adminTokenProblem(cfg.WEBHOOKS_HOST, cfg.WEBHOOKS_ADMIN_TOKEN)
   if (problem) ctx.addIssue({ code: 'custom', path: ['WEBHOOKS_ADMIN_TOKEN'], message: problem })
+  if (cfg.WEBHOOKS_TIMEOUT_MS >= cfg.SHUTDOWN_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOKS_TIMEOUT_MS'], message: 'must be below SHUTDOWN_TIMEOUT_MS, so attempts in flight finish during shutdown' })
+  }
   if (cfg.WEBHOOKS_RETRY_MIN_MS > cfg.WEBHOOKS_RETRY_MAX_MS) {
     ctx.addIssue({ code: 'custom', path: ['WEBHOOKS_RETRY_MIN_MS'], message: 'must not exceed WEBHOOKS_RETRY_MAX_MS' })
   }
