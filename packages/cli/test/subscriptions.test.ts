@@ -26,7 +26,7 @@ test('subscription flags: durations and comma-separated or repeated lists', () =
   assert.deepEqual(splitList(undefined), [])
 })
 
-test('wabridge subscriptions add, list, rotate-secret, disable, enable, replay and remove', async () => {
+test('wabridge subscriptions add, list, rotate-secret, disable, replay (refused while disabled) and remove', async () => {
   const env = { TOPIC_PREFIX: `cli-${randomUUID().slice(0, 8)}` }
   const added = await run(env, 'subscriptions', 'add', '--url', 'https://crm.example.com/hook', '--events', 'message.received,message.status', '--numbers', '106540352242922')
   assert.equal(added.status, 0, added.stderr)
