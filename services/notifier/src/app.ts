@@ -134,6 +134,8 @@ export function createNotifierApp (config: NotifierConfig, deps: NotifierAppDeps
     logger,
     silences,
     clock,
+    host: config.NOTIFIER_HOST,
+    adminToken: config.NOTIFIER_ADMIN_TOKEN,
     checks: () => readinessChecks({ isStarted, owned: reader.assigned.length, ready: reader.assigned.filter(reader.isReady).length }),
     isStopping: () => isStopping
   })

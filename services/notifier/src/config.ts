@@ -16,6 +16,9 @@ export const ConfigSchema = z.object({
   NOTIFIER_PORT: port().default(8084),
   // Address the HTTP server binds to.
   NOTIFIER_HOST: z.string().default('127.0.0.1'),
+  // Bearer token of the silences API (/v1/*); a secret (also NOTIFIER_ADMIN_TOKEN_FILE). Enforced whenever
+  // set. Unset and NOTIFIER_HOST not loopback: the API answers 403 (notifications go on). /healthz, /readyz stay open.
+  NOTIFIER_ADMIN_TOKEN: secret(z.string().min(1)).optional(),
   // Link put in notifications (Alertmanager's externalURL); unset = this service's own URL.
   NOTIFIER_EXTERNAL_URL: z.url().optional(),
 

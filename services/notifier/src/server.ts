@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, isLoopbackHost, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
 import { SilenceRequestError } from './errors.ts'
 import { silenceRoutes } from './routes/silences.ts'
@@ -11,6 +11,10 @@ export interface ServerOptions {
   clock: () => number
   checks: () => Record<string, HealthCheck>
   isStopping: () => boolean
+  /** The address the server binds to: off loopback, the API needs the admin token. */
+  host: string
+  /** Bearer token of every route but /healthz and /readyz; undefined = open on loopback, 403 off it. */
+  adminToken: string | undefined
 }
 
 /** The HTTP API (silences, health); never listens (app.ts does). */
@@ -24,6 +28,11 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     prefix: 'NOTIFIER',
     toFailure: (err) => err instanceof SilenceRequestError ? { statusCode: err.statusCode, code: err.code, message: err.message } : undefined
   })
+  // Whoever can create a silence can mute every alert: not for anyone who can reach the port.
+  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'NOTIFIER' }))
+  if (options.adminToken === undefined && !isLoopbackHost(options.host)) {
+    options.logger.warn({ host: options.host }, 'NOTIFIER_ADMIN_TOKEN is not set and the server is not bound to loopback: /v1/* answer 403 until it is')
+  }
   app.register(healthRoutes, { service: 'notifier', isStopping: options.isStopping, checks: options.checks })
   app.register(silenceRoutes, { silences: options.silences, clock: options.clock })
   return app

@@ -35,14 +35,14 @@ test('alerts reach a real SMTP server as e-mail and a Slack-shaped receiver as t
   const warning = alert({ scope: 'phone_number:1' })
   await produceAlerts(t, env.TOPIC_PREFIX!, [critical, warning])
 
-  await waitFor('the e-mail', () => mails.length === 1)
+  await waitFor('the e-mail', () => mails.length >= 1)
   const mail = mails[0]!
   assert.equal(mail.subject, '[wabridge] [FIRING:1] account_update')
   assert.equal(mail.from?.text, 'wabridge@example.com')
   assert.deepEqual((Array.isArray(mail.to) ? mail.to : [mail.to]).flatMap((a) => a!.value.map((v) => v.address)), ['oncall@example.com', 'ops@example.com'])
   assert.match(mail.text ?? '', /FIRING: account_update \(critical\)\n {2}scope: waba:102290129340398\n {2}account locked \(131031\)/)
 
-  await waitFor('both Slack messages', () => slack.received.length === 2)
+  await waitFor('both Slack messages', () => slack.received.length >= 2)
   const texts = slack.received.map((r) => r.body.text as string).sort()
   assert.match(texts[0]!, /^\[FIRING:1\] account_update\n\[FIRING\] account_update waba:102290129340398 \(critical\): account locked/)
   assert.match(texts[1]!, /^\[FIRING:1\] throughput_near_limit\n/)
@@ -55,7 +55,7 @@ test('alerts reach a real SMTP server as e-mail and a Slack-shaped receiver as t
   await produceAlerts(t, env.TOPIC_PREFIX!, [resolvedOf(critical, clock.now())])
   await waitFor('resolved read', () => app.firing().length === 1)
   clock.advance(60_000)
-  await waitFor('the resolved e-mail', () => mails.length === 2)
+  await waitFor('the resolved e-mail', () => mails.length >= 2)
   assert.equal(mails[1]!.subject, '[wabridge] [RESOLVED] account_update')
 })
 
@@ -71,7 +71,7 @@ test('an SMTP server that never greets fails each attempt at the receiver\'s tim
   const env = testEnv({ NOTIFIER_RECEIVERS_FILE: file })
   const app = await startApp(t, env)
   await produceAlerts(t, env.TOPIC_PREFIX!, [alert()])
-  await waitFor('two attempts', () => connections === 2)
+  await waitFor('two attempts', () => connections >= 2)
   await waitFor('given up', () => app.isIdle())
   assert.equal(connections, 2)
 })

@@ -32,7 +32,7 @@ test('a receiver queue merges a group\'s waiting notifications, drops and counts
   t.after(() => queue.stop())
   queue.start()
   queue.offer(notification('a'))
-  await waitFor('the first token spent', () => sent.length === 1)
+  await waitFor('the first token spent', () => sent.length >= 1)
 
   queue.offer(notification('b'))
   // Microtasks run before setImmediate: the worker has taken b and waits for a token.
@@ -49,11 +49,11 @@ test('a receiver queue merges a group\'s waiting notifications, drops and counts
   assert.equal(queue.size, 3, 'b (taken), d (merged), e')
 
   now += 60_000
-  await waitFor('b', () => sent.length === 2)
+  await waitFor('b', () => sent.length >= 2)
   now += 60_000
-  await waitFor('d', () => sent.length === 3)
+  await waitFor('d', () => sent.length >= 3)
   now += 60_000
-  await waitFor('e', () => sent.length === 4)
+  await waitFor('e', () => sent.length >= 4)
   assert.deepEqual(sent.map((n) => n.groupKey), ['a', 'b', 'd', 'e'])
   assert.equal(sent[2]!.firing.length, 3, 'the newest state of d was sent')
   assert.equal(queue.isIdle, true)
@@ -73,7 +73,7 @@ test('a delivery that keeps failing is given up after its retries and reported o
   t.after(() => queue.stop())
   queue.start()
   queue.offer(notification('a'))
-  await waitFor('the failure', () => failed.length === 1)
+  await waitFor('the failure', () => failed.length >= 1)
   assert.equal(attempts, 3)
   assert.match(failed[0]!.message, /connection reset/)
 })

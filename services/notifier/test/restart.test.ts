@@ -10,7 +10,7 @@ test('a restarted notifier neither notifies firing alerts again nor forgets to s
   const a2 = alert({ scope: 'phone_number:2' })
   const first = await startApp(t, env, { clock: clock.now })
   await produceAlerts(t, env.TOPIC_PREFIX!, [a1, a2])
-  await waitFor('both notified', () => hook.received.length === 2)
+  await waitFor('both notified', () => hook.received.length >= 2)
   await waitFor('idle', () => first.isIdle())
   await first.stop()
 
@@ -30,7 +30,7 @@ test('a restarted notifier neither notifies firing alerts again nor forgets to s
   await produceAlerts(t, env.TOPIC_PREFIX!, [resolvedOf(a1, clock.now())])
   await waitFor('resolved read', () => second.firing().length === 1)
   clock.advance(60_000)
-  await waitFor('the resolved notice', () => hook.received.length === 3)
+  await waitFor('the resolved notice', () => hook.received.length >= 3)
   assert.equal(hook.received[2]!.body.status, 'resolved')
   assert.deepEqual(hook.received[2]!.body.alerts.map((a: { fingerprint: string }) => a.fingerprint), [a1.alert_id])
 })

@@ -20,7 +20,7 @@ test('alerts that fire together reach a webhook as one grouped notification, the
   assert.equal(hook.calls(), 0, 'nothing before group_wait')
 
   clock.advance(30_000)
-  await waitFor('the grouped notification', () => hook.received.length === 1)
+  await waitFor('the grouped notification', () => hook.received.length >= 1)
   const [first] = hook.received
   assert.equal(first!.headers.authorization, 'Bearer t0k')
   assert.equal(first!.body.version, '4')
@@ -42,7 +42,7 @@ test('alerts that fire together reach a webhook as one grouped notification, the
   await produceAlerts(t, env.TOPIC_PREFIX!, [resolvedOf(a1, clock.now())])
   await waitFor('the resolved record read', () => app.firing().length === 2)
   clock.advance(60_000)
-  await waitFor('the resolved notice', () => hook.received.length === 2)
+  await waitFor('the resolved notice', () => hook.received.length >= 2)
   const second = hook.received[1]!.body
   assert.equal(second.status, 'firing', 'a2 still fires')
   assert.deepEqual(second.alerts.map((a: { fingerprint: string, status: string }) => [a.fingerprint, a.status]), [[a2.alert_id, 'firing'], [a1.alert_id, 'resolved']])
@@ -50,14 +50,14 @@ test('alerts that fire together reach a webhook as one grouped notification, the
 
   // a2 still fires after repeat_interval: it is notified again.
   clock.advance(3_600_000)
-  await waitFor('the repeat', () => hook.received.length === 3)
+  await waitFor('the repeat', () => hook.received.length >= 3)
   assert.deepEqual(hook.received[2]!.body.alerts.map((a: { fingerprint: string }) => a.fingerprint), [a2.alert_id])
 
   // The last one resolves: a resolved notice, then silence.
   await produceAlerts(t, env.TOPIC_PREFIX!, [resolvedOf(a2, clock.now())])
   await waitFor('a2 resolved read', () => app.firing().length === 1)
   clock.advance(60_000)
-  await waitFor('the last resolved notice', () => hook.received.length === 4)
+  await waitFor('the last resolved notice', () => hook.received.length >= 4)
   assert.equal(hook.received[3]!.body.status, 'resolved')
   clock.advance(3_600_000)
   app.tick()
