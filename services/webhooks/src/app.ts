@@ -70,9 +70,13 @@ export function createWebhooks (config: WebhooksConfig, deps: WebhooksDeps): Web
 
   const disabling = new Set<string>()
   // An endpoint failing for longer than WEBHOOKS_DISABLE_AFTER_MS is disabled once, with an alert.
-  async function onFailure (sub: WebhookSubscription, failingMs: number): Promise<void> {
+  // The period starts no earlier than the subscription's last change: enabling it again (or rotating
+  // its secret) gives the endpoint a whole new period.
+  async function onFailure (sub: WebhookSubscription, failedForMs: number): Promise<void> {
     const current = store.get(sub.subscription_id)
-    if (current === undefined || !current.enabled || failingMs < config.WEBHOOKS_DISABLE_AFTER_MS || disabling.has(sub.subscription_id)) return
+    if (current === undefined || !current.enabled || disabling.has(sub.subscription_id)) return
+    const failingMs = Math.min(failedForMs, now() - current.updated_at)
+    if (failingMs < config.WEBHOOKS_DISABLE_AFTER_MS) return
     disabling.add(sub.subscription_id)
     try {
       const at = now()

@@ -67,13 +67,17 @@ test('an endpoint failing longer than WEBHOOKS_DISABLE_AFTER_MS is disabled with
   await waitFor(async () => (await scanTopicForTest(kafka, failedTopic, async (v) => v)).length === 4, 30_000, 'four failed deliveries')
   const requestsBefore = receiver.requests.length
 
-  isDown = false
+  // Enabled again while still failing: a new failing period starts, so it stays enabled.
   await app.admin.setEnabled(sub.subscription_id, true)
+  await produceMessages(kafka, env.TOPIC_PREFIX!, [inboundMessage('16505550032', 'while still down')])
+  await waitFor(() => receiver.requests.length >= requestsBefore + 2, 30_000, 'attempts after enabling')
+  assert.equal(app.admin.get(sub.subscription_id).enabled, true)
+  isDown = false
+  await waitFor(() => receiver.accepted().length === 1, 30_000, 'the delivery after recovery')
   const replay = await app.admin.replay(sub.subscription_id)
   assert.deepEqual(replay, { scanned: 4, replayed: 4 })
-  await waitFor(() => receiver.accepted().length === 4, 30_000, 'the replayed deliveries')
-  assert.deepEqual(receiver.accepted().map((r) => textOf(r.body)), ['#0', '#1', '#2', '#3'])
-  assert.ok(receiver.requests.length >= requestsBefore + 4)
+  await waitFor(() => receiver.accepted().length === 5, 30_000, 'the replayed deliveries')
+  assert.deepEqual(receiver.accepted().map((r) => textOf(r.body)), ['while still down', '#0', '#1', '#2', '#3'])
   // Replays keep the webhook-id of the failed attempts, so a receiver that got one already can drop it.
   const failedIds = new Set(receiver.requests.filter((r) => r.status === 503).map((r) => r.headers['webhook-id']))
   assert.ok(receiver.accepted().some((r) => failedIds.has(r.headers['webhook-id'])))
