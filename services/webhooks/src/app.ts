@@ -65,7 +65,7 @@ export function createWebhooks (config: WebhooksConfig, deps: WebhooksDeps): Web
   const sender = createSender({ timeoutMs: config.WEBHOOKS_TIMEOUT_MS, guard: createAddressGuard(config.WEBHOOKS_ALLOW_HOSTS), ...(deps.resolve && { resolve: deps.resolve }), now })
   const limit = pLimit(config.WEBHOOKS_CONCURRENCY)
   const attempt = (sub: WebhookSubscription, delivery: Parameters<typeof attemptDelivery>[2]) => limit(() => attemptDelivery(sender, sub, delivery, now()))
-  const health = createEndpointHealth({ quietMs: config.WEBHOOKS_RETRY_MIN_MS })
+  const health = createEndpointHealth({ quietMs: config.WEBHOOKS_RETRY_MIN_MS, maxQuietMs: config.WEBHOOKS_RETRY_MAX_MS })
   const outputs = createOutputs({ producer, codec, failedTopic: topics.failed, alertsTopic: topics.gateway.alerts })
 
   const disabling = new Set<string>()

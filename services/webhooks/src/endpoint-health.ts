@@ -7,11 +7,16 @@ export interface EndpointHealth {
   success (subscriptionId: string): void
   /** Records a failure of a delivery failing since `since`; returns how long the endpoint has been failing, ms. */
   failure (subscriptionId: string, since: number, now: number): number
-  /** True while new deliveries of the subscription skip the direct attempt (it failed less than `quietMs` ago). */
+  /**
+   * True while new deliveries of the subscription skip the direct attempt and are parked (the owner
+   * of their retry partition tries them at once): for as long after the last failure as the endpoint
+   * had been failing before it, between `quietMs` and `maxQuietMs`. A hanging endpoint so holds up a
+   * source batch (by one attempt's timeout) less and less often.
+   */
   isCoolingDown (subscriptionId: string, now: number): boolean
 }
 
-export function createEndpointHealth (options: { quietMs: number }): EndpointHealth {
+export function createEndpointHealth (options: { quietMs: number, maxQuietMs: number }): EndpointHealth {
   const failingSince = new Map<string, number>()
   const lastFailure = new Map<string, number>()
   return {
@@ -25,7 +30,9 @@ export function createEndpointHealth (options: { quietMs: number }): EndpointHea
     },
     isCoolingDown (id, now) {
       const at = lastFailure.get(id)
-      return at !== undefined && now - at < options.quietMs
+      if (at === undefined) return false
+      const quiet = Math.min(options.maxQuietMs, Math.max(options.quietMs, at - (failingSince.get(id) ?? at)))
+      return now - at < quiet
     }
   }
 }

@@ -34,7 +34,7 @@ function setup (answer: (url: string, d: WebhookDelivery) => boolean) {
       return answer(sub.url, d) ? { ok: true, status: 200, durationMs: 1 } : { ok: false, status: 503, error: 'HTTP 503', isRefused: false, durationMs: 1 }
     },
     outputs: { failed: async (d, reason) => { failed.push([d, reason]) } },
-    health: createEndpointHealth({ quietMs: 5000 }),
+    health: createEndpointHealth({ quietMs: 5000, maxQuietMs: 60_000 }),
     metrics: { delivery: (id, outcome) => { outcomes.push([id, outcome]) }, latency: () => {} },
     onFailure: async () => {},
     logger: createLogger({ level: 'silent', name: 't' }),
@@ -75,6 +75,19 @@ test('a disabled subscription keeps its events in the failed topic; the webhook 
   assert.equal(s.failed[0]![0].webhook_id, s.failed[1]![0].webhook_id)
   assert.deepEqual(s.attempted, ['https://b.example.com/h hi', 'https://b.example.com/h hi'])
   assert.deepEqual(s.outcomes.map(([, o]) => o), ['given_up', 'ok', 'given_up', 'ok'])
+})
+
+test('a failing endpoint cools down for as long as it had been failing, between the minimum and the maximum', () => {
+  const health = createEndpointHealth({ quietMs: 1000, maxQuietMs: 8000 })
+  health.failure('s', 0, 0)
+  assert.deepEqual([health.isCoolingDown('s', 999), health.isCoolingDown('s', 1000)], [true, false])
+  health.failure('s', 0, 5000)
+  assert.deepEqual([health.isCoolingDown('s', 9999), health.isCoolingDown('s', 10_000)], [true, false])
+  health.failure('s', 0, 60_000)
+  assert.deepEqual([health.isCoolingDown('s', 67_999), health.isCoolingDown('s', 68_000)], [true, false])
+  health.success('s')
+  assert.equal(health.isCoolingDown('s', 60_001), false)
+  assert.equal(health.failure('s', 70_000, 70_500), 500)
 })
 
 test('the instruments count deliveries by subscription and outcome and report the backlog', () => {
