@@ -8,6 +8,8 @@ export interface BannerInput {
   ports: StackPorts
   graphUrl: string
   hasSim: boolean
+  /** The notifier's receivers that are configured (by variable), none when it would tell nobody. */
+  notifierReceivers: string[]
   /** Secrets that are the development ones (printed in full: they are public anyway). */
   devSecrets: Array<keyof typeof DEV_SECRETS>
 }
@@ -21,8 +23,10 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
     ['egress', `http://${host}:${ports.egress}/readyz   → Graph API ${input.graphUrl}`],
     ['metrics', `http://${host}:${ports.metrics}/v1/usage   Prometheus http://${host}:${ports.prometheus}/metrics`],
     ['api', `http://${host}:${ports.api}/v1/messages   (API keys: npx wabridge keys; OpenAPI /openapi.json)`],
-    ['webhooks', `http://${host}:${ports.webhooks}/v1/subscriptions   (signed deliveries to your CRM)`],
-    ['notifier', `http://${host}:${ports.notifier}/v1/silences   (alerts of wa.alerts to people)`],
+    ['webhooks', `http://${host}:${ports.webhooks}/v1/subscriptions   (signed deliveries to your CRM: npx wabridge subscriptions add)`],
+    ['notifier', `http://${host}:${ports.notifier}/v1/silences   receivers: ${input.notifierReceivers.length > 0
+      ? input.notifierReceivers.join(', ')
+      : 'none (set NOTIFIER_WEBHOOK_URL, NOTIFIER_SLACK_WEBHOOK_URL or NOTIFIER_RECEIVERS_FILE)'}`],
     ...(input.hasSim ? [['Graph API sim', `http://${host}:${ports.sim}   (control: /_sim/stats)`]] : [])
   ]
   let text = '\n  wabridge is running\n\n'
@@ -37,4 +41,10 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
   text += '\n  next: npx wabridge send --from 106540352242922 --to +16505551234 --text "Hello" --wait\n'
   text += '        npx wabridge tail wa.outbound.results      Stop: Ctrl-C\n\n'
   write(text)
+}
+
+/** The notifier's receiver variables that are set (each also as <NAME>_FILE), for the banner. */
+export function notifierReceivers (env: Record<string, string | undefined>): string[] {
+  const receivers = ['NOTIFIER_RECEIVERS_FILE', 'NOTIFIER_WEBHOOK_URL', 'NOTIFIER_SLACK_WEBHOOK_URL', 'NOTIFIER_SMTP_URL']
+  return receivers.filter((name) => Boolean(env[name]) || (!name.endsWith('_FILE') && Boolean(env[`${name}_FILE`])))
 }

@@ -9,7 +9,7 @@ import { formatLogLine } from './log-format.ts'
 import { entryNextTo } from './part-entry.ts'
 import { stackParts, type PartSpec, type StackPorts } from './parts.ts'
 import { resolveSecrets } from './secrets.ts'
-import { printBanner } from './banner.ts'
+import { notifierReceivers, printBanner } from './banner.ts'
 
 export interface StackOptions {
   /** Variables of the stack and its parts. Default process.env. */
@@ -138,7 +138,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
       await waitReady(part)
     }
     if (isStopping) throw new Error('stopped while starting')
-    printBanner(write, { brokers, isLocalKafka: kafka !== undefined, host, ports, graphUrl, hasSim: !env.GRAPH_API_BASE_URL, devSecrets: secrets.dev })
+    printBanner(write, { brokers, isLocalKafka: kafka !== undefined, host, ports, graphUrl, hasSim: !env.GRAPH_API_BASE_URL, devSecrets: secrets.dev, notifierReceivers: notifierReceivers(env) })
     const stack: Stack = {
       brokers,
       ports,
