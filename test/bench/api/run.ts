@@ -29,7 +29,9 @@ type Mode = 'bare' | 'api'
 
 async function startServer (mode: Mode): Promise<{ child: ChildProcess, url: string, key: string }> {
   const env = { ...process.env, KAFKA_BROKERS: brokers, TOPIC_PREFIX: prefix, BENCH_NUMBER: NUMBER, LOG_LEVEL: 'error' }
-  const child = fork(here('./server.ts'), [mode], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // BENCH_CPU_PROF=<dir> writes a CPU profile of each server under test (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const child = fork(here('./server.ts'), [mode], { execArgv: [...execArgv, ...profile], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const [message] = await Promise.race([
     once(child, 'message') as Promise<[{ url: string, key: string }]>,
     once(child, 'exit').then(() => { throw new Error(`${mode} server exited before it was ready`) })
