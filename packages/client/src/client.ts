@@ -136,11 +136,12 @@ export function createClient (options: ClientOptions): Client {
       })
     } catch (err) {
       waiting?.cancel()
-      waiting?.result.catch(() => {})
       if (err instanceof ClientError && err.code !== 'CLIENT_REGISTRY_FAILED') throw err
       throw new ClientError('CLIENT_SEND_FAILED', `could not produce request ${record.request_id}: ${(err as Error).message}`, { cause: err, requestId: record.request_id })
     }
-    return waiting ? await waiting.result : record.request_id
+    if (!waiting) return record.request_id
+    waiting.arm()
+    return await waiting.result
   }
 
   async function on<T> (topic: string, suffix: string, decode: (buf: Buffer) => Promise<T>, handler: Handler<T>, subscribeOptions: SubscribeOptions, dedupKey: (r: RecordInfo) => string | undefined): Promise<Subscription> {

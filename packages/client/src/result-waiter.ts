@@ -5,7 +5,7 @@ import type { OutboundResult } from './records.ts'
 
 /** Options of send()'s `wait`. */
 export interface WaitOptions {
-  /** How long to wait for the result, milliseconds. Default 60_000. */
+  /** How long to wait for the result once Kafka has the request, milliseconds. Default 60_000. */
   timeoutMs?: number
   /**
    * When the first result is `unknown`, keep waiting (within timeoutMs) for the settlement record
@@ -20,15 +20,18 @@ interface Pending {
   unknown: OutboundResult | undefined
   resolve: (result: OutboundResult) => void
   reject: (err: Error) => void
-  timer: NodeJS.Timeout
+  timer: NodeJS.Timeout | undefined
 }
 
 /** Follows the results topic from the moment it starts and hands each result to whoever waits for its request id. */
 export interface ResultWaiter {
   /** Starts reading the results topic (once) and resolves when it reads from the topic's current end. */
   start (): Promise<void>
-  /** Waits for `requestId`'s result; register before producing the request. */
-  wait (requestId: string, options: WaitOptions): { result: Promise<OutboundResult>, cancel: () => void }
+  /**
+   * Waits for `requestId`'s result: register before producing the request, and arm() the timeout
+   * once it is produced (the time to produce does not count).
+   */
+  wait (requestId: string, options: WaitOptions): { result: Promise<OutboundResult>, arm: () => void, cancel: () => void }
   close (): Promise<void>
 }
 
@@ -96,19 +99,27 @@ export function createResultWaiter (kafka: Kafka, topic: string, groupPrefix: st
     },
     wait (requestId, options) {
       const timeoutMs = options.timeoutMs ?? 60_000
-      let waiter: Pending
+      let waiter!: Pending
       const result = new Promise<OutboundResult>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          finish(requestId, waiter, waiter.unknown
-            ? { result: waiter.unknown }
-            : { error: new ClientError('CLIENT_WAIT_TIMEOUT', `no result for request ${requestId} within ${timeoutMs} ms (the request was produced: is egress running?)`, { requestId }) })
-        }, timeoutMs)
-        waiter = { settle: options.settle ?? true, unknown: undefined, resolve, reject, timer }
+        waiter = { settle: options.settle ?? true, unknown: undefined, resolve, reject, timer: undefined }
         let waiters = pending.get(requestId)
         if (!waiters) pending.set(requestId, waiters = new Set())
         waiters.add(waiter)
       })
-      return { result, cancel: () => finish(requestId, waiter, { error: new ClientError('CLIENT_CLOSED', 'the wait was cancelled', { requestId }) }) }
+      // Handled here too, so a wait that fails before the caller awaits it is no unhandled rejection.
+      result.catch(() => {})
+      return {
+        result,
+        arm () {
+          if (waiter.timer !== undefined || !pending.get(requestId)?.has(waiter)) return
+          waiter.timer = setTimeout(() => {
+            finish(requestId, waiter, waiter.unknown
+              ? { result: waiter.unknown }
+              : { error: new ClientError('CLIENT_WAIT_TIMEOUT', `no result for request ${requestId} within ${timeoutMs} ms (the request was produced: is egress running?)`, { requestId }) })
+          }, timeoutMs)
+        },
+        cancel: () => finish(requestId, waiter, { error: new ClientError('CLIENT_CLOSED', 'the wait was cancelled', { requestId }) })
+      }
     },
     async close () {
       closed = true

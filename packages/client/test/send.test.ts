@@ -161,7 +161,7 @@ describe('send', { concurrency: true }, () => {
     await s.writeResult(resultOf(request.request_id, FROM, { wamid: 'wamid.BOTH' }))
     assert.deepEqual([(await first).wamid, (await second).wamid], ['wamid.BOTH', 'wamid.BOTH'])
 
-    const noResults = s.client({ topicPrefix: `${s.prefix}-none`, kafka: { retry: { retries: 0 } } })
+    const noResults = s.client({ topicPrefix: `${s.prefix}-none`, kafka: { retry: { retries: 0 }, logLevel: 0 } })
     await assert.rejects(noResults.send(request, { wait: true }), (err: unknown) => err instanceof ClientError && err.code === 'CLIENT_SEND_FAILED' && /nothing was sent/.test(err.message))
   })
 })
