@@ -1,4 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs'
+import pRetry from 'p-retry'
 import { createConsumer } from '@wabridge/kafka'
 import type { Alert, Codec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
@@ -44,6 +45,7 @@ export function createAlertsReader (options: AlertsReaderOptions, deps: AlertsRe
   const positions = new Map<number, bigint>()
   const logCaughtUp = new Set<number>()
   let generation = 0
+  const stopping = new AbortController()
 
   const consumer = createConsumer(deps.kafka, {
     groupId: options.groupId,
@@ -54,7 +56,12 @@ export function createAlertsReader (options: AlertsReaderOptions, deps: AlertsRe
     maxRestarts: options.maxRestarts,
     restartWindowMs: options.restartWindowMs,
     onCrash: options.onCrash,
-    onAssignment: (assignment) => { onAssignment(assignment[options.topic] ?? []).catch((err: unknown) => deps.logger.error({ err }, 'alerts assignment failed')) }
+    // Without its end offsets a partition never becomes ready (never notifies): failing for good is fatal.
+    onAssignment: (assignment) => {
+      onAssignment(assignment[options.topic] ?? []).catch((err: unknown) => {
+        if (!stopping.signal.aborted) options.onCrash(new Error('alert partitions could not be prepared', { cause: err }))
+      })
+    }
   })
 
   async function onAssignment (partitions: number[]): Promise<void> {
@@ -71,9 +78,10 @@ export function createAlertsReader (options: AlertsReaderOptions, deps: AlertsRe
     const added = partitions.filter((p) => !owned.has(p))
     for (const p of added) owned.add(p)
     if (added.length === 0) return
-    const offsets = await deps.admin.fetchTopicOffsets(options.topic)
+    const retry = { retries: 8, minTimeout: 250, maxTimeout: 5000, signal: stopping.signal, onFailedAttempt: ({ error }: { error: Error }) => deps.logger.warn({ err: error }, 'alert partitions: retrying') }
+    const offsets = await pRetry(() => deps.admin.fetchTopicOffsets(options.topic), retry)
     for (const p of added) targets.set(p, BigInt(offsets.find((o) => o.partition === p)?.high ?? '0'))
-    await deps.catchUpLog()
+    await pRetry(() => deps.catchUpLog(), retry)
     if (gen !== generation) return
     for (const p of added) if (owned.has(p)) logCaughtUp.add(p)
     deps.logger.info({ partitions: added }, 'alert partitions assigned')
@@ -107,6 +115,9 @@ export function createAlertsReader (options: AlertsReaderOptions, deps: AlertsRe
         }
       })
     },
-    stop: () => consumer.stop()
+    async stop () {
+      stopping.abort()
+      await consumer.stop()
+    }
   }
 }
