@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { startEchoBot } from '../../examples/echo-bot.ts'
 import { brokersFromEnv, waitFor } from '../helpers/kafka.ts'
-import { documentedMetricNames, exportedFamilies, type Service } from '../telemetry/documented-metrics.ts'
+import { documentedMetricNames, documentedMetricNamesIn, exportedFamilies, type Service } from '../telemetry/documented-metrics.ts'
 import { freePort } from '@wabridge/local-kafka'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -25,7 +25,10 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     sim: await freePort(),
     prometheus: await freePort(),
     ingressPrometheus: await freePort(),
-    egressPrometheus: await freePort()
+    egressPrometheus: await freePort(),
+    apiPrometheus: await freePort(),
+    notifierPrometheus: await freePort(),
+    webhooksPrometheus: await freePort()
   }
   const env = {
     ...process.env,
@@ -42,6 +45,9 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     PROMETHEUS_PORT: String(ports.prometheus),
     INGRESS_PROMETHEUS_PORT: String(ports.ingressPrometheus),
     EGRESS_PROMETHEUS_PORT: String(ports.egressPrometheus),
+    API_PROMETHEUS_PORT: String(ports.apiPrometheus),
+    NOTIFIER_PROMETHEUS_PORT: String(ports.notifierPrometheus),
+    WEBHOOKS_PROMETHEUS_PORT: String(ports.webhooksPrometheus),
     METRICS_FLUSH_INTERVAL_MS: '300',
     // The CRM of this test listens on loopback, which the webhooks service refuses unless allowed.
     WEBHOOKS_ALLOW_HOSTS: '127.0.0.1',
@@ -159,13 +165,22 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     egress: { port: ports.egressPrometheus, recorded: ['wabridge_egress_sends_total', 'wabridge_egress_results_total', 'wabridge_egress_send_duration'] },
     metrics: { port: ports.prometheus, recorded: ['wabridge_inbound_messages_total', 'wabridge_outbound_results_total', 'wabridge_statuses_total'] }
   }
-  for (const [service, { port, recorded }] of Object.entries(scraped) as Array<[Service, typeof scraped[Service]]>) {
-    const documented = new Set(await documentedMetricNames(service))
+  const edges = {
+    notifier: { port: ports.notifierPrometheus, recorded: [] },
+    webhooks: { port: ports.webhooksPrometheus, recorded: ['wabridge_webhooks_deliveries_total', 'wabridge_webhooks_delivery_duration'] }
+  }
+  const documentedBy = async (service: string) => service in scraped
+    ? await documentedMetricNames(service as Service)
+    : await documentedMetricNamesIn(`services/${service}/README.md`, '## Metrics')
+  for (const [service, { port, recorded }] of Object.entries({ ...scraped, ...edges })) {
+    const documented = new Set(await documentedBy(service))
     const exported = [...exportedFamilies(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).keys()]
       .filter((name) => name.startsWith('wabridge_') || name.startsWith('messaging_'))
     assert.deepEqual(exported.filter((name) => !documented.has(name)), [], `${service} exports names its README does not document`)
     for (const name of recorded) assert.ok(exported.includes(name), `${service} exports ${name}: ${exported.join(' ')}`)
   }
+  // The API exports on the port npm start gave it (its README documents no wabridge_ names of its own).
+  assert.equal((await fetch(`http://127.0.0.1:${ports.apiPrometheus}/metrics`)).status, 200)
 
   // Every part stops on SIGTERM, in order, and the script exits 0.
   stack.kill('SIGTERM')

@@ -17,6 +17,11 @@ export type Service = keyof typeof METRIC_DOCS
  */
 export async function documentedMetricNames (service: Service): Promise<string[]> {
   const { file, section } = METRIC_DOCS[service]
+  return await documentedMetricNamesIn(file, section)
+}
+
+/** The Prometheus names documented in `section` of `file` (a path from the repository root), as above. */
+export async function documentedMetricNamesIn (file: string, section: string): Promise<string[]> {
   const text = await readFile(new URL(file, root), 'utf8')
   const start = text.split('\n').findIndex((line) => line.startsWith(section))
   if (start < 0) throw new Error(`${file} has no "${section}" section`)
