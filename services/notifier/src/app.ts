@@ -153,10 +153,11 @@ export function createNotifierApp (config: NotifierConfig, deps: NotifierAppDeps
       await admin.connect()
       await ensureNotifierTopics(admin, config, logger)
       await producer.start()
-      // Silences and the log first: the first flush must know what is silenced and what was sent.
-      await Promise.all(views.map((v) => v.start()))
+      // The views and the alerts reader join their groups side by side (each join takes seconds); the
+      // first flush comes after both, so it knows what is silenced and what was sent (assigned
+      // partitions also wait for the log view: alerts-reader.ts).
       for (const q of queues.values()) q.start()
-      await reader.start()
+      await Promise.all([...views.map((v) => v.start()), reader.start()])
       instruments = createInstruments(deps.meter ?? metrics.getMeter('wabridge-notifier'), {
         queued: () => [...queues].map(([receiver, q]) => ({ receiver, size: q.size })),
         firing: () => dispatcher.firing().length
