@@ -62,7 +62,8 @@ RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=ca_certs \
 
 FROM node:24-bookworm-slim
 # Inside a container every part listens on all interfaces (outside, they default to 127.0.0.1). Parts
-# with admin routes then need their admin token (EGRESS_, WEBHOOKS_, SIM_ADMIN_TOKEN; METRICS_ answers 403).
+# with admin routes then need their admin token (EGRESS_, WEBHOOKS_, SIM_ADMIN_TOKEN; without METRICS_ or
+# NOTIFIER_ADMIN_TOKEN those answer 403).
 ENV NODE_ENV=production \
     INGRESS_HOST=0.0.0.0 \
     EGRESS_HOST=0.0.0.0 \

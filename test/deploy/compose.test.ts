@@ -34,7 +34,7 @@ const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464, api: 9467
 /** Secret variables of every part (marked secret() in its schema); each may only arrive as <NAME>_FILE. */
 const SECRET_VARIABLES = allSecretVariables()
 /** Admin tokens each part bound off loopback needs, and the variable that brings it. */
-const ADMIN_TOKENS = { egress: 'EGRESS_ADMIN_TOKEN', metrics: 'METRICS_ADMIN_TOKEN', webhooks: 'WEBHOOKS_ADMIN_TOKEN', sim: 'SIM_ADMIN_TOKEN' }
+const ADMIN_TOKENS = { egress: 'EGRESS_ADMIN_TOKEN', metrics: 'METRICS_ADMIN_TOKEN', notifier: 'NOTIFIER_ADMIN_TOKEN', webhooks: 'WEBHOOKS_ADMIN_TOKEN', sim: 'SIM_ADMIN_TOKEN' }
 
 test('dclint accepts compose.yaml and its external-Kafka override against the current Compose spec, with no warning', async () => {
   for (const file of ['compose.yaml', 'deploy/compose/external-kafka.yaml']) {

@@ -176,7 +176,7 @@ test('the production values render every part, the named Secrets, the webhook In
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-metrics')), { METRICS_ADMIN_TOKEN: 'wabridge-admin-tokens/metrics' })
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-api')), {}, 'API keys live in Kafka, hashed')
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-notifier')),
-    { NOTIFIER_RECEIVERS: 'wabridge-notifier/receivers.yaml', NOTIFIER_SMTP_URL: 'wabridge-notifier/smtp-url' })
+    { NOTIFIER_ADMIN_TOKEN: 'wabridge-notifier/admin-token', NOTIFIER_RECEIVERS: 'wabridge-notifier/receivers.yaml', NOTIFIER_SMTP_URL: 'wabridge-notifier/smtp-url' })
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-webhooks')), { WEBHOOKS_ADMIN_TOKEN: 'wabridge-admin-tokens/webhooks' })
   // Each part's HTTP port and Service, and the Prometheus ports of the image contract.
   const ports = { ingress: [8080, 9465], egress: [8081, 9466], metrics: [8082, 9464], api: [8083, 9467], notifier: [8084, 9468], webhooks: [8085, 9469] }
@@ -290,9 +290,11 @@ test('rendering fails with a clear message on values the chart must refuse', asy
   assert.match(await renderError(['--set', 'webhooks.config.WEBHOOKS_ADMIN_TOKEN=hunter2']), /webhooks\.config\.WEBHOOKS_ADMIN_TOKEN: WEBHOOKS_ADMIN_TOKEN is a secret.*webhooks\.secret/)
   assert.match(await renderError(['--set', 'config.METRICS_ADMIN_TOKEN=hunter2']), /METRICS_ADMIN_TOKEN is a secret.*metrics\.secret/)
   assert.match(await renderError(['--set', 'notifier.config.NOTIFIER_SLACK_WEBHOOK_URL=https://hooks.slack.com/x']), /NOTIFIER_SLACK_WEBHOOK_URL is a secret.*notifier\.secret/)
+  assert.match(await renderError(['--set', 'notifier.config.NOTIFIER_ADMIN_TOKEN=hunter2']), /NOTIFIER_ADMIN_TOKEN is a secret.*notifier\.secret/)
   assert.match(await renderError(['--set', 'notifier.config.NOTIFIER_RECEIVERS_FILE=/etc/receivers.yaml']), /NOTIFIER_RECEIVERS is a secret.*notifier\.secret/)
   assert.match(await renderError(['--set', 'api.config.API_PORT=9000']), /api\.config\.API_PORT is set by the chart/)
   assert.match(await renderError(['--set', 'api.enabled=true', '--set', 'api.config.API_PRODUCE_TIMEOUT_MS=10000']), /API_PRODUCE_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
+  assert.match(await renderError(['--set', 'webhooks.enabled=true', '--set', 'webhooks.config.WEBHOOKS_TIMEOUT_MS=10000']), /WEBHOOKS_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
   assert.match(await renderError(['--set', 'notifier.enabled=true', '--set', 'notifier.secret.keys.NOTIFIER_SMTP_URL=smtp-url']), /NOTIFIER_SMTP_URL needs notifier\.config\.NOTIFIER_EMAIL_TO/)
   assert.match(await renderError(['--set', 'ingress.enabled=false', '--set', 'egress.enabled=false', '--set', 'metrics.enabled=false']), /every part .* is disabled/)
 })
