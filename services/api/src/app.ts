@@ -65,6 +65,8 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
     clock,
     onRecord: feed.onRecord,
     onCrash: (err) => deps.onFatal?.(err),
+    maxRestarts: config.KAFKA_CONSUMER_MAX_RESTARTS,
+    restartWindowMs: config.KAFKA_CONSUMER_RESTART_WINDOW_MS,
     logger
   })
   const publisher = createMessagePublisher(

@@ -39,7 +39,11 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
           security: [{ apiKey: [] }],
           requestBody: { required: true, content: json(SendRequestSchema) },
           responses: {
-            202: { description: 'Durable in Kafka (or a repeat of a request that is).', content: json(AcceptedSchema) },
+            202: {
+              description: 'Durable in Kafka (or a repeat of a request that is).',
+              content: json(AcceptedSchema),
+              headers: { 'Idempotent-Replayed': { description: '"true" when the request_id was known with the same body: nothing was written this time.', schema: { type: 'string' as const, enum: ['true'] } } }
+            },
             400: error('The body is not a valid request (issues lists every problem), or not JSON.'),
             403: error('The key may not send from this phone_number_id.'),
             409: error('The request_id was used for another request.'),

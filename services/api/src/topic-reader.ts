@@ -18,6 +18,10 @@ export interface TopicReaderOptions {
   onRecord: (topic: string, message: KafkaMessage) => void | Promise<void>
   /** Called once when the consumer is dead for good; the process should exit. */
   onCrash?: (err: Error) => void
+  /** Restarts of a crashed consumer allowed within `restartWindowMs` (KAFKA_CONSUMER_MAX_RESTARTS). Default 5. */
+  maxRestarts?: number
+  /** KAFKA_CONSUMER_RESTART_WINDOW_MS. Default 600000. */
+  restartWindowMs?: number
   logger?: { warn(obj: object, msg: string): void }
 }
 
@@ -57,6 +61,8 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
     partitionsConsumedConcurrently: 4,
     // Small: a revoked key must stop working within seconds.
     maxWaitTimeMs: 250,
+    ...(options.maxRestarts !== undefined && { maxRestarts: options.maxRestarts }),
+    ...(options.restartWindowMs !== undefined && { restartWindowMs: options.restartWindowMs }),
     onAssignment: () => {
       if (joins++ === 0) return
       for (const { topic, partition, next } of positions.values()) {
