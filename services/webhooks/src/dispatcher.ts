@@ -4,7 +4,7 @@ import type { EndpointHealth } from './endpoint-health.ts'
 import { webhookIdOf, type SourceEvent } from './events.ts'
 import type { WebhooksMetrics } from './instruments.ts'
 import type { Outputs } from './records-out.ts'
-import { laneOf, type RetryStore } from './retry-store.ts'
+import { laneOf, type Queued, type RetryStore } from './retry-store.ts'
 import type { SendOutcome } from './sender.ts'
 import { wants } from './subscriptions.ts'
 
@@ -13,7 +13,7 @@ export interface SourcePosition { topic: string, partition: number, offset: stri
 
 export interface DispatcherDeps {
   subscriptions: () => WebhookSubscription[]
-  retry: Pick<RetryStore, 'isParked' | 'park'>
+  retry: Pick<RetryStore, 'isParked' | 'queue'>
   attempt: (sub: WebhookSubscription, delivery: WebhookDelivery) => Promise<SendOutcome>
   outputs: Pick<Outputs, 'failed'>
   health: EndpointHealth
@@ -60,41 +60,43 @@ export function createDispatcher (deps: DispatcherDeps): Dispatcher {
   const tails = new Map<string, Promise<void>>()
 
   // Chains `work` after the lane's previous work; the map forgets a lane once its chain is idle.
-  function inLane (lane: string, work: () => Promise<void>): Promise<void> {
+  function inLane<T> (lane: string, work: () => Promise<T>): Promise<T> {
     const previous = tails.get(lane) ?? Promise.resolve()
     const next = previous.then(work)
-    const tail = next.catch(() => {})
+    const tail = next.then(() => {}, () => {})
     tails.set(lane, tail)
     void tail.then(() => { if (tails.get(lane) === tail) tails.delete(lane) })
     return next
   }
 
-  async function deliverOne (sub: WebhookSubscription, delivery: WebhookDelivery): Promise<void> {
+  // Resolves when the next delivery of the lane may start; the value, when there is one, is the
+  // acknowledgement of a parked record, which the batch (not the lane) waits for.
+  async function deliverOne (sub: WebhookSubscription, delivery: WebhookDelivery): Promise<Queued | undefined> {
     const lane = laneOf(sub.subscription_id, delivery.conversation)
     const now = deps.now()
     if (!sub.enabled) {
       await deps.outputs.failed(delivery, `subscription disabled: ${sub.disabled_reason ?? ''}`.trim(), now)
       metrics.delivery(sub.subscription_id, 'given_up')
-      return
+      return undefined
     }
     if (retry.isParked(lane) || health.isCoolingDown(sub.subscription_id, now)) {
-      await retry.park({ ...delivery, parked_at: now })
       metrics.delivery(sub.subscription_id, 'parked')
-      return
+      return await retry.queue({ ...delivery, parked_at: now })
     }
     const outcome = await deps.attempt(sub, delivery)
     metrics.latency(sub.subscription_id, outcome.durationMs, outcome.ok)
     if (outcome.ok) {
       health.success(sub.subscription_id)
       metrics.delivery(sub.subscription_id, 'ok')
-      return
+      return undefined
     }
     const failedAt = deps.now()
     metrics.delivery(sub.subscription_id, 'failed')
     deps.logger.debug({ subscriptionId: sub.subscription_id, webhookId: delivery.webhook_id, error: outcome.error }, 'delivery failed, parked for retry')
-    await retry.park({ ...delivery, parked_at: failedAt, first_failed_at: failedAt, attempts: 1, last_error: outcome.error })
+    const acked = await retry.queue({ ...delivery, parked_at: failedAt, first_failed_at: failedAt, attempts: 1, last_error: outcome.error })
     metrics.delivery(sub.subscription_id, 'parked')
-    await deps.onFailure(sub, health.failure(sub.subscription_id, failedAt, failedAt))
+    await deps.onFailure(sub, health.failure(sub.subscription_id, failedAt, failedAt, outcome.status === null))
+    return acked
   }
 
   return {
@@ -102,8 +104,8 @@ export function createDispatcher (deps: DispatcherDeps): Dispatcher {
       const now = deps.now()
       const work = deps.subscriptions()
         .filter((sub) => wants(sub, event))
-        .map((sub) => inLane(laneOf(sub.subscription_id, event.conversation), async () => { await deliverOne(sub, toDelivery(sub, event, source, now)) }))
-      await Promise.all(work)
+        .map((sub) => inLane(laneOf(sub.subscription_id, event.conversation), () => deliverOne(sub, toDelivery(sub, event, source, now))))
+      await Promise.all((await Promise.all(work)).map((queued) => queued?.acked ?? Promise.resolve()))
     }
   }
 }

@@ -5,11 +5,16 @@
  */
 export interface EndpointHealth {
   success (subscriptionId: string): void
-  /** Records a failure of a delivery failing since `since`; returns how long the endpoint has been failing, ms. */
-  failure (subscriptionId: string, since: number, now: number): number
+  /**
+   * Records a failure of a delivery failing since `since`; returns how long the endpoint has been
+   * failing, ms. `shouldCoolDown`: the attempt got no HTTP answer (timeout, connection error, refused
+   * address), the kind that costs a source batch its time; an endpoint that answers 5xx fast is tried
+   * directly as before.
+   */
+  failure (subscriptionId: string, since: number, now: number, shouldCoolDown?: boolean): number
   /**
    * True while new deliveries of the subscription skip the direct attempt and are parked (the owner
-   * of their retry partition tries them at once): for as long after the last failure as the endpoint
+   * of their retry partition tries them at once): for as long after the last unanswered attempt as the endpoint
    * had been failing before it, between `quietMs` and `maxQuietMs`. A hanging endpoint so holds up a
    * source batch (by one attempt's timeout) less and less often.
    */
@@ -21,11 +26,11 @@ export function createEndpointHealth (options: { quietMs: number, maxQuietMs: nu
   const lastFailure = new Map<string, number>()
   return {
     success (id) { failingSince.delete(id); lastFailure.delete(id) },
-    failure (id, since, now) {
+    failure (id, since, now, shouldCoolDown = true) {
       const known = failingSince.get(id)
       const start = known === undefined ? since : Math.min(known, since)
       failingSince.set(id, start)
-      lastFailure.set(id, now)
+      if (shouldCoolDown) lastFailure.set(id, now)
       return now - start
     },
     isCoolingDown (id, now) {

@@ -25,14 +25,28 @@ export function lanePartition (lane: string, partitions: number): number {
 
 /** Writes `delivery` to the retry topic, in its lane's partition (of `partitions`). */
 export async function writeParked (deps: { producer: WabridgeProducer, codec: Codec, topic: string }, partitions: number, delivery: WebhookDelivery): Promise<void> {
-  await deps.producer.send([{
+  await (await queueParked(deps, partitions, delivery)).acked
+}
+
+/**
+ * Hands `delivery` to the producer and resolves once it is queued, with a promise of Kafka's
+ * acknowledgement: records queued one after another reach their partition in that order, so a lane
+ * can queue its next delivery without waiting for the previous one's round trip.
+ */
+export async function queueParked (deps: { producer: WabridgeProducer, codec: Codec, topic: string }, partitions: number, delivery: WebhookDelivery): Promise<Queued> {
+  const value = await deps.codec.serialize(deps.topic, 'WebhookDelivery', delivery)
+  const acked = deps.producer.send([{
     topic: deps.topic,
     partition: lanePartition(laneOf(delivery.subscription_id, delivery.conversation), partitions),
     key: delivery.webhook_id,
-    value: await deps.codec.serialize(deps.topic, 'WebhookDelivery', delivery),
+    value,
     headers: toKafkaHeaders({ eventId: delivery.webhook_id, contentType: contentTypeFor('WebhookDelivery'), schemaFingerprint: deps.codec.fingerprintHex('WebhookDelivery') })
   }])
+  return { acked: acked.then(() => {}) }
 }
+
+/** A record handed to the producer (in a wrapper: a promise resolving to a promise would be flattened). */
+export interface Queued { acked: Promise<void> }
 
 export interface RetryStoreDeps {
   kafka: Kafka
@@ -61,6 +75,8 @@ export interface RetryStore {
   backlog (): Map<string, number>
   /** Writes `delivery` to the retry topic (resolves once Kafka acknowledged it). */
   park (delivery: WebhookDelivery): Promise<void>
+  /** Same, resolving once the record is queued, with the acknowledgement to wait for (see queueParked). */
+  queue (delivery: WebhookDelivery): Promise<Queued>
   /** Drops a delivered or given-up delivery here at once (synchronously), then writes its tombstone. */
   resolve (pending: Pending): Promise<void>
   readonly partitions: number
@@ -131,13 +147,20 @@ export function createRetryStore (deps: RetryStoreDeps): RetryStore {
       return out
     },
     async park (delivery) {
+      await (await this.queue(delivery)).acked
+    },
+    async queue (delivery) {
       const lane = laneOf(delivery.subscription_id, delivery.conversation)
       inFlight.set(delivery.webhook_id, lane)
+      const forget = (err: unknown): never => { inFlight.delete(delivery.webhook_id); throw err }
       try {
-        await writeParked(deps, partitions, delivery)
+        const { acked } = await queueParked(deps, partitions, delivery)
+        const queued = { acked: acked.catch(forget) }
+        // Handled here too: a caller that fails before awaiting it must not crash the process.
+        queued.acked.catch(() => {})
+        return queued
       } catch (err) {
-        inFlight.delete(delivery.webhook_id)
-        throw err
+        return forget(err)
       }
     },
     async resolve (pending) {

@@ -77,7 +77,7 @@ export function createRetryWorker (deps: RetryWorkerDeps): RetryWorker {
     if (isRetryPeriodOver(pending.firstFailedAt, now, deps.backoff)) {
       await giveUp(pending, `retry period over after ${pending.delivery.attempts} attempts: ${outcome.error}`)
     }
-    await deps.onFailure(sub, deps.health.failure(sub.subscription_id, pending.firstFailedAt, now))
+    await deps.onFailure(sub, deps.health.failure(sub.subscription_id, pending.firstFailedAt, now, outcome.status === null))
   }
 
   // Whether the lane's head should be worked now; lanes of a removed or disabled subscription are emptied.

@@ -27,11 +27,11 @@ function setup (answer: (url: string, d: WebhookDelivery) => boolean) {
     subscriptions: () => subs,
     retry: {
       isParked: (lane) => parked.some((d) => laneOf(d.subscription_id, d.conversation) === lane),
-      park: async (d) => { parked.push(d) }
+      queue: async (d) => { parked.push(d); return { acked: Promise.resolve() } }
     },
     attempt: async (sub, d): Promise<SendOutcome> => {
       attempted.push(`${sub.url} ${JSON.parse(d.body).data.message.text.body}`)
-      return answer(sub.url, d) ? { ok: true, status: 200, durationMs: 1 } : { ok: false, status: 503, error: 'HTTP 503', isRefused: false, durationMs: 1 }
+      return answer(sub.url, d) ? { ok: true, status: 200, durationMs: 1 } : { ok: false, status: null, error: 'HeadersTimeoutError', isRefused: false, durationMs: 5000 }
     },
     outputs: { failed: async (d, reason) => { failed.push([d, reason]) } },
     health: createEndpointHealth({ quietMs: 5000, maxQuietMs: 60_000 }),
@@ -49,10 +49,10 @@ test('a failed attempt parks the delivery; later events of its lane park behind 
   // Endpoint a fails the first event; b takes everything.
   for (const e of events) await s.dispatcher.dispatch(e, source)
   assert.deepEqual(s.parked.map((d) => [JSON.parse(d.body).data.message.text.body, d.attempts, d.first_failed_at === null, d.last_error]), [
-    ['fail-me', 1, false, 'HTTP 503'],
+    ['fail-me', 1, false, 'HeadersTimeoutError'],
     // behind it in its lane, without an attempt
     ['second', 0, true, null],
-    // another conversation: a failed less than WEBHOOKS_RETRY_MIN_MS ago, so no attempt either
+    // another conversation: a timed out less than WEBHOOKS_RETRY_MIN_MS ago, so no attempt either
     ['other conversation', 0, true, null]
   ])
   assert.ok(s.parked.every((d) => d.subscription_id === s.a.subscription_id))
@@ -87,7 +87,9 @@ test('a failing endpoint cools down for as long as it had been failing, between 
   assert.deepEqual([health.isCoolingDown('s', 67_999), health.isCoolingDown('s', 68_000)], [true, false])
   health.success('s')
   assert.equal(health.isCoolingDown('s', 60_001), false)
-  assert.equal(health.failure('s', 70_000, 70_500), 500)
+  // A fast HTTP answer (5xx) counts for the failing period but starts no cool-down.
+  assert.equal(health.failure('s', 70_000, 70_500, false), 500)
+  assert.equal(health.isCoolingDown('s', 70_501), false)
 })
 
 test('the instruments count deliveries by subscription and outcome and report the backlog', () => {
