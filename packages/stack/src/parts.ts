@@ -11,6 +11,8 @@ export interface PartSpec {
   env: Record<string, string>
   /** Answers 200 once the part takes work. */
   readyUrl: string
+  /** Starts together with the part before it instead of once that one is ready (they do not need each other). */
+  withPrevious?: boolean
 }
 
 /** Where each part listens (its *_PORT), and the metrics service's Prometheus port (PROMETHEUS_PORT). */
@@ -45,8 +47,8 @@ function simAppSecret (env: Record<string, string | undefined>): string {
 
 /**
  * The parts in start order: the simulator (when no real Graph API is configured), ingress, egress,
- * metrics, then the parts at the edges of the gateway: the HTTP API, the CRM webhooks and the
- * notifier. The stack stops them in reverse (the simulator first): the API stops taking requests
+ * metrics, then the parts at the edges of the gateway, together: the HTTP API, the CRM webhooks and
+ * the notifier (they talk to the rest only through Kafka). The stack stops them in reverse (the simulator first): the API stops taking requests
  * before egress stops sending them, and every consumer stops before the parts that feed it.
  */
 export function stackParts (input: PartsInput): PartSpec[] {
@@ -99,14 +101,16 @@ export function stackParts (input: PartsInput): PartSpec[] {
       entry: partEntry('@wabridge/webhooks'),
       nodeFlags: [],
       env: { ...common, PROMETHEUS_PORT: env.WEBHOOKS_PROMETHEUS_PORT ?? '', WEBHOOKS_PORT: String(ports.webhooks) },
-      readyUrl: `http://${host}:${ports.webhooks}/readyz`
+      readyUrl: `http://${host}:${ports.webhooks}/readyz`,
+      withPrevious: true
     },
     {
       name: 'notifier',
       entry: partEntry('@wabridge/notifier'),
       nodeFlags: [],
       env: { ...common, PROMETHEUS_PORT: env.NOTIFIER_PROMETHEUS_PORT ?? '', NOTIFIER_PORT: String(ports.notifier) },
-      readyUrl: `http://${host}:${ports.notifier}/readyz`
+      readyUrl: `http://${host}:${ports.notifier}/readyz`,
+      withPrevious: true
     }
   )
   return parts

@@ -124,7 +124,14 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
       await admin.disconnect()
     }
     const graphUrl = env.GRAPH_API_BASE_URL ?? `http://${host}:${ports.sim}`
+    // Parts start one after the other, each once the one before is ready, but for those that start
+    // with the previous one: they are launched at once and all awaited before the next.
+    let starting: Array<Promise<void>> = []
     for (const spec of stackParts({ env, brokers, prefix, ports, secrets: secrets.env, graphUrl, host })) {
+      if (!spec.withPrevious) {
+        await Promise.all(starting)
+        starting = []
+      }
       if (isStopping) break
       const part = launch(spec, env, cwd, say)
       running.push(part)
@@ -135,8 +142,9 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         say('start', `${spec.name} exited unexpectedly (code ${code}); see its log lines above`)
         void stop(`${spec.name} exited`)
       })
-      await waitReady(part)
+      starting.push(waitReady(part))
     }
+    await Promise.all(starting)
     if (isStopping) throw new Error('stopped while starting')
     printBanner(write, { brokers, isLocalKafka: kafka !== undefined, host, ports, graphUrl, hasSim: !env.GRAPH_API_BASE_URL, devSecrets: secrets.dev, notifierReceivers: notifierReceivers(env) })
     const stack: Stack = {

@@ -12,8 +12,9 @@ const input = (env: Record<string, string | undefined> = {}): PartsInput => ({
   host: '127.0.0.1'
 })
 
-test('the parts start in order: the simulator, the core, then the HTTP API, the CRM webhooks and the notifier', () => {
+test('the parts start in order: the simulator, the core, then the HTTP API, the CRM webhooks and the notifier together', () => {
   assert.deepEqual(stackParts(input()).map((p) => p.name), ['sim', 'ingress', 'egress', 'metrics', 'api', 'webhooks', 'notifier'])
+  assert.deepEqual(stackParts(input()).filter((p) => p.withPrevious === true).map((p) => p.name), ['webhooks', 'notifier'])
   // With a real Graph API there is no simulator.
   assert.deepEqual(stackParts(input({ GRAPH_API_BASE_URL: 'https://graph.facebook.com' })).map((p) => p.name), ['ingress', 'egress', 'metrics', 'api', 'webhooks', 'notifier'])
 })
