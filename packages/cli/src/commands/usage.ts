@@ -2,6 +2,8 @@ import { CliError } from '../context.ts'
 
 export interface UsageOptions {
   metrics: string
+  /** The metrics service's METRICS_ADMIN_TOKEN, sent as a bearer token when set. */
+  metricsToken?: string
   number: string
   start?: string
   end?: string
@@ -21,7 +23,7 @@ export async function usage (o: UsageOptions): Promise<number> {
   url.searchParams.set('granularity', o.granularity)
   let res: Response
   try {
-    res = await fetch(url)
+    res = await fetch(url, o.metricsToken ? { headers: { authorization: `Bearer ${o.metricsToken}` } } : {})
   } catch {
     throw new CliError(`the metrics service does not answer at ${url.origin} (npm start runs it; or --metrics URL)`)
   }
