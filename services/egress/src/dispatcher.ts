@@ -180,7 +180,10 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
    * Whether a fetched record is taken in: a fresh one unless its number is parked (or must be now);
    * one fetched again only when a replay of its number reaches it.
    */
-  function take (state: PartitionState, offset: bigint, number: string | undefined, fresh: boolean): boolean {
+  function take (state: PartitionState, offset: bigint, number: string | undefined, seenFresh: boolean): boolean {
+    // Checked again here, synchronously: the caller's check came before decoding yielded, and a batch
+    // fetched again after a rebalance may have taken the same offset in meanwhile.
+    const fresh = seenFresh && state.tracker.isNew(offset)
     if (fresh) {
       // Every record before a fresh one was fetched again: the replays are complete.
       for (const [n, p] of state.parked) if (p.replaying) state.parked.delete(n)
