@@ -24,7 +24,14 @@ async function workspaceDirs (): Promise<string[]> {
  * tools: started first, they overlap with the rest instead of trailing the run on a fresh machine.
  * The fault runs (a private broker and the whole product as processes, about two minutes) likewise.
  */
-const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/faults/ci', '/test/faults/three-brokers', '/test/process-exit/', '/test/lint.test.ts']
+const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/faults/ci', '/test/process-exit/', '/test/lint.test.ts']
+
+/**
+ * Run only when named (`npm run test:faults:brokers`), like the long fault run: the three-broker
+ * fault run takes two minutes of a 2-core machine on its own, which the suite's 15-minute budget
+ * cannot hold beside everything else. The short single-broker fault run stays in every run.
+ */
+const ON_DEMAND = ['/test/faults/three-brokers.test.ts']
 const longestFirst = (a: string, b: string) => {
   const rank = (f: string) => { const i = SLOW.findIndex((s) => f.includes(s)); return i < 0 ? SLOW.length : i }
   return rank(a) - rank(b) || a.localeCompare(b)
@@ -34,7 +41,7 @@ async function main (): Promise<number> {
   const dirs = process.argv.length > 2 ? process.argv.slice(2).map((d) => resolve(d)) : await workspaceDirs()
   const files = (await Promise.all(dirs.map(async (d) => d.endsWith('.test.ts')
     ? [d]
-    : await glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] }))))
+    : (await glob('**/*.test.ts', { cwd: d, absolute: true, ignore: ['**/node_modules/**', '**/dist/**'] })).filter((f) => !ON_DEMAND.some((o) => f.endsWith(o))))))
     .flat().sort(longestFirst)
   if (files.length === 0) {
     console.error(`no test files under ${dirs.map((d) => relative(root, d) || '.').join(', ')}`)
