@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, isLoopbackHost, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, isLoopbackHost, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
 import { SilenceRequestError } from './errors.ts'
+import { buildOpenApiDocument } from './openapi.ts'
+import { openApiRoutes } from './routes/openapi.ts'
 import { silenceRoutes } from './routes/silences.ts'
 import type { SilenceStore } from './silences.ts'
 
@@ -15,9 +17,11 @@ export interface ServerOptions {
   host: string
   /** Bearer token of every route but /healthz and /readyz; undefined = open on loopback, 403 off it. */
   adminToken: string | undefined
+  /** info.version of /openapi.json; default the package's version. */
+  version?: string
 }
 
-/** The HTTP API (silences, health); never listens (app.ts does). */
+/** The HTTP API (silences, health, /openapi.json); never listens (app.ts does). */
 export function buildServer (options: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -29,11 +33,13 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     toFailure: (err) => err instanceof SilenceRequestError ? { statusCode: err.statusCode, code: err.code, message: err.message } : undefined
   })
   // Whoever can create a silence can mute every alert: not for anyone who can reach the port.
-  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'NOTIFIER' }))
+  // The API's description is no secret: open like the probes.
+  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'NOTIFIER', openPaths: [...OPEN_PATHS, '/openapi.json'] }))
   if (options.adminToken === undefined && !isLoopbackHost(options.host)) {
     options.logger.warn({ host: options.host }, 'NOTIFIER_ADMIN_TOKEN is not set and the server is not bound to loopback: /v1/* answer 403 until it is')
   }
   app.register(healthRoutes, { service: 'notifier', isStopping: options.isStopping, checks: options.checks })
   app.register(silenceRoutes, { silences: options.silences, clock: options.clock })
+  app.register(openApiRoutes, { document: buildOpenApiDocument({ version: options.version ?? '0.1.0' }) })
   return app
 }
