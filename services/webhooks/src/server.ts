@@ -1,6 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { WebhooksError } from './errors.ts'
+import { buildOpenApiDocument } from './openapi.ts'
+import { openApiRoutes } from './routes/openapi.ts'
 import { subscriptionRoutes } from './routes/subscriptions.ts'
 import type { SubscriptionAdmin } from './subscription-admin.ts'
 
@@ -12,14 +14,18 @@ export interface ServerOptions {
   admin: SubscriptionAdmin
   checks: () => Record<string, HealthCheck>
   isClosing: () => boolean
+  /** info.version of /openapi.json; default the package's version. */
+  version?: string
 }
 
 /** The fastify instance with every route; it never listens (app.ts does). */
 export function buildServer (options: ServerOptions): FastifyInstance {
   const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, return503OnClosing: true })
-  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'WEBHOOKS' }))
+  // The API's description is no secret: open like the probes.
+  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'WEBHOOKS', openPaths: [...OPEN_PATHS, '/openapi.json'] }))
   useErrorBody(app, { prefix: 'WEBHOOKS', toFailure: (err) => err instanceof WebhooksError ? err : undefined })
   app.register(healthRoutes, { service: 'webhooks', isStopping: options.isClosing, checks: options.checks })
   app.register(subscriptionRoutes, { admin: options.admin })
+  app.register(openApiRoutes, { document: buildOpenApiDocument({ version: options.version ?? '0.1.0' }) })
   return app
 }
