@@ -1,9 +1,11 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, isLoopbackHost, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, isLoopbackHost, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
 import { MetricsQueryError } from './errors.ts'
+import { buildOpenApiDocument } from './openapi.ts'
 import type { QueryView } from './query-view.ts'
 import { alertRoutes } from './routes/alerts.ts'
+import { openApiRoutes } from './routes/openapi.ts'
 import { usageRoutes } from './routes/usage.ts'
 
 export interface ServerOptions {
@@ -15,8 +17,10 @@ export interface ServerOptions {
   isStopping: () => boolean
   /** The address the server binds to: off loopback, the query API needs the admin token. */
   host: string
-  /** Bearer token of every route but /healthz and /readyz; undefined = open on loopback, 403 off it. */
+  /** Bearer token of every route but /healthz, /readyz and /openapi.json; undefined = open on loopback, 403 off it. */
   adminToken: string | undefined
+  /** info.version of /openapi.json; default 0.1.0. */
+  version?: string
 }
 
 /** The HTTP API; never listens (app.ts does). */
@@ -31,12 +35,13 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     toFailure: (err) => err instanceof MetricsQueryError ? { statusCode: 400, code: err.code, message: err.message, details: { parameter: err.parameter ?? null } } : undefined
   })
   // Usage and alerts tell who messages whom and how much: not for anyone who can reach the port.
-  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'METRICS' }))
+  app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'METRICS', openPaths: [...OPEN_PATHS, '/openapi.json'] }))
   if (options.adminToken === undefined && !isLoopbackHost(options.host)) {
     options.logger.warn({ host: options.host }, 'METRICS_ADMIN_TOKEN is not set and the server is not bound to loopback: /v1/* answer 403 until it is')
   }
   app.register(healthRoutes, { service: 'metrics', isStopping: options.isStopping, checks: options.checks })
   app.register(usageRoutes, { view: options.view })
   app.register(alertRoutes, { view: options.view })
+  app.register(openApiRoutes, { document: buildOpenApiDocument({ version: options.version ?? '0.1.0' }) })
   return app
 }

@@ -21,12 +21,17 @@ const time = z.string().transform((s, ctx) => {
   return ms
 })
 
-const Schema = z.strictObject({
-  phone_number_id: ids.optional(),
-  waba_id: ids.optional(),
-  start: time,
-  end: time,
+/**
+ * The query string of GET /v1/usage: parseUsageQuery validates with it and /openapi.json is
+ * generated from it (its input side: the texts a client sends).
+ */
+export const UsageQuerySchema = z.strictObject({
+  phone_number_id: ids.optional().describe('Only these phone number ids (comma-separated).'),
+  waba_id: ids.optional().describe('Only numbers of these WABA ids (comma-separated).'),
+  start: time.describe('Unix seconds (as Meta) or an ISO 8601 date: the first bucket is the one holding it.'),
+  end: time.describe('Unix seconds or an ISO 8601 date, exclusive; after start.'),
   granularity: z.enum(Object.keys(GRANULARITIES) as [Granularity, ...Granularity[]]).default('DAILY')
+    .describe(`UTC buckets; at most ${MAX_BUCKETS} per query.`)
 })
 
 export interface UsageQuery {
@@ -53,7 +58,7 @@ function describe (issue: z.core.$ZodIssue, query: Record<string, unknown>): { p
 /** Validates the query string of GET /v1/usage; throws MetricsQueryError naming the parameter. */
 export function parseUsageQuery (query: unknown): UsageQuery {
   const input = (query ?? {}) as Record<string, unknown>
-  const parsed = Schema.safeParse(input)
+  const parsed = UsageQuerySchema.safeParse(input)
   if (!parsed.success) {
     const { parameter, message } = describe(parsed.error.issues[0]!, input)
     throw new MetricsQueryError(message, parameter)

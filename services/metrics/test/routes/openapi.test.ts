@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict'
+import { test, type TestContext } from 'node:test'
+import { compileErrors, validate } from '@readme/openapi-parser'
+import type { Alert } from '@wabridge/schemas'
+import { createLogger } from '@wabridge/telemetry'
+import { AlertsSchema, ErrorBodySchema, UsageReportSchema } from '../../src/http-schemas.ts'
+import { buildOpenApiDocument } from '../../src/openapi.ts'
+import type { QueryView } from '../../src/query-view.ts'
+import { buildServer } from '../../src/server.ts'
+import { applyChangelog, createViewIndex } from '../../src/view-index.ts'
+
+type Doc = { openapi: string, info: { version: string }, paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
+const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as Doc
+
+const ALERT: Alert = {
+  alert_id: 'send_rate:106540352242922:1795514400000',
+  name: 'send_rate',
+  scope: '106540352242922',
+  phone_number_id: '106540352242922',
+  waba_id: '102290129340398',
+  state: 'firing',
+  severity: 'warning',
+  value: 75,
+  threshold: 70,
+  message: 'send rate at 75 % of the limit',
+  fired_at: 1795514400000,
+  at: 1795514400000,
+  labels: { rule: 'send_rate' }
+}
+
+function build (t: TestContext, host = '127.0.0.1', adminToken: string | undefined = undefined, onRoute?: (method: string, url: string) => void) {
+  const index = createViewIndex()
+  applyChangelog(index, 's/0/c|H|1795514400|bill|106540352242922|marketing_lite|regular', '4')
+  applyChangelog(index, 's/0/c|H|1795514400|in|106540352242922|text|', '2')
+  const view: QueryView = {
+    totals: () => index.totals,
+    numbers: () => new Map([['106540352242922', { wabaId: '102290129340398', display: '15550783881' }]]),
+    reach: () => ({ byNumber: new Map([['106540352242922', 3]]), byWaba: new Map([['102290129340398', 3]]) }),
+    alerts: () => [ALERT]
+  }
+  const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, checks: () => ({ started: { ok: true } }), isStopping: () => false, host, adminToken, version: '1.2.3' })
+  if (onRoute) app.addHook('onRoute', (route) => { for (const m of [route.method].flat()) onRoute(m, route.url) })
+  t.after(() => app.close())
+  return app
+}
+
+test('the OpenAPI document is valid OpenAPI 3.1', async () => {
+  const doc = document()
+  assert.equal(doc.openapi, '3.1.0')
+  const result = await validate(structuredClone(doc) as never)
+  assert.ok(result.valid, result.valid ? '' : compileErrors(result))
+})
+
+test('the validator rejects a broken document (the check above can fail)', async () => {
+  const doc = document()
+  doc.paths['/v1/usage']!.get!.responses = { 200: { content: {} } }
+  assert.equal((await validate(structuredClone(doc) as never)).valid, false)
+})
+
+test('every route of the server is in the document, and every operation of the document is a route', async (t) => {
+  const routes: string[] = []
+  const app = build(t, '127.0.0.1', undefined, (method, url) => { if (method !== 'HEAD') routes.push(`${method} ${url.replace(/:(\w+)/g, '{$1}')}`) })
+  await app.ready()
+  const documented = Object.entries(document().paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+  assert.deepEqual([...new Set(routes)].sort(), documented.sort())
+})
+
+test('every error status of an operation is documented with the shared error body', () => {
+  let errors = 0
+  for (const [path, ops] of Object.entries(document().paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400 || path === '/readyz') continue
+        const schema = (response as { content: Record<string, { schema: { $ref: string } }> }).content['application/json']!.schema
+        assert.equal(schema.$ref, '#/components/schemas/ErrorBody', `${method} ${path} ${status}`)
+        errors++
+      }
+    }
+  }
+  assert.equal(errors, 6)
+})
+
+test('/openapi.json is served without a token while /v1/* need it', async (t) => {
+  const app = build(t, '0.0.0.0', 'metrics-admin-token')
+  const res = await app.inject('/openapi.json')
+  assert.equal(res.statusCode, 200)
+  assert.match(String(res.headers['content-type']), /^application\/json/)
+  assert.deepEqual(res.json(), JSON.parse(JSON.stringify(document())))
+  const refused = await app.inject('/v1/alerts')
+  assert.equal(refused.statusCode, 401)
+  assert.ok(ErrorBodySchema.safeParse(refused.json()).success)
+})
+
+test('the answers of the routes match the schemas of the document', async (t) => {
+  const app = build(t)
+  const usage = await app.inject('/v1/usage?start=1795514400&end=1795518000&granularity=HALF_HOUR')
+  assert.equal(usage.statusCode, 200)
+  const report = UsageReportSchema.parse(usage.json())
+  assert.equal(report.data[0]!.data_points.length, 1)
+  assert.equal(report.counts.data_points[0]!.inbound_messages.total, 2)
+  const alerts = await app.inject('/v1/alerts')
+  assert.deepEqual(AlertsSchema.parse(alerts.json()).data, [ALERT])
+  // The schemas are strict enough to notice a wrong shape.
+  assert.equal(UsageReportSchema.safeParse({ ...(usage.json() as object), counts: [] }).success, false)
+  for (const url of ['/v1/usage?start=x&end=1795518000', '/v1/usage?end=1795518000', '/v1/alerts?state=firing', '/v1/nothing']) {
+    const res = await app.inject(url)
+    assert.ok(res.statusCode >= 400, url)
+    assert.ok(ErrorBodySchema.safeParse(res.json()).success, url)
+  }
+  assert.equal((await app.inject('/v1/alerts?state=firing')).json().error.parameter, 'state')
+})
