@@ -1,5 +1,5 @@
-import Fastify, { type FastifyInstance } from 'fastify'
-import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import { errorBody, healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 
 export interface EgressReadiness {
   /** start() finished: consuming and listening. */
@@ -34,10 +34,20 @@ export interface HealthServerOptions {
   checks: () => Record<string, HealthCheck>
 }
 
-/** Egress's only HTTP server: /healthz and /readyz in the shape every part shares. */
+/** Egress's only HTTP server: /healthz and /readyz in the shape every part shares (app.ts adds the admin routes). */
 export function buildHealthServer (options: HealthServerOptions): FastifyInstance {
-  // Probes are frequent and carry nothing worth logging.
-  const app = Fastify({ logger: false })
+  const app = Fastify({
+    // Probes are frequent and carry nothing worth logging.
+    logger: false,
+    // Longer than the longest id /numbers/:id/resume takes (128), so a longer one reaches the route and gets its 400.
+    routerOptions: { maxParamLength: 512 },
+    // The router's own refusals (a malformed percent-encoding, a parameter over maxParamLength)
+    // bypass the error handler: they get the shared error body here.
+    frameworkErrors: (err, _request, reply) => {
+      const statusCode = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400
+      void (reply as FastifyReply).code(statusCode).send(errorBody(statusCode === 414 ? 'EGRESS_URI_TOO_LONG' : 'EGRESS_BAD_REQUEST', err.message))
+    }
+  })
   useErrorBody(app, { prefix: 'EGRESS' })
   app.register(healthRoutes, { service: 'egress', ...options })
   return app
