@@ -63,7 +63,7 @@ async function main (): Promise<number> {
   }
 
   try {
-    const args = ['--import', 'tsx', '--conditions=source', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files]
+    const args = ['--import', 'tsx', '--conditions=source', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`, ...files]
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root })
       const forward = (signal: NodeJS.Signals) => child.kill(signal)
