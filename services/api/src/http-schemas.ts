@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errorBodySchema } from '@wabridge/process'
 import { OutboundRequestJsonSchema } from '@wabridge/schemas'
 import { API_ERROR_CODES } from './errors.ts'
 import { MESSAGE_STATES, WEBHOOK_STATUSES } from './message-state.ts'
@@ -20,15 +21,14 @@ export const AcceptedSchema = z.object({
 const IssueSchema = z.object({ path: z.string(), message: z.string() })
 
 /** The shared error body of every wabridge API (@wabridge/process errorBody). */
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.string().describe(`Upper snake case constant to branch on: ${API_ERROR_CODES.join(', ')}, or API_BAD_REQUEST, API_NOT_FOUND, API_PAYLOAD_TOO_LARGE, API_UNSUPPORTED_MEDIA_TYPE for refusals by the HTTP layer.`),
-    message: z.string(),
+export const ErrorBodySchema = errorBodySchema({
+  codes: `Upper snake case constant to branch on: ${API_ERROR_CODES.join(', ')}, or API_BAD_REQUEST, API_NOT_FOUND, API_PAYLOAD_TOO_LARGE, API_UNSUPPORTED_MEDIA_TYPE for refusals by the HTTP layer.`,
+  fields: {
     issues: z.array(IssueSchema).optional().describe('Every problem of a 400, with the path of the field.'),
     request_id: z.string().optional().describe('On 409 and 503: the request\'s id. After a 503, send again with this request_id.'),
     maybe_written: z.boolean().optional().describe('On a 503 of a POST: whether the request may be in Kafka although Kafka did not confirm it.')
-  }).loose()
-}).meta({ id: 'ErrorBody' })
+  }
+})
 
 const CallErrorSchema = z.object({
   code: z.number().int().nullable(),

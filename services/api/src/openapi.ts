@@ -1,10 +1,8 @@
-import { z } from 'zod'
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
-import { healthBodySchema } from './health-schema.ts'
+import { commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
 import { AcceptedSchema, ErrorBodySchema, MessageStatusSchema, RequestIdParamsSchema, SendRequestSchema } from './http-schemas.ts'
 
-const json = (schema: z.ZodType) => ({ 'application/json': { schema } })
-const error = (description: string) => ({ description, content: json(ErrorBodySchema) })
+const error = (description: string) => errorResponse(ErrorBodySchema, description)
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' as const } } }
 
 /** Errors every authenticated route can answer. */
@@ -69,22 +67,10 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
           }
         }
       },
-      '/openapi.json': {
-        get: { operationId: 'getOpenApi', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } }
-      },
-      '/healthz': {
-        get: { operationId: 'getHealth', summary: 'Liveness', responses: { 200: { description: 'The process answers.', content: json(healthBodySchema) } } }
-      },
-      '/readyz': {
-        get: {
-          operationId: 'getReadiness',
-          summary: 'Readiness: keys, requests, results and statuses read up to where they ended at start, and the producer connected',
-          responses: {
-            200: { description: 'Ready.', content: json(healthBodySchema) },
-            503: { description: 'Not ready, or stopping.', content: json(healthBodySchema) }
-          }
-        }
-      }
+      ...commonPaths({
+        openApiSummary: 'This document',
+        readySummary: 'Readiness: keys, requests, results and statuses read up to where they ended at start, and the producer connected'
+      })
     }
   })
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { validate, compileErrors } from '@readme/openapi-parser'
+import { assertBrokenCopyRejected, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '@wabridge/process/testing'
 import { createLogger } from '@wabridge/telemetry'
 import { createKeyStore } from '../src/key-store.ts'
 import { buildOpenApiDocument } from '../src/openapi.ts'
@@ -8,23 +8,17 @@ import { createRequestView } from '../src/request-view.ts'
 import { buildServer } from '../src/server.ts'
 import { createRateLimiter } from '../src/token-bucket.ts'
 
-const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as { openapi: string, paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
+const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as OpenApiDoc
 
 test('the OpenAPI document is valid OpenAPI 3.1', async () => {
-  const doc = document()
-  assert.equal(doc.openapi, '3.1.0')
-  const result = await validate(structuredClone(doc) as never)
-  assert.ok(result.valid, result.valid ? '' : compileErrors(result))
+  await assertValidOpenApi(document())
 })
 
 test('the validator rejects a broken document (the check above can fail)', async () => {
-  const doc = document()
-  doc.paths['/v1/messages']!.post!.responses = { 202: { content: {} } }
-  assert.equal((await validate(structuredClone(doc) as never)).valid, false)
+  await assertBrokenCopyRejected(document(), '/v1/messages', 'post', 202)
 })
 
 test('every route of the server is in the document, and every operation of the document is a route', async () => {
-  const routes: string[] = []
   const server = buildServer({
     logger: createLogger({ level: 'silent', name: 'api-test' }),
     maxBodyBytes: 1024,
@@ -41,23 +35,12 @@ test('every route of the server is in the document, and every operation of the d
     checks: () => ({}),
     isClosing: () => false
   })
-  server.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`)
-  })
+  const routes = collectRoutes(server)
   await server.ready()
-  const documented = Object.entries(document().paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
-  assert.deepEqual([...new Set(routes)].sort(), documented.sort())
+  assert.deepEqual(routes(), documentedOperations(document()))
   await server.close()
 })
 
 test('every error status of an operation is documented with the shared error body', () => {
-  for (const [path, ops] of Object.entries(document().paths)) {
-    for (const [method, op] of Object.entries(ops)) {
-      for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) < 400 || path === '/readyz') continue
-        const schema = (response as { content: Record<string, { schema: { $ref: string } }> }).content['application/json']!.schema
-        assert.equal(schema.$ref, '#/components/schemas/ErrorBody', `${method} ${path} ${status}`)
-      }
-    }
-  }
+  assertErrorResponsesUseErrorBody(document())
 })

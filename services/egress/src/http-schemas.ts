@@ -1,17 +1,15 @@
 import { z } from 'zod'
+import { errorBodySchema } from '@wabridge/process'
 import { NUMBER_SEND_STATES, RATE_SOURCES } from '@wabridge/schemas'
 
 // The zod schemas of egress's HTTP server (health and admin routes): the routes validate with them
 // and /openapi.json is generated from them.
 
 /** The shared error body of every wabridge API (@wabridge/process errorBody). */
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.string().describe('Upper snake case constant to branch on: EGRESS_UNAUTHORIZED, EGRESS_ADMIN_TOKEN_MISSING, EGRESS_BAD_REQUEST, EGRESS_URI_TOO_LONG, EGRESS_NOT_FOUND, EGRESS_INTERNAL.'),
-    message: z.string(),
-    parameter: z.string().optional().describe('On EGRESS_BAD_REQUEST: the path parameter at fault.')
-  }).loose()
-}).meta({ id: 'ErrorBody' })
+export const ErrorBodySchema = errorBodySchema({
+  codes: 'Upper snake case constant to branch on: EGRESS_UNAUTHORIZED, EGRESS_ADMIN_TOKEN_MISSING, EGRESS_BAD_REQUEST, EGRESS_URI_TOO_LONG, EGRESS_NOT_FOUND, EGRESS_INTERNAL.',
+  fields: { parameter: z.string().optional().describe('On EGRESS_BAD_REQUEST: the path parameter at fault.') }
+})
 
 /** POST /numbers/{id}/resume. */
 export const ResumeParamsSchema = z.object({
@@ -52,8 +50,4 @@ export const ResumedSchema = z.object({
 }).meta({ id: 'Resumed' })
 
 /** The body of /healthz and /readyz (HealthBody of @wabridge/process). */
-export const HealthBodySchema = z.object({
-  status: z.enum(['ok', 'ready', 'not_ready', 'stopping']),
-  service: z.string(),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.unknown().optional() }))
-}).meta({ id: 'HealthBody' })
+export { HealthBodySchema } from '@wabridge/process'

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { compileErrors, validate } from '@readme/openapi-parser'
+import type { FastifyInstance } from 'fastify'
+import { assertBrokenCopyRejected, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '@wabridge/process/testing'
 import type { NumberState } from '@wabridge/schemas'
 import { registerAdminRoutes } from '../src/admin-routes.ts'
 import type { Breaker } from '../src/circuit-breakers.ts'
@@ -8,8 +9,7 @@ import { buildHealthServer } from '../src/health.ts'
 import { ErrorBodySchema, HealthBodySchema, NumbersSchema, ResumedSchema } from '../src/http-schemas.ts'
 import { buildOpenApiDocument } from '../src/openapi.ts'
 
-type Doc = { openapi: string, paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
-const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as Doc
+const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as OpenApiDoc
 
 const NUMBER: NumberState = {
   phone_number_id: '106540352242922',
@@ -44,9 +44,9 @@ const BREAKER: Breaker = {
 }
 
 /** The server as app.ts builds it: the health server with the admin routes on it. */
-function build (t: TestContext, host: string, token: string | undefined, onRoute?: (method: string, url: string) => void) {
+function build (t: TestContext, host: string, token: string | undefined, beforeRoutes?: (app: FastifyInstance) => void) {
   const app = buildHealthServer({ isStopping: () => false, checks: () => ({ started: { ok: true } }) })
-  if (onRoute) app.addHook('onRoute', (route) => { for (const m of [route.method].flat()) onRoute(m, route.url) })
+  beforeRoutes?.(app)
   const resumed: string[] = []
   registerAdminRoutes(app, { host, token, version: '1.2.3', numbers: () => [NUMBER], resume: (id) => { resumed.push(id); return id === NUMBER.phone_number_id ? [BREAKER] : [] } })
   t.after(() => app.close())
@@ -54,39 +54,22 @@ function build (t: TestContext, host: string, token: string | undefined, onRoute
 }
 
 test('the OpenAPI document is valid OpenAPI 3.1', async () => {
-  const doc = document()
-  assert.equal(doc.openapi, '3.1.0')
-  const result = await validate(structuredClone(doc) as never)
-  assert.ok(result.valid, result.valid ? '' : compileErrors(result))
+  await assertValidOpenApi(document())
 })
 
 test('the validator rejects a broken document (the check above can fail)', async () => {
-  const doc = document()
-  doc.paths['/numbers']!.get!.responses = { 200: { content: {} } }
-  assert.equal((await validate(structuredClone(doc) as never)).valid, false)
+  await assertBrokenCopyRejected(document(), '/numbers', 'get', 200)
 })
 
 test('every route of the server is in the document, and every operation of the document is a route', async (t) => {
-  const routes: string[] = []
-  const { app } = build(t, '127.0.0.1', undefined, (method, url) => { if (method !== 'HEAD') routes.push(`${method} ${url.replace(/:(\w+)/g, '{$1}')}`) })
+  let routes: () => string[] = () => []
+  const { app } = build(t, '127.0.0.1', undefined, (a) => { routes = collectRoutes(a) })
   await app.ready()
-  const documented = Object.entries(document().paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
-  assert.deepEqual([...new Set(routes)].sort(), documented.sort())
+  assert.deepEqual(routes(), documentedOperations(document()))
 })
 
 test('every error status of an operation is documented with the shared error body', () => {
-  let errors = 0
-  for (const [path, ops] of Object.entries(document().paths)) {
-    for (const [method, op] of Object.entries(ops)) {
-      for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) < 400 || path === '/readyz') continue
-        const schema = (response as { content: Record<string, { schema: { $ref: string } }> }).content['application/json']!.schema
-        assert.equal(schema.$ref, '#/components/schemas/ErrorBody', `${method} ${path} ${status}`)
-        errors++
-      }
-    }
-  }
-  assert.equal(errors, 6)
+  assert.equal(assertErrorResponsesUseErrorBody(document()), 6)
 })
 
 test('/openapi.json is served without a token while the admin routes need it', async (t) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errorBodySchema } from '@wabridge/process'
 import { ALERT_SEVERITIES, ALERT_STATES } from '@wabridge/schemas'
 import { METRICS_ERROR_CODES } from './errors.ts'
 import { GRANULARITIES, type Granularity } from './usage-query.ts'
@@ -11,14 +12,11 @@ const counts = z.record(z.string(), z.number().int())
 const seconds = z.number().int().describe('Unix seconds.')
 
 /** The shared error body of every wabridge API (@wabridge/process errorBody). */
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.string().describe(`Upper snake case constant to branch on: ${METRICS_ERROR_CODES.join(', ')}, METRICS_UNAUTHORIZED, ` +
-      'METRICS_ADMIN_TOKEN_MISSING, or METRICS_NOT_FOUND, METRICS_INTERNAL for refusals by the HTTP layer.'),
-    message: z.string(),
-    parameter: z.string().nullable().optional().describe('On METRICS_BAD_QUERY: the query parameter at fault.')
-  }).loose()
-}).meta({ id: 'ErrorBody' })
+export const ErrorBodySchema = errorBodySchema({
+  codes: `Upper snake case constant to branch on: ${METRICS_ERROR_CODES.join(', ')}, METRICS_UNAUTHORIZED, ` +
+    'METRICS_ADMIN_TOKEN_MISSING, or METRICS_NOT_FOUND, METRICS_INTERNAL for refusals by the HTTP layer.',
+  fields: { parameter: z.string().nullable().optional().describe('On METRICS_BAD_QUERY: the query parameter at fault.') }
+})
 
 /** GET /v1/alerts takes no parameters: anything in the query string is refused. */
 export const AlertsQuerySchema = z.strictObject({})
@@ -88,8 +86,4 @@ export const AlertsSchema = z.object({
 }).meta({ id: 'Alerts' })
 
 /** The body of /healthz and /readyz (HealthBody of @wabridge/process). */
-export const HealthBodySchema = z.object({
-  status: z.enum(['ok', 'ready', 'not_ready', 'stopping']),
-  service: z.string(),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.unknown().optional() }))
-}).meta({ id: 'HealthBody' })
+export { HealthBodySchema } from '@wabridge/process'

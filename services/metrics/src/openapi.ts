@@ -1,16 +1,15 @@
-import type { z } from 'zod'
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
-import { AlertsQuerySchema, AlertsSchema, ErrorBodySchema, HealthBodySchema, UsageReportSchema } from './http-schemas.ts'
+import { BEARER_CHALLENGE, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
+import { AlertsQuerySchema, AlertsSchema, ErrorBodySchema, UsageReportSchema } from './http-schemas.ts'
 import { UsageQuerySchema } from './usage-query.ts'
 
-const json = (schema: z.ZodType) => ({ 'application/json': { schema } })
-const error = (description: string) => ({ description, content: json(ErrorBodySchema) })
+const error = (description: string) => errorResponse(ErrorBodySchema, description)
 
 /** Errors every /v1 route can answer (the admin guard's). */
 const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
   401: {
     ...error('METRICS_ADMIN_TOKEN is set and the request has no or another bearer token (METRICS_UNAUTHORIZED).'),
-    headers: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' as const } } }
+    headers: BEARER_CHALLENGE
   },
   403: error('The server is bound off loopback and METRICS_ADMIN_TOKEN is not set (METRICS_ADMIN_TOKEN_MISSING).')
 }
@@ -59,22 +58,10 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
           }
         }
       },
-      '/openapi.json': {
-        get: { operationId: 'getOpenApi', summary: 'This document (open without a token)', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } }
-      },
-      '/healthz': {
-        get: { operationId: 'getHealth', summary: 'Liveness', responses: { 200: { description: 'The process answers.', content: json(HealthBodySchema) } } }
-      },
-      '/readyz': {
-        get: {
-          operationId: 'getReadiness',
-          summary: 'Readiness: started, and the changelog view caught up to where it ended at start',
-          responses: {
-            200: { description: 'Ready.', content: json(HealthBodySchema) },
-            503: { description: 'Not ready, or stopping.', content: json(HealthBodySchema) }
-          }
-        }
-      }
+      ...commonPaths({
+        openApiSummary: 'This document (open without a token)',
+        readySummary: 'Readiness: started, and the changelog view caught up to where it ended at start'
+      })
     }
   })
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errorBodySchema } from '@wabridge/process'
 import { SILENCE_MATCH_OPS } from '@wabridge/schemas'
 import { NOTIFIER_ERROR_CODES } from './errors.ts'
 import { parseMatcher } from './matchers.ts'
@@ -56,17 +57,10 @@ export const SilenceListSchema = z.object({
 }).meta({ id: 'SilenceList' })
 
 /** The shared error body of every wabridge API (@wabridge/process errorBody). */
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.string().describe(`Upper snake case constant to branch on: ${NOTIFIER_ERROR_CODES.join(', ')}, NOTIFIER_UNAUTHORIZED, NOTIFIER_ADMIN_TOKEN_MISSING, ` +
-      'or NOTIFIER_BAD_REQUEST, NOTIFIER_NOT_FOUND, NOTIFIER_PAYLOAD_TOO_LARGE, NOTIFIER_UNSUPPORTED_MEDIA_TYPE, NOTIFIER_INTERNAL from the HTTP layer.'),
-    message: z.string()
-  }).loose()
-}).meta({ id: 'ErrorBody' })
+export const ErrorBodySchema = errorBodySchema({
+  codes: `Upper snake case constant to branch on: ${NOTIFIER_ERROR_CODES.join(', ')}, NOTIFIER_UNAUTHORIZED, NOTIFIER_ADMIN_TOKEN_MISSING, ` +
+    'or NOTIFIER_BAD_REQUEST, NOTIFIER_NOT_FOUND, NOTIFIER_PAYLOAD_TOO_LARGE, NOTIFIER_UNSUPPORTED_MEDIA_TYPE, NOTIFIER_INTERNAL from the HTTP layer.'
+})
 
 /** The body of /healthz and /readyz (HealthBody of @wabridge/process). */
-export const HealthBodySchema = z.object({
-  status: z.enum(['ok', 'ready', 'not_ready', 'stopping']),
-  service: z.string(),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.unknown().optional() }))
-}).meta({ id: 'HealthBody' })
+export { HealthBodySchema } from '@wabridge/process'

@@ -1,13 +1,12 @@
-import type { z } from 'zod'
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
-import { ErrorBodySchema, HealthBodySchema, ListSilencesQuerySchema, NewSilenceSchema, SilenceIdParamsSchema, SilenceListSchema, SilenceSchema } from './http-schemas.ts'
+import { BEARER_CHALLENGE, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
+import { ErrorBodySchema, ListSilencesQuerySchema, NewSilenceSchema, SilenceIdParamsSchema, SilenceListSchema, SilenceSchema } from './http-schemas.ts'
 
-const json = (schema: z.ZodType) => ({ 'application/json': { schema } })
-const error = (description: string) => ({ description, content: json(ErrorBodySchema) })
+const error = (description: string) => errorResponse(ErrorBodySchema, description)
 
 /** Errors every /v1 route can answer. */
 const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
-  401: { ...error('NOTIFIER_ADMIN_TOKEN is set and the request has no or another bearer token (NOTIFIER_UNAUTHORIZED).'), headers: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' as const } } } },
+  401: { ...error('NOTIFIER_ADMIN_TOKEN is set and the request has no or another bearer token (NOTIFIER_UNAUTHORIZED).'), headers: BEARER_CHALLENGE },
   403: error('No admin token is configured and the server is bound off loopback: /v1/* are disabled (NOTIFIER_ADMIN_TOKEN_MISSING).')
 }
 const INTERNAL = { 500: error('An unexpected error, e.g. Kafka did not take the silence (NOTIFIER_INTERNAL).') }
@@ -70,22 +69,10 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
           responses: { 200: { description: 'The expired silence.', content: json(SilenceSchema) }, ...NOT_FOUND, ...ADMIN_ERRORS, ...INTERNAL }
         }
       },
-      '/openapi.json': {
-        get: { operationId: 'getOpenApi', summary: 'This document (open: no token)', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } }
-      },
-      '/healthz': {
-        get: { operationId: 'getHealth', summary: 'Liveness', responses: { 200: { description: 'The process answers.', content: json(HealthBodySchema) } } }
-      },
-      '/readyz': {
-        get: {
-          operationId: 'getReadiness',
-          summary: 'Readiness: started, the views of the silences and the log caught up, consuming, listening',
-          responses: {
-            200: { description: 'Ready.', content: json(HealthBodySchema) },
-            503: { description: 'Not ready, or stopping.', content: json(HealthBodySchema) }
-          }
-        }
-      }
+      ...commonPaths({
+        openApiSummary: 'This document (open: no token)',
+        readySummary: 'Readiness: started, the views of the silences and the log caught up, consuming, listening'
+      })
     }
   })
 }

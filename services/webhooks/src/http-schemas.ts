@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { errorBodySchema } from '@wabridge/process'
 import { WEBHOOKS_ERROR_CODES } from './errors.ts'
 import { EVENT_TYPES } from './events.ts'
 
@@ -59,17 +60,10 @@ export const ReplayResultSchema = z.object({
 }).meta({ id: 'ReplayResult' })
 
 /** The shared error body of every wabridge API (@wabridge/process errorBody). */
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.string().describe(`Upper snake case constant to branch on: ${WEBHOOKS_ERROR_CODES.join(', ')}, WEBHOOKS_UNAUTHORIZED, WEBHOOKS_ADMIN_TOKEN_MISSING, ` +
-      'or WEBHOOKS_BAD_REQUEST, WEBHOOKS_PAYLOAD_TOO_LARGE, WEBHOOKS_UNSUPPORTED_MEDIA_TYPE, WEBHOOKS_INTERNAL from the HTTP layer.'),
-    message: z.string()
-  }).loose()
-}).meta({ id: 'ErrorBody' })
+export const ErrorBodySchema = errorBodySchema({
+  codes: `Upper snake case constant to branch on: ${WEBHOOKS_ERROR_CODES.join(', ')}, WEBHOOKS_UNAUTHORIZED, WEBHOOKS_ADMIN_TOKEN_MISSING, ` +
+    'or WEBHOOKS_BAD_REQUEST, WEBHOOKS_PAYLOAD_TOO_LARGE, WEBHOOKS_UNSUPPORTED_MEDIA_TYPE, WEBHOOKS_INTERNAL from the HTTP layer.'
+})
 
 /** The body of /healthz and /readyz (HealthBody of @wabridge/process). */
-export const HealthBodySchema = z.object({
-  status: z.enum(['ok', 'ready', 'not_ready', 'stopping']),
-  service: z.string(),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.unknown().optional() }))
-}).meta({ id: 'HealthBody' })
+export { HealthBodySchema } from '@wabridge/process'

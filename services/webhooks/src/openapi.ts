@@ -1,16 +1,15 @@
-import type { z } from 'zod'
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi'
+import { BEARER_CHALLENGE, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
 import {
-  CreateSubscriptionSchema, ErrorBodySchema, HealthBodySchema, ReplayResultSchema, ReplaySchema, RotateSecretSchema,
+  CreateSubscriptionSchema, ErrorBodySchema, ReplayResultSchema, ReplaySchema, RotateSecretSchema,
   SubscriptionIdParamsSchema, SubscriptionListSchema, SubscriptionSchema
 } from './http-schemas.ts'
 
-const json = (schema: z.ZodType) => ({ 'application/json': { schema } })
-const error = (description: string) => ({ description, content: json(ErrorBodySchema) })
+const error = (description: string) => errorResponse(ErrorBodySchema, description)
 
 /** Errors every /v1 route can answer. */
 const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
-  401: { ...error('WEBHOOKS_ADMIN_TOKEN is set and the request has no or another bearer token (WEBHOOKS_UNAUTHORIZED).'), headers: { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' as const } } } },
+  401: { ...error('WEBHOOKS_ADMIN_TOKEN is set and the request has no or another bearer token (WEBHOOKS_UNAUTHORIZED).'), headers: BEARER_CHALLENGE },
   403: error('No admin token is configured and the server is bound off loopback: /v1/* are disabled (WEBHOOKS_ADMIN_TOKEN_MISSING).'),
   500: error('An unexpected error, e.g. Kafka did not take the change (WEBHOOKS_INTERNAL).')
 }
@@ -107,22 +106,10 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
           responses: { 200: { description: 'What was read and parked.', content: json(ReplayResultSchema) }, ...BODY_ERRORS }
         })
       },
-      '/openapi.json': {
-        get: { operationId: 'getOpenApi', summary: 'This document (open: no token)', responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object' } } } } } }
-      },
-      '/healthz': {
-        get: { operationId: 'getHealth', summary: 'Liveness', responses: { 200: { description: 'The process answers.', content: json(HealthBodySchema) } } }
-      },
-      '/readyz': {
-        get: {
-          operationId: 'getReadiness',
-          summary: 'Readiness: the producer connected and the sources consumed',
-          responses: {
-            200: { description: 'Ready.', content: json(HealthBodySchema) },
-            503: { description: 'Not ready, or stopping.', content: json(HealthBodySchema) }
-          }
-        }
-      }
+      ...commonPaths({
+        openApiSummary: 'This document (open: no token)',
+        readySummary: 'Readiness: the producer connected and the sources consumed'
+      })
     }
   })
 }

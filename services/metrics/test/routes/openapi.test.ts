@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
-import { compileErrors, validate } from '@readme/openapi-parser'
+import type { FastifyInstance } from 'fastify'
+import { assertBrokenCopyRejected, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '@wabridge/process/testing'
 import type { Alert } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { AlertsSchema, ErrorBodySchema, UsageReportSchema } from '../../src/http-schemas.ts'
@@ -9,8 +10,7 @@ import type { QueryView } from '../../src/query-view.ts'
 import { buildServer } from '../../src/server.ts'
 import { applyChangelog, createViewIndex } from '../../src/view-index.ts'
 
-type Doc = { openapi: string, info: { version: string }, paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }
-const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as Doc
+const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as OpenApiDoc
 
 const ALERT: Alert = {
   alert_id: 'send_rate:106540352242922:1795514400000',
@@ -28,7 +28,7 @@ const ALERT: Alert = {
   labels: { rule: 'send_rate' }
 }
 
-function build (t: TestContext, host = '127.0.0.1', adminToken: string | undefined = undefined, onRoute?: (method: string, url: string) => void) {
+function build (t: TestContext, host = '127.0.0.1', adminToken: string | undefined = undefined, beforeRoutes?: (app: FastifyInstance) => void) {
   const index = createViewIndex()
   applyChangelog(index, 's/0/c|H|1795514400|bill|106540352242922|marketing_lite|regular', '4')
   applyChangelog(index, 's/0/c|H|1795514400|in|106540352242922|text|', '2')
@@ -39,45 +39,28 @@ function build (t: TestContext, host = '127.0.0.1', adminToken: string | undefin
     alerts: () => [ALERT]
   }
   const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, checks: () => ({ started: { ok: true } }), isStopping: () => false, host, adminToken, version: '1.2.3' })
-  if (onRoute) app.addHook('onRoute', (route) => { for (const m of [route.method].flat()) onRoute(m, route.url) })
+  beforeRoutes?.(app)
   t.after(() => app.close())
   return app
 }
 
 test('the OpenAPI document is valid OpenAPI 3.1', async () => {
-  const doc = document()
-  assert.equal(doc.openapi, '3.1.0')
-  const result = await validate(structuredClone(doc) as never)
-  assert.ok(result.valid, result.valid ? '' : compileErrors(result))
+  await assertValidOpenApi(document())
 })
 
 test('the validator rejects a broken document (the check above can fail)', async () => {
-  const doc = document()
-  doc.paths['/v1/usage']!.get!.responses = { 200: { content: {} } }
-  assert.equal((await validate(structuredClone(doc) as never)).valid, false)
+  await assertBrokenCopyRejected(document(), '/v1/usage', 'get', 200)
 })
 
 test('every route of the server is in the document, and every operation of the document is a route', async (t) => {
-  const routes: string[] = []
-  const app = build(t, '127.0.0.1', undefined, (method, url) => { if (method !== 'HEAD') routes.push(`${method} ${url.replace(/:(\w+)/g, '{$1}')}`) })
+  let routes: () => string[] = () => []
+  const app = build(t, '127.0.0.1', undefined, (a) => { routes = collectRoutes(a) })
   await app.ready()
-  const documented = Object.entries(document().paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
-  assert.deepEqual([...new Set(routes)].sort(), documented.sort())
+  assert.deepEqual(routes(), documentedOperations(document()))
 })
 
 test('every error status of an operation is documented with the shared error body', () => {
-  let errors = 0
-  for (const [path, ops] of Object.entries(document().paths)) {
-    for (const [method, op] of Object.entries(ops)) {
-      for (const [status, response] of Object.entries(op.responses)) {
-        if (Number(status) < 400 || path === '/readyz') continue
-        const schema = (response as { content: Record<string, { schema: { $ref: string } }> }).content['application/json']!.schema
-        assert.equal(schema.$ref, '#/components/schemas/ErrorBody', `${method} ${path} ${status}`)
-        errors++
-      }
-    }
-  }
-  assert.equal(errors, 6)
+  assert.equal(assertErrorResponsesUseErrorBody(document()), 6)
 })
 
 test('/openapi.json is served without a token while /v1/* need it', async (t) => {
