@@ -4,6 +4,7 @@
  * @readme/openapi-parser, and the check that every error response refers to the shared ErrorBody.
  */
 import assert from 'node:assert/strict'
+import { test, type TestContext } from 'node:test'
 import { compileErrors, validate } from '@readme/openapi-parser'
 import type { FastifyInstance } from 'fastify'
 
@@ -68,4 +69,42 @@ export function assertErrorResponsesUseErrorBody (doc: OpenApiDoc, except: strin
     }
   }
   return checked
+}
+
+/** What testOpenApiContract checks a part's document against. */
+export interface OpenApiContract {
+  /** Builds the document. */
+  document: () => OpenApiDoc
+  /** Builds the server with every route, calling `beforeRoutes` on it before the routes are added (not ready yet). */
+  server: (t: TestContext, beforeRoutes: (app: FastifyInstance) => void) => FastifyInstance
+  /** An operation the broken copy breaks: its responses become `{ [status]: { content: {} } }`. */
+  broken: { path: string, method: string, status: number }
+  /** When given: how many error responses the document has (those of /readyz left out). */
+  errorResponses?: number
+}
+
+/**
+ * Registers the four tests every part's document passes: valid OpenAPI 3.1, a broken copy rejected
+ * (so validity can fail), the routes of the server and the operations of the document the same,
+ * and every error response the shared ErrorBody.
+ */
+export function testOpenApiContract (contract: OpenApiContract): void {
+  test('the OpenAPI document is valid OpenAPI 3.1', async () => {
+    await assertValidOpenApi(contract.document())
+  })
+  test('the validator rejects a broken document (the check above can fail)', async () => {
+    const { path, method, status } = contract.broken
+    await assertBrokenCopyRejected(contract.document(), path, method, status)
+  })
+  test('every route of the server is in the document, and every operation of the document is a route', async (t) => {
+    let routes: () => string[] = () => []
+    const app = contract.server(t, (a) => { routes = collectRoutes(a) })
+    await app.ready()
+    assert.deepEqual(routes(), documentedOperations(contract.document()))
+    await app.close()
+  })
+  test('every error status of an operation is documented with the shared error body', () => {
+    const checked = assertErrorResponsesUseErrorBody(contract.document())
+    if (contract.errorResponses !== undefined) assert.equal(checked, contract.errorResponses)
+  })
 }

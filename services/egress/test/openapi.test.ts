@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { assertBrokenCopyRejected, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '@wabridge/process/testing'
+import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { NumberState } from '@wabridge/schemas'
 import { registerAdminRoutes } from '../src/admin-routes.ts'
 import type { Breaker } from '../src/circuit-breakers.ts'
@@ -53,23 +53,11 @@ function build (t: TestContext, host: string, token: string | undefined, beforeR
   return { app, resumed }
 }
 
-test('the OpenAPI document is valid OpenAPI 3.1', async () => {
-  await assertValidOpenApi(document())
-})
-
-test('the validator rejects a broken document (the check above can fail)', async () => {
-  await assertBrokenCopyRejected(document(), '/numbers', 'get', 200)
-})
-
-test('every route of the server is in the document, and every operation of the document is a route', async (t) => {
-  let routes: () => string[] = () => []
-  const { app } = build(t, '127.0.0.1', undefined, (a) => { routes = collectRoutes(a) })
-  await app.ready()
-  assert.deepEqual(routes(), documentedOperations(document()))
-})
-
-test('every error status of an operation is documented with the shared error body', () => {
-  assert.equal(assertErrorResponsesUseErrorBody(document()), 6)
+testOpenApiContract({
+  document,
+  server: (t, beforeRoutes) => build(t, '127.0.0.1', undefined, beforeRoutes).app,
+  broken: { path: '/numbers', method: 'get', status: 200 },
+  errorResponses: 6
 })
 
 test('/openapi.json is served without a token while the admin routes need it', async (t) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { assertBrokenCopyRejected, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '@wabridge/process/testing'
+import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { Silence } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { ErrorBodySchema, SilenceListSchema, SilenceSchema } from '../src/http-schemas.ts'
@@ -47,24 +47,10 @@ function server (options: { adminToken?: string } = {}) {
   })
 }
 
-test('the OpenAPI document is valid OpenAPI 3.1', async () => {
-  await assertValidOpenApi(document())
-})
-
-test('the validator rejects a broken document (the check above can fail)', async () => {
-  await assertBrokenCopyRejected(document(), '/v1/silences', 'post', 201)
-})
-
-test('every route of the server is in the document, and every operation of the document is a route', async () => {
-  const app = server()
-  const routes = collectRoutes(app)
-  await app.ready()
-  assert.deepEqual(routes(), documentedOperations(document()))
-  await app.close()
-})
-
-test('every error status of an operation is documented with the shared error body', () => {
-  assertErrorResponsesUseErrorBody(document())
+testOpenApiContract({
+  document,
+  server: (_t, beforeRoutes) => { const app = server(); beforeRoutes(app); return app },
+  broken: { path: '/v1/silences', method: 'post', status: 201 }
 })
 
 test('GET /openapi.json serves the document without the admin token; the answers fit its schemas', async (t) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { assertBrokenCopyRejected, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '@wabridge/process/testing'
+import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { Alert } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { AlertsSchema, ErrorBodySchema, UsageReportSchema } from '../../src/http-schemas.ts'
@@ -44,23 +44,11 @@ function build (t: TestContext, host = '127.0.0.1', adminToken: string | undefin
   return app
 }
 
-test('the OpenAPI document is valid OpenAPI 3.1', async () => {
-  await assertValidOpenApi(document())
-})
-
-test('the validator rejects a broken document (the check above can fail)', async () => {
-  await assertBrokenCopyRejected(document(), '/v1/usage', 'get', 200)
-})
-
-test('every route of the server is in the document, and every operation of the document is a route', async (t) => {
-  let routes: () => string[] = () => []
-  const app = build(t, '127.0.0.1', undefined, (a) => { routes = collectRoutes(a) })
-  await app.ready()
-  assert.deepEqual(routes(), documentedOperations(document()))
-})
-
-test('every error status of an operation is documented with the shared error body', () => {
-  assert.equal(assertErrorResponsesUseErrorBody(document()), 6)
+testOpenApiContract({
+  document,
+  server: (t, beforeRoutes) => build(t, '127.0.0.1', undefined, beforeRoutes),
+  broken: { path: '/v1/usage', method: 'get', status: 200 },
+  errorResponses: 6
 })
 
 test('/openapi.json is served without a token while /v1/* need it', async (t) => {
