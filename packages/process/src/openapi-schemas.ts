@@ -49,6 +49,17 @@ export function errorResponses<Schema extends z.ZodType, Status extends number> 
 export const BEARER_CHALLENGE = { 'WWW-Authenticate': { description: 'Bearer', schema: { type: 'string' as const } } }
 
 /**
+ * The responses of the admin guard (createAdminGuard): 401 with the bearer challenge when a token is
+ * set and the request lacks it, 403 when no token is set off loopback.
+ */
+export function adminGuardResponses<Schema extends z.ZodType> (schema: Schema, descriptions: { 401: string, 403: string }) {
+  return {
+    401: { ...errorResponse(schema, descriptions[401]), headers: BEARER_CHALLENGE },
+    403: errorResponse(schema, descriptions[403])
+  }
+}
+
+/**
  * The paths every part's document ends with: /openapi.json (the document itself), /healthz and
  * /readyz (healthRoutes). `openApiSummary` and `readySummary` say what they are for this part.
  */

@@ -71,6 +71,14 @@ export function assertErrorResponsesUseErrorBody (doc: OpenApiDoc, except: strin
   return checked
 }
 
+/** Asserts GET /openapi.json answers 200 with the document as JSON (`document` as built, before serialisation). */
+export async function assertServesDocument (app: FastifyInstance, document: unknown): Promise<void> {
+  const served = await app.inject({ method: 'GET', url: '/openapi.json' })
+  assert.equal(served.statusCode, 200)
+  assert.match(String(served.headers['content-type']), /^application\/json/)
+  assert.deepEqual(served.json(), JSON.parse(JSON.stringify(document)))
+}
+
 /** What testOpenApiContract checks a part's document against. */
 export interface OpenApiContract {
   /** Builds the document. */

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import Fastify from 'fastify'
 import { z } from 'zod'
-import { errorBody, errorBodySchema, errorResponses, healthRoutes, HealthBodySchema, toErrorAnswer, useErrorBody } from '../src/index.ts'
-import { assertBrokenCopyRejected, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '../src/testing.ts'
+import { adminGuardResponses, errorBody, errorBodySchema, errorResponses, healthRoutes, HealthBodySchema, toErrorAnswer, useErrorBody } from '../src/index.ts'
+import { assertBrokenCopyRejected, assertServesDocument, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '../src/testing.ts'
 
 async function server (t: TestContext, ready: boolean) {
   const app = Fastify()
@@ -61,6 +61,17 @@ test('errorResponses makes one response with the error body per status', () => {
   assert.deepEqual(Object.keys(responses), ['401', '403'])
   assert.equal(responses[403].description, 'Off loopback.')
   assert.equal(responses[401].content['application/json'].schema, schema)
+  const guard = adminGuardResponses(schema, { 401: 'No token.', 403: 'Off loopback.' })
+  assert.deepEqual(guard[401].headers['WWW-Authenticate'].description, 'Bearer')
+  assert.equal(guard[403].description, 'Off loopback.')
+})
+
+test('assertServesDocument passes the document served as JSON and fails another one', async (t) => {
+  const app = Fastify()
+  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(JSON.stringify(document())))
+  t.after(() => app.close())
+  await assertServesDocument(app, document())
+  await assert.rejects(assertServesDocument(app, { ...document(), openapi: '3.0.0' }))
 })
 
 test('collectRoutes and documentedOperations list the same operations; a route the document lacks shows', async (t) => {

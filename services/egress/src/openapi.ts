@@ -1,16 +1,15 @@
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
-import { BEARER_CHALLENGE, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
+import { adminGuardResponses, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
 import { ErrorBodySchema, NumbersSchema, ResumedSchema, ResumeParamsSchema } from './http-schemas.ts'
 
 const error = (description: string) => errorResponse(ErrorBodySchema, description)
 
 /** Errors every admin route can answer (the admin guard's). */
 const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
-  401: {
-    ...error('EGRESS_ADMIN_TOKEN is set and the request has no or another bearer token (EGRESS_UNAUTHORIZED).'),
-    headers: BEARER_CHALLENGE
-  },
-  403: error('The server is bound off loopback and EGRESS_ADMIN_TOKEN is not set (EGRESS_ADMIN_TOKEN_MISSING).')
+  ...adminGuardResponses(ErrorBodySchema, {
+    401: 'EGRESS_ADMIN_TOKEN is set and the request has no or another bearer token (EGRESS_UNAUTHORIZED).',
+    403: 'The server is bound off loopback and EGRESS_ADMIN_TOKEN is not set (EGRESS_ADMIN_TOKEN_MISSING).'
+  })
 }
 
 /**

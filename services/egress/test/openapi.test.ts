@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
+import { assertServesDocument, testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { NumberState } from '@wabridge/schemas'
 import { registerAdminRoutes } from '../src/admin-routes.ts'
 import type { Breaker } from '../src/circuit-breakers.ts'
@@ -62,10 +62,7 @@ testOpenApiContract({
 
 test('/openapi.json is served without a token while the admin routes need it', async (t) => {
   const { app } = build(t, '0.0.0.0', 'egress-admin-token')
-  const res = await app.inject('/openapi.json')
-  assert.equal(res.statusCode, 200)
-  assert.match(String(res.headers['content-type']), /^application\/json/)
-  assert.deepEqual(res.json(), JSON.parse(JSON.stringify(document())))
+  await assertServesDocument(app, document())
   for (const [method, url] of [['GET', '/numbers'], ['POST', '/numbers/1/resume']] as const) {
     const refused = await app.inject({ method, url })
     assert.equal(refused.statusCode, 401, url)

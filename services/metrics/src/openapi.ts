@@ -1,5 +1,5 @@
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
-import { BEARER_CHALLENGE, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
+import { adminGuardResponses, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
 import { AlertsQuerySchema, AlertsSchema, ErrorBodySchema, UsageReportSchema } from './http-schemas.ts'
 import { UsageQuerySchema } from './usage-query.ts'
 
@@ -7,11 +7,10 @@ const error = (description: string) => errorResponse(ErrorBodySchema, descriptio
 
 /** Errors every /v1 route can answer (the admin guard's). */
 const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
-  401: {
-    ...error('METRICS_ADMIN_TOKEN is set and the request has no or another bearer token (METRICS_UNAUTHORIZED).'),
-    headers: BEARER_CHALLENGE
-  },
-  403: error('The server is bound off loopback and METRICS_ADMIN_TOKEN is not set (METRICS_ADMIN_TOKEN_MISSING).')
+  ...adminGuardResponses(ErrorBodySchema, {
+    401: 'METRICS_ADMIN_TOKEN is set and the request has no or another bearer token (METRICS_UNAUTHORIZED).',
+    403: 'The server is bound off loopback and METRICS_ADMIN_TOKEN is not set (METRICS_ADMIN_TOKEN_MISSING).'
+  })
 }
 
 /**

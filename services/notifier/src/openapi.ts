@@ -1,13 +1,15 @@
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
-import { BEARER_CHALLENGE, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
+import { adminGuardResponses, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
 import { ErrorBodySchema, ListSilencesQuerySchema, NewSilenceSchema, SilenceIdParamsSchema, SilenceListSchema, SilenceSchema } from './http-schemas.ts'
 
 const error = (description: string) => errorResponse(ErrorBodySchema, description)
 
 /** Errors every /v1 route can answer. */
 const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
-  401: { ...error('NOTIFIER_ADMIN_TOKEN is set and the request has no or another bearer token (NOTIFIER_UNAUTHORIZED).'), headers: BEARER_CHALLENGE },
-  403: error('No admin token is configured and the server is bound off loopback: /v1/* are disabled (NOTIFIER_ADMIN_TOKEN_MISSING).')
+  ...adminGuardResponses(ErrorBodySchema, {
+    401: 'NOTIFIER_ADMIN_TOKEN is set and the request has no or another bearer token (NOTIFIER_UNAUTHORIZED).',
+    403: 'No admin token is configured and the server is bound off loopback: /v1/* are disabled (NOTIFIER_ADMIN_TOKEN_MISSING).'
+  })
 }
 const INTERNAL = { 500: error('An unexpected error, e.g. Kafka did not take the silence (NOTIFIER_INTERNAL).') }
 const NOT_FOUND = { 404: error('No such silence (NOTIFIER_SILENCE_NOT_FOUND).') }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
+import { assertServesDocument, testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { Silence } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { ErrorBodySchema, SilenceListSchema, SilenceSchema } from '../src/http-schemas.ts'
@@ -56,10 +56,7 @@ testOpenApiContract({
 test('GET /openapi.json serves the document without the admin token; the answers fit its schemas', async (t) => {
   const app = server({ adminToken: 'adm1n' })
   t.after(() => app.close())
-  const served = await app.inject({ method: 'GET', url: '/openapi.json' })
-  assert.equal(served.statusCode, 200)
-  assert.match(served.headers['content-type'] as string, /^application\/json/)
-  assert.deepEqual(served.json(), JSON.parse(JSON.stringify(buildOpenApiDocument({ version: '0.1.0' }))))
+  await assertServesDocument(app, buildOpenApiDocument({ version: '0.1.0' }))
 
   const refused = await app.inject({ method: 'GET', url: '/v1/silences' })
   assert.equal(refused.statusCode, 401)

@@ -1,5 +1,5 @@
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from 'zod-openapi'
-import { BEARER_CHALLENGE, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
+import { adminGuardResponses, commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
 import {
   CreateSubscriptionSchema, ErrorBodySchema, ReplayResultSchema, ReplaySchema, RotateSecretSchema,
   SubscriptionIdParamsSchema, SubscriptionListSchema, SubscriptionSchema
@@ -9,8 +9,10 @@ const error = (description: string) => errorResponse(ErrorBodySchema, descriptio
 
 /** Errors every /v1 route can answer. */
 const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
-  401: { ...error('WEBHOOKS_ADMIN_TOKEN is set and the request has no or another bearer token (WEBHOOKS_UNAUTHORIZED).'), headers: BEARER_CHALLENGE },
-  403: error('No admin token is configured and the server is bound off loopback: /v1/* are disabled (WEBHOOKS_ADMIN_TOKEN_MISSING).'),
+  ...adminGuardResponses(ErrorBodySchema, {
+    401: 'WEBHOOKS_ADMIN_TOKEN is set and the request has no or another bearer token (WEBHOOKS_UNAUTHORIZED).',
+    403: 'No admin token is configured and the server is bound off loopback: /v1/* are disabled (WEBHOOKS_ADMIN_TOKEN_MISSING).'
+  }),
   500: error('An unexpected error, e.g. Kafka did not take the change (WEBHOOKS_INTERNAL).')
 }
 /** Errors of a route with a JSON body. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { FastifyBaseLogger } from 'fastify'
-import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
+import { assertServesDocument, testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { WebhookSubscription } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { WebhooksError } from '../src/errors.ts'
@@ -53,10 +53,7 @@ testOpenApiContract({
 test('GET /openapi.json serves the document without the admin token; the answers fit its schemas', async (t) => {
   const app = server({ adminToken: 'adm1n' })
   t.after(() => app.close())
-  const served = await app.inject({ method: 'GET', url: '/openapi.json' })
-  assert.equal(served.statusCode, 200)
-  assert.match(served.headers['content-type'] as string, /^application\/json/)
-  assert.deepEqual(served.json(), JSON.parse(JSON.stringify(buildOpenApiDocument({ version: '0.1.0' }))))
+  await assertServesDocument(app, buildOpenApiDocument({ version: '0.1.0' }))
 
   const refused = await app.inject({ method: 'GET', url: '/v1/subscriptions' })
   assert.equal(refused.statusCode, 401)

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
+import { assertServesDocument, testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { Alert } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { AlertsSchema, ErrorBodySchema, UsageReportSchema } from '../../src/http-schemas.ts'
@@ -53,10 +53,7 @@ testOpenApiContract({
 
 test('/openapi.json is served without a token while /v1/* need it', async (t) => {
   const app = build(t, '0.0.0.0', 'metrics-admin-token')
-  const res = await app.inject('/openapi.json')
-  assert.equal(res.statusCode, 200)
-  assert.match(String(res.headers['content-type']), /^application\/json/)
-  assert.deepEqual(res.json(), JSON.parse(JSON.stringify(document())))
+  await assertServesDocument(app, document())
   const refused = await app.inject('/v1/alerts')
   assert.equal(refused.statusCode, 401)
   assert.ok(ErrorBodySchema.safeParse(refused.json()).success)
