@@ -13,3 +13,4 @@ export { adminTokenProblem, createAdminGuard, isLoopbackHost, OPEN_PATHS } from 
 export type { AdminGuardOptions } from './admin-guard.ts'
 export { adminGuardResponses, BEARER_CHALLENGE, commonPaths, errorBodySchema, errorResponse, errorResponses, HealthBodySchema, jsonContent } from './openapi-schemas.ts'
 export type { ErrorResponse } from './openapi-schemas.ts'
+export { openApiRoutes } from './openapi-route.ts'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import Fastify from 'fastify'
 import { z } from 'zod'
-import { adminGuardResponses, errorBody, errorBodySchema, errorResponses, healthRoutes, HealthBodySchema, toErrorAnswer, useErrorBody } from '../src/index.ts'
+import { adminGuardResponses, errorBody, errorBodySchema, errorResponses, healthRoutes, HealthBodySchema, openApiRoutes, toErrorAnswer, useErrorBody } from '../src/index.ts'
 import { assertBrokenCopyRejected, assertServesDocument, assertErrorResponsesUseErrorBody, assertValidOpenApi, collectRoutes, documentedOperations, type OpenApiDoc } from '../src/testing.ts'
 
 async function server (t: TestContext, ready: boolean) {
@@ -66,9 +66,9 @@ test('errorResponses makes one response with the error body per status', () => {
   assert.equal(guard[403].description, 'Off loopback.')
 })
 
-test('assertServesDocument passes the document served as JSON and fails another one', async (t) => {
+test('openApiRoutes serves the document; assertServesDocument passes it and fails another one', async (t) => {
   const app = Fastify()
-  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(JSON.stringify(document())))
+  await app.register(openApiRoutes, { document: document() })
   t.after(() => app.close())
   await assertServesDocument(app, document())
   await assert.rejects(assertServesDocument(app, { ...document(), openapi: '3.0.0' }))

@@ -1,7 +1,2 @@
-import type { FastifyInstance } from 'fastify'
-
-/** GET /openapi.json: the document, serialised once. */
-export async function openApiRoutes (app: FastifyInstance, options: { document: object }): Promise<void> {
-  const body = JSON.stringify(options.document)
-  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(body))
-}
+// GET /openapi.json: the route every part shares (@wabridge/process).
+export { openApiRoutes } from '@wabridge/process'
