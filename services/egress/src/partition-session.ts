@@ -212,6 +212,11 @@ export class PartitionSession {
       retry: { retries: 12, initialRetryTime: 10, maxRetryTime: 2000 }
     })
     await producer.connect()
+    // Closed or lost while connecting (#lose found no producer to disconnect): this one must not outlive it.
+    if (this.#state === 'lost') {
+      await producer.disconnect().catch(() => {})
+      throw new Error(`partition ${this.partition} was released while its producer connected`)
+    }
     this.#producer = producer
     this.#epoch++
     const owner = await ledgerRecord(this.#deps.codec, this.#options.attemptsTopic, this.partition, this.transactionalId,
