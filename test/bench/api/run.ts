@@ -4,23 +4,24 @@
  * baseline of this machine), then against the real API (auth, rate limit, zod validation,
  * idempotency check, Avro encoding, answered 202 only once Kafka acknowledged the record with
  * acks=all), each in its own process. Prints requests/s to durable, latency percentiles and the
- * ratio api / bare; checks that the requests topic holds at least one record per 202; deletes the
- * bench's topics.
+ * ratio api / bare; then runs the ingress benchmark (test/bench/ingress/run.ts, same duration) as the
+ * second baseline and prints api / ingress (both answer only once Kafka acknowledged); checks that the
+ * requests topic holds at least one record per 202; deletes the bench's topics.
  *
- *   npx tsx --conditions=source test/bench/api/run.ts [--duration 10] [--warmup 2] [--connections 64]
+ *   npx tsx --conditions=source test/bench/api/run.ts [--duration 10] [--warmup 2] [--connections 64] [--no-ingress]
  */
-import { fork, type ChildProcess } from 'node:child_process'
+import { execFile, fork, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { once } from 'node:events'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { parseArgs, promisify } from 'node:util'
 import { createKafkaClient, topicNames } from '@wabridge/kafka'
 import type { LoadOptions, LoadResult } from './load.ts'
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const execArgv = ['--import', 'tsx', '--conditions=source']
-const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, connections: { type: 'string', default: '64' } } })
+const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, connections: { type: 'string', default: '64' }, 'no-ingress': { type: 'boolean', default: false } } })
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const prefix = `bench-${randomUUID().slice(0, 8)}`
 const NUMBER = '106540352242922'
@@ -77,6 +78,13 @@ for (const mode of ['bare', 'api'] as const) {
   }
 }
 process.stdout.write(`api / bare: ${(100 * results.api!.perSecond / results.bare!.perSecond).toFixed(1)} %\n`)
+if (!args['no-ingress']) {
+  // The ingress benchmark in this same run: its last line is its figures as JSON.
+  const { stdout } = await promisify(execFile)(process.execPath, [...execArgv, here('../ingress/run.ts'), '--duration', String(durationS)],
+    { env: { ...process.env, KAFKA_BROKERS: brokers }, maxBuffer: 16 * 1024 * 1024 })
+  const ingress = JSON.parse(stdout.trim().split('\n').at(-1)!) as { ingress: { perSecond: number } }
+  process.stdout.write(`ingress (test/bench/ingress/run.ts, same run) ${fmt(ingress.ingress.perSecond)} webhooks/s; api / ingress: ${(100 * results.api!.perSecond / ingress.ingress.perSecond).toFixed(1)} %\n`)
+}
 
 const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'api-bench' })
 const admin = kafka.admin()
