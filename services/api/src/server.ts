@@ -1,8 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
-import { errorBody, healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { errorBody, healthRoutes, openApiRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { ApiError } from './errors.ts'
 import { messageRoutes, type MessageRoutesOptions } from './routes/messages.ts'
-import { openApiRoutes } from './routes/openapi.ts'
 
 export interface ServerOptions {
   logger: FastifyBaseLogger

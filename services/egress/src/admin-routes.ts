@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { createAdminGuard, errorBody, OPEN_PATHS } from '@wabridge/process'
+import { createAdminGuard, errorBody, OPEN_PATHS, openApiRoutes } from '@wabridge/process'
 import type { NumberState } from '@wabridge/schemas'
 import type { Breaker } from './circuit-breakers.ts'
 import { ResumeParamsSchema } from './http-schemas.ts'
@@ -25,8 +25,7 @@ export interface AdminRoutesOptions {
  */
 export function registerAdminRoutes (app: FastifyInstance, options: AdminRoutesOptions): void {
   app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.token, prefix: 'EGRESS', openPaths: [...OPEN_PATHS, '/openapi.json'] }))
-  const document = JSON.stringify(buildOpenApiDocument({ version: options.version ?? '0.1.0' }))
-  app.get('/openapi.json', async (_request, reply) => reply.type('application/json').send(document))
+  app.register(openApiRoutes, { document: buildOpenApiDocument({ version: options.version ?? '0.1.0' }) })
   app.get('/numbers', async () => ({ numbers: options.numbers() }))
   app.post('/numbers/:id/resume', async (request, reply) => {
     const params = ResumeParamsSchema.safeParse(request.params)

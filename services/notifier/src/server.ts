@@ -1,9 +1,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, isLoopbackHost, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, openApiRoutes, isLoopbackHost, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
 import { SilenceRequestError } from './errors.ts'
 import { buildOpenApiDocument } from './openapi.ts'
-import { openApiRoutes } from './routes/openapi.ts'
 import { silenceRoutes } from './routes/silences.ts'
 import type { SilenceStore } from './silences.ts'
 

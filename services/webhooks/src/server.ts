@@ -1,8 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, openApiRoutes, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { WebhooksError } from './errors.ts'
 import { buildOpenApiDocument } from './openapi.ts'
-import { openApiRoutes } from './routes/openapi.ts'
 import { subscriptionRoutes } from './routes/subscriptions.ts'
 import type { SubscriptionAdmin } from './subscription-admin.ts'
 
