@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Command } from 'commander'
-import { createProducer } from '@wabridge/kafka'
+import { createProducer, ensureTopics } from '@wabridge/kafka'
 import type { Silence, SilenceMatcher, SilenceMatchOp } from '@wabridge/schemas'
 import { CliError, type CliContext } from '../context.ts'
 
@@ -38,8 +38,9 @@ async function ensureTopic (ctx: CliContext): Promise<void> {
   const admin = ctx.kafka.admin()
   await admin.connect()
   try {
-    const topics = await admin.listTopics()
-    if (!topics.includes(silencesTopic(ctx))) await admin.createTopics({ topics: [{ topic: silencesTopic(ctx), numPartitions: 1, configEntries: COMPACTED }], waitForLeaders: true })
+    // ensureTopics also waits until the new partition's leader serves it (createTopics' waitForLeaders
+    // does not: a send right after it got "This server does not host this topic-partition").
+    await ensureTopics(admin, { prefix: ctx.prefix, partitions: 1, only: [], extra: [{ topic: silencesTopic(ctx), partitions: 1, configs: Object.fromEntries(COMPACTED.map((c) => [c.name, c.value])) }] })
   } finally {
     await admin.disconnect()
   }
