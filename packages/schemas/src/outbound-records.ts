@@ -2,13 +2,13 @@
 // for field (a test checks it). Times are epoch milliseconds. Field docs live in the .avsc files.
 
 /** Symbols of the ResultStatus enum. */
-export const RESULT_STATUSES = ['accepted', 'failed', 'expired', 'unknown'] as const
-/** accepted (Meta took it) | failed | expired (deadline passed) | unknown (outcome unknowable). */
+export const RESULT_STATUSES = ['accepted', 'failed', 'expired', 'unknown', 'cancelled'] as const
+/** accepted (Meta took it) | failed | expired (deadline passed) | unknown (outcome unknowable) | cancelled (a scheduled request cancelled before release, never sent). */
 export type ResultStatus = typeof RESULT_STATUSES[number]
 
 /** Symbols of the ErrorClass enum. */
-export const ERROR_CLASSES = ['retry_now', 'retry_later', 'permanent', 'ambiguous'] as const
-/** How the gateway classified an error: retry now, retry after backoff, never retry, or may have been sent. */
+export const ERROR_CLASSES = ['retry_now', 'retry_later', 'permanent', 'ambiguous', 'suppressed'] as const
+/** How the gateway classified an error: retry now, retry after backoff, never retry, may have been sent, or not sent because the recipient is suppressed. */
 export type ErrorClass = typeof ERROR_CLASSES[number]
 
 /** A request to send one message or mark one as read (topic wa.outbound.requests). */
@@ -22,7 +22,18 @@ export interface OutboundRequest {
   expires_at: number | null
   metadata: Record<string, string>
   created_at: number | null
+  /** Send no earlier than this, epoch ms (null = now). */
+  send_at?: number | null
+  /** 'interactive' (default, null) or 'bulk'; anything else fails the request. */
+  priority?: string | null
 }
+
+/** Priorities of an outbound request: interactive (conversations, first) and bulk (what interactive leaves). */
+export const PRIORITIES = ['interactive', 'bulk'] as const
+export type Priority = typeof PRIORITIES[number]
+
+/** How far ahead send_at may be: 365 days. */
+export const MAX_SEND_AHEAD_MS = 365 * 24 * 60 * 60 * 1000
 
 /** The last error of a request (the ResultError record of OutboundResult and DeadLetter). */
 export interface ResultError {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { SchemaError } from './errors.ts'
-import type { OutboundRequest } from './outbound-records.ts'
+import { PRIORITIES, type OutboundRequest } from './outbound-records.ts'
 import { describeIssue, parseWith } from './zod-issues.ts'
 
 /** A message to send: Meta's message object without messaging_product and to. */
@@ -79,7 +79,11 @@ export const OutboundRequestJsonSchema = z.strictObject({
   /** ISO 8601 date-time: when the producer created the request. */
   created_at: z.iso.datetime({ offset: true }).optional(),
   /** Echoed on the result. */
-  metadata: z.record(z.string(), z.string()).optional()
+  metadata: z.record(z.string(), z.string()).optional(),
+  /** RFC 3339 date-time with Z or an offset: send no earlier than this (at most 365 days ahead; past = now). */
+  send_at: z.iso.datetime({ offset: true }).optional(),
+  /** interactive (default): conversations, sent first; bulk: sent with what interactive traffic leaves. */
+  priority: z.enum(PRIORITIES, { error: 'must be "interactive" or "bulk"' }).optional()
 }).superRefine((request, ctx) => {
   const isGroup = 'recipient_type' in request.message && request.message.recipient_type === 'group'
   if (isGroup ? !GROUP_ID.test(request.to) : !E164.test(request.to)) {
@@ -110,7 +114,9 @@ export function toOutboundRequestRecord (request: OutboundRequestJson): Outbound
     message_json: JSON.stringify(request.message),
     expires_at: request.expires_at === undefined ? null : Date.parse(request.expires_at),
     metadata: { ...request.metadata },
-    created_at: request.created_at === undefined ? null : Date.parse(request.created_at)
+    created_at: request.created_at === undefined ? null : Date.parse(request.created_at),
+    send_at: request.send_at === undefined ? null : Date.parse(request.send_at),
+    priority: request.priority ?? null
   }
 }
 
@@ -141,6 +147,8 @@ export function fromOutboundRequestRecord (record: OutboundRequest): OutboundReq
   if (record.request_id !== null) json.request_id = record.request_id
   if (record.expires_at !== null) json.expires_at = toIso(record.expires_at, 'expires_at')
   if (record.created_at !== null) json.created_at = toIso(record.created_at, 'created_at')
+  if (record.send_at != null) json.send_at = toIso(record.send_at, 'send_at')
+  if (record.priority != null) json.priority = record.priority
   if (Object.keys(record.metadata).length > 0) json.metadata = { ...record.metadata }
   return parseOutboundRequestJson(json)
 }

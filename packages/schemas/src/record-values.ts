@@ -8,6 +8,7 @@ import type { NotificationLogEntry } from './notification-log-record.ts'
 import type { SchemaName } from './schema-files.ts'
 import type { WebhookDelivery, WebhookSubscription } from './webhook-records.ts'
 import type { Silence } from './silence-record.ts'
+import type { Suppression } from './suppression-record.ts'
 
 /** The TypeScript value type of each record, by schema name. */
 export interface RecordValues {
@@ -26,6 +27,7 @@ export interface RecordValues {
   WebhookDelivery: WebhookDelivery
   EgressControl: EgressControl
   NumberState: NumberState
+  Suppression: Suppression
 }
 
 /**

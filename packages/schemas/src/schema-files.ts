@@ -19,7 +19,8 @@ export const SCHEMA_NAMES = [
   'WebhookSubscription',
   'WebhookDelivery',
   'EgressControl',
-  'NumberState'
+  'NumberState',
+  'Suppression'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
 
@@ -38,7 +39,8 @@ const FILE_NAMES: Record<SchemaName, string> = {
   WebhookSubscription: 'webhook-subscription.avsc',
   WebhookDelivery: 'webhook-delivery.avsc',
   EgressControl: 'egress-control.avsc',
-  NumberState: 'number-state.avsc'
+  NumberState: 'number-state.avsc',
+  Suppression: 'suppression.avsc'
 }
 
 /** Absolute path of the folder holding the .avsc files (the same from src/ and dist/). */

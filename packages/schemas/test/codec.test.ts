@@ -65,7 +65,7 @@ test('encoding a value that does not match is SCHEMA_INVALID_VALUE naming each b
     assert.ok(isCode('SCHEMA_INVALID_VALUE')(err))
     const e = err as SchemaError
     assert.deepEqual(e.issues.map((i) => i.path), ['status', 'error.class', 'attempts'])
-    assert.match(e.message, /status: expected one of accepted, failed, expired, unknown, got string/)
+    assert.match(e.message, /status: expected one of accepted, failed, expired, unknown, cancelled, got string/)
     assert.ok(!e.message.includes('delivered') && !e.message.includes('sometimes'), e.message)
     return true
   })

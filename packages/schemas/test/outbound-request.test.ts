@@ -91,12 +91,32 @@ test('converts to the Avro record and back', () => {
     message_json: '{"type":"text","text":{"body":"Hello"}}',
     expires_at: Date.UTC(2026, 10, 24, 18),
     metadata: { crm_ticket: 'T-123' },
-    created_at: null
+    created_at: null,
+    send_at: null,
+    priority: null
   })
   const decoded = createCodec().decode(createCodec().encode('OutboundRequest', record), 'OutboundRequest').value
   assert.deepEqual(fromOutboundRequestRecord(decoded), { ...valid, expires_at: '2026-11-24T18:00:00.000Z' })
   const minimal = { phone_number_id: '1', to: '16505551234', message: { status: 'read', message_id: 'wamid.x' } }
   assert.deepEqual(fromOutboundRequestRecord(toOutboundRequestRecord(parseOutboundRequestJson(minimal))), minimal)
+})
+
+test('send_at and priority: RFC 3339 to epoch ms and back; an unknown priority or an unparseable send_at is refused by name', () => {
+  const scheduled = { ...valid, send_at: '2026-12-24T09:00:00+01:00', priority: 'bulk' }
+  const record = toOutboundRequestRecord(parseOutboundRequestJson(scheduled))
+  assert.equal(record.send_at, Date.UTC(2026, 11, 24, 8))
+  assert.equal(record.priority, 'bulk')
+  const decoded = createCodec().decode(createCodec().encode('OutboundRequest', record), 'OutboundRequest').value
+  assert.deepEqual(fromOutboundRequestRecord(decoded), { ...scheduled, expires_at: '2026-11-24T18:00:00.000Z', send_at: '2026-12-24T08:00:00.000Z' })
+  const issues = (input: unknown) => {
+    try { parseOutboundRequestJson(input); return [] } catch (err) { return (err as SchemaError).issues.map((i) => i.path) }
+  }
+  assert.deepEqual(issues({ ...valid, priority: 'urgent' }), ['priority'])
+  assert.deepEqual(issues({ ...valid, send_at: 'tomorrow at nine' }), ['send_at'])
+  assert.deepEqual(issues({ ...valid, send_at: '2026-12-24T09:00:00' }), ['send_at'], 'a time without an offset is ambiguous')
+  // The Avro form carries priority as a string: the same rule holds there.
+  assert.throws(() => fromOutboundRequestRecord({ ...record, priority: 'urgent' }), (err: unknown) =>
+    err instanceof SchemaError && err.issues[0]?.path === 'priority' && /interactive.*bulk/.test(err.message))
 })
 
 test('an Avro request is held to the same rules as a JSON one', () => {

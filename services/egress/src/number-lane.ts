@@ -35,7 +35,13 @@ export interface LaneJob {
   offset?: bigint
   /** Called instead of run when the job is evicted (evictQueued) before it started. */
   evict?: () => void
+  /** 'interactive' (default) goes first; 'bulk' takes only the slots no interactive job is ready for. */
+  priority?: LanePriority
 }
+
+/** A lane's priorities, first served first. */
+export const LANE_PRIORITIES = ['interactive', 'bulk'] as const
+export type LanePriority = typeof LANE_PRIORITIES[number]
 
 export interface LaneTimers {
   clock: Clock
@@ -98,11 +104,23 @@ export interface NumberLaneOptions {
   breaker?: LaneBreaker
 }
 
+/** A recipient of the lane, shared by its queues of both priorities. */
+interface Recipient {
+  /** The queue whose first job is running (one job at a time per recipient, whatever its priority). */
+  running: RecipientQueue | undefined
+  /** No job to this recipient starts before this time (its backoff: a pair rate limit is per recipient). */
+  notBefore: number
+  /** Its queues in the lane (one per priority with jobs). */
+  queues: number
+}
+
+/** One recipient's jobs of one priority, in order; `attempt` is the first job's next attempt. */
 interface RecipientQueue {
+  to: string
+  priority: LanePriority
   jobs: LaneJob[]
   attempt: number
-  busy: boolean
-  notBefore: number
+  recipient: Recipient
 }
 
 /**
@@ -110,12 +128,21 @@ interface RecipientQueue {
  * at a time per recipient and in order, recipients served round-robin so a slow or backed-off
  * recipient never holds up the others. After a 130429 the whole lane waits and its rate drops
  * to 80 % (recovering by 5 % of the configured rate per clean second).
+ *
+ * Jobs have a priority: every slot of the number's budget goes to an interactive job when one is
+ * ready (its recipient neither busy nor backing off); bulk jobs take the slots left. Order and
+ * round-robin hold within each priority; one job at a time per recipient holds across both.
  */
 export class NumberLane {
   readonly limiter: SlidingWindowLimiter
   #configuredRate: number
-  /** Recipients with queued work, in round-robin order (a Map keeps insertion order; a started recipient is re-inserted at the back). */
-  readonly #recipients = new Map<string, RecipientQueue>()
+  /** Recipients with queued work (of either priority). */
+  readonly #recipients = new Map<string, Recipient>()
+  /**
+   * Per priority, the recipients with queued work in round-robin order (a Map keeps insertion
+   * order; a started queue is re-inserted at the back).
+   */
+  readonly #queues: Record<LanePriority, Map<string, RecipientQueue>> = { interactive: new Map(), bulk: new Map() }
   readonly #gate: ConcurrencyGate
   readonly #timers: LaneTimers
   readonly #breaker: LaneBreaker | undefined
@@ -153,16 +180,33 @@ export class NumberLane {
   /** Jobs queued or running. */
   get size (): number { return this.#queued }
 
+  /** Jobs of one priority queued or running. */
+  sizeOf (priority: LanePriority): number {
+    let n = 0
+    for (const q of this.#queues[priority].values()) n += q.jobs.length
+    return n
+  }
+
   enqueue (job: LaneJob): void {
     if (this.#closed) { job.cancel?.(); return }
-    let q = this.#recipients.get(job.to)
+    const priority = job.priority ?? 'interactive'
+    let q = this.#queues[priority].get(job.to)
     if (!q) {
-      q = { jobs: [], attempt: 0, busy: false, notBefore: 0 }
-      this.#recipients.set(job.to, q)
+      let recipient = this.#recipients.get(job.to)
+      if (!recipient) this.#recipients.set(job.to, recipient = { running: undefined, notBefore: 0, queues: 0 })
+      recipient.queues++
+      q = { to: job.to, priority, jobs: [], attempt: 0, recipient }
+      this.#queues[priority].set(job.to, q)
     }
     q.jobs.push(job)
     this.#queued++
     this.pump()
+  }
+
+  /** Removes an empty queue (and its recipient once it has none left). */
+  #drop (q: RecipientQueue): void {
+    this.#queues[q.priority].delete(q.to)
+    if (--q.recipient.queues === 0) this.#recipients.delete(q.to)
   }
 
   /**
@@ -174,10 +218,12 @@ export class NumberLane {
   evictQueued (keep: number): LaneJob[] {
     const waiting: LaneJob[] = []
     let running = -1n
-    for (const q of this.#recipients.values()) {
-      for (const [i, job] of q.jobs.entries()) {
-        if (job.offset === undefined) continue
-        if (q.busy && i === 0) { if (job.offset > running) running = job.offset } else waiting.push(job)
+    for (const queues of Object.values(this.#queues)) {
+      for (const q of queues.values()) {
+        for (const [i, job] of q.jobs.entries()) {
+          if (job.offset === undefined) continue
+          if (q.recipient.running === q && i === 0) { if (job.offset > running) running = job.offset } else waiting.push(job)
+        }
       }
     }
     if (waiting.length <= keep) return []
@@ -186,9 +232,11 @@ export class NumberLane {
     if (cut <= running) cut = running + 1n
     const evicted = new Set(waiting.filter((job) => job.offset! >= cut))
     if (evicted.size === 0) return []
-    for (const [to, q] of this.#recipients) {
-      q.jobs = q.jobs.filter((job, i) => (q.busy && i === 0) || job.offset === undefined || job.offset < cut)
-      if (q.jobs.length === 0) this.#recipients.delete(to)
+    for (const queues of Object.values(this.#queues)) {
+      for (const q of [...queues.values()]) {
+        q.jobs = q.jobs.filter((job, i) => (q.recipient.running === q && i === 0) || job.offset === undefined || job.offset < cut)
+        if (q.jobs.length === 0) this.#drop(q)
+      }
     }
     this.#queued -= evicted.size
     return [...evicted]
@@ -198,12 +246,30 @@ export class NumberLane {
   close (): void {
     this.#closed = true
     this.#timer?.cancel()
-    for (const [to, q] of this.#recipients) {
-      const waiting = q.busy ? q.jobs.slice(1) : q.jobs
-      for (const job of waiting) { job.cancel?.(); this.#queued-- }
-      q.jobs = q.busy ? q.jobs.slice(0, 1) : []
-      if (q.jobs.length === 0) this.#recipients.delete(to)
+    for (const queues of Object.values(this.#queues)) {
+      for (const q of [...queues.values()]) {
+        const busy = q.recipient.running === q
+        const waiting = busy ? q.jobs.slice(1) : q.jobs
+        for (const job of waiting) { job.cancel?.(); this.#queued-- }
+        q.jobs = busy ? q.jobs.slice(0, 1) : []
+        if (q.jobs.length === 0) this.#drop(q)
+      }
     }
+  }
+
+  /**
+   * The queue whose first job starts next: the first ready one in round-robin order among the
+   * interactive queues, else among the bulk ones. `later` hears when a backed-off one is due.
+   */
+  #nextReady (now: number, later: (at: number) => void): RecipientQueue | undefined {
+    for (const priority of LANE_PRIORITIES) {
+      for (const q of this.#queues[priority].values()) {
+        if (q.recipient.running) continue
+        if (q.recipient.notBefore > now) { later(q.recipient.notBefore); continue }
+        return q
+      }
+    }
+    return undefined
   }
 
   /** Starts every job that may start now, and arms a timer for the next one that may not. */
@@ -212,41 +278,37 @@ export class NumberLane {
     const now = this.#timers.clock()
     this.#recover(now)
     let wakeAt = Infinity
-    let started = true
-    // Each start re-inserts its recipient at the back, so the scan begins again at the front.
-    while (started) {
-      started = false
+    const later = (at: number) => { if (at < wakeAt) wakeAt = at }
+    for (;;) {
       if (now < this.#pausedUntil) { wakeAt = this.#pausedUntil; break }
-      for (const [to, q] of this.#recipients) {
-        if (q.busy) continue
-        if (q.notBefore > now) { wakeAt = Math.min(wakeAt, q.notBefore); continue }
-        const delay = this.limiter.delayMs(now)
-        if (delay > 0) { wakeAt = Math.min(wakeAt, now + delay); break }
-        if (this.#paceAt > now) { wakeAt = Math.min(wakeAt, this.#paceAt); break }
-        if (!this.#gate.tryEnter()) { this.#gate.notify(this.#wake); break }
-        // An open breaker lets one probe through once its backoff has passed, and nothing else.
-        const admission = this.#breaker?.admit() ?? { kind: 'go' as const }
-        if (admission.kind === 'wait') { this.#gate.leave(); wakeAt = Math.min(wakeAt, admission.until); break }
-        this.limiter.reserve(now)
-        // Spaced from when this start was due, not when its timer fired, so timer lateness and
-        // waits for the window do not add up: up to CATCH_UP_MS of delay is caught up (a short
-        // burst, still within the window's limit, which the limiter enforces on its own).
-        const gap = this.#gapMs()
-        const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - Math.max(gap, CATCH_UP_MS))
-        this.#paceAt = due + gap
-        this.#start(to, q, admission.kind === 'probe')
-        // Round-robin: this recipient goes to the back.
-        this.#recipients.delete(to)
-        this.#recipients.set(to, q)
-        started = true
-        break
-      }
+      const q = this.#nextReady(now, later)
+      if (!q) break
+      const delay = this.limiter.delayMs(now)
+      if (delay > 0) { later(now + delay); break }
+      if (this.#paceAt > now) { later(this.#paceAt); break }
+      if (!this.#gate.tryEnter()) { this.#gate.notify(this.#wake); break }
+      // An open breaker lets one probe through once its backoff has passed, and nothing else.
+      const admission = this.#breaker?.admit() ?? { kind: 'go' as const }
+      if (admission.kind === 'wait') { this.#gate.leave(); later(admission.until); break }
+      this.limiter.reserve(now)
+      // Spaced from when this start was due, not when its timer fired, so timer lateness and
+      // waits for the window do not add up: up to CATCH_UP_MS of delay is caught up (a short
+      // burst, still within the window's limit, which the limiter enforces on its own).
+      const gap = this.#gapMs()
+      const due = this.#paceAt === -Infinity ? now : Math.max(this.#paceAt, now - Math.max(gap, CATCH_UP_MS))
+      this.#paceAt = due + gap
+      this.#start(q, admission.kind === 'probe')
+      // Round-robin within its priority: this recipient goes to the back.
+      const queues = this.#queues[q.priority]
+      queues.delete(q.to)
+      queues.set(q.to, q)
     }
     this.#arm(wakeAt)
   }
 
-  #start (to: string, q: RecipientQueue, probe: boolean): void {
-    q.busy = true
+  #start (q: RecipientQueue, probe: boolean): void {
+    const recipient = q.recipient
+    recipient.running = q
     const job = q.jobs[0]!
     const attempt = q.attempt
     let committed = false
@@ -260,19 +322,20 @@ export class NumberLane {
     void job.run(attempt, slot).catch((): AttemptResult => ({ kind: 'retry', afterMs: 1000, scope: 'recipient' })).then((result) => {
       if (!committed) { committed = true; this.limiter.release() }
       this.#gate.leave()
-      q.busy = false
+      recipient.running = undefined
       const now = this.#timers.clock()
       if (result.kind === 'blocked') {
         // Not sent (Meta refused it): it stays first in line for when the breaker closes.
-        q.notBefore = 0
+        recipient.notBefore = 0
       } else if (result.kind === 'done') {
         q.jobs.shift()
         q.attempt = 0
         this.#queued--
-        if (q.jobs.length === 0) this.#recipients.delete(to)
+        // Closed or evicted meanwhile: the queue may be gone already.
+        if (q.jobs.length === 0 && this.#queues[q.priority].get(q.to) === q) this.#drop(q)
       } else {
         q.attempt++
-        q.notBefore = now + result.afterMs
+        recipient.notBefore = now + result.afterMs
         if (result.scope === 'number') this.#throttled(now, result.afterMs)
       }
       // After the queue is up to date: the breakers' listeners may evict jobs or pump this lane.
