@@ -3,8 +3,11 @@ import { graphPaths } from './graph-paths.ts'
 import { createGraphTransport } from './graph-transport.ts'
 import { isMarkAsRead, type SendableMessage } from './messages/message-types.ts'
 import { resolveClientOptions, type GraphApiClientOptions } from './options.ts'
-import type { DeleteOutcome, DownloadOutcome, MediaInfoOutcome, PhoneNumberInfoOutcome, SendOutcome, UploadOutcome } from './outcome.ts'
-import { parseMediaInfo, parsePhoneNumberInfo, parseSendResponse, parseUploadResponse } from './parse-responses.ts'
+import { normalizeTemplateLanguage, type MessageTemplate } from './message-templates.ts'
+import type {
+  DeleteOutcome, DownloadOutcome, MediaInfoOutcome, MessagingLimitOutcome, PhoneNumberInfoOutcome, SendOutcome, TemplateListOutcome, UploadOutcome
+} from './outcome.ts'
+import { parseMediaInfo, parseMessagingLimitInfo, parsePhoneNumberInfo, parseSendResponse, parseTemplatePage, parseUploadResponse } from './parse-responses.ts'
 import { unexpectedBodyFailure } from './to-graph-failure.ts'
 
 /** Per-call options: the access token for the phone number, and an optional abort signal. */
@@ -31,6 +34,25 @@ export interface MediaUpload {
   filename?: string
 }
 
+/** Filters and paging of listTemplates. */
+export interface ListTemplatesOptions {
+  /** Only this template name (Meta's filter may match more; the client keeps exact matches). */
+  name?: string
+  /** Only this language, e.g. en_US (`en-US` is the same; filtered by the client). */
+  language?: string
+  /** Meta's `status` filter, e.g. APPROVED. */
+  status?: string
+  /** Meta's `category` filter: MARKETING, UTILITY or AUTHENTICATION. */
+  category?: string
+  /** Fields to ask for; default name,language,status,category,components (id always comes). */
+  fields?: readonly string[]
+  /** Page size (`limit`). Default 100. */
+  pageSize?: number
+  /** Most pages followed (`after` cursors) before giving up with what was read. Default 50. */
+  maxPages?: number
+  signal?: AbortSignal
+}
+
 /** The Graph API client. Every call resolves to an outcome; none throws for API or network errors. */
 export interface GraphApiClient {
   /** No-op kept for the lifecycle shape; sockets open on the first call. */
@@ -54,6 +76,16 @@ export interface GraphApiClient {
   deleteMedia (mediaId: string, options: RequestOptions): Promise<DeleteOutcome>
   /** `GET /{version}/{phoneNumberId}?fields=…` (default display_phone_number,throughput): the number's display number and throughput level. */
   getPhoneNumber (phoneNumberId: string, options: RequestOptions & { fields?: readonly string[] }): Promise<PhoneNumberInfoOutcome>
+  /**
+   * `GET /{version}/{wabaId}/message_templates`, following the `after` cursor of every page: name,
+   * language, status, category and components of each template (sub category and parameter format when set).
+   */
+  listTemplates (wabaId: string, token: string, options?: ListTemplatesOptions): Promise<TemplateListOutcome>
+  /**
+   * `GET /{version}/{nodeId}?fields=whatsapp_business_manager_messaging_limit` for a phone number,
+   * WABA or business portfolio id: the portfolio's tier and its unique-user limit per 24 h.
+   */
+  messagingLimit (nodeId: string, token: string, options?: { signal?: AbortSignal }): Promise<MessagingLimitOutcome>
 }
 
 /** Creates a client with one keep-alive undici Pool per origin (bounded by `connections`). */
@@ -119,8 +151,42 @@ export function createGraphApiClient (options: GraphApiClientOptions = {}): Grap
     return parsePhoneNumberInfo(res) ?? unexpectedBodyFailure(res.statusCode, res.usage, false)
   }
 
+  async function listTemplates (wabaId: string, token: string, opts: ListTemplatesOptions = {}): Promise<TemplateListOutcome> {
+    const query: Record<string, string> = {
+      fields: (opts.fields ?? ['name', 'language', 'status', 'category', 'components']).join(','),
+      limit: String(opts.pageSize ?? 100)
+    }
+    if (opts.name !== undefined) query.name = opts.name
+    if (opts.status !== undefined) query.status = opts.status
+    if (opts.category !== undefined) query.category = opts.category
+    const templates: MessageTemplate[] = []
+    let last: { httpStatus: number, usage: TemplateListOutcome['usage'] } | undefined
+    let after: string | undefined
+    for (let page = 0; page < (opts.maxPages ?? 50); page++) {
+      const res = await transport.call({ method: 'GET', url: paths.messageTemplates(wabaId, after === undefined ? query : { ...query, after }), token, ...(opts.signal ? { signal: opts.signal } : {}) })
+      if (!res.ok) return res
+      const parsed = parseTemplatePage(res)
+      if (!parsed) return unexpectedBodyFailure(res.statusCode, res.usage, false)
+      templates.push(...parsed.templates)
+      last = { httpStatus: res.statusCode, usage: res.usage }
+      after = parsed.after
+      if (after === undefined) break
+    }
+    const language = opts.language === undefined ? undefined : normalizeTemplateLanguage(opts.language)
+    const kept = templates.filter((t) => (opts.name === undefined || t.name === opts.name) && (language === undefined || normalizeTemplateLanguage(t.language) === language))
+    return { ok: true, httpStatus: last?.httpStatus ?? 200, usage: last?.usage ?? { businessUseCaseUsage: [], maxPercent: 0 }, templates: kept }
+  }
+
+  async function messagingLimit (nodeId: string, token: string, opts: { signal?: AbortSignal } = {}): Promise<MessagingLimitOutcome> {
+    const res = await transport.call({ method: 'GET', url: paths.phoneNumber(nodeId, ['whatsapp_business_manager_messaging_limit']), token, ...(opts.signal ? { signal: opts.signal } : {}) })
+    if (!res.ok) return res
+    return parseMessagingLimitInfo(res) ?? unexpectedBodyFailure(res.statusCode, res.usage, false)
+  }
+
   return {
     start: async () => {},
+    listTemplates,
+    messagingLimit,
     getPhoneNumber,
     stop: () => transport.stop(),
     sendMessage,

@@ -1,11 +1,16 @@
 export { createGraphApiClient } from './graph-api-client.ts'
-export type { GraphApiClient, RequestOptions, SendOptions, MediaUpload } from './graph-api-client.ts'
+export type { GraphApiClient, RequestOptions, SendOptions, MediaUpload, ListTemplatesOptions } from './graph-api-client.ts'
 export { DEFAULT_API_VERSION } from './options.ts'
 export type { GraphApiClientOptions } from './options.ts'
 export type {
   GraphError, GraphFailure, GraphSuccessBase, MessageAccepted, ReadAccepted, SendOutcome,
-  UploadOutcome, MediaInfo, MediaInfoOutcome, DownloadOutcome, DeleteOutcome, PhoneNumberInfo, PhoneNumberInfoOutcome, ThroughputLevel
+  UploadOutcome, MediaInfo, MediaInfoOutcome, DownloadOutcome, DeleteOutcome, PhoneNumberInfo, PhoneNumberInfoOutcome, ThroughputLevel,
+  TemplateListOutcome, MessagingLimitOutcome
 } from './outcome.ts'
+export { countTemplateParameters, templatePlaceholders, normalizeTemplateLanguage, parseMessageTemplate } from './message-templates.ts'
+export type { MessageTemplate, TemplateDefinitionComponent, TemplateDefinitionButton, TemplateParameterCounts } from './message-templates.ts'
+export { parseMessagingLimit, MESSAGING_LIMIT_TIERS } from './messaging-limit.ts'
+export type { MessagingLimit, MessagingLimitTier } from './messaging-limit.ts'
 export { decideSend, pairRateRetryDelayMs, PAIR_RATE_LIMIT_CODE } from './decide-send.ts'
 export type { SendDecision, SendContext, SendFailure } from './decide-send.ts'
 export { ERROR_CATALOGUE, findErrorCatalogueEntry } from './error-catalogue.ts'

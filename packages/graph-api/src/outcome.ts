@@ -1,4 +1,6 @@
 import type { ErrorClass } from './error-classes.ts'
+import type { MessageTemplate } from './message-templates.ts'
+import type { MessagingLimit } from './messaging-limit.ts'
 import type { GraphUsage } from './usage-headers.ts'
 
 /** A failed call, from Meta's error envelope or from the transport. */
@@ -91,6 +93,15 @@ export interface PhoneNumberInfo {
   throughputLevel?: ThroughputLevel
 }
 export type PhoneNumberInfoOutcome = (GraphSuccessBase & PhoneNumberInfo) | GraphFailure
+
+/** `GET /{waba-id}/message_templates`, every page followed. */
+export type TemplateListOutcome = (GraphSuccessBase & { templates: MessageTemplate[] }) | GraphFailure
+
+/**
+ * `GET /{node-id}?fields=whatsapp_business_manager_messaging_limit` (a phone number, WABA or
+ * portfolio): the tier, its limit (null = unlimited, undefined = unknown or not set) and Meta's raw value.
+ */
+export type MessagingLimitOutcome = (GraphSuccessBase & MessagingLimit & { id: string, raw?: unknown }) | GraphFailure
 
 /** A DELETE that succeeded. */
 export type DeleteOutcome = GraphSuccessBase | GraphFailure

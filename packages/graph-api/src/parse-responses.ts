@@ -1,4 +1,6 @@
 import type { GraphResponse } from './graph-transport.ts'
+import { parseMessageTemplate, type MessageTemplate } from './message-templates.ts'
+import { parseMessagingLimit, type MessagingLimit } from './messaging-limit.ts'
 import type { MediaInfo, MessageAccepted, PhoneNumberInfo, ReadAccepted } from './outcome.ts'
 
 function json (body: Buffer): Record<string, unknown> | undefined {
@@ -77,4 +79,21 @@ export function parsePhoneNumberInfo (res: GraphResponse): ({ ok: true, httpStat
     ...(typeof b.display_phone_number === 'string' && { displayPhoneNumber: b.display_phone_number }),
     ...(typeof throughput?.level === 'string' && { throughputLevel: throughput.level })
   }
+}
+
+/** Reads one page of `{data: [...], paging: {cursors: {after}, next?}}`; `after` only when Meta gives a next page. */
+export function parseTemplatePage (res: GraphResponse): { templates: MessageTemplate[], after?: string } | undefined {
+  const b = json(res.body)
+  if (!b || !Array.isArray(b.data)) return undefined
+  const paging = b.paging as { next?: unknown, cursors?: { after?: unknown } } | undefined
+  const after = typeof paging?.next === 'string' && typeof paging.cursors?.after === 'string' ? paging.cursors.after : undefined
+  return { templates: b.data.map(parseMessageTemplate).filter((t) => t !== undefined), ...(after === undefined ? {} : { after }) }
+}
+
+/** Reads `{id, whatsapp_business_manager_messaging_limit?}` (or the deprecated `messaging_limit_tier`); undefined without an id. */
+export function parseMessagingLimitInfo (res: GraphResponse): ({ ok: true, httpStatus: number, usage: GraphResponse['usage'], id: string, raw?: unknown } & MessagingLimit) | undefined {
+  const b = json(res.body)
+  if (!b || typeof b.id !== 'string') return undefined
+  const raw = b.whatsapp_business_manager_messaging_limit ?? b.messaging_limit_tier
+  return { ok: true, httpStatus: res.statusCode, usage: res.usage, id: b.id, ...(raw === undefined ? {} : { raw }), ...parseMessagingLimit(raw) }
 }
