@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
 import type { Command } from 'commander'
 import { controlTopic, numbersTopic } from '@wabridge/egress'
-import { createProducer, toKafkaHeaders } from '@wabridge/kafka'
+import { createProducer, ensureTopics, toKafkaHeaders } from '@wabridge/kafka'
 import { contentTypeFor, type EgressControl, type NumberState } from '@wabridge/schemas'
 import { CliError, type CliContext } from '../context.ts'
 
@@ -84,7 +84,8 @@ export async function numbersResume (ctx: CliContext, id: string, clock = Date.n
   const admin = ctx.kafka.admin()
   await admin.connect()
   try {
-    if (!(await admin.listTopics()).includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: String(7 * 24 * 3_600_000) }] }], waitForLeaders: true })
+    // ensureTopics waits until the new partition's leader serves it (see silences.ts).
+    await ensureTopics(admin, { prefix: ctx.prefix, partitions: 1, only: [], extra: [{ topic, partitions: 1, configs: { 'retention.ms': String(7 * 24 * 3_600_000) } }] })
   } finally {
     await admin.disconnect()
   }
