@@ -4,7 +4,7 @@ import { createCodec, type Codec } from './codec.ts'
 import { ClientError } from './errors.ts'
 import type { InboundMessage, InboundStatus, OutboundResult } from './records.ts'
 import { createSchemaRegistry } from './registry.ts'
-import { toRequestRecord, type SendRequest } from './request.ts'
+import { isScheduled, toRequestRecord, type SendRequest } from './request.ts'
 import { createResultWaiter, type WaitOptions } from './result-waiter.ts'
 import { subscribe, type Handler, type RecordInfo, type SubscribeOptions, type Subscription } from './subscription.ts'
 import { clientTopics, type ClientTopics } from './topics.ts'
@@ -25,7 +25,7 @@ export interface ClientOptions {
   schemaRegistryUrl?: string
   /** More kafkajs settings (ssl, sasl, connectionTimeout, retry, logLevel, logCreator…). Default log level: ERROR. */
   kafka?: Omit<KafkaConfig, 'brokers' | 'clientId'>
-  /** The clock giving a request's default created_at, epoch milliseconds. Default Date.now. */
+  /** The clock giving a request's default created_at and deciding whether its send_at is in the future, epoch milliseconds. Default Date.now. */
   now?: () => number
 }
 
@@ -42,14 +42,17 @@ export interface Client {
   /**
    * Validates `request`, produces it to `<prefix>.outbound.requests` (key: phone_number_id, so it
    * lands in the partition the gateway's own producers choose) and resolves with its request_id
-   * once Kafka acknowledged it. Throws CLIENT_INVALID_REQUEST (nothing produced) or
-   * CLIENT_SEND_FAILED.
+   * once Kafka acknowledged it. A request whose send_at is more than 1 s ahead goes to
+   * `<prefix>.outbound.scheduled` instead (same key), where the gateway's scheduler holds it until
+   * then. Throws CLIENT_INVALID_REQUEST (nothing produced) or CLIENT_SEND_FAILED.
    */
   send (request: SendRequest, options?: { wait?: false }): Promise<string>
   /**
    * The same, then waits for the request's result on `<prefix>.outbound.results` and resolves with
-   * it (a settlement replaces an `unknown`, see WaitOptions.settle). Throws CLIENT_WAIT_TIMEOUT
-   * when none came in time (the request was produced all the same).
+   * it (a settlement replaces an `unknown`, see WaitOptions.settle; a scheduled request cancelled
+   * before its time resolves with status `cancelled`). Throws CLIENT_WAIT_TIMEOUT when none came in
+   * time (the request was produced all the same); for a scheduled request the timeout counts from
+   * its send_at.
    */
   send (request: SendRequest, options: { wait: true | WaitOptions }): Promise<OutboundResult>
   send (request: SendRequest, options?: SendOptions): Promise<string | OutboundResult>
@@ -116,13 +119,15 @@ export function createClient (options: ClientOptions): Client {
   async function send (request: SendRequest, sendOptions: SendOptions = {}): Promise<string | OutboundResult> {
     assertOpen()
     const record = toRequestRecord(request, now)
+    // A future send_at goes to the scheduler directly (egress would forward it there anyway).
+    const topic = isScheduled(record, now()) ? topics.outboundScheduled : topics.outboundRequests
     const waitOptions = sendOptions.wait === true ? {} : sendOptions.wait || undefined
     if (waitOptions) await waiter.start()
     const waiting = waitOptions && waiter.wait(record.request_id, waitOptions)
     try {
-      const value = await codec.serialize(topics.outboundRequests, 'OutboundRequest', record)
+      const value = await codec.serialize(topic, 'OutboundRequest', record)
       await (await connectedProducer()).send({
-        topic: topics.outboundRequests,
+        topic,
         acks: -1,
         messages: [{
           key: record.phone_number_id,
@@ -140,7 +145,8 @@ export function createClient (options: ClientOptions): Client {
       throw new ClientError('CLIENT_SEND_FAILED', `could not produce request ${record.request_id}: ${(err as Error).message}`, { cause: err, requestId: record.request_id })
     }
     if (!waiting) return record.request_id
-    waiting.arm()
+    // The result of a scheduled request comes after its send_at: the timeout counts from then.
+    waiting.arm(Math.max(0, (record.send_at ?? 0) - now()))
     return await waiting.result
   }
 

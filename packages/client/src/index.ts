@@ -6,8 +6,11 @@ export type { Handler, RecordInfo, SubscribeOptions, Subscription } from './subs
 export type { ClientTopics } from './topics.ts'
 
 // Requests and records
+export { MAX_SEND_AHEAD_MS } from './request.ts'
 export type { SendRequest, OutboundMessage, SendMessage, MarkReadMessage } from './request.ts'
+export { PRIORITIES } from './records.ts'
 export type {
+  Priority,
   InboundMessage,
   InboundStatus,
   OutboundRequestRecord,

@@ -64,12 +64,26 @@ export interface OutboundRequestRecord {
   expires_at: number | null
   metadata: Record<string, string>
   created_at: number | null
+  /** Send no earlier than this, epoch ms (null = now). */
+  send_at?: number | null
+  /** 'interactive' (default, null) or 'bulk'; anything else fails the request. */
+  priority?: string | null
 }
 
-/** accepted (Meta took it) | failed | expired (deadline passed) | unknown (outcome unknowable). */
-export type ResultStatus = 'accepted' | 'failed' | 'expired' | 'unknown'
-/** How the gateway classified an error. */
-export type ErrorClass = 'retry_now' | 'retry_later' | 'permanent' | 'ambiguous'
+/** The priorities of a request: interactive (conversations, sent first) and bulk (what interactive leaves). */
+export const PRIORITIES = ['interactive', 'bulk'] as const
+export type Priority = typeof PRIORITIES[number]
+
+/**
+ * accepted (Meta took it) | failed | expired (deadline passed) | unknown (outcome unknowable) |
+ * cancelled (a scheduled request cancelled before its send_at, never sent).
+ */
+export type ResultStatus = 'accepted' | 'failed' | 'expired' | 'unknown' | 'cancelled'
+/**
+ * How the gateway classified an error: retry now, retry after backoff, never retry, may have been
+ * sent, or suppressed (not sent: a bulk request to a recipient who opted out or is held from marketing).
+ */
+export type ErrorClass = 'retry_now' | 'retry_later' | 'permanent' | 'ambiguous' | 'suppressed'
 
 /** The last error of a request. */
 export interface ResultError {

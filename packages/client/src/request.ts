@@ -3,7 +3,16 @@
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { ClientError, type RequestIssue } from './errors.ts'
-import type { OutboundRequestRecord } from './records.ts'
+import { PRIORITIES, type OutboundRequestRecord, type Priority } from './records.ts'
+
+/** How far ahead send_at may be: 365 days, ms (the gateway fails a request beyond it). */
+export const MAX_SEND_AHEAD_MS = 365 * 24 * 60 * 60 * 1000
+
+/**
+ * A request whose send_at is later than now + this is scheduled (written to
+ * `<prefix>.outbound.scheduled`); one due within it is sent now, as egress decides, ms.
+ */
+export const SCHEDULE_AFTER_MS = 1000
 
 /** A message to send: Meta's message object without `messaging_product` and `to`, e.g. `{ type: 'text', text: { body: 'Hi' } }`. */
 export interface SendMessage {
@@ -42,6 +51,13 @@ export interface SendRequest {
   created_at?: string | Date
   /** Your key/values, echoed on the result. */
   metadata?: Record<string, string>
+  /**
+   * Send no earlier than this instant (RFC 3339 with Z or an offset, or a Date), at most 365 days
+   * ahead; a time in the past means now. A later one is held by the gateway's scheduler until then.
+   */
+  send_at?: string | Date
+  /** interactive (default: conversations, sent first) or bulk (campaigns, reminders: sent with what interactive traffic leaves). */
+  priority?: Priority
 }
 
 const SendMessageSchema = z.looseObject({
@@ -113,7 +129,9 @@ const RequestSchema = z.strictObject({
   message: OutboundMessageSchema,
   expires_at: z.iso.datetime({ offset: true }).optional(),
   created_at: z.iso.datetime({ offset: true }).optional(),
-  metadata: z.record(z.string(), z.string()).optional()
+  metadata: z.record(z.string(), z.string()).optional(),
+  send_at: z.iso.datetime({ offset: true }).optional(),
+  priority: z.enum(PRIORITIES).optional()
 }).superRefine((request, ctx) => {
   const isGroup = request.message.recipient_type === 'group'
   if (isGroup ? !GROUP_ID.test(request.to) : !E164.test(request.to)) {
@@ -141,16 +159,20 @@ export function toRequestRecord (request: SendRequest, now: () => number = Date.
         ...request,
         request_id: request.request_id ?? randomUUID(),
         ...(request.expires_at !== undefined && { expires_at: isoOf(request.expires_at) }),
+        ...(request.send_at !== undefined && { send_at: isoOf(request.send_at) }),
         created_at: request.created_at === undefined ? new Date(now()).toISOString() : isoOf(request.created_at)
       }
     : request
   const parsed = RequestSchema.safeParse(input)
   if (!parsed.success) {
-    const issues: RequestIssue[] = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: describeIssue(issue) }))
-    const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')
-    throw new ClientError('CLIENT_INVALID_REQUEST', `invalid request: ${summary}`, { issues, cause: parsed.error })
+    invalid(parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: describeIssue(issue) })), parsed.error)
   }
   const r = parsed.data
+  const sendAt = r.send_at === undefined ? null : Date.parse(r.send_at)
+  // Egress fails such a request; refusing it here writes nothing (the HTTP API answers 400 alike).
+  if (sendAt !== null && sendAt > now() + MAX_SEND_AHEAD_MS) {
+    invalid([{ path: 'send_at', message: 'must be at most 365 days ahead' }])
+  }
   return {
     request_id: r.request_id,
     phone_number_id: r.phone_number_id,
@@ -158,6 +180,18 @@ export function toRequestRecord (request: SendRequest, now: () => number = Date.
     message_json: JSON.stringify(r.message),
     expires_at: r.expires_at === undefined ? null : Date.parse(r.expires_at),
     metadata: { ...r.metadata },
-    created_at: r.created_at === undefined ? null : Date.parse(r.created_at)
+    created_at: r.created_at === undefined ? null : Date.parse(r.created_at),
+    send_at: sendAt,
+    priority: r.priority ?? null
   }
+}
+
+function invalid (issues: RequestIssue[], cause?: unknown): never {
+  const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')
+  throw new ClientError('CLIENT_INVALID_REQUEST', `invalid request: ${summary}`, { issues, cause })
+}
+
+/** Whether a request record goes to the scheduler: its send_at is later than now + SCHEDULE_AFTER_MS. */
+export function isScheduled (record: Pick<OutboundRequestRecord, 'send_at'>, now: number): boolean {
+  return record.send_at != null && record.send_at > now + SCHEDULE_AFTER_MS
 }

@@ -5,7 +5,10 @@ import type { OutboundResult } from './records.ts'
 
 /** Options of send()'s `wait`. */
 export interface WaitOptions {
-  /** How long to wait for the result once Kafka has the request, milliseconds. Default 60_000. */
+  /**
+   * How long to wait for the result once Kafka has the request (for a request with a future
+   * send_at: from its send_at), milliseconds. Default 60_000.
+   */
   timeoutMs?: number
   /**
    * When the first result is `unknown`, keep waiting (within timeoutMs) for the settlement record
@@ -29,10 +32,18 @@ export interface ResultWaiter {
   start (): Promise<void>
   /**
    * Waits for `requestId`'s result: register before producing the request, and arm() the timeout
-   * once it is produced (the time to produce does not count).
+   * once it is produced (the time to produce does not count; `delayMs` more, for a scheduled request).
    */
-  wait (requestId: string, options: WaitOptions): { result: Promise<OutboundResult>, arm: () => void, cancel: () => void }
+  wait (requestId: string, options: WaitOptions): { result: Promise<OutboundResult>, arm: (delayMs?: number) => void, cancel: () => void }
   close (): Promise<void>
+}
+
+/** The longest delay setTimeout takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** setTimeout for any delay (a send_at may be a year ahead): a chain of timers of at most MAX_TIMER_MS. */
+function armTimer (waiter: Pending, ms: number, fire: () => void): void {
+  waiter.timer = setTimeout(() => { if (ms > MAX_TIMER_MS) armTimer(waiter, ms - MAX_TIMER_MS, fire); else fire() }, Math.min(ms, MAX_TIMER_MS))
 }
 
 export function createResultWaiter (kafka: Kafka, topic: string, groupPrefix: string, decode: (buf: Buffer) => Promise<OutboundResult>): ResultWaiter {
@@ -110,13 +121,14 @@ export function createResultWaiter (kafka: Kafka, topic: string, groupPrefix: st
       result.catch(() => {})
       return {
         result,
-        arm () {
+        arm (delayMs = 0) {
           if (waiter.timer !== undefined || !pending.get(requestId)?.has(waiter)) return
-          waiter.timer = setTimeout(() => {
+          const why = delayMs > 0 ? 'is the scheduler running, and egress?' : 'is egress running?'
+          armTimer(waiter, timeoutMs + delayMs, () => {
             finish(requestId, waiter, waiter.unknown
               ? { result: waiter.unknown }
-              : { error: new ClientError('CLIENT_WAIT_TIMEOUT', `no result for request ${requestId} within ${timeoutMs} ms (the request was produced: is egress running?)`, { requestId }) })
-          }, timeoutMs)
+              : { error: new ClientError('CLIENT_WAIT_TIMEOUT', `no result for request ${requestId} within ${timeoutMs} ms${delayMs > 0 ? ' of its send_at' : ''} (the request was produced: ${why})`, { requestId }) })
+          })
         },
         cancel: () => finish(requestId, waiter, { error: new ClientError('CLIENT_CLOSED', 'the wait was cancelled', { requestId }) })
       }

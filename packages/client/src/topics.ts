@@ -3,6 +3,8 @@ export interface ClientTopics {
   inboundMessages: string
   inboundStatuses: string
   outboundRequests: string
+  /** Requests whose send_at is later than now: the gateway's scheduler releases each to outboundRequests at its time. */
+  outboundScheduled: string
   outboundResults: string
 }
 
@@ -11,6 +13,7 @@ export function clientTopics (prefix: string): ClientTopics {
     inboundMessages: `${prefix}.inbound.messages`,
     inboundStatuses: `${prefix}.inbound.statuses`,
     outboundRequests: `${prefix}.outbound.requests`,
+    outboundScheduled: `${prefix}.outbound.scheduled`,
     outboundResults: `${prefix}.outbound.results`
   }
 }

@@ -4,7 +4,7 @@ import { brokersFromEnv, connectedAdmin, createTopic, testKafka, uniqueName, wai
 import { contentTypeFor, createCodec, type Codec, type InboundMessage, type InboundStatus, type OutboundResult } from '@wabridge/schemas'
 import { createClient, type Client, type ClientOptions } from '../src/index.ts'
 
-/** Requests and results are co-partitioned like the gateway's (12); inbound topics have 3. */
+/** Requests, scheduled requests and results are co-partitioned like the gateway's (12); inbound topics have 3. */
 export const PARTITIONS = { requests: 12, inbound: 3 }
 
 export interface Setup {
@@ -29,6 +29,7 @@ export async function setup (t: TestContext): Promise<Setup> {
   const admin = await connectedAdmin(t, kafka)
   await Promise.all([
     createTopic(admin, `${prefix}.outbound.requests`, PARTITIONS.requests),
+    createTopic(admin, `${prefix}.outbound.scheduled`, PARTITIONS.requests),
     createTopic(admin, `${prefix}.outbound.results`, PARTITIONS.requests),
     createTopic(admin, `${prefix}.inbound.messages`, PARTITIONS.inbound),
     createTopic(admin, `${prefix}.inbound.statuses`, PARTITIONS.inbound)

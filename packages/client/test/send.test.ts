@@ -51,6 +51,49 @@ describe('send', { concurrency: true }, () => {
     })
   })
 
+  test('a request with send_at over 1 s ahead goes to outbound.scheduled in the partition of its number; one due now goes to outbound.requests', async (t) => {
+    const s = await setup(t)
+    const now = Date.parse('2026-12-06T10:00:00Z')
+    const client = s.client({ now: () => now })
+    const message = { type: 'text', text: { body: 'Reminder' } }
+    const later = await client.send({ request_id: 'r-later', phone_number_id: FROM, to: '+16505551234', message, send_at: '2026-12-07T09:00:00+01:00', priority: 'bulk' })
+    const due = await client.send({ request_id: 'r-due', phone_number_id: FROM, to: '+16505551234', message, send_at: new Date(now + 1000) })
+    assert.deepEqual([later, due], ['r-later', 'r-due'])
+
+    const gateway = createProducer(s.kafka)
+    await gateway.start()
+    t.after(() => gateway.stop())
+    const [meta] = await gateway.send([{ topic: `${s.prefix}.outbound.scheduled`, key: FROM, value: 'probe' }])
+
+    const scheduled = (await readRecords(s.kafka, `${s.prefix}.outbound.scheduled`, 2)).find((r) => r.value?.toString() !== 'probe')!
+    assert.equal(scheduled.partition, meta!.partition)
+    assert.equal(scheduled.key, FROM)
+    assert.equal(scheduled.headers['event-id'], 'r-later')
+    const { value } = s.codec.decode(scheduled.value!, 'OutboundRequest')
+    assert.equal(value.send_at, Date.parse('2026-12-07T08:00:00Z'))
+    assert.equal(value.priority, 'bulk')
+    assert.deepEqual(fromOutboundRequestRecord(value).send_at, '2026-12-07T08:00:00.000Z')
+
+    const [request] = await readRecords(s.kafka, `${s.prefix}.outbound.requests`, 1)
+    assert.equal(request!.headers['event-id'], 'r-due')
+    assert.equal(s.codec.decode(request!.value!, 'OutboundRequest').value.send_at, now + 1000)
+  })
+
+  test('send with wait of a scheduled request resolves with its result, also a cancellation; the timeout counts from send_at', async (t) => {
+    const s = await setup(t)
+    const client = s.client()
+    const message = { type: 'text', text: { body: 'Hi' } }
+    const cancelled = uniqueName('req')
+    // Due in 10 minutes, waited for 1 ms after that: only the result ends the wait.
+    const waiting = client.send({ request_id: cancelled, phone_number_id: FROM, to: '+16505551234', message, send_at: new Date(Date.now() + 600_000) }, { wait: { timeoutMs: 1 } })
+    const [scheduled] = await readRecords(s.kafka, `${s.prefix}.outbound.scheduled`, 1)
+    assert.equal(scheduled!.headers['event-id'], cancelled)
+    await s.writeResult(resultOf(cancelled, FROM, { status: 'cancelled', wamid: null, wa_id: null, attempts: 0, reason: 'cancelled before its send_at' }))
+    const result = await waiting
+    assert.equal(result.status, 'cancelled')
+    assert.equal(result.reason, 'cancelled before its send_at')
+  })
+
   test('with a schema registry the request is in the Confluent wire format under <topic>-value', async (t) => {
     const s = await setup(t)
     const registry = await startFakeRegistry(t)
