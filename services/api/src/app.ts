@@ -60,7 +60,7 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
   const view = createRequestView({ windowMs: config.API_VIEW_WINDOW_MS, maxEntries: config.API_VIEW_MAX_ENTRIES, clock })
   const feed = createViewFeed({ codec, view, keys, topics, logger })
   const reader = createTopicReader(kafka, {
-    topics: [{ topic: topics.keys }, ...[topics.requests, topics.results, topics.statuses].map((topic) => ({ topic, sinceMs: config.API_VIEW_WINDOW_MS }))],
+    topics: [{ topic: topics.keys }, ...[topics.requests, topics.scheduled, topics.results, topics.statuses].map((topic) => ({ topic, sinceMs: config.API_VIEW_WINDOW_MS }))],
     groupIdPrefix: `${config.TOPIC_PREFIX}.api`,
     clock,
     onRecord: feed.onRecord,
@@ -70,7 +70,7 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
     logger
   })
   const publisher = createMessagePublisher(
-    { topic: topics.requests, timeoutMs: config.API_PRODUCE_TIMEOUT_MS, retryAfterS: config.API_RETRY_AFTER_S },
+    { topic: topics.requests, scheduledTopic: topics.scheduled, timeoutMs: config.API_PRODUCE_TIMEOUT_MS, retryAfterS: config.API_RETRY_AFTER_S },
     { producer, codec, view, clock }
   )
   const stopping = new AbortController()

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { errorBodySchema } from '@wabridge/process'
-import { OutboundRequestJsonSchema } from '@wabridge/schemas'
+import { OutboundRequestJsonSchema, PRIORITIES, RESULT_STATUSES } from '@wabridge/schemas'
 import { API_ERROR_CODES } from './errors.ts'
 import { MESSAGE_STATES, WEBHOOK_STATUSES } from './message-state.ts'
 
@@ -10,12 +10,15 @@ import { MESSAGE_STATES, WEBHOOK_STATUSES } from './message-state.ts'
 export const SendRequestSchema = OutboundRequestJsonSchema.meta({
   id: 'SendRequest',
   description: 'An outbound request in JSON form: Meta\'s message object without messaging_product and to, the sending phone_number_id and the recipient. ' +
-    'request_id makes the POST idempotent (a UUID is generated when it is left out).'
+    'request_id makes the POST idempotent (a UUID is generated when it is left out). ' +
+    'send_at (RFC 3339, at most 365 days ahead; a past time means now) holds the request until then; ' +
+    'priority bulk (campaigns, reminders) lets interactive traffic of the same number go first.'
 })
 
 export const AcceptedSchema = z.object({
   request_id: z.string().describe('The request\'s id: the one given, or the generated one.'),
-  state: z.literal('queued').describe('The request is durable in Kafka (acks=all) and waits for egress.')
+  state: z.enum(['queued', 'scheduled']).describe('The request is durable in Kafka (acks=all). queued: it waits for egress; ' +
+    'scheduled: its send_at is more than 1 s ahead, the scheduler holds it (wa.outbound.scheduled) and releases it to egress at its send_at.')
 }).meta({ id: 'Accepted' })
 
 const IssueSchema = z.object({ path: z.string(), message: z.string() })
@@ -39,16 +42,21 @@ const CallErrorSchema = z.object({
 /** GET /v1/messages/{request_id}. */
 export const MessageStatusSchema = z.object({
   request_id: z.string(),
-  state: z.enum(MESSAGE_STATES).describe('queued: in Kafka, no result yet; accepted: Meta took it; sent, delivered, read: Meta\'s status webhooks; ' +
-    'failed: see reason and error; unknown: egress cannot know whether Meta accepted it (never sent again; a status webhook may still settle it).'),
+  state: z.enum(MESSAGE_STATES).describe('scheduled: held by the scheduler until its send_at; queued: in Kafka for egress, no result yet; ' +
+    'accepted: Meta took it; sent, delivered, read: Meta\'s status webhooks; ' +
+    'failed: see reason and error (expired: not sent before its expires_at; suppressed: a bulk request to a recipient on the suppression list, never sent); ' +
+    'unknown: egress cannot know whether Meta accepted it (never sent again; a status webhook may still settle it); ' +
+    'cancelled: a scheduled request cancelled before its send_at, never sent.'),
   phone_number_id: z.string().nullable(),
   to: z.string().nullable(),
   wamid: z.string().nullable().describe('Meta\'s message id, once known.'),
-  reason: z.string().nullable().describe('Why the request failed or is unknown.'),
+  reason: z.string().nullable().describe('Why the request failed, is unknown or was cancelled.'),
   error: CallErrorSchema.nullable(),
   queued_at: z.iso.datetime().nullable().describe('When the request was written to Kafka (null when it is older than the view\'s window).'),
+  send_at: z.iso.datetime().nullable().describe('Its send_at, when it has one (null also when the request record is older than the view\'s window).'),
+  priority: z.enum(PRIORITIES).nullable().describe('Its priority (interactive when none was given); null when the request record is older than the view\'s window.'),
   result: z.object({
-    status: z.enum(['accepted', 'failed', 'expired', 'unknown']),
+    status: z.enum(RESULT_STATUSES),
     completed_at: z.iso.datetime(),
     attempts: z.number().int(),
     settled: z.boolean().describe('A settlement record replaced an earlier unknown result.')

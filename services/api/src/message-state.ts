@@ -1,7 +1,7 @@
 import type { OutboundResult, ResultError, ResultStatus } from '@wabridge/schemas'
 
 /** What the API says about a request (GET /v1/messages/{request_id}). */
-export const MESSAGE_STATES = ['queued', 'accepted', 'sent', 'delivered', 'read', 'failed', 'unknown'] as const
+export const MESSAGE_STATES = ['scheduled', 'queued', 'accepted', 'sent', 'delivered', 'read', 'failed', 'unknown', 'cancelled'] as const
 export type MessageState = typeof MESSAGE_STATES[number]
 
 /** The statuses of Meta's status webhooks the view keeps (others, e.g. 'played', are ignored). */
@@ -42,8 +42,17 @@ export interface RequestEntry {
   to: string | undefined
   /** Hash of the request's body (idempotency), when the request record was read or produced here. */
   bodyHash: string | undefined
-  /** When the request record was written (Kafka timestamp), epoch ms. */
+  /** When the request's first record was written (Kafka timestamp), epoch ms. */
   queuedAt: number | undefined
+  /** Its send_at, epoch ms, when it has one (undefined also when no request record was read). */
+  sendAt: number | undefined
+  /** Its priority as written ('interactive' when none), when a request record was read. */
+  priority: string | undefined
+  /**
+   * When a record of it that egress sends (rather than forwards to the scheduler) was written:
+   * the request itself when it was due, or the scheduler's release of it. Undefined while scheduled.
+   */
+  dueAt: number | undefined
   result: ResultView | undefined
   webhook: WebhookView | undefined
   /** When the view first saw anything of it (for the window), epoch ms. */
@@ -77,19 +86,41 @@ function fromWebhook (webhook: WebhookView): StateAnswer {
   return { state: 'failed', reason: webhook.error?.message ?? "Meta's status webhook said failed", error: webhook.error }
 }
 
+/** The state a result gives on its own; undefined for accepted and unknown, which status webhooks refine. */
+function fromFinalResult (result: ResultView): StateAnswer | undefined {
+  switch (result.status) {
+    case 'failed': {
+      // Suppressed: a bulk request to a recipient on the suppression list, never sent (no call to Meta).
+      const reason = result.reason ?? result.error?.message ?? 'failed'
+      return { state: 'failed', reason: result.error?.class === 'suppressed' ? `suppressed: ${reason}` : reason, error: errorOf(result.error) }
+    }
+    case 'expired': return { state: 'failed', reason: `expired: ${result.reason ?? 'not sent before its expires_at'}`, error: errorOf(result.error) }
+    case 'cancelled': return { state: 'cancelled', reason: result.reason ?? 'cancelled before its send_at; never sent', error: null }
+    case 'accepted':
+    case 'unknown': return undefined
+    default: {
+      // A status this version does not know yet (a newer gateway): say what it is, decide nothing.
+      const status: never = result.status
+      return { state: 'unknown', reason: `result status ${JSON.stringify(status)}`, error: errorOf(result.error) }
+    }
+  }
+}
+
 /**
- * The state of a request: its result decides failed (and expired, a failure to send in time); an
- * accepted or unknown result is refined by the status webhooks (sent, delivered, read, or failed
- * after Meta accepted it); without a result a webhook still tells (it may arrive first), else the
- * request is queued. Undefined when nothing of it is known.
+ * The state of a request: its result decides failed (and expired, a failure to send in time;
+ * suppressed, refused by the suppression list) and cancelled (a scheduled request cancelled before
+ * its release); an accepted or unknown result is refined by the status webhooks (sent, delivered,
+ * read, or failed after Meta accepted it); without a result a webhook still tells (it may arrive
+ * first), else the request is scheduled (held by the scheduler until its send_at) or queued.
+ * Undefined when nothing of it is known.
  */
 export function toState (entry: RequestEntry): StateAnswer | undefined {
   const { result, webhook } = entry
-  if (result?.status === 'failed') return { state: 'failed', reason: result.reason ?? result.error?.message ?? 'failed', error: errorOf(result.error) }
-  if (result?.status === 'expired') return { state: 'failed', reason: `expired: ${result.reason ?? 'not sent before its expires_at'}`, error: errorOf(result.error) }
+  const final = result && fromFinalResult(result)
+  if (final) return final
   if (webhook) return fromWebhook(webhook)
   if (result?.status === 'accepted') return { state: 'accepted', reason: null, error: null }
   if (result?.status === 'unknown') return { state: 'unknown', reason: result.reason ?? 'egress cannot know whether Meta accepted it', error: errorOf(result.error) }
-  if (entry.queuedAt !== undefined) return { state: 'queued', reason: null, error: null }
+  if (entry.queuedAt !== undefined) return { state: entry.dueAt === undefined ? 'scheduled' : 'queued', reason: null, error: null }
   return undefined
 }

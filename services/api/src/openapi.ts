@@ -31,8 +31,10 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
       '/v1/messages': {
         post: {
           operationId: 'sendMessage',
-          summary: 'Queue a message to send',
-          description: 'Answers 202 once the request is durable in Kafka. Idempotent by request_id: the same id with the same body answers 202 again ' +
+          summary: 'Queue a message to send, now or at its send_at',
+          description: 'Answers 202 once the request is durable in Kafka: on wa.outbound.requests (state queued), or, when its send_at is more than 1 s ahead, ' +
+            'on wa.outbound.scheduled (state scheduled), from where the scheduler releases it to egress at its send_at. ' +
+            'Idempotent by request_id: the same id with the same body answers 202 again ' +
             'without a second request; with another body 409. After a 503 send again with the request_id of its body.',
           security: [{ apiKey: [] }],
           requestBody: { required: true, content: json(SendRequestSchema) },
@@ -42,7 +44,7 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
               content: json(AcceptedSchema),
               headers: { 'Idempotent-Replayed': { description: '"true" when the request_id was known with the same body: nothing was written this time.', schema: { type: 'string' as const, enum: ['true'] } } }
             },
-            400: error('The body is not a valid request (issues lists every problem), or not JSON.'),
+            400: error('The body is not a valid request (issues lists every problem: e.g. a send_at that is not RFC 3339 or more than 365 days ahead, a priority other than interactive or bulk), or not JSON.'),
             403: error('The key may not send from this phone_number_id.'),
             409: error('The request_id was used for another request.'),
             413: error('The body is larger than API_MAX_BODY_BYTES.'),
@@ -55,7 +57,8 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
         get: {
           operationId: 'getMessage',
           summary: 'The state of a request',
-          description: 'From the results, settlements and status webhooks the gateway read (the view holds API_VIEW_WINDOW_MS of them).',
+          description: 'From the requests (scheduled ones and their release too), results, settlements and status webhooks the gateway read ' +
+            '(the view holds API_VIEW_WINDOW_MS of them, counted from the request\'s first record: a request scheduled further ahead is 404 from then until its release).',
           security: [{ apiKey: [] }],
           requestParams: { path: RequestIdParamsSchema },
           responses: {

@@ -4,6 +4,7 @@ import type { KafkaMessage } from 'kafkajs'
 import { fromKafkaHeaders } from '@wabridge/kafka'
 import { parseOutboundRequestJson, toOutboundRequestRecord, type Codec, type OutboundRequest } from '@wabridge/schemas'
 import type { RequestFacts } from './request-view.ts'
+import { isScheduledAt } from './send-at.ts'
 
 /**
  * The hash that decides whether two requests with one request_id are the same (idempotency):
@@ -17,7 +18,10 @@ export function hashRequest (record: OutboundRequest): string {
     message: JSON.parse(record.message_json) as unknown,
     expires_at: record.expires_at,
     created_at: record.created_at,
-    metadata: record.metadata
+    metadata: record.metadata,
+    // Only when set, so that the hash of a request without them is what it was before they existed.
+    ...(record.send_at != null && { send_at: record.send_at }),
+    ...(record.priority != null && record.priority !== 'interactive' && { priority: record.priority })
   })
   return createHash('sha256').update(canonical ?? '', 'utf8').digest('hex')
 }
@@ -29,11 +33,12 @@ function isJson (value: Buffer, contentType: string | undefined): boolean {
 }
 
 /**
- * What a record of the requests topic says, for the view; undefined for a record without a
- * request_id (egress names those by their offset), a tombstone, or one that does not decode (egress
- * dead-letters those; the view has nothing to say about them).
+ * What a record of the requests or the scheduled topic says, for the view; undefined for a record
+ * without a request_id (egress names those by their offset), a tombstone, or one that does not
+ * decode (egress dead-letters those; the view has nothing to say about them). `isRequestsTopic`:
+ * the record is on the requests topic, where one whose send_at is not in the future is sent.
  */
-export async function toRequestFacts (codec: Codec, message: KafkaMessage): Promise<RequestFacts | undefined> {
+export async function toRequestFacts (codec: Codec, message: KafkaMessage, isRequestsTopic = true): Promise<RequestFacts | undefined> {
   if (!message.value || message.value.length === 0) return undefined
   const { contentType } = fromKafkaHeaders(message.headers)
   let record: OutboundRequest
@@ -42,7 +47,18 @@ export async function toRequestFacts (codec: Codec, message: KafkaMessage): Prom
       ? toOutboundRequestRecord(parseOutboundRequestJson(JSON.parse(message.value.toString('utf8'))))
       : (await codec.deserialize(message.value, 'OutboundRequest')).value
     if (record.request_id === null) return undefined
-    return { requestId: record.request_id, phoneNumberId: record.phone_number_id, to: record.to, bodyHash: hashRequest(record), at: Number(message.timestamp) }
+    const at = Number(message.timestamp)
+    const sendAt = record.send_at ?? null
+    return {
+      requestId: record.request_id,
+      phoneNumberId: record.phone_number_id,
+      to: record.to,
+      bodyHash: hashRequest(record),
+      at,
+      sendAt,
+      priority: record.priority ?? null,
+      isDue: isRequestsTopic && !isScheduledAt(sendAt, at)
+    }
   } catch {
     return undefined
   }

@@ -22,6 +22,15 @@ export interface RequestFacts {
   bodyHash: string
   /** Kafka timestamp of the record, epoch ms. */
   at: number
+  /** The request's send_at, epoch ms; null when it has none. */
+  sendAt: number | null
+  /** The request's priority as written; null when it has none (interactive). */
+  priority: string | null
+  /**
+   * Whether egress sends this record rather than forwarding it to the scheduler: a record of the
+   * requests topic whose send_at is not later than its timestamp + 1 s (a released one is).
+   */
+  isDue: boolean
 }
 
 export interface RequestView {
@@ -33,7 +42,7 @@ export interface RequestView {
 }
 
 /**
- * What the requests, results and statuses topics say about each request id, bounded in time and
+ * What the requests, scheduled, results and statuses topics say about each request id, bounded in time and
  * count. A Map keeps insertion order, so the oldest entries are at its front: each insert drops
  * those past the window, then the first seen while over maxEntries. Times are the records'
  * timestamps (capped at the clock), so history read at start ages like records seen live.
@@ -60,6 +69,9 @@ export function createRequestView (options: RequestViewOptions): RequestView {
         to: undefined,
         bodyHash: undefined,
         queuedAt: undefined,
+        sendAt: undefined,
+        priority: undefined,
+        dueAt: undefined,
         result: undefined,
         webhook: undefined,
         firstSeenAt: Math.min(at, now)
@@ -73,12 +85,16 @@ export function createRequestView (options: RequestViewOptions): RequestView {
   return {
     addRequest (facts) {
       const entry = entryOf(facts.requestId, facts.at)
+      // A scheduled request has a second record, its release (or egress's forward, then the release).
+      if (facts.isDue) entry.dueAt ??= facts.at
       // The first record of an id is the request; a later one with the same id is a duplicate egress drops.
       if (entry.queuedAt !== undefined) return
       entry.phoneNumberId ??= facts.phoneNumberId
       entry.to ??= facts.to
       entry.bodyHash = facts.bodyHash
       entry.queuedAt = facts.at
+      entry.sendAt = facts.sendAt ?? undefined
+      entry.priority = facts.priority ?? 'interactive'
     },
     addResult (requestId, at, facts) {
       const entry = entryOf(requestId, at)

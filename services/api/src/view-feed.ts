@@ -8,6 +8,8 @@ import type { RequestView } from './request-view.ts'
 
 export interface ViewTopics {
   requests: string
+  /** Requests held by the scheduler until their send_at. */
+  scheduled: string
   results: string
   statuses: string
   keys: string
@@ -37,8 +39,8 @@ function statusError (status: InboundStatus): WebhookView['error'] {
 }
 
 /**
- * Turns records of the four topics into the view and the key store: request records (Avro or
- * JSON), results (the latest per request id), status webhooks keyed by the request id they echo
+ * Turns records of the five topics into the view and the key store: request records (Avro or
+ * JSON; scheduled ones too, and their release), results (the latest per request id), status webhooks keyed by the request id they echo
  * (biz_opaque_callback_data; ingress puts it and the status in headers, so only failed statuses,
  * whose error is in the value, are decoded), and API keys (compacted topic, null value = deleted).
  */
@@ -79,8 +81,8 @@ export function createViewFeed (deps: { codec: Codec, view: RequestView, keys: K
     stats: (): ViewFeedStats => ({ undecodable }),
     async onRecord (topic: string, message: KafkaMessage): Promise<void> {
       try {
-        if (topic === topics.requests) {
-          const facts = await toRequestFacts(codec, message)
+        if (topic === topics.requests || topic === topics.scheduled) {
+          const facts = await toRequestFacts(codec, message, topic === topics.requests)
           if (facts) view.addRequest(facts)
         } else if (topic === topics.results) {
           if (!message.value) return

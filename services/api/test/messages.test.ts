@@ -29,7 +29,7 @@ test('a POST is answered 202 once its request is in the requests topic, as an Av
   assert.equal(record!.key, NUMBER_A1)
   const { value } = h.codec.decode(record!.value!, 'OutboundRequest')
   assert.deepEqual({ ...value, metadata: { ...value.metadata } }, {
-    request_id: requestId, phone_number_id: NUMBER_A1, to: '+16505551234', message_json: '{"type":"text","text":{"body":"Hello"}}', expires_at: null, metadata: { ticket: 'T-1' }, created_at: null
+    request_id: requestId, phone_number_id: NUMBER_A1, to: '+16505551234', message_json: '{"type":"text","text":{"body":"Hello"}}', expires_at: null, metadata: { ticket: 'T-1' }, created_at: null, send_at: null, priority: null
   })
 })
 

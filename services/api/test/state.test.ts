@@ -58,6 +58,22 @@ test('a failed result is failed with its reason and Meta\'s error; an expired on
   assert.equal((await until(late, 'failed')).reason, 'expired: expired before it could be sent')
 })
 
+test('a bulk request refused by the suppression list is failed, saying suppressed, with the error egress gave', async () => {
+  const reply = await h.call('POST', '/v1/messages', { key, body: textRequest(NUMBER_A1, { priority: 'bulk' }) })
+  const id = reply.body.request_id as string
+  await h.writeResult({
+    request_id: id,
+    phone_number_id: NUMBER_A1,
+    status: 'failed',
+    attempts: 0,
+    error: { code: 131050, subcode: null, message: 'recipient opted out (keyword STOP)', details: null, class: 'suppressed', fbtrace_id: null }
+  })
+  const failed = await until(id, 'failed')
+  assert.deepEqual([failed.reason, failed.error, failed.priority, failed.result.attempts], [
+    'suppressed: recipient opted out (keyword STOP)', { code: 131050, message: 'recipient opted out (keyword STOP)', details: null }, 'bulk', 0
+  ])
+})
+
 test('an unknown result stays unknown until a settlement or a status decides it', async () => {
   const id = await queue()
   const unknownAt = Date.now()

@@ -32,6 +32,8 @@ function toMessageStatus (entry: RequestEntry) {
     reason: answer.reason,
     error: answer.error,
     queued_at: iso(entry.queuedAt),
+    send_at: iso(entry.sendAt),
+    priority: entry.priority === 'interactive' || entry.priority === 'bulk' ? entry.priority : null,
     result: entry.result
       ? { status: entry.result.status, completed_at: iso(entry.result.completedAt)!, attempts: entry.result.attempts, settled: entry.result.isSettlement }
       : null,
@@ -70,9 +72,9 @@ export async function messageRoutes (app: FastifyInstance, options: MessageRoute
     if (!callerOf(request).mayUse(body.phone_number_id)) {
       throw new ApiError('API_FORBIDDEN', `this key may not send from phone number ${body.phone_number_id}`)
     }
-    const { requestId, isReplay } = await options.publisher.publish(body)
+    const { requestId, isReplay, state } = await options.publisher.publish(body)
     if (isReplay) reply.header('idempotent-replayed', 'true')
-    return reply.code(202).send({ request_id: requestId, state: 'queued' })
+    return reply.code(202).send({ request_id: requestId, state })
   })
 
   app.get('/v1/messages/:request_id', async (request) => {
