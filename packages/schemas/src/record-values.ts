@@ -9,6 +9,7 @@ import type { SchemaName } from './schema-files.ts'
 import type { WebhookDelivery, WebhookSubscription } from './webhook-records.ts'
 import type { Silence } from './silence-record.ts'
 import type { Suppression } from './suppression-record.ts'
+import type { MessagingReach } from './messaging-reach-record.ts'
 
 /** The TypeScript value type of each record, by schema name. */
 export interface RecordValues {
@@ -27,6 +28,7 @@ export interface RecordValues {
   WebhookDelivery: WebhookDelivery
   EgressControl: EgressControl
   NumberState: NumberState
+  MessagingReach: MessagingReach
   Suppression: Suppression
 }
 

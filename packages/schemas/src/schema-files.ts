@@ -20,6 +20,7 @@ export const SCHEMA_NAMES = [
   'WebhookDelivery',
   'EgressControl',
   'NumberState',
+  'MessagingReach',
   'Suppression'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
@@ -40,6 +41,7 @@ const FILE_NAMES: Record<SchemaName, string> = {
   WebhookDelivery: 'webhook-delivery.avsc',
   EgressControl: 'egress-control.avsc',
   NumberState: 'number-state.avsc',
+  MessagingReach: 'messaging-reach.avsc',
   Suppression: 'suppression.avsc'
 }
 

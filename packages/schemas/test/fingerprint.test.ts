@@ -54,6 +54,7 @@ const JAVA_FINGERPRINTS = {
   Suppression: 0x7ab578427df79f4cn,
   // Computed by this package (not yet checked with Avro Java).
   EgressControl: 0x97dfac7c45d54b23n,
+  MessagingReach: 0x083aaa63ab50eefdn,
   NumberState: 0x3e8ea2764d8da66en
 } as const
 
