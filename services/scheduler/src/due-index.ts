@@ -1,0 +1,136 @@
+import { Heap } from 'heap-js'
+import type { PendingEntry } from './records.ts'
+
+const byDue = (a: PendingEntry, b: PendingEntry) => a.sendAt - b.sendAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
+/**
+ * The pending requests of one partition that are kept in memory: every live entry due before
+ * `boundary` is here (the invariant), none at or after it. Entries are removed from the heap lazily
+ * (a heap item counts only while the map still holds that very object).
+ */
+export class DueIndex {
+  readonly #entries = new Map<string, PendingEntry>()
+  readonly #heap = new Heap<PendingEntry>(byDue)
+  #boundary: number
+  readonly #maxEntries: number
+
+  constructor (options: { boundary: number, maxEntries: number, entries?: Iterable<PendingEntry> }) {
+    this.#boundary = options.boundary
+    this.#maxEntries = options.maxEntries
+    const all = [...options.entries ?? []]
+    for (const e of all) this.#entries.set(e.id, e)
+    this.#heap.init(all)
+  }
+
+  /** Entries due before this are all in memory; later ones are only in Kafka. */
+  get boundary (): number { return this.#boundary }
+  get size (): number { return this.#entries.size }
+  get (id: string): PendingEntry | undefined { return this.#entries.get(id) }
+  has (id: string): boolean { return this.#entries.has(id) }
+
+  /** Adds (or replaces) an entry that is pending in Kafka; one due at or after `limit` is not kept and lowers the boundary. */
+  put (entry: PendingEntry, limit: number): boolean {
+    this.remove(entry.id)
+    if (entry.sendAt >= Math.min(this.#boundary, limit)) {
+      this.#boundary = Math.min(this.#boundary, entry.sendAt)
+      return false
+    }
+    this.#entries.set(entry.id, entry)
+    this.#heap.push(entry)
+    if (this.#entries.size > this.#maxEntries * 1.1) this.#trim()
+    return true
+  }
+
+  remove (id: string): PendingEntry | undefined {
+    const e = this.#entries.get(id)
+    if (e) this.#entries.delete(id)
+    return e
+  }
+
+  /** The earliest live entry. */
+  peek (): PendingEntry | undefined {
+    for (let top = this.#heap.peek(); top; top = this.#heap.peek()) {
+      if (this.#entries.get(top.id) === top) return top
+      this.#heap.pop()
+    }
+    return undefined
+  }
+
+  /** Takes (removes) up to `max` entries due at or before `now`, earliest first, stopping once their values reach `maxBytes`. */
+  takeDue (now: number, max: number, maxBytes = Infinity): PendingEntry[] {
+    const out: PendingEntry[] = []
+    let bytes = 0
+    while (out.length < max && bytes < maxBytes) {
+      const top = this.peek()
+      if (!top || top.sendAt > now) break
+      this.#heap.pop()
+      this.#entries.delete(top.id)
+      out.push(top)
+      bytes += top.value.length
+    }
+    return out
+  }
+
+  /** Keeps the earliest maxEntries (intake of earlier entries filled memory); the boundary drops to the first one let go. */
+  #trim (): void {
+    const sorted = [...this.#entries.values()].sort(byDue)
+    const dropped = sorted.slice(this.#maxEntries)
+    for (const e of dropped) this.#entries.delete(e.id)
+    if (dropped.length > 0) this.#boundary = Math.min(this.#boundary, dropped[0]!.sendAt)
+    this.#heap.init(sorted.slice(0, this.#maxEntries))
+  }
+}
+
+/**
+ * Collects, while the pending partition is read from its start, the live entries due earliest (at
+ * most maxEntries, none due at or after `limit`), with a max-heap so memory stays bounded whatever
+ * the partition holds. The boundary is the earliest due time of anything seen and not kept: every
+ * live entry due before it is collected.
+ */
+export class ScanCollector {
+  readonly #entries = new Map<string, PendingEntry>()
+  readonly #heap = new Heap<PendingEntry>((a, b) => byDue(b, a))
+  #boundary = Infinity
+  #stale = 0
+  readonly #maxEntries: number
+  readonly #limit: number
+
+  constructor (options: { maxEntries: number, limit: number }) {
+    this.#maxEntries = options.maxEntries
+    this.#limit = options.limit
+  }
+
+  get boundary (): number { return this.#boundary }
+
+  /** A pending record (the latest for its id so far). */
+  offer (entry: PendingEntry): void {
+    this.remove(entry.id)
+    if (entry.sendAt >= Math.min(this.#limit, this.#boundary)) {
+      this.#boundary = Math.min(this.#boundary, entry.sendAt)
+      return
+    }
+    this.#entries.set(entry.id, entry)
+    this.#heap.push(entry)
+    while (this.#entries.size > this.#maxEntries) {
+      const top = this.#heap.pop()!
+      if (this.#entries.get(top.id) !== top) { this.#stale--; continue }
+      this.#entries.delete(top.id)
+      this.#boundary = Math.min(this.#boundary, top.sendAt)
+    }
+  }
+
+  /** A released or cancelled marker, or a tombstone: the id is no longer pending. */
+  remove (id: string): void {
+    if (!this.#entries.delete(id)) return
+    // Stale heap items are dropped when popped; rebuild when they outnumber the live ones.
+    if (++this.#stale > this.#entries.size + 1000) {
+      this.#heap.init([...this.#entries.values()])
+      this.#stale = 0
+    }
+  }
+
+  /** The index the scan found. */
+  toIndex (maxEntries: number): DueIndex {
+    return new DueIndex({ boundary: this.#boundary, maxEntries, entries: this.#entries.values() })
+  }
+}

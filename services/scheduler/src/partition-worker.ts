@@ -1,0 +1,405 @@
+import type { Kafka, KafkaMessage } from 'kafkajs'
+import { Mutex } from 'async-mutex'
+import type { Codec } from '@wabridge/schemas'
+import type { Logger } from '@wabridge/telemetry'
+import { DueIndex, ScanCollector } from './due-index.ts'
+import type { PendingReader } from './pending-reader.ts'
+import { RecentIds } from './recent-ids.ts'
+import { markerRecord, pendingRecord, readIntake, readPendingRecord, schedulerResult, tooFarAhead, type PendingEntry, type PendingRecord } from './records.ts'
+import { PartitionProducer, type OutRecord } from './transactions.ts'
+
+export interface WorkerOptions {
+  partition: number
+  groupId: string
+  scheduledTopic: string
+  pendingTopic: string
+  requestsTopic: string
+  resultsTopic: string
+  transactionTimeoutMs: number
+  maxIndexed: number
+  horizonMs: number
+  rescanLeadMs: number
+  maxReleaseBatch: number
+  markerRetentionMs: number
+  clock: () => number
+}
+
+export interface WorkerEvents {
+  released?(count: number, latenessMs: number[]): void
+  cancelled?(): void
+  rejected?(): void
+  duplicate?(): void
+  scanned?(ms: number, records: number): void
+}
+
+export interface WorkerDeps {
+  kafka: Kafka
+  codec: Codec
+  reader: PendingReader
+  /** The scheduled partition's committed offset (where this owner starts). */
+  committedOffset: () => Promise<bigint>
+  logger: Logger
+  events: WorkerEvents
+  /** A transaction failed (fenced, or its outcome unknown): the worker stopped; the app opens a new one if the partition is still ours. */
+  onLost: (err: Error) => void
+}
+
+export type CancelOutcome = 'cancelled' | 'released' | 'already_cancelled' | 'not_found'
+
+export interface PartitionStats {
+  partition: number
+  state: 'opening' | 'ready' | 'lost' | 'closed'
+  indexed: number
+  /** Pending requests not in memory, as of the last scan plus those scheduled since (an upper bound). */
+  later: number
+  next_due_at: number | null
+  boundary: number | null
+  last_scan_at: number | null
+}
+
+/** Bytes of record values in one transaction: below the topics' default max.message.bytes (1 MiB) per partition. */
+const MAX_TXN_BYTES = 512 * 1024
+const MAX_INTAKE_RECORDS = 1000
+/** Old markers tombstoned after one scan, at most. */
+const MAX_MARKER_TOMBSTONES = 10_000
+type Journal = Array<{ put: PendingEntry } | { remove: string }>
+
+/**
+ * This instance's ownership of one partition of the scheduled topic and the same partition of the
+ * pending topic. Every write (intake, release, cancel) is one Kafka transaction of the partition's
+ * producer, one at a time; an index in memory holds the earliest pending entries (see due-index.ts),
+ * rebuilt by rescanning the pending partition before it runs out.
+ */
+export class PartitionWorker {
+  readonly partition: number
+  #state: PartitionStats['state'] = 'opening'
+  readonly #options: WorkerOptions
+  readonly #deps: WorkerDeps
+  readonly #producer: PartitionProducer
+  readonly #lock = new Mutex()
+  readonly #recent = new RecentIds(100_000)
+  #index: DueIndex
+  #journal: Journal | undefined
+  #later = 0
+  #lastScanAt: number | undefined
+  #scanning: Promise<void> | undefined
+  #timer: NodeJS.Timeout | undefined
+  #releasing = false
+  #startOffset = 0n
+  readonly #stateWaiters: Array<() => void> = []
+
+  constructor (options: WorkerOptions, deps: WorkerDeps) {
+    this.partition = options.partition
+    this.#options = options
+    this.#deps = deps
+    this.#index = new DueIndex({ boundary: -Infinity, maxEntries: options.maxIndexed })
+    this.#producer = new PartitionProducer(deps.kafka, { transactionalId: `${options.groupId}:${options.scheduledTopic}:${options.partition}`, transactionTimeoutMs: options.transactionTimeoutMs })
+  }
+
+  get state (): PartitionStats['state'] { return this.#state }
+  get isReady (): boolean { return this.#state === 'ready' }
+  /** Records of the scheduled partition below this were taken over by an earlier owner. */
+  get startOffset (): bigint { return this.#startOffset }
+
+  /** Resolves true once ready, false once lost or closed. */
+  async whenReady (): Promise<boolean> {
+    while (this.#state === 'opening') await new Promise<void>((resolve) => this.#stateWaiters.push(resolve))
+    return this.#state === 'ready'
+  }
+
+  #setState (state: PartitionStats['state']): void {
+    this.#state = state
+    for (const wake of this.#stateWaiters.splice(0)) wake()
+  }
+
+  /** Fences the previous owner, then reads the pending partition into memory. Throws when that fails (the worker is then lost). */
+  async open (): Promise<void> {
+    try {
+      await this.#producer.connect()
+      if (this.#state !== 'opening') { await this.#producer.disconnect(); return }
+      // After the fence: nothing the previous owner wrote can still commit, so the committed offset and the partition are final.
+      this.#startOffset = await this.#deps.committedOffset()
+      await this.#scan()
+    } catch (err) {
+      this.#lose(err as Error)
+      throw err
+    }
+    if (this.#state !== 'opening') return
+    this.#setState('ready')
+    this.#schedule(0)
+  }
+
+  stats (): PartitionStats {
+    return {
+      partition: this.partition,
+      state: this.#state,
+      indexed: this.#index.size,
+      later: this.#later,
+      next_due_at: this.#index.peek()?.sendAt ?? null,
+      boundary: Number.isFinite(this.#index.boundary) ? this.#index.boundary : null,
+      last_scan_at: this.#lastScanAt ?? null
+    }
+  }
+
+  /** The request if it is pending in memory, or what became of it recently. */
+  local (id: string): { state: 'pending', sendAt: number } | { state: 'released' | 'cancelled', at: number } | undefined {
+    const e = this.#index.get(id)
+    if (e) return { state: 'pending', sendAt: e.sendAt }
+    return this.#recent.get(id)
+  }
+
+  /** Takes the records of a fetched batch over: on return, they and their offset are committed (throws when the worker was lost). */
+  async intake (messages: KafkaMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += MAX_INTAKE_RECORDS) {
+      const chunk = messages.slice(i, i + MAX_INTAKE_RECORDS)
+      const intakes = await Promise.all(chunk.map((m) => readIntake(this.#deps.codec, m, { topic: this.#options.scheduledTopic, partition: this.partition })))
+      // Cancels of requests not in memory need the pending partition read first (outside the lock: releases go on).
+      const looked = new Map<string, PendingRecord | undefined>()
+      for (const it of intakes) {
+        if (it.kind === 'cancel' && !this.#index.has(it.id) && !this.#recent.has(it.id)) looked.set(it.id, await this.lookup(it.id))
+      }
+      await this.#lock.runExclusive(async () => {
+        this.#assertReady()
+        const now = this.#options.clock()
+        const records: OutRecord[] = []
+        const effects: Array<() => void> = []
+        const batch = new Map<string, PendingEntry | 'finished'>()
+        for (let j = 0; j < chunk.length; j++) {
+          const m = chunk[j]!
+          const it = intakes[j]!
+          const source = `${this.partition}:${m.offset}`
+          if (it.kind === 'cancel') {
+            const found = batch.get(it.id) ?? this.#index.get(it.id) ?? (this.#recent.has(it.id) ? 'finished' : undefined) ?? pendingOf(looked.get(it.id))
+            if (found === undefined || found === 'finished') continue
+            batch.set(it.id, 'finished')
+            await this.#cancelRecords(found, now, records, effects)
+            continue
+          }
+          if (batch.has(it.id) || this.#index.has(it.id) || this.#recent.has(it.id)) { effects.push(() => this.#deps.events.duplicate?.()); continue }
+          const entry: PendingEntry = { id: it.id, sendAt: it.sendAt ?? now, key: m.key?.toString('utf8') ?? null, value: m.value ?? Buffer.alloc(0), headers: ownHeadersOf(m), source }
+          const refusal = it.sendAt === null ? undefined : tooFarAhead(it.sendAt, now)
+          if (refusal && it.request) {
+            records.push({ topic: this.#options.resultsTopic, key: it.request.phone_number_id, value: await this.#deps.codec.serialize(this.#options.resultsTopic, 'OutboundResult', schedulerResult({ id: it.id, request: it.request, status: 'failed', reason: refusal, now, sourceTopic: this.#options.scheduledTopic, source })) })
+            batch.set(it.id, 'finished')
+            effects.push(() => this.#deps.events.rejected?.())
+          } else if (it.sendAt === null || it.sendAt <= now) {
+            batch.set(it.id, 'finished')
+            this.#releaseRecords([entry], now, records, effects)
+          } else {
+            batch.set(it.id, entry)
+            records.push(pendingRecord(this.#options.pendingTopic, this.partition, entry))
+            effects.push(() => this.#put(entry))
+          }
+        }
+        const last = chunk[chunk.length - 1]!
+        await this.#commit(records, { groupId: this.#options.groupId, topic: this.#options.scheduledTopic, partition: this.partition, offset: String(BigInt(last.offset) + 1n) })
+        for (const effect of effects) effect()
+      })
+    }
+    this.#schedule(0)
+  }
+
+  /** Cancels a pending request of this partition (the HTTP API on the owning instance). */
+  async cancel (id: string): Promise<CancelOutcome> {
+    const looked = this.#index.has(id) || this.#recent.has(id) ? undefined : await this.lookup(id)
+    return await this.#lock.runExclusive(async () => {
+      this.#assertReady()
+      const finished = this.#recent.get(id)
+      if (finished) return finished.state === 'released' ? 'released' : 'already_cancelled'
+      const entry = this.#index.get(id) ?? pendingOf(looked)
+      if (!entry) return looked?.state === 'released' ? 'released' : looked?.state === 'cancelled' ? 'already_cancelled' : 'not_found'
+      const records: OutRecord[] = []
+      const effects: Array<() => void> = []
+      await this.#cancelRecords(entry, this.#options.clock(), records, effects)
+      await this.#commit(records)
+      for (const effect of effects) effect()
+      return 'cancelled'
+    })
+  }
+
+  /** The latest record of `id` in this pending partition (reads the whole partition: memory stays flat). */
+  async lookup (id: string): Promise<PendingRecord | undefined> {
+    let found: PendingRecord | undefined
+    const end = await this.#deps.reader.end(this.partition)
+    await this.#deps.reader.read(this.partition, 0n, end, (m) => {
+      if (m.key?.toString('utf8') === id) found = readPendingRecord(m) ?? found
+    })
+    return found
+  }
+
+  /** Stops: no further transaction starts; the one under way finishes. */
+  async close (): Promise<void> {
+    if (this.#state === 'closed') return
+    this.#setState('closed')
+    if (this.#timer) clearTimeout(this.#timer)
+    await this.#lock.runExclusive(() => {})
+    await this.#producer.disconnect()
+  }
+
+  #assertReady (): void {
+    if (this.#state !== 'ready') throw new Error(`partition ${this.partition} is not owned by this instance any more`)
+  }
+
+  async #commit (records: OutRecord[], offsets?: Parameters<PartitionProducer['commit']>[1]): Promise<void> {
+    try {
+      await this.#producer.commit(records, offsets)
+    } catch (err) {
+      // Fenced, or the outcome is unknown: only a new worker (fence, rescan, committed offset) knows the truth.
+      this.#lose(err as Error)
+      throw err
+    }
+  }
+
+  #lose (err: Error): void {
+    if (this.#state === 'lost' || this.#state === 'closed') return
+    this.#setState('lost')
+    if (this.#timer) clearTimeout(this.#timer)
+    void this.#producer.disconnect()
+    this.#deps.logger.warn({ err, partition: this.partition }, 'partition transaction failed: the partition is taken over again')
+    this.#deps.onLost(err)
+  }
+
+  #put (entry: PendingEntry): void {
+    this.#journal?.push({ put: entry })
+    if (!this.#index.put(entry, this.#options.clock() + this.#options.horizonMs)) this.#later++
+  }
+
+  #finish (id: string, state: 'released' | 'cancelled', at: number): void {
+    this.#journal?.push({ remove: id })
+    this.#index.remove(id)
+    this.#recent.add(id, { state, at })
+  }
+
+  #releaseRecords (entries: PendingEntry[], now: number, records: OutRecord[], effects: Array<() => void>): void {
+    for (const e of entries) {
+      records.push({ topic: this.#options.requestsTopic, key: e.key, value: e.value, headers: e.headers })
+      records.push(markerRecord(this.#options.pendingTopic, this.partition, { id: e.id, state: 'released', at: now, sendAt: e.sendAt }))
+    }
+    effects.push(() => {
+      for (const e of entries) this.#finish(e.id, 'released', now)
+      this.#deps.events.released?.(entries.length, entries.map((e) => now - e.sendAt))
+    })
+  }
+
+  async #cancelRecords (entry: PendingEntry, now: number, records: OutRecord[], effects: Array<() => void>): Promise<void> {
+    const it = await readIntake(this.#deps.codec, { key: entry.key === null ? null : Buffer.from(entry.key), value: entry.value, headers: entry.headers, offset: entry.source.split(':')[1] ?? '0' }, { topic: this.#options.scheduledTopic, partition: this.partition })
+    records.push(markerRecord(this.#options.pendingTopic, this.partition, { id: entry.id, state: 'cancelled', at: now, sendAt: entry.sendAt }))
+    if (it.kind === 'request' && it.request) {
+      const result = schedulerResult({ id: entry.id, request: it.request, status: 'cancelled', reason: 'cancelled before its send_at: never released, never sent', now, sourceTopic: this.#options.scheduledTopic, source: entry.source })
+      records.push({ topic: this.#options.resultsTopic, key: it.request.phone_number_id, value: await this.#deps.codec.serialize(this.#options.resultsTopic, 'OutboundResult', result) })
+    }
+    effects.push(() => { this.#finish(entry.id, 'cancelled', now); this.#deps.events.cancelled?.() })
+  }
+
+  /** Runs the release loop again in `ms` at most (200 ms at most: the clock may be moved by hand). */
+  #schedule (ms: number): void {
+    if (this.#state !== 'ready') return
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => { void this.#tick() }, Math.max(0, Math.min(ms, 200)))
+  }
+
+  async #tick (): Promise<void> {
+    if (this.#state !== 'ready' || this.#releasing) return
+    this.#releasing = true
+    try {
+      await this.#releaseDue()
+      const now = this.#options.clock()
+      if (!this.#scanning && (now + this.#options.rescanLeadMs >= this.#index.boundary || now - (this.#lastScanAt ?? 0) >= this.#options.horizonMs)) {
+        this.#scanning = this.#scan().catch((err: unknown) => this.#lose(err as Error)).finally(() => { this.#scanning = undefined })
+      }
+      const next = this.#index.peek()
+      this.#schedule(next ? next.sendAt - this.#options.clock() : 200)
+    } catch (err) {
+      if (this.#state === 'ready') this.#lose(err as Error)
+    } finally {
+      this.#releasing = false
+    }
+  }
+
+  async #releaseDue (): Promise<void> {
+    for (;;) {
+      const released = await this.#lock.runExclusive(async () => {
+        if (this.#state !== 'ready') return 0
+        const now = this.#options.clock()
+        const due = this.#index.takeDue(now, this.#options.maxReleaseBatch, MAX_TXN_BYTES)
+        if (due.length === 0) return 0
+        const records: OutRecord[] = []
+        const effects: Array<() => void> = []
+        this.#releaseRecords(due, now, records, effects)
+        await this.#commit(records)
+        for (const effect of effects) effect()
+        return due.length
+      })
+      if (released === 0) return
+    }
+  }
+
+  /**
+   * Reads the pending partition from its start up to its end now, keeping the earliest entries, then
+   * swaps the new index in. Writes committed meanwhile are in the journal and applied again on top
+   * (each one sets its id's state, so applying some twice, in order, gives the latest state).
+   */
+  async #scan (): Promise<void> {
+    const startedAt = Date.now()
+    const now = this.#options.clock()
+    const collector = new ScanCollector({ maxEntries: this.#options.maxIndexed, limit: now + this.#options.horizonMs })
+    const oldMarkers = new Map<string, bigint>()
+    let records = 0
+    let later = 0
+    this.#journal = []
+    try {
+      const end = await this.#deps.reader.end(this.partition)
+      await this.#deps.reader.read(this.partition, 0n, end, (m) => {
+        records++
+        const r = readPendingRecord(m)
+        if (!r) return
+        if (r.state === 'pending') {
+          collector.offer(r.entry)
+          oldMarkers.delete(r.entry.id)
+          if (r.entry.sendAt >= collector.boundary) later++
+        } else {
+          collector.remove(r.id)
+          if (r.state === 'gone') oldMarkers.delete(r.id)
+          else if (r.at < now - this.#options.markerRetentionMs && oldMarkers.size < MAX_MARKER_TOMBSTONES) oldMarkers.set(r.id, r.offset)
+          else { oldMarkers.delete(r.id); this.#recent.add(r.id, { state: r.state, at: r.at }) }
+        }
+      })
+      await this.#lock.runExclusive(async () => {
+        if (this.#state !== 'opening' && this.#state !== 'ready') return
+        const index = collector.toIndex(this.#options.maxIndexed)
+        const limit = this.#options.clock() + this.#options.horizonMs
+        for (const op of this.#journal ?? []) {
+          if ('put' in op) { index.put(op.put, limit); oldMarkers.delete(op.put.id) } else { index.remove(op.remove); oldMarkers.delete(op.remove) }
+        }
+        this.#journal = undefined
+        this.#index = index
+        this.#later = later
+        this.#lastScanAt = now
+        if (oldMarkers.size > 0 && this.#state === 'ready') {
+          // Markers past their retention, still the latest record of their id: tombstones let compaction drop them.
+          const ids = [...oldMarkers.keys()]
+          for (let i = 0; i < ids.length; i += MAX_INTAKE_RECORDS) {
+            await this.#commit(ids.slice(i, i + MAX_INTAKE_RECORDS).map((id) => ({ topic: this.#options.pendingTopic, partition: this.partition, key: id, value: null })))
+          }
+        }
+      })
+      this.#deps.events.scanned?.(Date.now() - startedAt, records)
+      this.#deps.logger.debug({ partition: this.partition, records, indexed: this.#index.size, boundary: this.#index.boundary, ms: Date.now() - startedAt }, 'pending partition scanned')
+    } finally {
+      this.#journal = undefined
+    }
+  }
+}
+
+function pendingOf (r: PendingRecord | undefined): PendingEntry | undefined {
+  return r?.state === 'pending' ? r.entry : undefined
+}
+
+function ownHeadersOf (m: KafkaMessage): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {}
+  for (const [k, v] of Object.entries(m.headers ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v
+    if (first !== undefined && !k.startsWith('wabridge-scheduler-')) out[k] = Buffer.isBuffer(first) ? first : Buffer.from(String(first))
+  }
+  return out
+}

@@ -1,0 +1,60 @@
+import type { Kafka, Producer, TopicMessages } from 'kafkajs'
+import { Partitioners } from 'kafkajs'
+
+export interface OutRecord { topic: string, partition?: number, key: string | null, value: Buffer | null, headers?: Record<string, string | Buffer> }
+
+/** Whether a kafkajs error (or one it wraps) says another producer with our transactional id took over. */
+export function isFencingError (err: unknown): boolean {
+  for (let e = err as { type?: string, code?: number, cause?: unknown, originalError?: unknown } | undefined; e && typeof e === 'object'; e = (e.cause ?? e.originalError) as typeof e) {
+    if (e.type === 'INVALID_PRODUCER_EPOCH' || e.type === 'PRODUCER_FENCED' || e.code === 90 || e.code === 47) return true
+  }
+  return false
+}
+
+/**
+ * One partition's transactional producer. Its transactional id belongs to the partition, so the
+ * next owner's connect() fences this one: Kafka aborts its open transaction and refuses its commits.
+ */
+export class PartitionProducer {
+  readonly #producer: Producer
+  constructor (kafka: Kafka, options: { transactionalId: string, transactionTimeoutMs: number }) {
+    this.#producer = kafka.producer({
+      transactionalId: options.transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: options.transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+      // The same Java-compatible partitioner as every other producer: a released request lands in its number's partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: 8, initialRetryTime: 20, maxRetryTime: 2000 }
+    })
+  }
+
+  /** Connects (and so fences the previous owner). */
+  async connect (): Promise<void> { await this.#producer.connect() }
+  async disconnect (): Promise<void> { await this.#producer.disconnect().catch(() => {}) }
+
+  /**
+   * Writes records and, when given, the consumed offset of the scheduled partition, atomically.
+   * Returns the base offset of the records written to `trackTopic`/`trackPartition`, if any.
+   */
+  async commit (records: OutRecord[], offsets?: { groupId: string, topic: string, partition: number, offset: string }): Promise<void> {
+    const byTopic = new Map<string, TopicMessages>()
+    for (const r of records) {
+      let tm = byTopic.get(r.topic)
+      if (!tm) byTopic.set(r.topic, tm = { topic: r.topic, messages: [] })
+      tm.messages.push({ key: r.key, value: r.value, ...(r.headers && { headers: r.headers }), ...(r.partition !== undefined && { partition: r.partition }) })
+    }
+    const txn = await this.#producer.transaction()
+    try {
+      if (byTopic.size > 0) await txn.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 })
+      if (offsets) {
+        await txn.sendOffsets({ consumerGroupId: offsets.groupId, topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] }] })
+      }
+      await txn.commit()
+    } catch (err) {
+      await txn.abort().catch(() => {})
+      throw err
+    }
+  }
+}
