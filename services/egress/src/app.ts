@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createGraphApiClient, decideSend, errorClassOf, type GraphApiClient } from '@wabridge/graph-api'
 import { createConsumer, createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames } from '@wabridge/kafka'
-import { contentTypeFor, createCodec, type NumberState } from '@wabridge/schemas'
+import { contentTypeFor, createCodec, recipientWaId, suppressionScope, type NumberState, type OutboundRequest } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { EgressConfig } from './config.ts'
 import { createDispatcher } from './dispatcher.ts'
@@ -22,6 +22,9 @@ import { CircuitBreakers } from './circuit-breakers.ts'
 import { numberState } from './number-states.ts'
 import { createThroughput } from './throughput.ts'
 import { createTopicWatcher } from './topic-watcher.ts'
+import { keyPartitioner, scheduledTopic } from './forward.ts'
+import { priorityOf } from './request-decoder.ts'
+import { createSuppressionReader, suppressionsTopic } from './suppressions.ts'
 
 export interface EgressDeps {
   logger: Logger
@@ -43,6 +46,9 @@ export const numbersTopic = (prefix: string) => `${prefix}.egress.numbers`
 
 /** A short, stable name of an access token for breaker keys, alerts and logs (never the token). */
 export const tokenFingerprint = (token: string) => `sha256:${createHash('sha256').update(token).digest('hex').slice(0, 12)}`
+
+/** How long start() waits for the suppression list to be read (before any bulk request is checked against it), ms. */
+const SUPPRESSIONS_CATCH_UP_MS = 5 * 60_000
 
 /** Room below a topic's max.message.bytes kept for batch overhead. */
 const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588
@@ -121,6 +127,13 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     return throughput.rateFor(phoneNumberId).mps
   }
   const reports = createProducer(kafka)
+  const suppressions = createSuppressionReader(kafka, admin, { topic: suppressionsTopic(config.TOPIC_PREFIX), groupId: config.EGRESS_GROUP_ID, codec, onCrash: onFatal, logger })
+  /** The suppression holding for a bulk request's recipient, in its number's scope (its WABA, else the number). */
+  const suppressionOf = (record: OutboundRequest) => priorityOf(record) === 'bulk'
+    ? suppressions.lookup(suppressionScope(record.phone_number_id, wabaOf), recipientWaId(record.to), clock())
+    : undefined
+  // Set from the scheduled topic's partition count at start.
+  let scheduledPartitionFor = keyPartitioner(config.KAFKA_TOPIC_PARTITIONS)
   const timers = new Set<NodeJS.Timeout>()
   // The consumer and the dispatcher call each other through callbacks that run only after start().
   const calls = new ConcurrencyGate(config.GRAPH_CONNECTIONS)
@@ -186,8 +199,11 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       retry: { maxAttempts: config.EGRESS_MAX_ATTEMPTS, baseMs: config.EGRESS_RETRY_BASE_MS, maxMs: config.EGRESS_RETRY_MAX_MS },
       inDoubt: createInDoubt({ statuses, waitMs: config.EGRESS_IN_DOUBT_WAIT_MS, settlementWindowMs: config.EGRESS_SETTLEMENT_WINDOW_MS, clock }),
       stampAt: config.EGRESS_RATE_STAMP,
-      mayStart
+      mayStart,
+      suppressionOf
     },
+    forward: { topic: scheduledTopic(config.TOPIC_PREFIX), partitionFor: (key) => scheduledPartitionFor(key) },
+    onForwarded: () => metrics.forwarded(),
     openSession: (partition, committable, onLost) => {
       const session = new PartitionSession({
         partition,
@@ -316,7 +332,12 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   const health = buildHealthServer({
     isStopping: () => state === 'stopping' || state === 'stopped',
     checks: () => readinessChecks({
-      isStarted: state === 'running', assignedOnce, sessions: dispatcher.sessions(), buffered: dispatcher.buffered(), inFlight: calls.inFlight
+      isStarted: state === 'running',
+      assignedOnce,
+      sessions: dispatcher.sessions(),
+      buffered: dispatcher.buffered(),
+      inFlight: calls.inFlight,
+      suppressions: { caughtUp: suppressions.isCaughtUp, entries: suppressions.size }
     })
   })
   registerAdminRoutes(health, { host: config.EGRESS_HOST, token: config.EGRESS_ADMIN_TOKEN, numbers: numberStates, resume: (id) => breakers?.resume(id) ?? [] })
@@ -355,6 +376,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     throughput,
     /** The states of the numbers this instance sends for (as published to wa.egress.numbers). */
     numberStates,
+    /** This instance's copy of the suppression list. */
+    suppressions,
     /** The lane of a number on this instance, if it has one (tests: its base rate). */
     dispatcherLane: (phoneNumberId: string) => dispatcher.lanes.get(phoneNumberId)?.lane,
     async start () {
@@ -367,9 +390,15 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
         extra: [
           { topic: attempts, configs: { 'retention.ms': String(Math.max(7 * 24 * 3600_000, 2 * config.EGRESS_SETTLEMENT_WINDOW_MS)) } },
           { topic: controlTopic(config.TOPIC_PREFIX), configs: { 'retention.ms': String(7 * 24 * 3600_000) } },
-          { topic: numbersTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } }
+          { topic: numbersTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } },
+          // Requests to send later (the scheduler's input; egress forwards those with a future send_at), key phone_number_id.
+          { topic: scheduledTopic(config.TOPIC_PREFIX), configs: { 'retention.ms': String(7 * 24 * 3600_000) } },
+          // The suppression list (@wabridge/outreach writes it; egress reads it whole).
+          { topic: suppressionsTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } }
         ]
       })
+      const scheduled = ensured.mismatched.find((m) => m.topic === scheduledTopic(config.TOPIC_PREFIX))
+      if (scheduled) scheduledPartitionFor = keyPartitioner(scheduled.partitions)
       // The statuses topic is read whole by every instance: its partition count does not matter.
       const coPartitioned = new Set([topics.outboundRequests, topics.outboundResults, topics.outboundDlq, attempts])
       const mismatched = ensured.mismatched.filter((m) => coPartitioned.has(m.topic))
@@ -382,6 +411,11 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       // Topics just created may have no leader yet on a busy cluster: the readers' first admin calls are tried again.
       await startWithRetry('status index', () => statuses.start())
       await startWithRetry('ledger loader', () => loader.start())
+      // No bulk request is checked against a list not read yet.
+      await startWithRetry('suppression list', () => suppressions.start())
+      if (!await suppressions.caughtUp(Date.now() + SUPPRESSIONS_CATCH_UP_MS)) {
+        throw new Error(`the suppression list ${suppressionsTopic(config.TOPIC_PREFIX)} was not read within ${SUPPRESSIONS_CATCH_UP_MS / 1000} s`)
+      }
       await inbound?.start()
       await reports.start()
       await control.start()
@@ -417,6 +451,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       await events.stop()
       await reports.stop()
       await loader.stop()
+      await suppressions.stop()
       await statuses.stop()
       await client.stop()
       await admin.disconnect()

@@ -1,13 +1,14 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api'
 import { decideSend, pauseScopeOf, type GraphApiClient, type GraphError, type GraphUsage, type SendableMessage } from '@wabridge/graph-api'
-import type { DeadLetter, OutboundResult, ResultError, ResultStatus } from '@wabridge/schemas'
+import type { DeadLetter, OutboundRequest, OutboundResult, ResultError, ResultStatus, Suppression } from '@wabridge/schemas'
 import type { EgressMetrics } from './egress-metrics.ts'
 import type { AttemptResult, ConcurrencyGate, RateSlot } from './number-lane.ts'
 import type { Outputs } from './outputs.ts'
 import type { PartitionSession } from './partition-session.ts'
-import type { ParsedRequest, SourceRecord } from './request-decoder.ts'
+import { priorityOf, type ParsedRequest, type SourceRecord } from './request-decoder.ts'
 import { retryDelayMs, type RetryPolicyOptions } from './retry-policy.ts'
 import type { InDoubt } from './in-doubt.ts'
+import { suppressedError } from './suppressions.ts'
 
 export interface DeliveryDeps {
   client: GraphApiClient
@@ -46,12 +47,48 @@ export interface DeliveryDeps {
   maintenancePauseMs: number
   /** Meta answered 131057 for a number (a throughput upgrade may be under way). */
   onMaintenance?: (phoneNumberId: string) => void
+  /**
+   * The suppression holding now for a bulk request's recipient (undefined for interactive requests,
+   * or none): such a request is not sent but gets a failed result of class 'suppressed'.
+   */
+  suppressionOf?: (record: OutboundRequest) => Suppression | undefined
 }
 
 const tracer = trace.getTracer('@wabridge/egress')
 
 export function toResultError (e: GraphError): ResultError {
   return { code: e.code ?? null, subcode: e.subcode ?? null, message: e.message, details: e.details ?? null, class: e.class, fbtrace_id: e.fbtraceId ?? null }
+}
+
+/**
+ * The final result of a request that was never attempted (`extra` fills in the rest): e.g. a bulk
+ * request to a suppressed recipient.
+ */
+export function unattemptedResult (request: ParsedRequest, source: SourceRecord, status: ResultStatus, now: number, extra: Partial<OutboundResult> = {}): OutboundResult {
+  const { record, requestId } = request
+  return {
+    request_id: requestId,
+    phone_number_id: record.phone_number_id,
+    to: record.to,
+    status,
+    wamid: null,
+    wa_id: null,
+    message_status: null,
+    error: null,
+    attempts: 0,
+    requested_at: record.created_at,
+    first_attempt_at: null,
+    completed_at: now,
+    metadata: record.metadata,
+    business_usage_json: null,
+    app_usage_json: null,
+    source_topic: source.topic,
+    source_partition: source.partition,
+    source_offset: source.offset,
+    reason: null,
+    settlement: null,
+    ...extra
+  }
 }
 
 /** Meta's "account in maintenance mode" (a throughput upgrade): the number pauses, then the same message is sent again. */
@@ -106,30 +143,17 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
   let reached = false
   const answered = () => reached
 
+  const priority = priorityOf(record)
+
   function result (status: ResultStatus, extra: Partial<OutboundResult> = {}): OutboundResult {
-    return {
-      request_id: requestId,
-      phone_number_id: record.phone_number_id,
-      to: record.to,
-      status,
-      wamid: null,
-      wa_id: null,
-      message_status: null,
+    return unattemptedResult(request, source, status, deps.clock(), {
       error: lastError,
       attempts: nextAttempt ?? 0,
-      requested_at: record.created_at,
       first_attempt_at: firstAttemptAt,
-      completed_at: deps.clock(),
-      metadata: record.metadata,
       business_usage_json: lastUsage && lastUsage.businessUseCaseUsage.length > 0 ? JSON.stringify(lastUsage.businessUseCaseUsage) : null,
       app_usage_json: lastUsage?.appUsage ? JSON.stringify(lastUsage.appUsage) : null,
-      source_topic: source.topic,
-      source_partition: source.partition,
-      source_offset: source.offset,
-      reason: null,
-      settlement: null,
       ...extra
-    }
+    })
   }
 
   function deadLetter (reason: string): DeadLetter {
@@ -154,7 +178,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     const final = result(status, extra)
     void writeFinal(session, deps.outputs, deps.instance, source.offset, final, dlqReason === undefined ? undefined : deadLetter(dlqReason)).then((written) => {
       if (!written) return
-      deps.metrics.result(record.phone_number_id, status, lastError?.code)
+      deps.metrics.result(record.phone_number_id, status, final.error, priority)
       onFinal()
     })
     return { kind: 'done' }
@@ -166,7 +190,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     void deps.inDoubt.decide({ session, requestId, since, attempt: attempt + 1, cause, base: result('unknown', { attempts: attempt + 1 }) }).then((decided) => {
       void writeFinal(session, deps.outputs, deps.instance, source.offset, decided).then((written) => {
         if (!written) return
-        deps.metrics.result(record.phone_number_id, decided.status, decided.error?.code)
+        deps.metrics.result(record.phone_number_id, decided.status, decided.error, priority)
         onFinal()
       })
     })
@@ -199,6 +223,12 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     }
     const n = nextAttempt!
     if (record.expires_at !== null && deps.clock() >= record.expires_at) return finish('expired')
+    // Suppressed while it waited in the lane (one suppressed before is not queued at all: see the dispatcher).
+    const suppression = deps.suppressionOf?.(record)
+    if (suppression) {
+      lastError = suppressedError(suppression)
+      return finish('failed')
+    }
     if (n - held >= deps.retry.maxAttempts) return finish('failed', {}, `gave up after ${n} attempts: ${lastError?.message ?? ''}`)
     const token = deps.tokenFor(record.phone_number_id)
     if (token === undefined) {

@@ -1,12 +1,14 @@
 import type { Batch } from 'kafkajs'
 import { extractTraceContext, fromKafkaHeaders } from '@wabridge/kafka'
-import type { Codec } from '@wabridge/schemas'
-import { createDelivery, writeFinal, type DeliveryDeps } from './delivery.ts'
+import { MAX_SEND_AHEAD_MS, type Codec, type OutboundRequest } from '@wabridge/schemas'
+import { createDelivery, unattemptedResult, writeFinal, type DeliveryDeps } from './delivery.ts'
+import { SEND_NOW_TOLERANCE_MS, writeForward } from './forward.ts'
 import type { CircuitBreakers } from './circuit-breakers.ts'
 import { ConcurrencyGate, NumberLane, type LaneTimers } from './number-lane.ts'
 import { OffsetTracker } from './offset-tracker.ts'
 import type { PartitionSession } from './partition-session.ts'
-import { decodeRequest, type SourceRecord } from './request-decoder.ts'
+import { decodeRequest, priorityOf, type SourceRecord } from './request-decoder.ts'
+import { suppressedError } from './suppressions.ts'
 
 export interface DispatcherOptions {
   requestsTopic: string
@@ -26,6 +28,13 @@ export interface DispatcherDeps {
   onResume: (partition: number) => void
   /** Makes the partition's next fetch start at `offset` (kafkajs seek): parked requests are fetched again. */
   onSeek: (partition: number, offset: bigint) => void
+  /**
+   * Where requests whose send_at is in the future go (the scheduled topic), and the partition of a
+   * key there (the same key hash as every producer's).
+   */
+  forward: { topic: string, partitionFor: (key: Buffer | null) => number }
+  /** Forwards written (a request with a future send_at handed to the scheduler). */
+  onForwarded?: () => void
   /** The circuit breakers; none = every number always sends. */
   breakers?: CircuitBreakers
   logger: { warn(obj: object, msg: string): void }
@@ -315,13 +324,47 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
               ownFinal()
               for (const follow of followers) follow()
             }
+        /** A failed result and dead letter, without a Graph API call. */
+        const refuse = (reason: string, partial: Partial<OutboundRequest> | undefined) => {
+          deps.delivery.metrics.invalid()
+          const invalid = deps.delivery.outputs.invalid(source, reason, partial, deps.delivery.clock())
+          if (state.session.ledger.get(invalid.requestId).kind === 'final') onFinal()
+          else void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, invalid.result, invalid.deadLetter).then((written) => { if (written) onFinal() })
+        }
+        const now = deps.delivery.clock()
+        const sendAt = decoded.ok ? decoded.request.record.send_at ?? null : null
         if (waiting) {
           deps.delivery.metrics.skipped('duplicate-in-progress')
         } else if (!decoded.ok) {
-          deps.delivery.metrics.invalid()
-          const invalid = deps.delivery.outputs.invalid(source, decoded.reason, decoded.partial, deps.delivery.clock())
-          if (state.session.ledger.get(invalid.requestId).kind === 'final') onFinal()
-          else void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, invalid.result, invalid.deadLetter).then((written) => { if (written) onFinal() })
+          refuse(decoded.reason, decoded.partial)
+        } else if (sendAt !== null && sendAt > now + MAX_SEND_AHEAD_MS) {
+          refuse(`send_at is more than 365 days ahead (${new Date(sendAt).toISOString()}; at most ${new Date(now + MAX_SEND_AHEAD_MS).toISOString()})`, decoded.request.record)
+        } else if (sendAt !== null && sendAt > now + SEND_NOW_TOLERANCE_MS) {
+          // To be sent later: handed to the scheduler, which releases the same request id here at its time.
+          const ledger = state.session.ledger
+          if (ledger.get(requestId!).kind === 'final') {
+            deps.delivery.metrics.skipped('already-final')
+            onFinal()
+          } else if (ledger.wasForwarded(requestId!, offset)) {
+            deps.delivery.metrics.skipped('already-forwarded')
+            onFinal()
+          } else {
+            const record = { topic: deps.forward.topic, partition: deps.forward.partitionFor(message.key), key: message.key, value: message.value, headers: message.headers ?? {} }
+            void writeForward(state.session, record, { kind: 'forwarded', requestId: requestId!, sourceOffset: source.offset, instance: deps.delivery.instance }).then((written) => {
+              if (!written) return
+              deps.onForwarded?.()
+              onFinal()
+            })
+          }
+        } else if (state.session.ledger.get(requestId!).kind === 'new' && deps.delivery.suppressionOf?.(decoded.request.record)) {
+          // A bulk request to a suppressed recipient: not sent, no dead letter (it is not an error to fix).
+          const error = suppressedError(deps.delivery.suppressionOf(decoded.request.record)!)
+          const result = unattemptedResult(decoded.request, source, 'failed', now, { error })
+          void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, result).then((written) => {
+            if (!written) return
+            deps.delivery.metrics.result(result.phone_number_id, 'failed', error, 'bulk')
+            onFinal()
+          })
         } else {
           const job = createDelivery(deps.delivery, state.session, decoded.request, source, onFinal, extractTraceContext(message.headers))
           const evict = () => {
@@ -332,7 +375,7 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
             if (!state.late.delete(offset)) state.tracker.done(message.offset)
             for (const follow of followers) follow()
           }
-          laneFor(decoded.request.record.phone_number_id, batch.partition).enqueue({ ...job, offset, evict, cancel: () => { state.working-- } })
+          laneFor(decoded.request.record.phone_number_id, batch.partition).enqueue({ ...job, offset, evict, cancel: () => { state.working-- }, priority: priorityOf(decoded.request.record) })
         }
         resolveOffset(message.offset)
         if (!state.paused && pending(state) >= options.maxBufferedPerPartition) {

@@ -10,6 +10,8 @@ export interface EgressReadiness {
   sessions: Array<{ partition: number, state: string }>
   buffered: number
   inFlight: number
+  /** The suppression list was read up to where it was at start (bulk requests are checked against it). */
+  suppressions: { caughtUp: boolean, entries: number }
 }
 
 /**
@@ -22,6 +24,7 @@ export function readinessChecks (state: EgressReadiness): Record<string, HealthC
   return {
     started: { ok: state.isStarted },
     partitions: { ok: state.sessions.length > 0, detail: { owned: state.sessions.map((s) => s.partition), buffered: state.buffered, inFlight: state.inFlight } },
+    suppressions: { ok: state.suppressions.caughtUp, detail: { entries: state.suppressions.entries } },
     sessions: {
       ok: state.assignedOnce && notReady.length === 0,
       detail: notReady.length === 0 ? 'sending' : Object.fromEntries(notReady.map((s) => [String(s.partition), s.state]))

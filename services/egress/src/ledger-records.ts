@@ -42,6 +42,10 @@ export async function ledgerRecord (codec: Codec, topic: string, partition: numb
       extra[LEDGER_HEADERS.sourceOffset] = event.sourceOffset
       value = JSON.stringify({ request_id: event.requestId, settled: true, instance: event.instance })
       break
+    case 'forwarded':
+      extra[LEDGER_HEADERS.sourceOffset] = event.sourceOffset
+      value = JSON.stringify({ request_id: event.requestId, forwarded: true, instance: event.instance })
+      break
     case 'owner':
       extra[LEDGER_HEADERS.epoch] = event.epoch
       value = JSON.stringify({ owner: event.instance, epoch: event.epoch })
@@ -79,6 +83,6 @@ export async function readLedgerRecord (codec: Codec, headers: IHeaders | undefi
     }
     return { kind, requestId: h.eventId, sourceOffset, status, instance, ...(unknown && { unknown }) }
   }
-  if (kind === 'settled') return { kind, requestId: h.eventId, sourceOffset, instance }
+  if (kind === 'settled' || kind === 'forwarded') return { kind, requestId: h.eventId, sourceOffset, instance }
   return undefined
 }

@@ -10,6 +10,9 @@ import type { OutboundResult, ResultStatus } from '@wabridge/schemas'
  * - `final` — the request's final result was written (with its status; an unknown result's whole
  *   value rides along, so that a later owner can settle it);
  * - `settled` — the settlement record of an unknown result was written;
+ * - `forwarded` — the request (send_at in the future) was forwarded to the scheduled topic: its
+ *   source offset is finished, but its request id is not final (the scheduler releases the same
+ *   request id back to the requests topic at its time, and that copy is sent as any other);
  * - `owner` — an instance took the partition over (its first transaction after fencing the
  *   previous owner); reading back up to one's own owner record means the history is complete.
  */
@@ -17,6 +20,7 @@ export type LedgerEvent =
   | { kind: 'attempt', requestId: string, sourceOffset: string, attempt: number, state: 'started' | 'not-sent', instance: string, held?: number }
   | { kind: 'final', requestId: string, sourceOffset: string, status: ResultStatus, instance: string, unknown?: OutboundResult }
   | { kind: 'settled', requestId: string, sourceOffset: string, instance: string }
+  | { kind: 'forwarded', requestId: string, sourceOffset: string, instance: string }
   | { kind: 'owner', instance: string, epoch: string }
 
 /** A ledger event as read back or written: with its offset in the attempts partition and when it was written. */
@@ -62,6 +66,8 @@ export class PartitionLedger {
   /** Final requests → their status and source offset; insertion order ≈ time order. */
   readonly #finals = new Map<string, { status: ResultStatus, sourceOffset: bigint, at: number }>()
   readonly #unsettled = new Map<string, Unsettled>()
+  /** Requests forwarded to the scheduled topic → the source offsets forwarded and when; insertion order ≈ time order. */
+  readonly #forwarded = new Map<string, { sourceOffsets: Set<bigint>, at: number }>()
   /** Source offset → offset of the first attempts record about that request. */
   readonly #starts = new Map<bigint, bigint>()
   /** (time, offset) of the attempts records written or read, oldest first, for the dedup window. */
@@ -89,6 +95,12 @@ export class PartitionLedger {
         this.#settledBy.add(event.requestId)
         this.#unsettled.delete(event.requestId)
         return
+      case 'forwarded': {
+        const entry = this.#forwarded.get(event.requestId)
+        if (entry) entry.sourceOffsets.add(sourceOffset)
+        else this.#forwarded.set(event.requestId, { sourceOffsets: new Set([sourceOffset]), at: event.at })
+        return
+      }
       case 'attempt': {
         // Markers after a final result change nothing: the request is done.
         if (this.#finals.has(event.requestId)) return
@@ -106,6 +118,14 @@ export class PartitionLedger {
     if (final) return { kind: 'final', status: final.status }
     const open = this.#open.get(requestId)
     return open ? { kind: 'open', ...open } : { kind: 'new' }
+  }
+
+  /**
+   * Whether the record at `sourceOffset` was forwarded as request `requestId` already (a record
+   * fetched again after a crash that came before its offset was committed).
+   */
+  wasForwarded (requestId: string, sourceOffset: bigint): boolean {
+    return this.#forwarded.get(requestId)?.sourceOffsets.has(sourceOffset) === true
   }
 
   /** Requests whose last attempt was started by an instance other than `instance` and have no result. */
@@ -147,7 +167,7 @@ export class PartitionLedger {
 
   /**
    * Forgets what no later decision needs: starts of requests before the committed offset, and
-   * final results both before it and older than the dedup window.
+   * final results and forwards both before it and older than the dedup window.
    */
   prune (committed: bigint, now: number, dedupWindowMs: number): void {
     for (const sourceOffset of this.#starts.keys()) if (sourceOffset < committed) this.#starts.delete(sourceOffset)
@@ -155,6 +175,10 @@ export class PartitionLedger {
     for (const [id, final] of this.#finals) {
       if (final.at >= cutoff) break
       if (final.sourceOffset < committed) this.#finals.delete(id)
+    }
+    for (const [id, forward] of this.#forwarded) {
+      if (forward.at >= cutoff) break
+      if ([...forward.sourceOffsets].every((o) => o < committed)) this.#forwarded.delete(id)
     }
     while (this.#marks.length > 1 && this.#marks[1]!.at < cutoff) this.#marks.shift()
     if (this.#settledBy.size > 100_000) this.#settledBy = new Set([...this.#settledBy].slice(-50_000))

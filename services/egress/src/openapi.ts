@@ -58,8 +58,8 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
       },
       ...commonPaths({
         openApiSummary: 'This document (open without a token)',
-        readySummary: 'Readiness: started, and every partition this instance owns able to send',
-        notReady: 'Not ready (no partition owned, a session not ready), or stopping.'
+        readySummary: 'Readiness: started, the suppression list read, and every partition this instance owns able to send',
+        notReady: 'Not ready (no partition owned, a session not ready, the suppression list not read yet), or stopping.'
       })
     }
   })

@@ -1,4 +1,7 @@
-import { fromOutboundRequestRecord, parseOutboundRequestJson, toOutboundRequestRecord, type Codec, type OutboundRequest } from '@wabridge/schemas'
+import { fromOutboundRequestRecord, parseOutboundRequestJson, toOutboundRequestRecord, type Codec, type OutboundRequest, type Priority } from '@wabridge/schemas'
+
+/** A valid request's priority (null or absent = interactive; validation refused anything else). */
+export const priorityOf = (record: OutboundRequest): Priority => record.priority === 'bulk' ? 'bulk' : 'interactive'
 
 /** A request that passed validation, with what sending needs. */
 export interface ParsedRequest {

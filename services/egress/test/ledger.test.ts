@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import type { OutboundResult } from '@wabridge/schemas'
+import { createCodec, type OutboundResult } from '@wabridge/schemas'
 import { PartitionLedger, type LedgerEvent } from '../src/ledger.ts'
+import { ledgerRecord, readLedgerRecord } from '../src/ledger-records.ts'
+
+const codec = createCodec()
 
 let offset = 0n
 const at = (event: LedgerEvent, time = 0, o = offset++) => ({ ...event, offset: o, at: time })
@@ -80,4 +83,20 @@ test('prune forgets finals before the committed offset once older than the dedup
   assert.deepEqual(ledger.get('old'), { kind: 'new' })
   assert.deepEqual(ledger.get('recent'), { kind: 'final', status: 'accepted' })
   assert.equal(ledger.get('open').kind, 'open')
+})
+
+test('a forward finishes its source offset without making the request final; its record round-trips', async () => {
+  const ledger = new PartitionLedger()
+  const forwarded: LedgerEvent = { kind: 'forwarded', requestId: 'later', sourceOffset: '7', instance: 'a' }
+  const record = await ledgerRecord(codec, 'wa.egress.attempts', 0, 'k', forwarded)
+  const read = await readLedgerRecord(codec, record.headers, Buffer.from(record.value as string))
+  assert.deepEqual(read, forwarded)
+  ledger.apply(at(forwarded, 1000))
+  assert.deepEqual(ledger.get('later'), { kind: 'new' }, 'the released copy is sent as any other request')
+  assert.equal(ledger.wasForwarded('later', 7n), true)
+  assert.equal(ledger.wasForwarded('later', 8n), false, 'another record with the same id is forwarded again (the scheduler dedups)')
+  // Its history is read back by a later owner while its offset is not committed.
+  assert.ok(ledger.startFor(7n, 1000, 60_000) <= offset - 1n)
+  ledger.prune(8n, 1000 + 120_000, 60_000)
+  assert.equal(ledger.wasForwarded('later', 7n), false, 'forgotten once committed and older than the dedup window')
 })
