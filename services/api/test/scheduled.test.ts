@@ -84,11 +84,16 @@ test('a request with a future send_at written to the requests topic by another p
 
 test('a send_at in the past, or due within 1 s, is queued on the requests topic', async () => {
   const past = randomUUID()
-  const reply = await h.call('POST', '/v1/messages', { key, body: textRequest(NUMBER_A1, { request_id: past, send_at: '2026-01-01T00:00:00Z' }) })
+  const anHourAgo = new Date(Date.now() - 3_600_000).toISOString()
+  const reply = await h.call('POST', '/v1/messages', { key, body: textRequest(NUMBER_A1, { request_id: past, send_at: anHourAgo }) })
   assert.deepEqual([reply.status, reply.body], [202, { request_id: past, state: 'queued' }])
   const [record] = await recordsOf(requests, past)
-  assert.equal(h.codec.decode(record!.value!, 'OutboundRequest').value.send_at, Date.parse('2026-01-01T00:00:00Z'))
+  assert.equal(h.codec.decode(record!.value!, 'OutboundRequest').value.send_at, Date.parse(anHourAgo))
   assert.equal((await get(past)).body.state, 'queued')
+  // Due within the 1 s margin: sent now too (egress would not forward it).
+  const due = await h.call('POST', '/v1/messages', { key, body: textRequest(NUMBER_A1, { send_at: new Date(Date.now() + 500).toISOString() }) })
+  assert.equal(due.body.state, 'queued')
+  await recordsOf(requests, due.body.request_id)
 })
 
 test('repeating a scheduled POST is answered scheduled again without a second record; another send_at with the same id is 409', async () => {
