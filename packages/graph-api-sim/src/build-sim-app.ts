@@ -4,12 +4,13 @@ import { invalidParameter, metaError } from './meta-errors.ts'
 import { controlRoutes } from './routes/control-routes.ts'
 import { mediaRoutes } from './routes/media-routes.ts'
 import { messageRoutes } from './routes/message-routes.ts'
+import { templateRoutes } from './routes/template-routes.ts'
 import type { SimContext } from './sim-context.ts'
 import type { GraphApiSimControl } from './sim-control.ts'
 
 const isControl = (url: string): boolean => url.startsWith('/_sim')
 
-/** Builds the fastify app of the sim: Graph API routes, media, and /_sim control. Does not listen. */
+/** Builds the fastify app of the sim: Graph API routes, media, templates, and /_sim control. Does not listen. */
 export function buildSimApp (ctx: SimContext, control: GraphApiSimControl, isStopping: () => boolean = () => false, admin: { host: string, token?: string | undefined } = { host: '127.0.0.1' }): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -45,6 +46,7 @@ export function buildSimApp (ctx: SimContext, control: GraphApiSimControl, isSto
 
   void app.register(messageRoutes, { ctx })
   void app.register(mediaRoutes, { ctx })
+  void app.register(templateRoutes, { ctx })
   void app.register(controlRoutes, { control, isStopping })
   return app
 }

@@ -89,3 +89,36 @@ export const acceptedQuerySchema = z.object({
 
 /** Query of GET /_sim/accepted/count. */
 export const acceptedCountQuerySchema = z.object({ biz_opaque_callback_data: z.string() })
+
+/** Tiers a portfolio can be set to. */
+export const tierSchema = z.enum(['TIER_50', 'TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'])
+
+/** Body of PUT /_sim/portfolios/:id/messaging-limit. */
+export const messagingTierSchema = z.object({ tier: tierSchema, webhookForm: z.enum(['tier', 'number']).optional() })
+
+/** Body of PUT /_sim/wabas/:id. */
+export const wabaSchema = z.object({ portfolioId: z.string().min(1) })
+
+/** Body of POST /_sim/user-preferences: a user stops or resumes marketing (Meta's user_preferences values). */
+export const userPreferenceSchema = z.object({ phoneNumberId: z.string().min(1), waId: z.string().regex(/^\+?\d{5,20}$/), value: z.enum(['stop', 'resume']) })
+
+/** Body of POST /_sim/inbound/message: one customer message now. */
+export const inboundMessageSchema = z.object({ phoneNumberId: z.string().min(1), from: z.string().regex(/^\+?\d{5,20}$/) })
+
+/** A template as POST /_sim/templates and SIM_TEMPLATES take it (Meta's definition shape). */
+export const templateSchema = z.object({
+  id: z.string().min(1).optional(),
+  wabaId: z.string().min(1).optional(),
+  name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'lowercase letters, digits and _'),
+  language: z.string().min(2),
+  category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']),
+  status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'LIMIT_EXCEEDED', 'ARCHIVED', 'DELETED', 'PENDING_DELETION']).optional(),
+  subCategory: z.string().min(1).optional(),
+  parameterFormat: z.enum(['POSITIONAL', 'NAMED']).optional(),
+  components: z.array(z.looseObject({ type: z.string().min(1) }))
+})
+
+export const templatesSchema = z.array(templateSchema)
+
+/** Query of GET /_sim/templates. */
+export const templatesQuerySchema = z.object({ waba_id: z.string().optional() })

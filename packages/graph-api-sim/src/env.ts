@@ -1,10 +1,11 @@
 import { z } from 'zod'
 import { bool, durationMs, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv } from '@wabridge/config'
 import { adminTokenProblem } from '@wabridge/process'
-import { faultRulesSchema } from './control-schemas.ts'
+import { faultRulesSchema, templatesSchema, tierSchema } from './control-schemas.ts'
 import type { LatencyDistribution } from './latency.ts'
 import type { GraphApiSimOptions } from './options.ts'
 import type { PhoneNumberConfig } from './phone-numbers.ts'
+import type { SimTemplateInput } from './templates.ts'
 
 const share = () => z.coerce.number().min(0).max(1)
 
@@ -74,6 +75,26 @@ const simEnv = z.object({
       return z.NEVER
     }
   }).pipe(faultRulesSchema).optional(),
+  // Business portfolio of each WABA, "wabaId=portfolioId,…"; others each get their own (WABA id + 10^12).
+  SIM_PORTFOLIOS: keyValueList().optional(),
+  // Messaging limit tier per portfolio, "portfolioId=TIER_2K,…" (TIER_50, TIER_250, TIER_1K, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED).
+  SIM_MESSAGING_TIERS: keyValueList().pipe(z.record(z.string(), tierSchema)).optional(),
+  // Tier of portfolios not listed above; TIER_UNLIMITED counts but never limits.
+  SIM_DEFAULT_MESSAGING_TIER: tierSchema.default('TIER_UNLIMITED'),
+  // Past the limit: fail (accept, then a failed status with 131048) or refuse (answer 131048).
+  SIM_MESSAGING_LIMIT_MODE: z.enum(['fail', 'refuse']).default('fail'),
+  // Fail marketing templates to US numbers with 131049, as Meta does.
+  SIM_BLOCK_US_MARKETING: bool().default(true),
+  // Templates added to the catalogue, as a JSON array (see README); SIM_DEFAULT_TEMPLATES=false starts without the default ones.
+  SIM_TEMPLATES: z.string().transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of templates' })
+      return z.NEVER
+    }
+  }).pipe(templatesSchema).optional(),
+  SIM_DEFAULT_TEMPLATES: bool().default(true),
   ...loggingEnv,
   ...shutdownEnv
 }).superRefine((env, ctx) => {
@@ -122,6 +143,13 @@ export function toSimOptions (config: SimConfig): GraphApiSimOptions {
     latency: latency(config),
     faults: config.SIM_FAULTS ?? [],
     maxRecords: config.SIM_MAX_RECORDS,
+    ...(config.SIM_PORTFOLIOS === undefined ? {} : { portfolios: config.SIM_PORTFOLIOS }),
+    ...(config.SIM_MESSAGING_TIERS === undefined ? {} : { messagingTiers: config.SIM_MESSAGING_TIERS }),
+    defaultMessagingTier: config.SIM_DEFAULT_MESSAGING_TIER,
+    messagingLimitMode: config.SIM_MESSAGING_LIMIT_MODE,
+    blockUsMarketing: config.SIM_BLOCK_US_MARKETING,
+    ...(config.SIM_TEMPLATES === undefined ? {} : { templates: config.SIM_TEMPLATES as SimTemplateInput[] }),
+    defaultTemplates: config.SIM_DEFAULT_TEMPLATES,
     statuses: {
       sentAfterMs,
       deliveredAfterMs,

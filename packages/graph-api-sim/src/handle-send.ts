@@ -1,10 +1,12 @@
 import { checkToken } from './check-token.ts'
+import { deliveryFailureOf } from './delivery-outcome.ts'
 import { faultReply } from './fault-reply.ts'
 import type { FaultAction } from './faults.ts'
 import { sampleLatency } from './latency.ts'
 import { invalidParameter, metaError, type MetaErrorReply } from './meta-errors.ts'
 import type { PhoneNumber } from './phone-numbers.ts'
 import type { SimContext } from './sim-context.ts'
+import { checkTemplateSend } from './templates.ts'
 import { validateMessage, type ValidRequest } from './validate-message.ts'
 import { createTraceId, createWamid, toWaId } from './wamid.ts'
 
@@ -47,6 +49,9 @@ function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, {
   if (!ctx.limiter.hasRoom(phone.id, now, phone.mps)) return metaError(130429)
   const pairOn = ctx.settings.pairRate !== false
   if (pairOn && !ctx.pairLimiter.hasRoom(pairKey, now)) return metaError(131056)
+  // Decided (and the user counted against the portfolio's limit) only once the send is accepted.
+  const failedWith = deliveryFailureOf(ctx, phone, { type: req.type, waId, body: input.body as Record<string, unknown> }, now)
+  if (failedWith === 131048 && ctx.settings.messagingLimitMode === 'refuse') return metaError(131048)
   ctx.limiter.tryTake(phone.id, now, phone.mps)
   if (pairOn) ctx.pairLimiter.take(pairKey, now)
   const wamid = createWamid(waId)
@@ -61,6 +66,7 @@ function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, {
     acceptedAt: now,
     ...(input.userAgent === undefined ? {} : { userAgent: input.userAgent }),
     ...(fault === undefined ? {} : { fault }),
+    ...(failedWith === undefined ? {} : { failedWith }),
     body: input.body as Record<string, unknown>
   })
   if (ctx.webhooks) ctx.statuses.schedule(message, phone)
@@ -112,9 +118,17 @@ function errorFault (ctx: SimContext, input: SendInput, e: ErrorFaultInput): Sen
   return { statusCode: r.statusCode, body: r.body, headers: { 'content-type': r.contentType }, delayMs }
 }
 
+/** The catalogue's refusal of a template send (132001, 132015, 132016, 132000/132018), if any. */
+function checkTemplate (ctx: SimContext, phone: PhoneNumber, input: SendInput): MetaErrorReply | undefined {
+  const template = (input.body as { template: Record<string, unknown> }).template
+  const language = (template.language as { code: string }).code
+  return checkTemplateSend(ctx.templates.find(phone.wabaId, template.name as string, language), template, input.apiVersion)
+}
+
 /**
  * Handles `POST /{version}/{phone-number-id}/messages` in Meta's order: token (190), number (100/33),
- * shape (100), injected faults, then throughput (130429) and pair rate (131056); else accepts.
+ * shape (100), maintenance (131057), template (1320xx), injected faults, then throughput (130429) and
+ * pair rate (131056); else accepts, and decides whether the message will fail (131048/131049/131050).
  */
 export function handleSend (ctx: SimContext, input: SendInput): SendResult {
   const now = ctx.now()
@@ -134,7 +148,12 @@ export function handleSend (ctx: SimContext, input: SendInput): SendResult {
   const v = validateMessage(input.body)
   if (!v.ok) return reply(invalidParameter(v.details))
   const to = v.request.kind === 'message' ? v.request.to : undefined
+  ctx.limits.noteWaba(phone.wabaId)
   if (ctx.upgrades.inMaintenance(phone.id, now)) return reply(metaError(131057), to)
+  if (v.request.kind === 'message' && v.request.type === 'template') {
+    const templateError = checkTemplate(ctx, phone, input)
+    if (templateError) return reply(templateError, to)
+  }
   const fault = ctx.faults.pick({ phoneNumberId: phone.id, wabaId: phone.wabaId, ...(to === undefined ? {} : { to }), type: v.request.kind === 'read' ? 'read' : v.request.type })
   if (fault?.type === 'error') return errorFault(ctx, input, { fault, request: v.request, now, delayMs, reply })
   if (fault && fault.accept === false) return { statusCode: 0, body: undefined, headers: {}, delayMs, fault }

@@ -7,7 +7,8 @@ const NAMES = ['Ana', 'Jörg', 'Mia', 'Kenji', 'Zoë']
 
 /**
  * Produces one inbound customer text message for a number: counted against its throughput
- * (Meta counts inbound and outbound together), recorded, and queued as a webhook.
+ * (Meta counts inbound and outbound together), opening the sender's customer service window,
+ * recorded, and queued as a webhook.
  */
 export function emitInbound (ctx: SimContext, phoneNumberId: string, from: string): void {
   const now = ctx.now()
@@ -15,6 +16,7 @@ export function emitInbound (ctx: SimContext, phoneNumberId: string, from: strin
   const wamid = createWamid(from)
   const n = Number(from.replace(/\D/g, '').slice(-4)) || 0
   ctx.limiter.record(phone.id, now)
+  ctx.windows.open(phone.id, from, now)
   ctx.recorder.add('inbound', { phoneNumberId: phone.id, from, wamid, at: now })
   ctx.webhooks?.enqueue({
     phone,

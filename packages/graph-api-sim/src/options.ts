@@ -4,6 +4,7 @@ import type { SimLogger } from './logger.ts'
 import type { PairRateOptions } from './pair-rate-limiter.ts'
 import type { PhoneNumberConfig } from './phone-numbers.ts'
 import type { StatusOptions } from './status-scheduler.ts'
+import type { SimTemplateInput } from './templates.ts'
 import type { WebhookOptions } from './webhook-sender.ts'
 
 /** Options of createGraphApiSim; every duration is in ms. */
@@ -45,6 +46,20 @@ export interface GraphApiSimOptions {
   appCallsPerHour?: number
   /** Records kept per kind (accepted, refused, reads, inbound); the oldest go first. Default 500,000. */
   maxRecords?: number
+  /** WABA id → business portfolio id. Default: each WABA its own portfolio (derivePortfolioId). */
+  portfolios?: Record<string, string>
+  /** Portfolio id → messaging limit tier (TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED …). */
+  messagingTiers?: Record<string, string>
+  /** Tier of portfolios not in `messagingTiers`. Default TIER_UNLIMITED (no limit). */
+  defaultMessagingTier?: string
+  /** Past the limit: 'fail' (accept, then a failed status 131048; default) or 'refuse' (answer 131048). */
+  messagingLimitMode?: 'fail' | 'refuse'
+  /** Fail marketing templates to US (+1, US area code) numbers with 131049. Default true. */
+  blockUsMarketing?: boolean
+  /** Templates added to the catalogue (a template without `wabaId` belongs to every WABA). */
+  templates?: SimTemplateInput[]
+  /** Start with the default catalogue (hello_world, appointment_reminder, seasonal_promotion en_US/it, verification_code). Default true. */
+  defaultTemplates?: boolean
   /** Logger (pino-compatible). Default silent. */
   logger?: SimLogger
 }

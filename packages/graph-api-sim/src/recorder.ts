@@ -16,6 +16,8 @@ export interface AcceptedMessage {
   userAgent?: string
   /** The fault that replaced the success answer: the caller got an error, a timeout or a dropped connection. */
   fault?: 'error' | 'timeout' | 'reset'
+  /** Accepted, then failed with this code instead of delivered (131048 messaging limit, 131049, 131050). */
+  failedWith?: number
   body: Record<string, unknown>
 }
 

@@ -1,12 +1,16 @@
+import { createCustomerWindows, type CustomerWindows } from './customer-windows.ts'
 import { createFaultInjector, type FaultInjector } from './faults.ts'
 import type { LatencyDistribution } from './latency.ts'
 import { silentLogger, type SimLogger } from './logger.ts'
+import { createMarketingPreferences, type MarketingPreferences } from './marketing-preferences.ts'
 import { createMediaStore, type MediaStore } from './media-store.ts'
+import { createMessagingLimits, type MessagingLimits } from './messaging-limits.ts'
 import type { GraphApiSimOptions } from './options.ts'
 import { createPairRateLimiter, type PairRateLimiter, type PairRateOptions } from './pair-rate-limiter.ts'
 import { createPhoneNumberRegistry, type PhoneNumberRegistry } from './phone-numbers.ts'
 import { createRecorder, type Recorder } from './recorder.ts'
 import { createStatusScheduler, DEFAULT_STATUS_OPTIONS, type StatusOptions, type StatusScheduler } from './status-scheduler.ts'
+import { createTemplateCatalogue, DEFAULT_TEMPLATES, type TemplateCatalogue } from './templates.ts'
 import { createThroughputLimiter, type ThroughputLimiter } from './throughput-limiter.ts'
 import { createTimerQueue, type TimerQueue } from './timer-queue.ts'
 import { createUpgrades, type Upgrades } from './upgrades.ts'
@@ -20,6 +24,10 @@ export interface SimSettings {
   latency: LatencyDistribution
   statuses: StatusOptions
   pairRate: PairRateOptions | false
+  /** Past a portfolio's messaging limit: accept and fail the status with 131048, or refuse with 131048. */
+  messagingLimitMode: 'fail' | 'refuse'
+  /** Fail marketing templates to US numbers with 131049, as Meta does. */
+  blockUsMarketing: boolean
 }
 
 /** Everything the request handlers share: settings, limiters, records and the webhook pipeline. */
@@ -43,6 +51,13 @@ export interface SimContext {
   holds: Set<() => void>
   /** Numbers in a throughput upgrade (answering 131057). */
   upgrades: Upgrades
+  /** WABA → portfolio, tiers, and the unique users each portfolio reached in the last 24 h. */
+  limits: MessagingLimits
+  /** Customer service windows opened by inbound messages. */
+  windows: CustomerWindows
+  /** Marketing opt-outs (131050) and users at the per-user marketing limit (131049). */
+  marketing: MarketingPreferences
+  templates: TemplateCatalogue
 }
 
 /** Builds the context; creates no sockets or timers until used. */
@@ -55,7 +70,9 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     strictPhoneNumbers: options.strictPhoneNumbers ?? false,
     latency: options.latency ?? { kind: 'fixed', ms: 0 },
     statuses: { ...DEFAULT_STATUS_OPTIONS, ...options.statuses },
-    pairRate: options.pairRate ?? { periodMs: 6000, burst: 45 }
+    pairRate: options.pairRate ?? { periodMs: 6000, burst: 45 },
+    messagingLimitMode: options.messagingLimitMode ?? 'fail',
+    blockUsMarketing: options.blockUsMarketing ?? true
   }
   if (options.webhookUrl !== undefined && !options.appSecret) {
     throw Object.assign(new Error('appSecret is required with webhookUrl'), { code: 'SIM_CONFIG_INVALID' })
@@ -80,8 +97,18 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     statuses: createStatusScheduler({ options: () => settings.statuses, timers, now, random, emit: (e) => webhooks?.enqueue(e) }),
     webhooks,
     holds: new Set(),
-    upgrades: createUpgrades()
+    upgrades: createUpgrades(),
+    limits: createMessagingLimits({
+      ...(options.portfolios === undefined ? {} : { portfolios: options.portfolios }),
+      ...(options.messagingTiers === undefined ? {} : { tiers: options.messagingTiers }),
+      ...(options.defaultMessagingTier === undefined ? {} : { defaultTier: options.defaultMessagingTier })
+    }),
+    windows: createCustomerWindows(),
+    marketing: createMarketingPreferences(),
+    templates: createTemplateCatalogue([...(options.defaultTemplates === false ? [] : DEFAULT_TEMPLATES), ...(options.templates ?? [])])
   }
   ctx.faults.set(options.faults ?? [])
+  for (const phone of ctx.phones.list()) ctx.limits.noteWaba(phone.wabaId)
+  for (const wabaId of ctx.templates.wabaIds()) ctx.limits.noteWaba(wabaId)
   return ctx
 }

@@ -1,6 +1,8 @@
 import type { ActiveFault, FaultRule } from './faults.ts'
 import type { InboundGenerators, InboundOptions, InboundRun } from './inbound-generator.ts'
+import { emitInbound } from './inbound-message.ts'
 import type { LatencyDistribution } from './latency.ts'
+import { TIER_LIMITS, type PortfolioInfo } from './messaging-limits.ts'
 import type { PhoneNumber, PhoneNumberConfig } from './phone-numbers.ts'
 import {
   maxInSlidingWindow, toAcceptedSend, type AcceptedMessage, type AcceptedSend, type DuplicateGroup, type InboundRecord,
@@ -8,6 +10,7 @@ import {
 } from './recorder.ts'
 import type { SimContext } from './sim-context.ts'
 import type { StatusOptions } from './status-scheduler.ts'
+import type { SimTemplate, SimTemplateInput } from './templates.ts'
 import type { WebhookStats } from './webhook-sender.ts'
 
 /** Per-number counters in SimStats. */
@@ -84,6 +87,31 @@ export interface GraphApiSimControl {
    * webhooks are configured). Returns the number's settings as they will be.
    */
   upgradeThroughput (id: string, options?: { maintenanceMs?: number, level?: string, mps?: number }): PhoneNumber
+  /** Business portfolios with their tier, WABAs, users reached in the last 24 h and 131048 failures. */
+  portfolios (): PortfolioInfo[]
+  /** The portfolio of a WABA (also of a phone number's WABA: pass `{ phoneNumberId }`). */
+  portfolio (of: { wabaId: string } | { phoneNumberId: string } | { portfolioId: string }): PortfolioInfo
+  /** Moves a WABA into a portfolio (its numbers then share that portfolio's limit). */
+  setWabaPortfolio (wabaId: string, portfolioId: string): PortfolioInfo
+  /**
+   * Sets a portfolio's messaging limit tier and sends a `business_capability_update` webhook for
+   * each of its WABAs, with `max_daily_conversations_per_business` as the tier string (default) or,
+   * with `webhookForm: 'number'`, as Meta's numeric form (2000 …, 'UNLIMITED').
+   */
+  setMessagingTier (portfolioId: string, tier: string, options?: { webhookForm?: 'tier' | 'number' }): PortfolioInfo
+  /** A user stops or resumes marketing from the WABA of `phoneNumberId`; sends a `user_preferences` webhook. */
+  setUserPreference (input: { phoneNumberId: string, waId: string, value: 'stop' | 'resume' }): { wabaId: string, waId: string, optedOut: boolean }
+  optOuts (): Array<{ wabaId: string, waId: string, at: number }>
+  /** Puts a user at (or takes them off) the per-user marketing limit: marketing outside a window fails with 131049. */
+  setMarketingLimited (waId: string, limited: boolean): void
+  marketingLimited (): string[]
+  /** Adds (or replaces, by WABA, name and language) a template. */
+  addTemplate (template: SimTemplateInput): SimTemplate
+  removeTemplate (id: string): boolean
+  /** The templates a WABA sees; every template without one. */
+  templates (wabaId?: string): SimTemplate[]
+  /** One inbound customer text message now (opens the sender's 24 h customer service window with the number). */
+  receiveMessage (phoneNumberId: string, from: string): void
   /** Resolves true once every scheduled status is sent and every webhook delivered (or dropped); false after timeoutMs (default 5000). */
   webhooksIdle (timeoutMs?: number): Promise<boolean>
 }
@@ -148,8 +176,74 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
       ctx.faults.clear()
       ctx.upgrades.clear()
       ctx.usage.clear()
+      ctx.limits.clearCounts()
+      ctx.windows.clear()
       ctx.webhooks?.resetStats()
     },
+    portfolios: () => ctx.limits.list(ctx.now()),
+    portfolio (of) {
+      const id = 'portfolioId' in of ? of.portfolioId : ctx.limits.portfolioOf('wabaId' in of ? of.wabaId : ctx.phones.get(of.phoneNumberId).wabaId)
+      return ctx.limits.info(id, ctx.now())
+    },
+    setWabaPortfolio (wabaId, portfolioId) {
+      ctx.limits.setPortfolio(wabaId, portfolioId)
+      return ctx.limits.info(portfolioId, ctx.now())
+    },
+    setMessagingTier (portfolioId, tier, options = {}) {
+      if (!(tier in TIER_LIMITS)) throw Object.assign(new Error(`unknown tier ${tier}; one of ${Object.keys(TIER_LIMITS).join(', ')}`), { code: 'SIM_BAD_REQUEST', statusCode: 400 })
+      ctx.limits.setTier(portfolioId, tier)
+      const info = ctx.limits.info(portfolioId, ctx.now())
+      const limit = TIER_LIMITS[tier] ?? null
+      for (const wabaId of info.wabaIds) {
+        ctx.webhooks?.enqueue({
+          wabaId,
+          kind: 'waba-change',
+          field: 'business_capability_update',
+          value: {
+            max_daily_conversations_per_business: options.webhookForm === 'number' ? (limit ?? 'UNLIMITED') : tier,
+            // Deprecated per-number field: an integer, -1 for unlimited.
+            max_daily_conversation_per_phone: limit ?? -1,
+            // Meta sends one of these two; the counts are placeholders (Meta's pages give no values).
+            ...(limit === 250 ? { max_phone_numbers_per_business: 2 } : { max_phone_numbers_per_waba: 25 })
+          }
+        })
+      }
+      return info
+    },
+    setUserPreference ({ phoneNumberId, waId, value }) {
+      const phone = ctx.phones.get(phoneNumberId)
+      const now = ctx.now()
+      const optedOut = ctx.marketing.set(phone.wabaId, waId, value, now)
+      const id = waId.replace(/\D/g, '')
+      ctx.webhooks?.enqueue({
+        phone,
+        kind: 'change',
+        field: 'user_preferences',
+        value: {
+          messaging_product: 'whatsapp',
+          metadata: { display_phone_number: phone.displayPhoneNumber, phone_number_id: phone.id },
+          contacts: [{ profile: { name: 'Sim user' }, wa_id: id }],
+          user_preferences: [{
+            wa_id: id,
+            detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
+            category: 'marketing_messages',
+            value,
+            timestamp: Math.floor(now / 1000)
+          }]
+        }
+      })
+      return { wabaId: phone.wabaId, waId: id, optedOut }
+    },
+    optOuts: () => ctx.marketing.optOuts(),
+    setMarketingLimited: (waId, limited) => ctx.marketing.setLimited(waId, limited),
+    marketingLimited: () => ctx.marketing.limited(),
+    addTemplate (template) {
+      if (template.wabaId !== undefined) ctx.limits.noteWaba(template.wabaId)
+      return ctx.templates.add(template)
+    },
+    removeTemplate: (id) => ctx.templates.remove(id),
+    templates: (wabaId) => ctx.templates.list(wabaId),
+    receiveMessage: (phoneNumberId, from) => emitInbound(ctx, phoneNumberId, from),
     addFault: (rule) => ctx.faults.add(rule),
     setFaults: (rules) => ctx.faults.set(rules),
     removeFault: (id) => ctx.faults.remove(id),

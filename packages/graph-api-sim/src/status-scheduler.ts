@@ -56,6 +56,11 @@ export function createStatusScheduler (deps: StatusSchedulerDeps): StatusSchedul
     schedule (message, phone) {
       const o = deps.options()
       const emit = (item: Record<string, unknown>): void => deps.emit({ phone, kind: 'statuses', item })
+      if (message.failedWith !== undefined) {
+        const code = message.failedWith
+        deps.timers.after(o.sentAfterMs, () => emit(failedItem(message, code, deps.now())))
+        return
+      }
       if (deps.random() < o.failedShare) {
         deps.timers.after(o.sentAfterMs, () => emit(failedItem(message, o.failedCode, deps.now())))
         return

@@ -6,6 +6,8 @@ export type WebhookEvent =
   | { phone: PhoneNumber, kind: 'messages', item: Record<string, unknown>, contact: { profile: { name: string }, wa_id: string } }
   /** A change of another field (e.g. phone_number_quality_update), about the number's WABA; `value` is sent as is. */
   | { phone: PhoneNumber, kind: 'change', field: string, value: Record<string, unknown> }
+  /** A change about a WABA itself, not one of its numbers (e.g. business_capability_update). */
+  | { wabaId: string, kind: 'waba-change', field: string, value: Record<string, unknown> }
 
 /**
  * Meta's webhook envelope for a batch of events: one `entry` per WABA, one `messages` change per
@@ -15,12 +17,13 @@ export function buildEnvelope (events: readonly WebhookEvent[]): Record<string, 
   const entries = new Map<string, Map<string, Record<string, unknown>>>()
   const others = new Map<string, Array<{ field: string, value: Record<string, unknown> }>>()
   for (const e of events) {
-    let changes = entries.get(e.phone.wabaId)
-    if (!changes) entries.set(e.phone.wabaId, changes = new Map())
-    if (e.kind === 'change') {
-      const list = others.get(e.phone.wabaId) ?? []
+    const wabaId = e.kind === 'waba-change' ? e.wabaId : e.phone.wabaId
+    let changes = entries.get(wabaId)
+    if (!changes) entries.set(wabaId, changes = new Map())
+    if (e.kind === 'change' || e.kind === 'waba-change') {
+      const list = others.get(wabaId) ?? []
       list.push({ field: e.field, value: e.value })
-      others.set(e.phone.wabaId, list)
+      others.set(wabaId, list)
       continue
     }
     const key = `${e.phone.id}\u0000${e.kind}`

@@ -2,12 +2,14 @@ import { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { z } from 'zod'
 import {
-  acceptedCountQuerySchema, acceptedQuerySchema, faultRuleSchema, faultRulesSchema, inboundSchema, latencySchema,
-  messagesQuerySchema, phoneNumberSchema, statusOptionsSchema, upgradeSchema
+  acceptedCountQuerySchema, acceptedQuerySchema, faultRuleSchema, faultRulesSchema, inboundMessageSchema, inboundSchema, latencySchema,
+  messagesQuerySchema, messagingTierSchema, phoneNumberSchema, statusOptionsSchema, templateSchema, templatesQuerySchema, templatesSchema,
+  upgradeSchema, userPreferenceSchema, wabaSchema
 } from '../control-schemas.ts'
 import { errorBody, healthRoutes } from '@wabridge/process'
 import type { AcceptedSend } from '../recorder.ts'
 import type { GraphApiSimControl } from '../sim-control.ts'
+import type { SimTemplateInput } from '../templates.ts'
 
 /** Default and largest page of GET /_sim/accepted as JSON; NDJSON has no default limit. */
 const PAGE_SIZE = 10_000
@@ -131,4 +133,57 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
   })
   app.delete<{ Params: { id: string } }>('/_sim/inbound/:id', async (request, reply) =>
     sim.stopInbound(request.params.id) ? { ok: true } : reply.code(404).send(errorBody('SIM_NOT_FOUND', 'no such inbound run')))
+
+  app.post('/_sim/inbound/message', async (request, reply) => {
+    const o = parse(inboundMessageSchema, request.body, reply)
+    if (!o) return reply
+    sim.receiveMessage(o.phoneNumberId, o.from.replace(/^\+/, ''))
+    return { ok: true }
+  })
+
+  // Messaging limits: portfolios, their tiers and who they reached (issue 14).
+  app.get('/_sim/portfolios', async () => ({ portfolios: sim.portfolios() }))
+  app.get<{ Params: { id: string } }>('/_sim/portfolios/:id', async (request) => sim.portfolio({ portfolioId: request.params.id }))
+  app.put<{ Params: { id: string } }>('/_sim/portfolios/:id/messaging-limit', async (request, reply) => {
+    const o = parse(messagingTierSchema, request.body, reply)
+    if (!o) return reply
+    return sim.setMessagingTier(request.params.id, o.tier, o.webhookForm === undefined ? {} : { webhookForm: o.webhookForm })
+  })
+  app.put<{ Params: { id: string } }>('/_sim/wabas/:id', async (request, reply) => {
+    const o = parse(wabaSchema, request.body, reply)
+    if (!o) return reply
+    return sim.setWabaPortfolio(request.params.id, o.portfolioId)
+  })
+
+  // Marketing opt-outs (131050) and the per-user marketing limit (131049).
+  app.post('/_sim/user-preferences', async (request, reply) => {
+    const o = parse(userPreferenceSchema, request.body, reply)
+    if (!o) return reply
+    return sim.setUserPreference(o)
+  })
+  app.get('/_sim/opt-outs', async () => ({ optOuts: sim.optOuts() }))
+  app.get('/_sim/marketing-limited', async () => ({ waIds: sim.marketingLimited() }))
+  app.put<{ Params: { waId: string } }>('/_sim/marketing-limited/:waId', async (request) => { sim.setMarketingLimited(request.params.waId, true); return { waIds: sim.marketingLimited() } })
+  app.delete<{ Params: { waId: string } }>('/_sim/marketing-limited/:waId', async (request) => { sim.setMarketingLimited(request.params.waId, false); return { waIds: sim.marketingLimited() } })
+
+  // The template catalogue (also served as GET /{version}/{waba-id}/message_templates).
+  app.get('/_sim/templates', async (request, reply) => {
+    const q = parse(templatesQuerySchema, request.query, reply)
+    if (!q) return reply
+    return { templates: sim.templates(q.waba_id) }
+  })
+  // One template, or { templates: [...] } for several; a template with the same WABA, name and language is replaced.
+  app.post('/_sim/templates', async (request, reply) => {
+    const body = request.body as { templates?: unknown } | undefined
+    if (body && Array.isArray(body.templates)) {
+      const list = parse(templatesSchema, body.templates, reply)
+      if (!list) return reply
+      return { templates: list.map((t) => sim.addTemplate(t as SimTemplateInput)) }
+    }
+    const t = parse(templateSchema, body, reply)
+    if (!t) return reply
+    return sim.addTemplate(t as SimTemplateInput)
+  })
+  app.delete<{ Params: { id: string } }>('/_sim/templates/:id', async (request, reply) =>
+    sim.removeTemplate(request.params.id) ? { ok: true } : reply.code(404).send(errorBody('SIM_NOT_FOUND', 'no such template')))
 }

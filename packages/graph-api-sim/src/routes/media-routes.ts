@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { businessNodeReply } from '../business-nodes.ts'
 import { checkToken, isApiVersion } from '../check-token.ts'
 import { invalidParameter, metaError } from '../meta-errors.ts'
 import { multipartBoundary, parseMultipart } from '../parse-multipart.ts'
@@ -37,10 +38,12 @@ export async function mediaRoutes (app: FastifyInstance, opts: { ctx: SimContext
     return { id: media.id }
   })
 
-  // GET /{version}/{id}: a media object, or (with ?fields=, or an id that is no media) a phone number's fields.
+  // GET /{version}/{id}: a media object, a WABA or portfolio the sim knows, or (with ?fields=, or an id that is no media) a phone number's fields.
   app.get<{ Params: { version: string, mediaId: string }, Querystring: { phone_number_id?: string, fields?: string } }>('/:version/:mediaId', async (request, reply) => {
     if (!isApiVersion(request.params.version)) return reply.callNotFound()
     const media = ctx.media.get(request.params.mediaId)
+    const business = media ? undefined : businessNodeReply(ctx, request.params.mediaId, request.query.fields, request.headers.authorization)
+    if (business) return reply.code(business.statusCode).send(business.body)
     if (!media && (request.query.fields !== undefined || ctx.phones.isConfigured(request.params.mediaId))) {
       const phone = ctx.phones.get(request.params.mediaId)
       const tokenError = checkToken(request.headers.authorization, phone)
@@ -49,7 +52,7 @@ export async function mediaRoutes (app: FastifyInstance, opts: { ctx: SimContext
         const r = notFound(phone.id)
         return reply.code(r.statusCode).send(r.body)
       }
-      return phoneNumberInfo(phone, request.query.fields)
+      return phoneNumberInfo(phone, request.query.fields, ctx.limits.tierOf(ctx.limits.portfolioOf(phone.wabaId)))
     }
     const tokenError = checkToken(request.headers.authorization, media ? ctx.phones.get(media.phoneNumberId) : undefined)
     if (tokenError) return reply.code(tokenError.statusCode).send(tokenError.body)
