@@ -12,6 +12,7 @@ import { registerSilences } from './commands/silences.ts'
 import { registerSubscriptions } from './commands/subscriptions.ts'
 import { registerKeys } from './commands/keys.ts'
 import { registerNumbers } from './commands/numbers.ts'
+import { registerSuppressions } from './commands/suppressions.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -126,6 +127,7 @@ registerSilences(program, ctx, (c) => { code = c })
 registerSubscriptions(program, ctx, (c) => { code = c })
 registerKeys(program, ctx, (c) => { code = c })
 registerNumbers(program, ctx, (c) => { code = c })
+registerSuppressions(program, ctx, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)

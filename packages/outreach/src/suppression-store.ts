@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs'
 import { createProducer } from '@wabridge/kafka'
 import { suppressionActive, suppressionKey, type Codec, type Suppression, type SuppressionReason } from '@wabridge/schemas'
-import type { Logger } from '@wabridge/telemetry'
+import { createLogger, type Logger } from '@wabridge/telemetry'
 import { createCompactedReader } from './compacted-reader.ts'
 import { ensureCompactedTopic } from './compacted-topic.ts'
 
@@ -46,7 +46,8 @@ export interface SuppressionStoreOptions {
   codec: Codec
   /** Epoch ms. Default Date.now. */
   clock?: (() => number) | undefined
-  logger: Logger
+  /** Default: silent (for short-lived users such as the CLI). */
+  logger?: Logger | undefined
   /** Partitions when the topic is created. Default 1 (every reader reads the whole topic anyway). */
   partitions?: number | undefined
   /** How often expired suppressions are tombstoned, ms. Default 3600000; 0 = only at start. */
@@ -56,7 +57,8 @@ export interface SuppressionStoreOptions {
 }
 
 /** The suppression list of `${TOPIC_PREFIX}.suppressions`, read whole into memory by every instance. */
-export function createSuppressionStore (o: SuppressionStoreOptions): SuppressionStore {
+export function createSuppressionStore (options: SuppressionStoreOptions): SuppressionStore {
+  const o = { ...options, logger: options.logger ?? createLogger({ level: 'silent', name: 'outreach' }) }
   const clock = o.clock ?? Date.now
   const entries = new Map<string, Suppression>()
   const producer = createProducer(o.kafka)
