@@ -203,7 +203,6 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       suppressionOf
     },
     forward: { topic: scheduledTopic(config.TOPIC_PREFIX), partitionFor: (key) => scheduledPartitionFor(key) },
-    onForwarded: () => metrics.forwarded(),
     openSession: (partition, committable, onLost) => {
       const session = new PartitionSession({
         partition,

@@ -178,7 +178,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     const final = result(status, extra)
     void writeFinal(session, deps.outputs, deps.instance, source.offset, final, dlqReason === undefined ? undefined : deadLetter(dlqReason)).then((written) => {
       if (!written) return
-      deps.metrics.result(record.phone_number_id, status, final.error, priority)
+      deps.metrics.result(record.phone_number_id, status, final.error?.code, priority, final.error?.class)
       onFinal()
     })
     return { kind: 'done' }
@@ -190,7 +190,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     void deps.inDoubt.decide({ session, requestId, since, attempt: attempt + 1, cause, base: result('unknown', { attempts: attempt + 1 }) }).then((decided) => {
       void writeFinal(session, deps.outputs, deps.instance, source.offset, decided).then((written) => {
         if (!written) return
-        deps.metrics.result(record.phone_number_id, decided.status, decided.error, priority)
+        deps.metrics.result(record.phone_number_id, decided.status, decided.error?.code, priority, decided.error?.class)
         onFinal()
       })
     })

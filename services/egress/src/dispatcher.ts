@@ -33,8 +33,6 @@ export interface DispatcherDeps {
    * key there (the same key hash as every producer's).
    */
   forward: { topic: string, partitionFor: (key: Buffer | null) => number }
-  /** Forwards written (a request with a future send_at handed to the scheduler). */
-  onForwarded?: () => void
   /** The circuit breakers; none = every number always sends. */
   breakers?: CircuitBreakers
   logger: { warn(obj: object, msg: string): void }
@@ -352,7 +350,6 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
             const record = { topic: deps.forward.topic, partition: deps.forward.partitionFor(message.key), key: message.key, value: message.value, headers: message.headers ?? {} }
             void writeForward(state.session, record, { kind: 'forwarded', requestId: requestId!, sourceOffset: source.offset, instance: deps.delivery.instance }).then((written) => {
               if (!written) return
-              deps.onForwarded?.()
               onFinal()
             })
           }
@@ -362,7 +359,7 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
           const result = unattemptedResult(decoded.request, source, 'failed', now, { error })
           void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, result).then((written) => {
             if (!written) return
-            deps.delivery.metrics.result(result.phone_number_id, 'failed', error, 'bulk')
+            deps.delivery.metrics.result(result.phone_number_id, 'failed', error.code, 'bulk', error.class)
             onFinal()
           })
         } else {

@@ -3,12 +3,10 @@ import { metrics, type Attributes } from '@opentelemetry/api'
 /** Callers pass milliseconds (what their clocks give); the send histogram records seconds. */
 export interface EgressMetrics {
   send(phoneNumberId: string, outcome: string, latencyMs: number, errorCode: number | undefined): void
-  /** A final result was written (`priority` of the request: interactive or bulk). */
-  result(phoneNumberId: string, status: string, error: { code: number | null, class: string } | null | undefined, priority: string): void
+  /** A final result was written (`priority` of the request: interactive or bulk; `errorClass` 'suppressed' writes no dead letter). */
+  result(phoneNumberId: string, status: string, errorCode: number | null | undefined, priority?: string, errorClass?: string): void
   skipped(reason: string): void
   invalid(): void
-  /** A request whose send_at is in the future was forwarded to the scheduled topic. */
-  forwarded(): void
   /** A partition's transaction committed (ms, writes it carried). */
   transaction(ms: number, writes: number): void
   /** A settlement record was written for an unknown result. */
@@ -46,7 +44,6 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
     description: 'Unknown results settled (evidence=status_webhook) or left unknown when no status came in time (evidence=no_status_in_time)',
     unit: '{request}'
   })
-  const forwarded = meter.createCounter('wabridge.egress.forwarded', { description: 'Requests with a future send_at forwarded to the scheduled topic', unit: '{request}' })
   const invalid = meter.createCounter('wabridge.egress.invalid', { description: 'Requests that failed validation', unit: '{request}' })
   meter.createObservableGauge('wabridge.egress.buffered', { description: 'Requests buffered in memory', unit: '{request}' }).addCallback((r) => r.observe(observe.buffered()))
   meter.createObservableGauge('wabridge.egress.in_flight', { description: 'Graph API calls in flight', unit: '{call}' }).addCallback((r) => r.observe(observe.inFlight()))
@@ -56,11 +53,16 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
       sends.add(1, attrs(phoneNumberId, { outcome, ...(errorCode !== undefined && { error_code: errorCode }) }))
       latency.record(latencyMs / 1000, attrs(phoneNumberId))
     },
-    result (phoneNumberId, status, error, priority) {
-      const code = error?.code
-      results.add(1, attrs(phoneNumberId, { status, priority, ...(code !== undefined && code !== null && { error_code: code }), ...(error?.class === 'suppressed' && { error_class: 'suppressed' }) }))
+    result (phoneNumberId, status, errorCode, priority, errorClass) {
+      const suppressed = errorClass === 'suppressed'
+      results.add(1, attrs(phoneNumberId, {
+        status,
+        ...(priority !== undefined && { priority }),
+        ...(errorCode !== undefined && errorCode !== null && { error_code: errorCode }),
+        ...(suppressed && { error_class: errorClass })
+      }))
       // Every failed result goes to the dead-letter topic with it (delivery.ts finish) but a suppressed one; nothing else does.
-      if (status === 'failed' && error?.class !== 'suppressed') deadLetters.add(1, { reason: 'failed' })
+      if (status === 'failed' && !suppressed) deadLetters.add(1, { reason: 'failed' })
     },
     skipped (reason) { skipped.add(1, { reason }) },
     transaction (ms, writes) {
@@ -68,7 +70,6 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
       transactionWrites.add(writes)
     },
     settled (evidence) { settlements.add(1, { evidence }) },
-    forwarded () { forwarded.add(1) },
     invalid () {
       invalid.add(1)
       // Outputs.invalid dead-letters every invalid request.
