@@ -3,6 +3,13 @@ import type { PhoneNumber } from './phone-numbers.ts'
 import type { SimContext } from './sim-context.ts'
 import type { TemplateCategory } from './templates.ts'
 
+/** The catalogue's category of a template send, when the catalogue has that template. */
+export function catalogueCategoryOf (ctx: SimContext, phone: PhoneNumber, template: Record<string, unknown>): TemplateCategory | undefined {
+  const name = typeof template.name === 'string' ? template.name : ''
+  const language = (template.language as { code?: unknown } | undefined)?.code
+  return ctx.templates.find(phone.wabaId, name, typeof language === 'string' ? language : '').template?.category
+}
+
 /**
  * The category of a template send: the catalogue's, else a category configured for the name in the
  * status options (`templateCategories`); undefined for templates the sim knows nothing about (the
@@ -10,9 +17,8 @@ import type { TemplateCategory } from './templates.ts'
  */
 export function templateCategoryOf (ctx: SimContext, phone: PhoneNumber, template: Record<string, unknown>): TemplateCategory | undefined {
   const name = typeof template.name === 'string' ? template.name : ''
-  const language = (template.language as { code?: unknown } | undefined)?.code
-  const found = ctx.templates.find(phone.wabaId, name, typeof language === 'string' ? language : '').template
-  if (found) return found.category
+  const found = catalogueCategoryOf(ctx, phone, template)
+  if (found) return found
   const configured = ctx.settings.statuses.templateCategories[name]?.toUpperCase()
   return configured === 'MARKETING' || configured === 'UTILITY' || configured === 'AUTHENTICATION' ? configured : undefined
 }
@@ -31,8 +37,7 @@ export function templateCategoryOf (ctx: SimContext, phone: PhoneNumber, templat
  */
 export function deliveryFailureOf (ctx: SimContext, phone: PhoneNumber, input: { type: string, waId: string, body: Record<string, unknown> }, now: number): number | undefined {
   if (input.type !== 'template') return undefined
-  const template = input.body.template as Record<string, unknown>
-  const category = templateCategoryOf(ctx, phone, template)
+  const category = templateCategoryOf(ctx, phone, input.body.template as Record<string, unknown>)
   const inWindow = ctx.windows.isOpen(phone.id, input.waId, now)
   if (category === 'MARKETING') {
     if (ctx.marketing.isOptedOut(phone.wabaId, input.waId)) return 131050

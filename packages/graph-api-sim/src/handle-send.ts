@@ -1,5 +1,5 @@
 import { checkToken } from './check-token.ts'
-import { deliveryFailureOf } from './delivery-outcome.ts'
+import { catalogueCategoryOf, deliveryFailureOf } from './delivery-outcome.ts'
 import { faultReply } from './fault-reply.ts'
 import type { FaultAction } from './faults.ts'
 import { sampleLatency } from './latency.ts'
@@ -69,7 +69,7 @@ function accept (ctx: SimContext, input: SendInput, req: Extract<ValidRequest, {
     ...(failedWith === undefined ? {} : { failedWith }),
     body: input.body as Record<string, unknown>
   })
-  if (ctx.webhooks) ctx.statuses.schedule(message, phone)
+  if (ctx.webhooks) ctx.statuses.schedule(message, phone, req.type === 'template' ? catalogueCategoryOf(ctx, phone, message.body.template as Record<string, unknown>) : undefined)
   return {
     statusCode: 200,
     body: { messaging_product: 'whatsapp', contacts: [{ input: req.to, wa_id: waId }], messages: [{ id: wamid }] }

@@ -8,11 +8,15 @@ export interface PricingChoice {
   type: 'regular' | 'free_customer_service'
 }
 
-/** Picks the pricing of a message (PMP, Meta's per-message pricing since July 2025). */
-export function pricingFor (message: AcceptedMessage, defaultCategory: string, byTemplate: Record<string, string>): PricingChoice {
+/**
+ * Picks the pricing of a message (PMP, Meta's per-message pricing since July 2025): a template is
+ * priced in its catalogue category when the sim knows it (`catalogueCategory`), else as configured
+ * by name, else in the default category.
+ */
+export function pricingFor (message: AcceptedMessage, defaultCategory: string, byTemplate: Record<string, string>, catalogueCategory?: string): PricingChoice {
   if (message.type !== 'template') return { category: 'service', type: 'free_customer_service' }
   const name = (message.body.template as { name?: unknown } | undefined)?.name
-  return { category: (typeof name === 'string' ? byTemplate[name] : undefined) ?? defaultCategory, type: 'regular' }
+  return { category: catalogueCategory?.toLowerCase() ?? (typeof name === 'string' ? byTemplate[name] : undefined) ?? defaultCategory, type: 'regular' }
 }
 
 /** The per-message parts every status of one message shares. */

@@ -40,7 +40,8 @@ export const DEFAULT_STATUS_OPTIONS: StatusOptions = {
 
 /** Schedules sent → delivered → read (or failed) webhooks for each accepted message. */
 export interface StatusScheduler {
-  schedule (message: AcceptedMessage, phone: PhoneNumber): void
+  /** `category`: the template's category in the sim's catalogue (prices it), when known. */
+  schedule (message: AcceptedMessage, phone: PhoneNumber, category?: string): void
 }
 
 export interface StatusSchedulerDeps {
@@ -53,7 +54,7 @@ export interface StatusSchedulerDeps {
 
 export function createStatusScheduler (deps: StatusSchedulerDeps): StatusScheduler {
   return {
-    schedule (message, phone) {
+    schedule (message, phone, category) {
       const o = deps.options()
       const emit = (item: Record<string, unknown>): void => deps.emit({ phone, kind: 'statuses', item })
       if (message.failedWith !== undefined) {
@@ -65,7 +66,7 @@ export function createStatusScheduler (deps: StatusSchedulerDeps): StatusSchedul
         deps.timers.after(o.sentAfterMs, () => emit(failedItem(message, o.failedCode, deps.now())))
         return
       }
-      const billing = billingFor(message, pricingFor(message, o.templateCategory, o.templateCategories))
+      const billing = billingFor(message, pricingFor(message, o.templateCategory, o.templateCategories, category))
       const isRead = deps.random() < o.readShare
       const skipDelivered = isRead && deps.random() < o.skipDeliveredShare
       // Pricing comes on `sent` and on exactly one later status: delivered, or read when delivered is skipped.

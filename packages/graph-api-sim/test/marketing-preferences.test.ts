@@ -55,6 +55,9 @@ test('a user who stopped marketing gets marketing templates accepted, then faile
   assert.equal(finalStatus(receiver.received, util), 'delivered')
   assert.equal(finalStatus(receiver.received, other), 'delivered')
   assert.equal(finalStatus(receiver.received, resumed), 'delivered')
+  const pricing = (wamid: string) => changes(receiver.received).flatMap((c) => (c.value.statuses as Array<{ id: string, status: string, pricing?: { category: string } }> | undefined) ?? [])
+    .find((s) => s.id === wamid && s.status === 'sent')?.pricing?.category
+  assert.deepEqual([pricing(util), pricing(other)], ['utility', 'marketing'], 'a catalogued template is priced in its category')
   const prefs = changes(receiver.received).filter((c) => c.field === 'user_preferences')
   assert.deepEqual(prefs.map((c) => [(c.value.user_preferences as Array<{ value: string, category: string, wa_id: string }>).map((p) => [p.wa_id, p.category, p.value]), c.value.metadata]), [
     [[['15557000001', 'marketing_messages', 'stop']], { display_phone_number: '15550001111', phone_number_id: PNID }],
