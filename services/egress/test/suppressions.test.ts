@@ -101,3 +101,28 @@ test('a bulk request to a suppressed recipient fails as suppressed without a Gra
   await waitFor(() => deadLetters.some((d) => d.request_id === 'sentinel'), 20_000, 'the sentinel\'s dead letter')
   assert.deepEqual(deadLetters.map((d) => d.request_id), ['sentinel'], 'a suppressed request has no dead letter')
 })
+
+test('a bulk request suppressed while it waits in its lane is not sent', { timeout: 90_000 }, async (t) => {
+  const prefix = `supp-late-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t)
+  const kafka = testKafka()
+  // One message a second: the last of ten waits about nine seconds in the lane.
+  const egress = await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '1', EGRESS_MPS_OVERRIDES: '7203=1' }))
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  const producer = await requestProducer(t, kafka)
+  await produceRequests(producer, prefix, Array.from({ length: 10 }, (_, i) => textRequest('7203', `+1555000300${i}`, `wave-${i}`, { priority: 'bulk' })))
+  await waitFor(() => results.length > 0, 20_000, 'the first one sent')
+  await writeSuppressions(kafka, prefix, [suppression('phone:7203', '15550003009', { reason: 'manual', source: 'operator' })])
+  await waitFor(() => egress.suppressions.lookup('phone:7203', '15550003009', Date.now()) !== undefined, 20_000, 'the suppression is read')
+  const decidedBefore = results.some((r) => r.request_id === 'wave-9')
+  await waitFor(() => results.length >= 10, 40_000, () => `ten results, have ${results.length}`)
+  const last = results.find((r) => r.request_id === 'wave-9')!
+  if (decidedBefore) {
+    t.diagnostic('the machine was too slow: the last request was sent before the suppression was read')
+    return
+  }
+  assert.equal(last.status, 'failed')
+  assert.equal(last.error?.class, 'suppressed')
+  assert.equal(sim.accepted({ bizOpaqueCallbackData: 'wave-9' }).length, 0)
+  assert.equal(sim.accepted().length, 9)
+})
