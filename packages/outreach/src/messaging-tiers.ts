@@ -1,24 +1,14 @@
+import { MESSAGING_LIMIT_TIERS, parseMessagingLimit, type MessagingLimitTier } from '@wabridge/graph-api'
+
 /**
  * Meta's messaging tiers: how many unique users a business portfolio may reach with
- * business-initiated messages in a moving 24 h (shared/whatsapp-cloud-api-more.md §1).
+ * business-initiated messages in a moving 24 h (shared/whatsapp-cloud-api-more.md §1). Parsing is
+ * @wabridge/graph-api's (one reading of Meta's forms for the client and the guard).
  */
 export const MESSAGING_TIERS = ['TIER_50', 'TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED', 'TIER_NOT_SET'] as const
 
 /** A tier Meta names, or 'unknown' for a value this package does not know (never an error). */
-export type MessagingTier = typeof MESSAGING_TIERS[number] | 'unknown'
-
-/** The limit of each tier; null = unlimited. TIER_1K is the legacy step the 2K tier replaced. */
-const LIMITS: Record<Exclude<MessagingTier, 'TIER_NOT_SET' | 'unknown'>, number | null> = {
-  TIER_50: 50,
-  TIER_250: 250,
-  TIER_1K: 1000,
-  TIER_2K: 2000,
-  TIER_10K: 10_000,
-  TIER_100K: 100_000,
-  TIER_UNLIMITED: null
-}
-
-const BY_NUMBER = new Map<number, MessagingTier>([[-1, 'TIER_UNLIMITED'], ...Object.entries(LIMITS).filter(([, l]) => l !== null).map(([t, l]) => [l!, t as MessagingTier] as const)])
+export type MessagingTier = Exclude<MessagingLimitTier, 'UNKNOWN'> | 'unknown'
 
 /**
  * Reads a tier in any form Meta sends it: 'TIER_2K' (Graph field, webhooks), the integers 2000 and
@@ -26,18 +16,13 @@ const BY_NUMBER = new Map<number, MessagingTier>([[-1, 'TIER_UNLIMITED'], ...Obj
  * 'UNLIMITED' (the limits-change page). Anything else is 'unknown'.
  */
 export function toMessagingTier (value: unknown): MessagingTier {
-  if (typeof value === 'number') return BY_NUMBER.get(value) ?? 'unknown'
-  if (typeof value !== 'string') return 'unknown'
-  const text = value.trim().toUpperCase()
-  if ((MESSAGING_TIERS as readonly string[]).includes(text)) return text as MessagingTier
-  if (text === 'UNLIMITED') return 'TIER_UNLIMITED'
-  if (/^-?\d+$/.test(text)) return BY_NUMBER.get(Number(text)) ?? 'unknown'
-  return 'unknown'
+  const { tier } = parseMessagingLimit(value)
+  return tier === 'UNKNOWN' ? 'unknown' : tier
 }
 
 /** The tier's limit: a count, null = unlimited, undefined = not a limit (TIER_NOT_SET, unknown). */
 export function tierLimit (tier: string): number | null | undefined {
-  return Object.hasOwn(LIMITS, tier) ? LIMITS[tier as keyof typeof LIMITS] : undefined
+  return Object.hasOwn(MESSAGING_LIMIT_TIERS, tier) ? MESSAGING_LIMIT_TIERS[tier as keyof typeof MESSAGING_LIMIT_TIERS] : undefined
 }
 
 /** Webhook fields (wa.inbound.events `field`) that announce a portfolio's messaging limit. */

@@ -28,7 +28,9 @@ function waIdOf (to: string): string {
 }
 
 async function withStore<T> (ctx: CliContext, use: (store: SuppressionStore) => Promise<T>, clock: () => number): Promise<T> {
-  const store = createSuppressionStore({ kafka: ctx.kafka, topic: suppressionsTopic(ctx), codec: ctx.codec, clock, sweepIntervalMs: 0 })
+  // Created (when missing) with the partitions egress gives it, so that whoever comes first creates the same topic.
+  const partitions = Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 12)
+  const store = createSuppressionStore({ kafka: ctx.kafka, topic: suppressionsTopic(ctx), codec: ctx.codec, clock, sweepIntervalMs: 0, partitions })
   await store.start()
   try {
     return await use(store)
