@@ -32,8 +32,8 @@ export const ConfigSchema = z.object({
   SCHEDULER_TRANSACTION_TIMEOUT_MS: durationMs().min(1000).default(30_000),
 
   // Releasing
-  // Most pending requests one partition keeps in memory (the earliest due); the rest stay only in Kafka
-  // and are found by a rescan of the pending partition. Bounds memory whatever the number pending.
+  // Most pending requests this instance keeps in memory, shared by its partitions (the earliest due of each);
+  // the rest stay only in Kafka and are found by rescans of the pending partition. Bounds memory whatever is pending.
   SCHEDULER_MAX_INDEXED: positiveInt().default(100_000),
   // Requests due further ahead than this are never kept in memory, ms (also bounds how stale the index gets).
   SCHEDULER_HORIZON_MS: durationMs().min(1000).default(15 * 60_000),

@@ -5,7 +5,9 @@ import type { Logger } from '@wabridge/telemetry'
 import type { PendingReader } from './pending-reader.ts'
 import { PartitionWorker, type WorkerEvents, type WorkerOptions } from './partition-worker.ts'
 
-export interface CoordinatorOptions extends Omit<WorkerOptions, 'partition'> {
+export interface CoordinatorOptions extends Omit<WorkerOptions, 'partition' | 'maxIndexed'> {
+  /** Most pending entries in memory on this instance, shared by its partitions. */
+  maxIndexed: number
   sessionTimeoutMs: number
   maxRestarts: number
   restartWindowMs: number
@@ -65,7 +67,9 @@ export function createCoordinator (options: CoordinatorOptions, deps: Coordinato
   }
 
   function open (partition: number): void {
-    const worker: PartitionWorker = new PartitionWorker({ ...options, partition }, {
+    // Each partition's share of the instance's budget, as owned now (memory stays flat whatever the assignment).
+    const maxIndexed = () => Math.max(1, Math.floor(options.maxIndexed / Math.max(1, assigned.size)))
+    const worker: PartitionWorker = new PartitionWorker({ ...options, partition, maxIndexed }, {
       kafka: deps.kafka,
       codec: deps.codec,
       reader: deps.reader,

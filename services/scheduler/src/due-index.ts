@@ -26,6 +26,7 @@ export class DueIndex {
   get boundary (): number { return this.#boundary }
   get size (): number { return this.#entries.size }
   get (id: string): PendingEntry | undefined { return this.#entries.get(id) }
+  entries (): IterableIterator<PendingEntry> { return this.#entries.values() }
   has (id: string): boolean { return this.#entries.has(id) }
 
   /** Adds (or replaces) an entry that is pending in Kafka; one due at or after `limit` is not kept and lowers the boundary. */
@@ -82,29 +83,38 @@ export class DueIndex {
 }
 
 /**
- * Collects, while the pending partition is read from its start, the live entries due earliest (at
- * most maxEntries, none due at or after `limit`), with a max-heap so memory stays bounded whatever
- * the partition holds. The boundary is the earliest due time of anything seen and not kept: every
- * live entry due before it is collected.
+ * Collects, while the pending partition is read from its start, the live entries due earliest at or
+ * after `floor` (at most maxEntries, none due at or after `limit`), with a max-heap so memory stays
+ * bounded whatever the partition holds. Entries due before the floor are already in memory (a rescan
+ * passes the index's boundary as floor). The boundary is the earliest due time of anything seen and
+ * not kept: every live entry due in [floor, boundary) is collected.
  */
 export class ScanCollector {
   readonly #entries = new Map<string, PendingEntry>()
   readonly #heap = new Heap<PendingEntry>((a, b) => byDue(b, a))
   #boundary = Infinity
   #stale = 0
+  #evicted = 0
   readonly #maxEntries: number
   readonly #limit: number
+  readonly #floor: number
 
-  constructor (options: { maxEntries: number, limit: number }) {
+  constructor (options: { maxEntries: number, limit: number, floor: number }) {
     this.#maxEntries = options.maxEntries
     this.#limit = options.limit
+    this.#floor = options.floor
   }
 
   get boundary (): number { return this.#boundary }
+  get size (): number { return this.#entries.size }
+  /** Entries let go because maxEntries were kept (the boundary comes from capacity, not from the limit). */
+  get evicted (): number { return this.#evicted }
+  entries (): IterableIterator<PendingEntry> { return this.#entries.values() }
 
   /** A pending record (the latest for its id so far). */
   offer (entry: PendingEntry): void {
     this.remove(entry.id)
+    if (entry.sendAt < this.#floor) return
     if (entry.sendAt >= Math.min(this.#limit, this.#boundary)) {
       this.#boundary = Math.min(this.#boundary, entry.sendAt)
       return
@@ -115,6 +125,7 @@ export class ScanCollector {
       const top = this.#heap.pop()!
       if (this.#entries.get(top.id) !== top) { this.#stale--; continue }
       this.#entries.delete(top.id)
+      this.#evicted++
       this.#boundary = Math.min(this.#boundary, top.sendAt)
     }
   }
@@ -127,10 +138,5 @@ export class ScanCollector {
       this.#heap.init([...this.#entries.values()])
       this.#stale = 0
     }
-  }
-
-  /** The index the scan found. */
-  toIndex (maxEntries: number): DueIndex {
-    return new DueIndex({ boundary: this.#boundary, maxEntries, entries: this.#entries.values() })
   }
 }

@@ -16,7 +16,8 @@ export interface WorkerOptions {
   requestsTopic: string
   resultsTopic: string
   transactionTimeoutMs: number
-  maxIndexed: number
+  /** Most entries this partition keeps in memory (its share of SCHEDULER_MAX_INDEXED, read at each scan). */
+  maxIndexed: () => number
   horizonMs: number
   rescanLeadMs: number
   maxReleaseBatch: number
@@ -62,6 +63,8 @@ const MAX_TXN_BYTES = 512 * 1024
 const MAX_INTAKE_RECORDS = 1000
 /** Old markers tombstoned after one scan, at most. */
 const MAX_MARKER_TOMBSTONES = 10_000
+/** Scans of one partition start at least this far apart (real time), ms. */
+const MIN_SCAN_GAP_MS = 1000
 type Journal = Array<{ put: PendingEntry } | { remove: string }>
 
 /**
@@ -85,6 +88,8 @@ export class PartitionWorker {
   #scanning: Promise<void> | undefined
   #timer: NodeJS.Timeout | undefined
   #releasing = false
+  #scanEndedAt = 0
+  #isCapacityBound = false
   #startOffset = 0n
   readonly #stateWaiters: Array<() => void> = []
 
@@ -92,7 +97,7 @@ export class PartitionWorker {
     this.partition = options.partition
     this.#options = options
     this.#deps = deps
-    this.#index = new DueIndex({ boundary: -Infinity, maxEntries: options.maxIndexed })
+    this.#index = new DueIndex({ boundary: -Infinity, maxEntries: options.maxIndexed() })
     this.#producer = new PartitionProducer(deps.kafka, { transactionalId: `${options.groupId}:${options.scheduledTopic}:${options.partition}`, transactionTimeoutMs: options.transactionTimeoutMs })
   }
 
@@ -304,7 +309,7 @@ export class PartitionWorker {
     try {
       await this.#releaseDue()
       const now = this.#options.clock()
-      if (!this.#scanning && (now + this.#options.rescanLeadMs >= this.#index.boundary || now - (this.#lastScanAt ?? 0) >= this.#options.horizonMs)) {
+      if (this.#isScanDue(now)) {
         this.#scanning = this.#scan().catch((err: unknown) => this.#lose(err as Error)).finally(() => { this.#scanning = undefined })
       }
       const next = this.#index.peek()
@@ -335,14 +340,19 @@ export class PartitionWorker {
   }
 
   /**
-   * Reads the pending partition from its start up to its end now, keeping the earliest entries, then
-   * swaps the new index in. Writes committed meanwhile are in the journal and applied again on top
-   * (each one sets its id's state, so applying some twice, in order, gives the latest state).
+   * Reads the pending partition from its start up to its end now and adds the earliest entries due at
+   * or after the index's boundary (those before it are all in memory already, which is what lets each
+   * rescan make progress however many released entries the log still holds). Writes committed
+   * meanwhile are in the journal and applied again on top (each sets its id's state, so applying some
+   * twice, in order, gives the latest state). When the boundary moved during the read (a write lowered
+   * it), the result is dropped and the next tick scans again.
    */
   async #scan (): Promise<void> {
     const startedAt = Date.now()
     const now = this.#options.clock()
-    const collector = new ScanCollector({ maxEntries: this.#options.maxIndexed, limit: now + this.#options.horizonMs })
+    const floor = this.#index.boundary
+    const maxEntries = this.#options.maxIndexed()
+    const collector = new ScanCollector({ maxEntries: Math.max(1, maxEntries - this.#index.size), limit: now + this.#options.horizonMs, floor })
     const oldMarkers = new Map<string, bigint>()
     let records = 0
     let later = 0
@@ -366,15 +376,22 @@ export class PartitionWorker {
       })
       await this.#lock.runExclusive(async () => {
         if (this.#state !== 'opening' && this.#state !== 'ready') return
-        const index = collector.toIndex(this.#options.maxIndexed)
-        const limit = this.#options.clock() + this.#options.horizonMs
+        for (const op of this.#journal ?? []) oldMarkers.delete('put' in op ? op.put.id : op.remove)
+        this.#lastScanAt = now
+        this.#scanEndedAt = Date.now()
+        if (this.#index.boundary !== floor) return
+        const found = new Map<string, PendingEntry>()
+        for (const e of collector.entries()) found.set(e.id, e)
         for (const op of this.#journal ?? []) {
-          if ('put' in op) { index.put(op.put, limit); oldMarkers.delete(op.put.id) } else { index.remove(op.remove); oldMarkers.delete(op.remove) }
+          if ('remove' in op) found.delete(op.remove)
+          else if (op.put.sendAt >= floor && op.put.sendAt < collector.boundary) found.set(op.put.id, op.put)
+          else found.delete(op.put.id)
         }
         this.#journal = undefined
+        const index = new DueIndex({ boundary: collector.boundary, maxEntries, entries: [...this.#index.entries(), ...found.values()] })
         this.#index = index
         this.#later = later
-        this.#lastScanAt = now
+        this.#isCapacityBound = collector.evicted > 0
         if (oldMarkers.size > 0 && this.#state === 'ready') {
           // Markers past their retention, still the latest record of their id: tombstones let compaction drop them.
           const ids = [...oldMarkers.keys()]
@@ -384,10 +401,19 @@ export class PartitionWorker {
         }
       })
       this.#deps.events.scanned?.(Date.now() - startedAt, records)
-      this.#deps.logger.debug({ partition: this.partition, records, indexed: this.#index.size, boundary: this.#index.boundary, ms: Date.now() - startedAt }, 'pending partition scanned')
+      this.#deps.logger.debug({ partition: this.partition, records, floor, indexed: this.#index.size, boundary: this.#index.boundary, ms: Date.now() - startedAt }, 'pending partition scanned')
     } finally {
       this.#journal = undefined
     }
+  }
+
+  /** Whether the index needs a rescan now: it runs out soon, or half of it went and more waits in Kafka, or markers wait for cleanup. */
+  #isScanDue (now: number): boolean {
+    if (this.#scanning || Date.now() - this.#scanEndedAt < MIN_SCAN_GAP_MS) return false
+    const boundary = this.#index.boundary
+    if (now - (this.#lastScanAt ?? 0) >= this.#options.horizonMs) return true
+    if (!Number.isFinite(boundary)) return false
+    return now + this.#options.rescanLeadMs >= boundary || (this.#isCapacityBound && this.#index.size < this.#options.maxIndexed() / 2)
   }
 }
 

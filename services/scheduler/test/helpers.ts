@@ -82,6 +82,17 @@ export async function schedule (prefix: string, requests: OutboundRequest[]): Pr
   }
 }
 
+/** Waits until a topic exists (another process creates it). */
+export async function waitTopic (topic: string): Promise<void> {
+  const admin = createKafkaClient({ brokers: brokersFromEnv().split(','), clientId: uniqueName('admin') }).admin()
+  await admin.connect()
+  try {
+    await waitFor(`topic ${topic}`, async () => (await admin.listTopics()).includes(topic) && (await admin.fetchTopicOffsets(topic).then(() => true, () => false)), 60_000)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 /** Everything committed to a topic, read as it arrives. */
 export async function collect (t: TestContext, topic: string): Promise<KafkaMessage[]> {
   const kafka = createKafkaClient({ brokers: brokersFromEnv().split(','), clientId: uniqueName('reader') })

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { collect, decodeRequests, waitTopic, manualClock, request, requestsTopic, schedule, startApp, testEnv, waitFor } from './helpers.ts'
+
+const numbers = ['106540352242901', '106540352242902', '106540352242903', '106540352242904', '106540352242905', '106540352242906']
+
+/** Each request id released exactly once, and nothing else. */
+async function assertReleasedOnce (released: Parameters<typeof decodeRequests>[0], ids: string[]): Promise<void> {
+  const got = (await decodeRequests(released)).map((r) => r.request_id!)
+  assert.equal(got.length, ids.length, `released ${got.length} records for ${ids.length} requests`)
+  assert.deepEqual([...got].sort(), [...ids].sort())
+}
+
+test('a new instance after a stop keeps what was pending: each request released once', async (t) => {
+  const clock = manualClock()
+  const env = testEnv({ SCHEDULER_MAX_INDEXED: '10' })
+  const first = await startApp(t, env, { clock: clock.now })
+  const released = await collect(t, requestsTopic(env.TOPIC_PREFIX!))
+  const requests = Array.from({ length: 20 }, (_, i) => request({ phone_number_id: numbers[i % numbers.length], send_at: clock.now() + 10_000 + i * 1000 }))
+  await schedule(env.TOPIC_PREFIX!, requests)
+  await waitFor('all pending', async () => (await Promise.all(requests.map((r) => first.api.get(r.request_id!)))).every((s) => s?.state === 'pending'))
+  clock.advance(15_000)
+  await waitFor('the first six', () => released.length === 6)
+  await first.stop()
+
+  const second = await startApp(t, env, { clock: clock.now })
+  await waitFor('taken over', () => second.isReady() && second.partitions().length === 2)
+  // At most 5 per partition in memory: the rest come from rescans as the earlier ones go.
+  assert.ok(second.partitions().every((p) => p.indexed <= 5))
+  clock.advance(30_000)
+  await waitFor('the rest', () => released.length >= 20)
+  await sleep(1000)
+  await assertReleasedOnce(released, requests.map((r) => r.request_id!))
+})
+
+test('two instances and a rebalance while releasing: each request released exactly once', async (t) => {
+  const env = testEnv({ KAFKA_TOPIC_PARTITIONS: '4' })
+  const one = await startApp(t, env)
+  const two = await startApp(t, env)
+  await waitFor('the partitions split', () => one.isReady() && two.isReady() && one.partitions().length + two.partitions().length === 4 && one.partitions().length > 0 && two.partitions().length > 0)
+  const released = await collect(t, requestsTopic(env.TOPIC_PREFIX!))
+  const start = Date.now() + 2000
+  const requests = Array.from({ length: 300 }, (_, i) => request({ phone_number_id: numbers[i % numbers.length], send_at: start + Math.floor(i * 20) }))
+  await schedule(env.TOPIC_PREFIX!, requests)
+  await waitFor('some released', () => released.length >= 100)
+  await two.stop()
+  const three = await startApp(t, env)
+  await waitFor('all released', () => released.length >= 300)
+  await waitFor('three has partitions', () => three.isReady() && three.partitions().length > 0)
+  await sleep(1000)
+  await assertReleasedOnce(released, requests.map((r) => r.request_id!))
+})
+
+test('a scheduler killed with SIGKILL while releasing: its successor releases the rest, each once', async (t) => {
+  const env = testEnv({ KAFKA_TOPIC_PARTITIONS: '2', SCHEDULER_TRANSACTION_TIMEOUT_MS: '10000' })
+  const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  t.after(() => { child.kill('SIGKILL') })
+  await waitTopic(`${env.TOPIC_PREFIX}.scheduler.pending`)
+  const released = await collect(t, requestsTopic(env.TOPIC_PREFIX!))
+  const start = Date.now() + 6000
+  const requests = Array.from({ length: 400 }, (_, i) => request({ phone_number_id: numbers[i % numbers.length], send_at: start + i * 10 }))
+  await schedule(env.TOPIC_PREFIX!, requests)
+  await waitFor('some released by the child', () => released.length >= 50, 60_000)
+  child.kill('SIGKILL')
+  await once(child, 'exit')
+  const successor = await startApp(t, env)
+  await waitFor('all released', () => released.length >= 400, 60_000)
+  await waitFor('taken over', () => successor.isReady() && successor.partitions().length === 2)
+  await sleep(1000)
+  await assertReleasedOnce(released, requests.map((r) => r.request_id!))
+})
