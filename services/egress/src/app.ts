@@ -408,10 +408,13 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       maxMessageBytes = await topicLimit()
       outputs = createOutputs(codec, { results: topics.outboundResults, dlq: topics.outboundDlq }, maxMessageBytes)
       // Topics just created may have no leader yet on a busy cluster: the readers' first admin calls are tried again.
+      // The suppression list is read meanwhile: no bulk request is checked against a list not read yet.
+      const suppressionsStarted = startWithRetry('suppression list', () => suppressions.start())
+      // Awaited below; a failure before that (the status index's) must not leave it unhandled.
+      suppressionsStarted.catch(() => {})
       await startWithRetry('status index', () => statuses.start())
       await startWithRetry('ledger loader', () => loader.start())
-      // No bulk request is checked against a list not read yet.
-      await startWithRetry('suppression list', () => suppressions.start())
+      await suppressionsStarted
       if (!await suppressions.caughtUp(Date.now() + SUPPRESSIONS_CATCH_UP_MS)) {
         throw new Error(`the suppression list ${suppressionsTopic(config.TOPIC_PREFIX)} was not read within ${SUPPRESSIONS_CATCH_UP_MS / 1000} s`)
       }
