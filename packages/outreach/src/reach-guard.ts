@@ -1,12 +1,13 @@
 import type { Kafka } from 'kafkajs'
-import { createConsumer, createProducer, type OutgoingRecord, type WabridgeConsumer } from '@wabridge/kafka'
-import type { Codec, InboundEvent, MessagingReach } from '@wabridge/schemas'
+import { createProducer, type OutgoingRecord } from '@wabridge/kafka'
+import type { Codec, MessagingReach } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { createCompactedReader } from './compacted-reader.ts'
 import { ensureCompactedTopic } from './compacted-topic.ts'
-import { tierFromEvent, tierLimit, toMessagingTier } from './messaging-tiers.ts'
+import { tierLimit, toMessagingTier } from './messaging-tiers.ts'
 import { reachAlert } from './reach-alert.ts'
 import { REACH_WINDOW_MS, ReachWindow } from './reach-window.ts'
+import { startTierEvents, type TierAnnouncement } from './tier-events.ts'
 
 /** Meta's messaging limit per business portfolio, held before it is reached. */
 export interface ReachGuard {
@@ -83,8 +84,10 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
   const producer = createProducer(o.kafka)
   let pendingTombstones: string[] = []
   let loading: MessagingReach[] | undefined = []
-  let events: WabridgeConsumer | undefined
+  let events: { stop(): Promise<void> } | undefined
   let checker: NodeJS.Timeout | undefined
+  /** Alerts being written: stop() waits for them. */
+  const sending = new Set<Promise<void>>()
 
   const portfolio = (id: string): Portfolio => {
     let p = portfolios.get(id)
@@ -139,13 +142,18 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
     expire(p, now)
     const limit = limitOf(p)
     const isFull = limit !== null && p.reached.size >= capOf(limit)
+    let sent: Promise<void> | undefined
     if (isFull && p.alertFiredAt === undefined) {
       p.alertFiredAt = now
-      void sendAlert('firing', p, now, p.reached.nextExpiry() ?? now)
+      sent = sendAlert('firing', p, now, p.reached.nextExpiry() ?? now)
     } else if (!isFull && p.alertFiredAt !== undefined) {
       const firedAt = p.alertFiredAt
       p.alertFiredAt = undefined
-      void sendAlert('resolved', p, firedAt, now)
+      sent = sendAlert('resolved', p, firedAt, now)
+    }
+    if (sent) {
+      sending.add(sent)
+      void sent.finally(() => sending.delete(sent))
     }
   }
 
@@ -211,35 +219,11 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
     if (isFirst) await ask
   }
 
-  async function onEvent (value: Buffer): Promise<void> {
-    const e = (await o.codec.deserialize(value, 'InboundEvent')).value as InboundEvent
-    let body: unknown
-    try { body = JSON.parse(e.value_json) } catch { return }
-    const tier = tierFromEvent(e.field, body)
-    if (tier === undefined || !o.events) return
-    const p = portfolio(e.phone_number_id === null ? o.events.portfolioOfWaba(e.waba_id) : o.portfolioOf(e.phone_number_id))
-    if (applyTier(p, tier, e.meta_timestamp ?? e.received_at, e.field)) {
-      await write([portfolioRecord(p, clock())])
-      checkAlert(p, clock())
-    }
-  }
-
-  async function startEvents (): Promise<void> {
-    if (!o.events) return
-    const consumer = events = createConsumer(o.kafka, { groupId: o.events.groupId, topics: [o.events.topic], ...(o.onCrash && { onCrash: o.onCrash }) })
-    await consumer.start({
-      eachBatch: async ({ batch, resolveOffset }) => {
-        for (const m of batch.messages) {
-          try {
-            if (m.value !== null) await onEvent(m.value)
-          } catch (err) {
-            o.logger.warn({ err, topic: batch.topic, offset: m.offset }, 'event skipped')
-          }
-          resolveOffset(m.offset)
-        }
-        await consumer.commit([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }])
-      }
-    })
+  async function onTier (a: TierAnnouncement): Promise<void> {
+    const p = portfolio(a.phoneNumberId === null ? o.events!.portfolioOfWaba(a.wabaId) : o.portfolioOf(a.phoneNumberId))
+    if (!applyTier(p, a.tier, a.at, a.source)) return
+    await write([portfolioRecord(p, clock())])
+    checkAlert(p, clock())
   }
 
   return {
@@ -253,7 +237,7 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
       loading = undefined
       if (pendingTombstones.length > 0) await write([])
       for (const p of portfolios.values()) checkAlert(p, now)
-      await startEvents()
+      if (o.events) events = await startTierEvents({ kafka: o.kafka, codec: o.codec, topic: o.events.topic, groupId: o.events.groupId, onTier, logger: o.logger, onCrash: o.onCrash })
       checker = setInterval(() => {
         const at = clock()
         for (const p of portfolios.values()) if (p.alertFiredAt !== undefined) checkAlert(p, at)
@@ -264,6 +248,7 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
     async stop () {
       if (checker) clearInterval(checker)
       await events?.stop()
+      await Promise.allSettled(sending)
       await reader.stop()
       await producer.stop()
     },
