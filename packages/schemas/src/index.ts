@@ -16,6 +16,8 @@ export type { Silence, SilenceMatcher, SilenceMatchOp } from './silence-record.t
 export { SUPPRESSION_REASONS, suppressionScope, recipientWaId, suppressionKey, suppressionActive } from './suppression-record.ts'
 export type { Suppression, SuppressionReason } from './suppression-record.ts'
 export type { MessagingReach } from './messaging-reach-record.ts'
+export { CAMPAIGN_STATES, CAMPAIGN_COMMANDS } from './campaign-record.ts'
+export type { Campaign, CampaignState, CampaignRecipient, CampaignAudienceChunk, CampaignCommand, CampaignCommandType } from './campaign-record.ts'
 export type { NotificationLogEntry, NotifiedAlert } from './notification-log-record.ts'
 export { EGRESS_COMMANDS } from './egress-control-record.ts'
 export type { EgressControl, EgressCommand } from './egress-control-record.ts'

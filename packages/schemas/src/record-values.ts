@@ -10,6 +10,7 @@ import type { WebhookDelivery, WebhookSubscription } from './webhook-records.ts'
 import type { Silence } from './silence-record.ts'
 import type { Suppression } from './suppression-record.ts'
 import type { MessagingReach } from './messaging-reach-record.ts'
+import type { Campaign, CampaignAudienceChunk, CampaignCommand } from './campaign-record.ts'
 
 /** The TypeScript value type of each record, by schema name. */
 export interface RecordValues {
@@ -30,6 +31,9 @@ export interface RecordValues {
   NumberState: NumberState
   MessagingReach: MessagingReach
   Suppression: Suppression
+  Campaign: Campaign
+  CampaignAudienceChunk: CampaignAudienceChunk
+  CampaignCommand: CampaignCommand
 }
 
 /**

@@ -21,7 +21,10 @@ export const SCHEMA_NAMES = [
   'EgressControl',
   'NumberState',
   'MessagingReach',
-  'Suppression'
+  'Suppression',
+  'Campaign',
+  'CampaignAudienceChunk',
+  'CampaignCommand'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
 
@@ -42,7 +45,10 @@ const FILE_NAMES: Record<SchemaName, string> = {
   EgressControl: 'egress-control.avsc',
   NumberState: 'number-state.avsc',
   MessagingReach: 'messaging-reach.avsc',
-  Suppression: 'suppression.avsc'
+  Suppression: 'suppression.avsc',
+  Campaign: 'campaign.avsc',
+  CampaignAudienceChunk: 'campaign-audience-chunk.avsc',
+  CampaignCommand: 'campaign-command.avsc'
 }
 
 /** Absolute path of the folder holding the .avsc files (the same from src/ and dist/). */

@@ -55,7 +55,10 @@ const JAVA_FINGERPRINTS = {
   // Computed by this package (not yet checked with Avro Java).
   EgressControl: 0x97dfac7c45d54b23n,
   MessagingReach: 0x083aaa63ab50eefdn,
-  NumberState: 0x3e8ea2764d8da66en
+  NumberState: 0x3e8ea2764d8da66en,
+  Campaign: 0x06c1cdab7eaaded7n,
+  CampaignAudienceChunk: 0x1ef9e8d0e44afeeen,
+  CampaignCommand: 0xd02f1e00324dc98fn
 } as const
 
 test('the fingerprints of the .avsc files are the ones Avro Java computes', () => {
