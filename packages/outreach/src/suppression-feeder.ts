@@ -37,6 +37,8 @@ export async function startSuppressionFeeder (o: SuppressionFeederOptions): Prom
   const consumer = createConsumer(o.kafka, {
     groupId: o.groupId,
     topics: [o.topics.statuses, o.topics.messages, o.topics.events],
+    // A new group reads what the topics still hold (7 days): opt-outs from before the first start count too.
+    fromBeginning: true,
     ...(o.onCrash && { onCrash: o.onCrash })
   })
 

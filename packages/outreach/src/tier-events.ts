@@ -30,7 +30,8 @@ export interface TierEventsOptions {
 
 /** Reads business_capability_update and phone_number_quality_update webhooks from wa.inbound.events. */
 export async function startTierEvents (o: TierEventsOptions): Promise<{ stop(): Promise<void> }> {
-  const consumer = createConsumer(o.kafka, { groupId: o.groupId, topics: [o.topic], ...(o.onCrash && { onCrash: o.onCrash }) })
+  // A new group reads the tier changes the topic still holds; an older one never replaces a newer (applyTier).
+  const consumer = createConsumer(o.kafka, { groupId: o.groupId, topics: [o.topic], fromBeginning: true, ...(o.onCrash && { onCrash: o.onCrash }) })
   async function onEvent (value: Buffer): Promise<void> {
     const e = (await o.codec.deserialize(value, 'InboundEvent')).value as InboundEvent
     let body: unknown
