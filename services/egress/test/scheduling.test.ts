@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
 import { test, type TestContext } from 'node:test'
 import type { IHeaders, Kafka } from 'kafkajs'
-import { fromKafkaHeaders, toKafkaHeaders, topicNames } from '@wabridge/kafka'
+import { ensureTopics, fromKafkaHeaders, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, MAX_SEND_AHEAD_MS, type OutboundRequest, type OutboundResult } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { createEgress } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
 import { scheduledTopic } from '../src/forward.ts'
-import { codec, collect, requestProducer, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
+import { codec, collect, prepareTopics, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
 
 interface RawRecord { partition: number, offset: string, key: string | undefined, value: Buffer | null, headers: IHeaders | undefined }
 
@@ -142,4 +144,36 @@ test('an unparseable send_at or an unknown priority fails with a reason naming t
   assert.equal(byId(results, 'json-good')[0]!.status, 'accepted')
   assert.equal(byId(results, 'avro-good')[0]!.status, 'accepted')
   assert.equal(sim.accepted().length, 2)
+})
+
+test('a forward whose offset was not committed when egress was killed is not forwarded again by the next owner', { timeout: 90_000 }, async (t) => {
+  const prefix = `sched-crash-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t)
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 1)
+  const admin = kafka.admin()
+  await admin.connect()
+  t.after(() => admin.disconnect())
+  await ensureTopics(admin, { prefix, partitions: 1, replicationFactor: 1, only: [], extra: [{ topic: scheduledTopic(prefix) }] })
+  // Offsets commit once at start, then only every minute: the forward's offset stays uncommitted.
+  const env = testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '1', EGRESS_COMMIT_INTERVAL_MS: '60000', LOG_LEVEL: 'error' })
+  const producer = await requestProducer(t, kafka)
+  await producer.send([avro(prefix, textRequest('7103', '+15550001021', 'later-crash', { send_at: Date.now() + 3600_000 }))])
+  const first = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', fileURLToPath(new URL('../src/main.ts', import.meta.url))], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  first.stderr!.resume()
+  t.after(() => { first.kill('SIGKILL') })
+  const scheduled = await collectRaw(t, kafka, scheduledTopic(prefix))
+  await waitFor(() => scheduled.length > 0, 40_000, 'the forward')
+  first.kill('SIGKILL')
+  await new Promise((resolve) => first.once('exit', resolve))
+  const committedOffset = async () => (await admin.fetchOffsets({ groupId: env.EGRESS_GROUP_ID!, topics: [topicNames(prefix).outboundRequests] }))[0]?.partitions[0]?.offset
+  assert.notEqual(await committedOffset(), '1', 'the forwarded request\'s offset was not committed before the kill')
+
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  await startEgress(t, { ...env, EGRESS_COMMIT_INTERVAL_MS: '200' })
+  await producer.send([avro(prefix, textRequest('7103', '+15550001022', 'after-crash'))])
+  await waitFor(() => byId(results, 'after-crash').length > 0, 40_000, 'the next owner sends the request after it')
+  await waitFor(async () => await committedOffset() === '2', 20_000, 'both offsets committed')
+  assert.equal(scheduled.length, 1, 'forwarded once: the next owner read the forward back')
+  assert.equal(byId(results, 'later-crash').length, 0)
 })
