@@ -27,7 +27,7 @@ test('the scope of --number is its WABA from WA_PHONE_WABAS, else phone:<id>', (
 })
 
 test('wabridge suppressions add, list and remove go through the compacted suppressions topic', async () => {
-  const env = { TOPIC_PREFIX: `cli-${randomUUID().slice(0, 8)}`, WA_PHONE_WABAS: '106540352242922=102290129340398' }
+  const env = { TOPIC_PREFIX: `cli-${randomUUID().slice(0, 8)}`, WA_PHONE_WABAS: '106540352242922=102290129340398', KAFKA_TOPIC_PARTITIONS: '1' }
   const added = await run(env, 'suppressions', 'add', '--number', '106540352242922', '--to', '+39 347 123 4567', '--source', 'phone call', '--by', 'ops')
   assert.equal(added.status, 0, added.stderr)
   assert.match(added.stdout, /^102290129340398 {2}393471234567 {2}manual +until removed {2}phone call {2}by ops\n$/)
