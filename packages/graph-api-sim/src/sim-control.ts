@@ -10,7 +10,7 @@ import {
 } from './recorder.ts'
 import type { SimContext } from './sim-context.ts'
 import type { StatusOptions } from './status-scheduler.ts'
-import type { SimTemplate, SimTemplateInput } from './templates.ts'
+import { normalizeLanguage, type SimTemplate, type SimTemplateInput } from './templates.ts'
 import type { WebhookStats } from './webhook-sender.ts'
 
 /** Per-number counters in SimStats. */
@@ -105,7 +105,10 @@ export interface GraphApiSimControl {
   /** Puts a user at (or takes them off) the per-user marketing limit: marketing outside a window fails with 131049. */
   setMarketingLimited (waId: string, limited: boolean): void
   marketingLimited (): string[]
-  /** Adds (or replaces, by WABA, name and language) a template. */
+  /**
+   * Adds (or replaces, by WABA, name and language) a template; a replacement with another status
+   * (e.g. PAUSED, APPROVED again) sends `message_template_status_update` to the WABA(s) concerned.
+   */
   addTemplate (template: SimTemplateInput): SimTemplate
   removeTemplate (id: string): boolean
   /** The templates a WABA sees; every template without one. */
@@ -239,7 +242,22 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
     marketingLimited: () => ctx.marketing.limited(),
     addTemplate (template) {
       if (template.wabaId !== undefined) ctx.limits.noteWaba(template.wabaId)
-      return ctx.templates.add(template)
+      const before = ctx.templates.list(template.wabaId).find((t) => t.wabaId === template.wabaId && t.name === template.name && normalizeLanguage(t.language) === normalizeLanguage(template.language))
+      const added = ctx.templates.add(template)
+      // A status change of an existing template is announced as Meta does, to its WABA (a shared one: to every WABA the sim knows).
+      if (before && before.status !== added.status) {
+        const value = {
+          event: added.status,
+          message_template_id: Number(added.id),
+          message_template_name: added.name,
+          message_template_language: added.language,
+          message_template_category: added.category,
+          reason: 'NONE'
+        }
+        const wabaIds = added.wabaId === undefined ? ctx.limits.list(ctx.now()).flatMap((p) => p.wabaIds) : [added.wabaId]
+        for (const wabaId of wabaIds) ctx.webhooks?.enqueue({ wabaId, kind: 'waba-change', field: 'message_template_status_update', value })
+      }
+      return added
     },
     removeTemplate: (id) => ctx.templates.remove(id),
     templates: (wabaId) => ctx.templates.list(wabaId),

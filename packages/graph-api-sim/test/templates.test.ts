@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { loadSimConfig, toSimOptions } from '../src/env.ts'
-import { post, startSim } from './helpers.ts'
+import type { SimTemplateInput } from '../src/index.ts'
+import { post, startReceiver, startSim } from './helpers.ts'
 
 const PNID = '106540352242922'
 const WABA = 'W1'
@@ -118,4 +119,24 @@ test('SIM_TEMPLATES, SIM_PORTFOLIOS and SIM_MESSAGING_TIERS configure the standa
   assert.deepEqual([defaults.defaultMessagingTier, defaults.messagingLimitMode, defaults.defaultTemplates, defaults.templates], ['TIER_UNLIMITED', 'fail', true, undefined])
   assert.throws(() => loadSimConfig({ SIM_MESSAGING_TIERS: 'P1=TIER_3K' }), /SIM_MESSAGING_TIERS/)
   assert.throws(() => loadSimConfig({ SIM_TEMPLATES: '[{"name":"x"}]' }), /SIM_TEMPLATES/)
+})
+
+test('changing the status of a template sends message_template_status_update to its WABA, and sends follow the new status', async (t) => {
+  const receiver = await startReceiver(t)
+  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: 'sim-app-secret', webhook: { batchMs: 5 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, pairRate: false })
+  const promo: SimTemplateInput = { name: 'spring_sale', language: 'en_US', category: 'MARKETING', components: [{ type: 'BODY', text: 'Spring sale' }] }
+  const added = sim.addTemplate({ ...promo, wabaId: WABA })
+  const send = () => post(`${sim.url}/v23.0/${PNID}/messages`, { messaging_product: 'whatsapp', to: '+15557000001', type: 'template', template: { name: 'spring_sale', language: { code: 'en_US' } } })
+  assert.equal((await send()).status, 200)
+  sim.addTemplate({ ...promo, wabaId: WABA, status: 'PAUSED' })
+  assert.equal((await send()).body.error.code, 132015)
+  sim.addTemplate({ ...promo, wabaId: WABA, status: 'PAUSED' })
+  sim.addTemplate({ ...promo, wabaId: WABA, status: 'APPROVED' })
+  assert.equal((await send()).status, 200)
+  assert.equal(await sim.webhooksIdle(5000), true)
+  const updates = receiver.received.flatMap((w) => w.json.entry.flatMap((e) => e.changes.filter((c) => c.field === 'message_template_status_update').map((c) => [e.id, c.value])))
+  assert.deepEqual(updates, [
+    [WABA, { event: 'PAUSED', message_template_id: Number(added.id), message_template_name: 'spring_sale', message_template_language: 'en_US', message_template_category: 'MARKETING', reason: 'NONE' }],
+    [WABA, { event: 'APPROVED', message_template_id: Number(added.id), message_template_name: 'spring_sale', message_template_language: 'en_US', message_template_category: 'MARKETING', reason: 'NONE' }]
+  ], 'one per change; the same status again sends nothing')
 })
