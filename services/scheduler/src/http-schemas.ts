@@ -33,7 +33,8 @@ export const ScheduledListSchema = z.object({
   partitions: z.array(PartitionStatsSchema).describe('Only the partitions of the instance that answered.'),
   indexed: z.number().int(),
   later: z.number().int(),
-  next_due_at: z.string().nullable()
+  next_due_at: z.string().nullable(),
+  memory: z.object({ rss_bytes: z.number().int(), heap_used_bytes: z.number().int() }).describe('This process\'s memory.')
 }).meta({ id: 'ScheduledList' })
 
 /** The shared error body of every wabridge API (@wabridge/process errorBody). */

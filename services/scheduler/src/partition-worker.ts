@@ -5,7 +5,7 @@ import type { Logger } from '@wabridge/telemetry'
 import { DueIndex, ScanCollector } from './due-index.ts'
 import type { PendingReader } from './pending-reader.ts'
 import { RecentIds } from './recent-ids.ts'
-import { markerRecord, pendingRecord, readIntake, readPendingRecord, schedulerResult, tooFarAhead, type PendingEntry, type PendingRecord } from './records.ts'
+import { markerRecord, ownHeaders, pendingRecord, readIntake, readPendingRecord, schedulerResult, tooFarAhead, type PendingEntry, type PendingRecord } from './records.ts'
 import { PartitionProducer, type OutRecord } from './transactions.ts'
 
 export interface WorkerOptions {
@@ -80,7 +80,7 @@ export class PartitionWorker {
   readonly #deps: WorkerDeps
   readonly #producer: PartitionProducer
   readonly #lock = new Mutex()
-  readonly #recent = new RecentIds(100_000)
+  readonly #recent: RecentIds
   #index: DueIndex
   #journal: Journal | undefined
   #later = 0
@@ -98,6 +98,8 @@ export class PartitionWorker {
     this.#options = options
     this.#deps = deps
     this.#index = new DueIndex({ boundary: -Infinity, maxEntries: options.maxIndexed() })
+    // As many recent ids as pending entries in memory: a duplicate or a late cancel is recognised from memory within that many releases, and from the markers in Kafka after.
+    this.#recent = new RecentIds(Math.max(1000, options.maxIndexed()))
     this.#producer = new PartitionProducer(deps.kafka, { transactionalId: `${options.groupId}:${options.scheduledTopic}:${options.partition}`, transactionTimeoutMs: options.transactionTimeoutMs })
   }
 
@@ -181,7 +183,7 @@ export class PartitionWorker {
             continue
           }
           if (batch.has(it.id) || this.#index.has(it.id) || this.#recent.has(it.id)) { effects.push(() => this.#deps.events.duplicate?.()); continue }
-          const entry: PendingEntry = { id: it.id, sendAt: it.sendAt ?? now, key: m.key?.toString('utf8') ?? null, value: m.value ?? Buffer.alloc(0), headers: ownHeadersOf(m), source }
+          const entry: PendingEntry = { id: it.id, sendAt: it.sendAt ?? now, key: m.key?.toString('utf8') ?? null, value: Buffer.from(m.value ?? Buffer.alloc(0)), headers: ownHeaders(m.headers), source }
           const refusal = it.sendAt === null ? undefined : tooFarAhead(it.sendAt, now)
           if (refusal && it.request) {
             records.push({ topic: this.#options.resultsTopic, key: it.request.phone_number_id, value: await this.#deps.codec.serialize(this.#options.resultsTopic, 'OutboundResult', schedulerResult({ id: it.id, request: it.request, status: 'failed', reason: refusal, now, sourceTopic: this.#options.scheduledTopic, source })) })
@@ -419,13 +421,4 @@ export class PartitionWorker {
 
 function pendingOf (r: PendingRecord | undefined): PendingEntry | undefined {
   return r?.state === 'pending' ? r.entry : undefined
-}
-
-function ownHeadersOf (m: KafkaMessage): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {}
-  for (const [k, v] of Object.entries(m.headers ?? {})) {
-    const first = Array.isArray(v) ? v[0] : v
-    if (first !== undefined && !k.startsWith('wabridge-scheduler-')) out[k] = Buffer.isBuffer(first) ? first : Buffer.from(String(first))
-  }
-  return out
 }

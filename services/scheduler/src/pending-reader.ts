@@ -38,7 +38,7 @@ export function createPendingReader (kafka: Kafka, admin: Admin, options: { topi
     fromBeginning: true,
     partitionsConsumedConcurrently: 4,
     maxWaitTimeMs: 100,
-    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytesPerPartition: 2 * 1024 * 1024,
     // A restarted consumer (broker failover) forgets pauses and seeks: put them back.
     onAssignment: () => { if (joins++ > 0) restore() },
     onCrash: options.onCrash

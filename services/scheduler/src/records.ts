@@ -34,13 +34,13 @@ export type PendingRecord =
 
 const str = (v: unknown): string | undefined => v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : Array.isArray(v) ? str(v[0]) : String(v)
 
-/** Own headers of a consumed record, as buffers, without the scheduler's. */
+/** Own headers of a consumed record, as buffers (copies: a kept slice would keep its whole fetch response), without the scheduler's. */
 export function ownHeaders (headers: IHeaders | undefined): Record<string, Buffer> {
   const out: Record<string, Buffer> = {}
   for (const [k, v] of Object.entries(headers ?? {})) {
     if (k.startsWith('wabridge-scheduler-') || v === undefined) continue
     const first = Array.isArray(v) ? v[0] : v
-    if (first !== undefined) out[k] = Buffer.isBuffer(first) ? first : Buffer.from(String(first))
+    if (first !== undefined) out[k] = Buffer.from(Buffer.isBuffer(first) ? first : String(first))
   }
   return out
 }
@@ -79,7 +79,7 @@ export function readPendingRecord (m: { key: Buffer | null, value: Buffer | null
     return {
       state,
       offset,
-      entry: { id, sendAt, key: str(m.headers?.[SCHED_HEADER.key]) ?? null, value: m.value, headers: ownHeaders(m.headers), source: str(m.headers?.[SCHED_HEADER.source]) ?? '' }
+      entry: { id, sendAt, key: str(m.headers?.[SCHED_HEADER.key]) ?? null, value: Buffer.from(m.value), headers: ownHeaders(m.headers), source: str(m.headers?.[SCHED_HEADER.source]) ?? '' }
     }
   }
   if (state === 'released' || state === 'cancelled') {

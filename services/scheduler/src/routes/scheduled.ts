@@ -23,7 +23,9 @@ export async function scheduledRoutes (app: FastifyInstance, options: { api: Sch
       partitions: partitions.map(statsJson),
       indexed: partitions.reduce((n, p) => n + p.indexed, 0),
       later: partitions.reduce((n, p) => n + p.later, 0),
-      next_due_at: iso(next)
+      next_due_at: iso(next),
+      // This process's memory: what the index costs (flat whatever is pending: docs/scheduling.md).
+      memory: { rss_bytes: process.memoryUsage.rss(), heap_used_bytes: process.memoryUsage().heapUsed }
     }
   })
   app.get('/v1/scheduled/:request_id', async (request) => {
