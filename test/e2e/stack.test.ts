@@ -13,7 +13,7 @@ import { freePort } from '@wabridge/local-kafka'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
 
-test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, the HTTP API and a CRM webhook on top, and stops cleanly', { timeout: 300_000 }, async (t) => {
+test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, the HTTP API (now and scheduled), a CRM webhook and campaigns on top, and stops cleanly', { timeout: 420_000 }, async (t) => {
   const prefix = `stack-${randomUUID().slice(0, 8)}`
   const ports = {
     ingress: await freePort(),
@@ -22,13 +22,17 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     api: await freePort(),
     notifier: await freePort(),
     webhooks: await freePort(),
+    scheduler: await freePort(),
+    campaigns: await freePort(),
     sim: await freePort(),
     prometheus: await freePort(),
     ingressPrometheus: await freePort(),
     egressPrometheus: await freePort(),
     apiPrometheus: await freePort(),
     notifierPrometheus: await freePort(),
-    webhooksPrometheus: await freePort()
+    webhooksPrometheus: await freePort(),
+    schedulerPrometheus: await freePort(),
+    campaignsPrometheus: await freePort()
   }
   const env = {
     ...process.env,
@@ -41,6 +45,8 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     API_PORT: String(ports.api),
     NOTIFIER_PORT: String(ports.notifier),
     WEBHOOKS_PORT: String(ports.webhooks),
+    SCHEDULER_PORT: String(ports.scheduler),
+    CAMPAIGNS_PORT: String(ports.campaigns),
     SIM_PORT: String(ports.sim),
     PROMETHEUS_PORT: String(ports.prometheus),
     INGRESS_PROMETHEUS_PORT: String(ports.ingressPrometheus),
@@ -48,6 +54,8 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     API_PROMETHEUS_PORT: String(ports.apiPrometheus),
     NOTIFIER_PROMETHEUS_PORT: String(ports.notifierPrometheus),
     WEBHOOKS_PROMETHEUS_PORT: String(ports.webhooksPrometheus),
+    SCHEDULER_PROMETHEUS_PORT: String(ports.schedulerPrometheus),
+    CAMPAIGNS_PROMETHEUS_PORT: String(ports.campaignsPrometheus),
     METRICS_FLUSH_INTERVAL_MS: '300',
     // The CRM of this test listens on loopback, which the webhooks service refuses unless allowed.
     WEBHOOKS_ALLOW_HOSTS: '127.0.0.1',
@@ -68,7 +76,10 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   })
   await waitFor(() => output.includes('wabridge is running') || stack.exitCode !== null, 180_000, () => 'the stack to start')
   assert.match(output, /wabridge is running/, output.slice(-2000))
-  for (const [part, port] of [['ingress', ports.ingress], ['egress', ports.egress], ['metrics', ports.metrics], ['api', ports.api], ['webhooks', ports.webhooks], ['notifier', ports.notifier], ['Graph API sim', ports.sim]] as const) {
+  for (const [part, port] of [
+    ['ingress', ports.ingress], ['egress', ports.egress], ['metrics', ports.metrics], ['api', ports.api], ['webhooks', ports.webhooks], ['notifier', ports.notifier],
+    ['scheduler', ports.scheduler], ['campaigns', ports.campaigns], ['Graph API sim', ports.sim]
+  ] as const) {
     assert.match(output, new RegExp(`\\n  ${part}\\s+http://127\\.0\\.0\\.1:${port}[/ ]`), `the banner says where ${part} listens`)
   }
   assert.match(output, /app secret\s+dev-app-secret/)
@@ -158,6 +169,52 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   assert.ok(signatures!.split(' ').includes(expected), `the delivery is signed per Standard Webhooks: ${signatures}`)
   assert.equal((await fetch(`http://127.0.0.1:${ports.notifier}/v1/silences`)).status, 200, 'the notifier answers its silences API')
 
+  // A request with a send_at a few seconds ahead: the API hands it to the scheduler, which releases it
+  // to egress at its time.
+  const scheduledId = `e2e-scheduled-${randomUUID()}`
+  const sendAt = new Date(Date.now() + 4000).toISOString()
+  const scheduled = await api('POST', '/v1/messages', { request_id: scheduledId, phone_number_id: number, to: '+16505551234', send_at: sendAt, message: { type: 'text', text: { body: 'Hello later' } } })
+  assert.equal(scheduled.status, 202, await scheduled.text())
+  let scheduledState: { state?: string } = {}
+  await waitFor(async () => {
+    scheduledState = await (await fetch(`http://127.0.0.1:${ports.scheduler}/v1/scheduled/${scheduledId}`)).json() as { state?: string }
+    return scheduledState.state !== undefined
+  }, 60_000, () => `the scheduler to hold the request: ${JSON.stringify(scheduledState)}`)
+  await waitFor(async () => {
+    state = await (await api('GET', `/v1/messages/${scheduledId}`)).json() as { state?: string }
+    return ['sent', 'delivered', 'read'].includes(state.state ?? '')
+  }, 90_000, () => `the scheduled request to be sent: ${JSON.stringify(state)}`)
+  assert.equal(((await (await fetch(`http://127.0.0.1:${ports.scheduler}/v1/scheduled/${scheduledId}`)).json()) as { state?: string }).state, 'released')
+  // A campaign of three recipients (and a row that is no phone number) on the same number: the campaigns
+  // service releases bulk requests cmp.{id}.{n}, egress sends them, the API's view sees them sent.
+  const campaignsUrl = `http://127.0.0.1:${ports.campaigns}/v1/campaigns`
+  assert.deepEqual(await (await fetch(campaignsUrl)).json(), { campaigns: [] })
+  const post = (url: string, body?: unknown) => fetch(url, { method: 'POST', headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  const createdCampaign = await post(campaignsUrl, {
+    name: 'e2e',
+    phone_number_id: number,
+    template: { name: 'hello_world', language: 'en_US' },
+    metadata: { source: 'e2e' },
+    recipients: [{ to: '+16505550101' }, { to: '+16505550102' }, { to: 'not a number' }, { to: '+16505550103' }, { to: '+1 650 555 0101' }]
+  })
+  assert.equal(createdCampaign.status, 201, await createdCampaign.clone().text())
+  const campaign = await createdCampaign.json() as { id: string, state: string, audience: { size: number, invalid: number, duplicates: number } }
+  assert.deepEqual([campaign.state, campaign.audience.size, campaign.audience.invalid, campaign.audience.duplicates], ['draft', 3, 1, 1])
+  const startedCampaign = await post(`${campaignsUrl}/${campaign.id}/start`)
+  assert.equal(startedCampaign.status, 200, await startedCampaign.text())
+  let progress: { state?: string, progress?: Record<string, unknown> } = {}
+  await waitFor(async () => {
+    progress = await (await fetch(`${campaignsUrl}/${campaign.id}`)).json() as typeof progress
+    return progress.state === 'completed'
+  }, 90_000, () => `the campaign to complete: ${JSON.stringify(progress)}`)
+  assert.equal(progress.progress?.failed, 0, JSON.stringify(progress))
+  for (const n of [0, 1, 2]) {
+    await waitFor(async () => {
+      state = await (await api('GET', `/v1/messages/cmp.${campaign.id}.${n}`)).json() as { state?: string }
+      return ['sent', 'delivered', 'read'].includes(state.state ?? '')
+    }, 60_000, () => `campaign message ${n} to be sent: ${JSON.stringify(state)}`)
+  }
+
   // What each running part exports on Prometheus is what its README documents: nothing undocumented,
   // and the instruments this loop must have recorded are there.
   const scraped: Record<Service, { port: number, recorded: string[] }> = {
@@ -179,19 +236,19 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     assert.deepEqual(exported.filter((name) => !documented.has(name)), [], `${service} exports names its README does not document`)
     for (const name of recorded) assert.ok(exported.includes(name), `${service} exports ${name}: ${exported.join(' ')}`)
   }
-  // The API exports on the port npm start gave it (its README documents no wabridge_ names of its own).
-  assert.equal((await fetch(`http://127.0.0.1:${ports.apiPrometheus}/metrics`)).status, 200)
+  // The API exports on the port npm start gave it (its README documents no wabridge_ names of its own), and so do the scheduler and campaigns.
+  for (const port of [ports.apiPrometheus, ports.schedulerPrometheus, ports.campaignsPrometheus]) assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200, `Prometheus on ${port}`)
 
   // Every part stops on SIGTERM, in order, and the script exits 0.
   stack.kill('SIGTERM')
   assert.equal(await exited, 0, output.slice(-3000))
-  for (const part of ['ingress', 'egress', 'metrics', 'api', 'webhooks', 'notifier']) assert.match(output, new RegExp(`\\[${part} *\\] .*stopped`))
+  for (const part of ['ingress', 'egress', 'metrics', 'api', 'webhooks', 'notifier', 'scheduler', 'campaigns']) assert.match(output, new RegExp(`\\[${part} *\\] .*stopped`))
   // In reverse start order, the traffic sources first: the simulator, then the edges, then the core.
   const stoppedAt = (part: string) => output.search(new RegExp(`\\[${part} *\\] .*stopped`))
-  const order = ['notifier', 'webhooks', 'api', 'metrics', 'egress', 'ingress']
+  const order = ['campaigns', 'scheduler', 'notifier', 'webhooks', 'api', 'metrics', 'egress', 'ingress']
   assert.deepEqual([...order].sort((a, b) => stoppedAt(a) - stoppedAt(b)), order, 'the parts stop in reverse start order')
   assert.match(output, /\[start {3}\] stopped/)
-  for (const port of [ports.ingress, ports.egress, ports.metrics, ports.api, ports.notifier, ports.webhooks, ports.sim]) {
+  for (const port of [ports.ingress, ports.egress, ports.metrics, ports.api, ports.notifier, ports.webhooks, ports.scheduler, ports.campaigns, ports.sim]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/`), `port ${port} is still served after stop`)
   }
 })

@@ -9,15 +9,19 @@ import { findFreePorts } from '@wabridge/local-kafka'
 import { descendants, isAlive, survivorsAfter } from './process-tree.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
-const PARTS = ['graph-api-sim/src/main.ts', 'ingress/src/main.ts', 'egress/src/main.ts', 'metrics/src/main.ts', 'api/src/main.ts', 'webhooks/src/main.ts', 'notifier/src/main.ts', 'kafka-watchdog.ts', 'kafka.Kafka']
+const PARTS = [
+  'graph-api-sim/src/main.ts', 'ingress/src/main.ts', 'egress/src/main.ts', 'metrics/src/main.ts', 'api/src/main.ts', 'webhooks/src/main.ts', 'notifier/src/main.ts',
+  'scheduler/src/main.ts', 'campaigns/src/main.ts', 'kafka-watchdog.ts', 'kafka.Kafka'
+]
 
 /** Env of a whole stack on free ports, with its own local broker in a temporary folder. */
 async function stackEnv (t: TestContext): Promise<NodeJS.ProcessEnv> {
   const stateDir = await mkdtemp(join(tmpdir(), 'wabridge-stack-'))
   t.after(() => rm(stateDir, { recursive: true, force: true }))
   // Consecutive free ports: the broker takes two (broker, controller).
-  const base = await findFreePorts(10)
-  const [kafka, ingress, egress, metrics, sim, prometheus, api, notifier, webhooks] = [base, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9]
+  const base = await findFreePorts(12)
+  const [kafka, ingress, egress, metrics, sim, prometheus, api, notifier, webhooks, scheduler, campaigns] =
+    [base, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9, base + 10, base + 11]
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOCAL_KAFKA_PORT: String(kafka),
@@ -28,6 +32,8 @@ async function stackEnv (t: TestContext): Promise<NodeJS.ProcessEnv> {
     API_PORT: String(api),
     NOTIFIER_PORT: String(notifier),
     WEBHOOKS_PORT: String(webhooks),
+    SCHEDULER_PORT: String(scheduler),
+    CAMPAIGNS_PORT: String(campaigns),
     SIM_PORT: String(sim),
     PROMETHEUS_PORT: String(prometheus),
     KAFKA_TOPIC_PARTITIONS: '1'

@@ -4,7 +4,7 @@ import { DEV_SECRETS } from './secrets.ts'
 
 /** One process of the stack. */
 export interface PartSpec {
-  name: 'sim' | 'ingress' | 'egress' | 'metrics' | 'api' | 'webhooks' | 'notifier'
+  name: 'sim' | 'ingress' | 'egress' | 'metrics' | 'api' | 'webhooks' | 'notifier' | 'scheduler' | 'campaigns'
   entry: PartEntry
   /** Node flags before the entry, as in the part's root npm script. */
   nodeFlags: string[]
@@ -23,6 +23,8 @@ export interface StackPorts {
   api: number
   notifier: number
   webhooks: number
+  scheduler: number
+  campaigns: number
   sim: number
   prometheus: string
 }
@@ -47,9 +49,11 @@ function simAppSecret (env: Record<string, string | undefined>): string {
 
 /**
  * The parts in start order: the simulator (when no real Graph API is configured), ingress, egress,
- * metrics, then the parts at the edges of the gateway, together: the HTTP API, the CRM webhooks and
- * the notifier (they talk to the rest only through Kafka). The stack stops them in reverse (the simulator first): the API stops taking requests
- * before egress stops sending them, and every consumer stops before the parts that feed it.
+ * metrics, then the parts at the edges of the gateway, together: the HTTP API, the CRM webhooks, the
+ * notifier, the scheduler and the campaigns service (they talk to the rest only through Kafka; the
+ * campaigns service also asks the Graph API for templates). The stack stops them in reverse (the
+ * simulator first): the API, the campaigns and the scheduler stop writing requests before egress
+ * stops sending them, and every consumer stops before the parts that feed it.
  */
 export function stackParts (input: PartsInput): PartSpec[] {
   const { env, host, ports, secrets } = input
@@ -88,7 +92,7 @@ export function stackParts (input: PartsInput): PartSpec[] {
       env: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: ports.prometheus },
       readyUrl: `http://${host}:${ports.metrics}/readyz`
     },
-    // The edges export Prometheus only when asked too (9467 / 9469 / 9468 in compose and Helm).
+    // The edges export Prometheus only when asked too (9467 / 9469 / 9468 / 9470 / 9471 in compose and Helm).
     {
       name: 'api',
       entry: partEntry('@wabridge/api'),
@@ -110,6 +114,23 @@ export function stackParts (input: PartsInput): PartSpec[] {
       nodeFlags: [],
       env: { ...common, PROMETHEUS_PORT: env.NOTIFIER_PROMETHEUS_PORT ?? '', NOTIFIER_PORT: String(ports.notifier) },
       readyUrl: `http://${host}:${ports.notifier}/readyz`,
+      withPrevious: true
+    },
+    {
+      name: 'scheduler',
+      entry: partEntry('@wabridge/scheduler'),
+      nodeFlags: [],
+      env: { ...common, PROMETHEUS_PORT: env.SCHEDULER_PROMETHEUS_PORT ?? '', SCHEDULER_PORT: String(ports.scheduler) },
+      readyUrl: `http://${host}:${ports.scheduler}/readyz`,
+      withPrevious: true
+    },
+    {
+      name: 'campaigns',
+      entry: partEntry('@wabridge/campaigns'),
+      nodeFlags: [],
+      // Template lookups and the messaging limit come from the same Graph API egress sends to, with its token.
+      env: { ...common, ...pick(secrets, 'WA_ACCESS_TOKEN'), PROMETHEUS_PORT: env.CAMPAIGNS_PROMETHEUS_PORT ?? '', CAMPAIGNS_PORT: String(ports.campaigns), GRAPH_API_BASE_URL: input.graphUrl },
+      readyUrl: `http://${host}:${ports.campaigns}/readyz`,
       withPrevious: true
     }
   )

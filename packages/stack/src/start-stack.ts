@@ -34,7 +34,7 @@ export interface Stack {
   readonly ports: StackPorts
   /** The PIDs of every process the stack started (parts, the broker's watchdog and JVMs). */
   pids (): Promise<number[]>
-  /** Stops the parts (the simulator first, then notifier, webhooks, api, metrics, egress, ingress), then the local broker. Idempotent. */
+  /** Stops the parts (the simulator first, then campaigns, scheduler, notifier, webhooks, api, metrics, egress, ingress), then the local broker. Idempotent. */
   stop (reason?: string): Promise<void>
   /** Resolves with the exit code once the stack stopped: 0 when asked to stop, 1 when a part died. */
   readonly done: Promise<number>
@@ -46,7 +46,8 @@ interface Running { spec: PartSpec, child: ChildProcess, exited: Promise<number 
  * Starts the whole gateway on this machine and resolves once every part answers its readiness
  * probe: the local broker when KAFKA_BROKERS is unset (with a watchdog that stops it should this
  * process die), the topics, the Graph API simulator when GRAPH_API_BASE_URL is unset, then ingress,
- * egress and metrics, each its own process with its log lines prefixed. Throws (after stopping
+ * egress, metrics and the edges (api, webhooks, notifier, scheduler, campaigns), each its own process
+ * with its log lines prefixed. Throws (after stopping
  * what started) when a part fails to start or, with a real Graph API, a secret is missing.
  */
 export async function startStack (options: StackOptions = {}): Promise<Stack> {
@@ -64,6 +65,8 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     api: port('API_PORT', 8083),
     notifier: port('NOTIFIER_PORT', 8084),
     webhooks: port('WEBHOOKS_PORT', 8085),
+    scheduler: port('SCHEDULER_PORT', 8086),
+    campaigns: port('CAMPAIGNS_PORT', 8087),
     sim: port('SIM_PORT', 8090),
     prometheus: env.PROMETHEUS_PORT ?? '9464'
   }

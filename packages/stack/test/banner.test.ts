@@ -6,7 +6,7 @@ const input: BannerInput = {
   brokers: '127.0.0.1:9092',
   isLocalKafka: true,
   host: '127.0.0.1',
-  ports: { ingress: 18080, egress: 18081, metrics: 18082, api: 18083, notifier: 18084, webhooks: 18085, sim: 18090, prometheus: '19464' },
+  ports: { ingress: 18080, egress: 18081, metrics: 18082, api: 18083, notifier: 18084, webhooks: 18085, scheduler: 18086, campaigns: 18087, sim: 18090, prometheus: '19464' },
   graphUrl: 'http://127.0.0.1:18090',
   hasSim: true,
   devSecrets: [],
@@ -28,6 +28,8 @@ test('the banner says where every part listens, one row each', () => {
     ['api', 'http://127.0.0.1:18083/v1/messages'],
     ['webhooks', 'http://127.0.0.1:18085/v1/subscriptions'],
     ['notifier', 'http://127.0.0.1:18084/v1/silences'],
+    ['scheduler', 'http://127.0.0.1:18086/v1/scheduled'],
+    ['campaigns', 'http://127.0.0.1:18087/v1/campaigns'],
     ['Graph API sim', 'http://127.0.0.1:18090']
   ] as const) {
     assert.match(text, new RegExp(`\\n  ${part} +${where.replaceAll('.', '\\.')}[ \\n]`), part)

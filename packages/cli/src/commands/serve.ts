@@ -10,7 +10,9 @@ export const SERVE_PARTS = {
   api: '@wabridge/api/main',
   notifier: '@wabridge/notifier/main',
   webhooks: '@wabridge/webhooks/main',
-  sim: '@wabridge/graph-api-sim/main'
+  sim: '@wabridge/graph-api-sim/main',
+  scheduler: '@wabridge/scheduler/main',
+  campaigns: '@wabridge/campaigns/main'
 } as const
 
 export type ServePart = keyof typeof SERVE_PARTS
