@@ -25,16 +25,32 @@ const lintConfig = join(root, 'deploy/compose/dclint.yaml')
 
 /** The long-running parts of the wabridge image and the variable holding each one's main port. */
 const PARTS = {
-  ingress: 'INGRESS_PORT', egress: 'EGRESS_PORT', metrics: 'METRICS_PORT', api: 'API_PORT', notifier: 'NOTIFIER_PORT', webhooks: 'WEBHOOKS_PORT', sim: 'SIM_PORT'
+  ingress: 'INGRESS_PORT',
+  egress: 'EGRESS_PORT',
+  metrics: 'METRICS_PORT',
+  api: 'API_PORT',
+  notifier: 'NOTIFIER_PORT',
+  webhooks: 'WEBHOOKS_PORT',
+  scheduler: 'SCHEDULER_PORT',
+  campaigns: 'CAMPAIGNS_PORT',
+  sim: 'SIM_PORT'
 } as const
 /** The gateway services (the simulator is a development stand-in for Meta). */
-const SERVICES = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const
+const SERVICES = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns'] as const
 /** Prometheus ports of the image contract. */
-const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464, api: 9467, notifier: 9468, webhooks: 9469 }
+const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464, api: 9467, notifier: 9468, webhooks: 9469, scheduler: 9470, campaigns: 9471 }
 /** Secret variables of every part (marked secret() in its schema); each may only arrive as <NAME>_FILE. */
 const SECRET_VARIABLES = allSecretVariables()
 /** Admin tokens each part bound off loopback needs, and the variable that brings it. */
-const ADMIN_TOKENS = { egress: 'EGRESS_ADMIN_TOKEN', metrics: 'METRICS_ADMIN_TOKEN', notifier: 'NOTIFIER_ADMIN_TOKEN', webhooks: 'WEBHOOKS_ADMIN_TOKEN', sim: 'SIM_ADMIN_TOKEN' }
+const ADMIN_TOKENS = {
+  egress: 'EGRESS_ADMIN_TOKEN',
+  metrics: 'METRICS_ADMIN_TOKEN',
+  notifier: 'NOTIFIER_ADMIN_TOKEN',
+  webhooks: 'WEBHOOKS_ADMIN_TOKEN',
+  scheduler: 'SCHEDULER_ADMIN_TOKEN',
+  campaigns: 'CAMPAIGNS_ADMIN_TOKEN',
+  sim: 'SIM_ADMIN_TOKEN'
+}
 
 test('dclint accepts compose.yaml and its external-Kafka override against the current Compose spec, with no warning', async () => {
   for (const file of ['compose.yaml', 'deploy/compose/external-kafka.yaml']) {
@@ -69,7 +85,7 @@ test('dclint rejects copies of compose.yaml with an invalid field', async (t) =>
 test('every wabridge part runs as a non-root user on a read-only root with no capabilities', async () => {
   const compose = await loadCompose(composePath)
   const parts = wabridgeServices(compose)
-  assert.deepEqual(parts.map(([name]) => name).sort(), ['api', 'cli', 'egress', 'ingress', 'metrics', 'notifier', 'sim', 'webhooks'])
+  assert.deepEqual(parts.map(([name]) => name).sort(), ['api', 'campaigns', 'cli', 'egress', 'ingress', 'metrics', 'notifier', 'scheduler', 'sim', 'webhooks'])
   for (const [name, s] of parts) {
     assert.ok(s.build, `${name}: build`)
     assert.match(s.image ?? '', /^[\w./-]+:[\w.-]+$/, `${name}: image with a tag`)
@@ -151,6 +167,7 @@ test('secrets reach the services only as <NAME>_FILE paths of compose secrets un
   const fileOf = (name: string, variable: string): string | undefined => envOf(service(compose, name), variable)
   assert.ok(fileOf('ingress', 'WA_APP_SECRETS_FILE') && fileOf('ingress', 'WA_VERIFY_TOKEN_FILE'), 'ingress gets its app secrets and verify token')
   assert.ok(fileOf('egress', 'WA_ACCESS_TOKEN_FILE') ?? fileOf('egress', 'WA_ACCESS_TOKENS_FILE'), 'egress gets an access token')
+  assert.equal(fileOf('campaigns', 'WA_ACCESS_TOKEN_FILE'), fileOf('egress', 'WA_ACCESS_TOKEN_FILE'), 'campaigns reads templates with egress\'s access token')
   assert.ok(fileOf('sim', 'SIM_APP_SECRET_FILE'), 'the simulator gets the secret it signs webhooks with')
   // Every part bound off loopback with admin routes gets a token for them (the parts refuse to start, or
   // refuse the routes, without one).
@@ -193,15 +210,18 @@ test('the simulator runs only in the dev profile, and dev.env both enables it an
   const compose = await loadCompose(composePath)
   assert.deepEqual(service(compose, 'sim').profiles, ['dev'])
   const always = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name)
-  assert.deepEqual(always.sort(), ['api', 'egress', 'grafana', 'ingress', 'kafka', 'metrics', 'notifier', 'prometheus', 'webhooks'])
+  assert.deepEqual(always.sort(), ['api', 'campaigns', 'egress', 'grafana', 'ingress', 'kafka', 'metrics', 'notifier', 'prometheus', 'scheduler', 'webhooks'])
   for (const name of always) assert.equal(service(compose, name).depends_on?.sim, undefined, `${name} must not need the simulator`)
-  assert.equal(envOf(service(compose, 'egress'), 'GRAPH_API_BASE_URL'), 'https://graph.facebook.com', 'without dev.env egress sends to Meta')
+  for (const name of ['egress', 'campaigns']) {
+    assert.equal(envOf(service(compose, name), 'GRAPH_API_BASE_URL'), 'https://graph.facebook.com', `without dev.env ${name} calls Meta`)
+    assert.equal(envOf(service(compose, name), 'GRAPH_API_VERSION'), envOf(service(compose, 'egress'), 'GRAPH_API_VERSION'), `${name}: one Graph API version`)
+  }
 
   const devEnv = parseEnvFile(await readFile(join(root, 'deploy/compose/dev.env'), 'utf8'))
   assert.ok(devEnv.COMPOSE_PROFILES?.split(',').includes('dev'), 'dev.env enables the dev profile')
   const dev = await loadCompose(composePath, devEnv)
   const sim = service(dev, 'sim')
-  assert.equal(envOf(service(dev, 'egress'), 'GRAPH_API_BASE_URL'), `http://sim:${envOf(sim, 'SIM_PORT')}`)
+  for (const name of ['egress', 'campaigns']) assert.equal(envOf(service(dev, name), 'GRAPH_API_BASE_URL'), `http://sim:${envOf(sim, 'SIM_PORT')}`, name)
   assert.equal(envOf(sim, 'SIM_WEBHOOK_URL'), `http://ingress:${envOf(service(dev, 'ingress'), 'INGRESS_PORT')}/webhook`)
 })
 

@@ -5,10 +5,12 @@
  */
 import { secretVariables } from '@wabridge/config'
 import { ConfigSchema as apiSchema } from '../../services/api/src/config.ts'
+import { ConfigSchema as campaignsSchema } from '../../services/campaigns/src/config.ts'
 import { ConfigSchema as egressSchema } from '../../services/egress/src/config.ts'
 import { ConfigSchema as ingressSchema } from '../../services/ingress/src/config.ts'
 import { ConfigSchema as metricsSchema } from '../../services/metrics/src/config.ts'
 import { ConfigSchema as notifierSchema } from '../../services/notifier/src/config.ts'
+import { ConfigSchema as schedulerSchema } from '../../services/scheduler/src/config.ts'
 import { ConfigSchema as webhooksSchema } from '../../services/webhooks/src/config.ts'
 
 const SIM_SECRETS = ['SIM_APP_SECRET', 'SIM_ACCESS_TOKENS', 'SIM_ADMIN_TOKEN']
@@ -22,6 +24,8 @@ export function secretVariablesByPart (): Record<string, string[]> {
     api: secretVariables(apiSchema),
     notifier: secretVariables(notifierSchema),
     webhooks: secretVariables(webhooksSchema),
+    scheduler: secretVariables(schedulerSchema),
+    campaigns: secretVariables(campaignsSchema),
     sim: SIM_SECRETS
   }
 }
