@@ -7,15 +7,18 @@ import { find, helm, kubernetesValidate, productionValues, render, renderError, 
 import { allSecretVariables, secretVariablesByPart } from './secret-variables.ts'
 import { sh } from './tools.ts'
 import { loadConfig as loadApiConfig } from '../../services/api/src/config.ts'
+import { loadConfig as loadCampaignsConfig } from '../../services/campaigns/src/config.ts'
 import { loadConfig as loadEgressConfig } from '../../services/egress/src/config.ts'
 import { loadConfig as loadIngressConfig } from '../../services/ingress/src/config.ts'
 import { loadConfig as loadMetricsConfig } from '../../services/metrics/src/config.ts'
 import { loadConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts'
+import { loadConfig as loadSchedulerConfig } from '../../services/scheduler/src/config.ts'
 import { loadConfig as loadWebhooksConfig } from '../../services/webhooks/src/config.ts'
 
-/** The parts the default values deploy; the HTTP API, the notifier and the webhooks service are opt-in. */
-const parts = ['ingress', 'egress', 'metrics'] as const
-const allParts = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const
+/** The parts the default values deploy; the HTTP API, the notifier, the webhooks service and campaigns are opt-in. */
+const parts = ['ingress', 'egress', 'metrics', 'scheduler'] as const
+const allParts = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns'] as const
+const optIn = ['api', 'notifier', 'webhooks', 'campaigns'] as const
 // Every part's secret variables (from the parts' schemas), but SCHEMA_REGISTRY_URL, which the chart sets
 // from kafka.schemaRegistryUrl (a registry URL with credentials belongs in config of your own), and
 // NOTIFIER_RECEIVERS, the receivers file the notifier reads through NOTIFIER_RECEIVERS_FILE.
@@ -30,7 +33,14 @@ const SECRET_EXAMPLES: Record<string, string> = {
 }
 /** Each part's own configuration loader: what the part does with the environment the chart gives it. */
 const LOADERS: Record<typeof allParts[number], (env: Record<string, string | undefined>) => unknown> = {
-  ingress: loadIngressConfig, egress: loadEgressConfig, metrics: loadMetricsConfig, api: loadApiConfig, notifier: loadNotifierConfig, webhooks: loadWebhooksConfig
+  ingress: loadIngressConfig,
+  egress: loadEgressConfig,
+  metrics: loadMetricsConfig,
+  api: loadApiConfig,
+  notifier: loadNotifierConfig,
+  webhooks: loadWebhooksConfig,
+  scheduler: loadSchedulerConfig,
+  campaigns: loadCampaignsConfig
 }
 
 // Builds helm once for every test below (minutes on a fresh machine; cached in ~/.cache/wabridge/tools).
@@ -117,7 +127,7 @@ test('helm lint --strict passes with the default values and with the production 
   await sh(bin, ['lint', '--strict', chartDir, '-f', productionValues])
 })
 
-test('the default values render the three parts: probes, a grace period above the drain deadline, locked-down containers', async () => {
+test('the default values render the four parts: probes, a grace period above the drain deadline, locked-down containers', async () => {
   const { manifests } = await render()
   assertDeployments(manifests, { parts, shutdownTimeoutMs: 10_000 })
   assert.equal(find(manifests, 'Deployment', 'wa-wabridge-egress').spec.replicas, 2)
@@ -134,7 +144,10 @@ test('the default values render the three parts: probes, a grace period above th
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-egress')),
     { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token', EGRESS_ADMIN_TOKEN: 'wa-wabridge-egress/admin-token' })
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-metrics')), {})
-  for (const part of ['api', 'notifier', 'webhooks']) {
+  // The scheduler runs by default (requests with a future send_at wait for it) and needs no Secret: its API answers 403 without a token.
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-scheduler')), {})
+  assert.deepEqual(find(manifests, 'Service', 'wa-wabridge-scheduler').spec.ports.map((p: any) => [p.name, p.port]), [['http', 8086], ['metrics', 9470]])
+  for (const part of optIn) {
     assert.deepEqual(manifests.filter((m) => m.metadata.labels?.['app.kubernetes.io/component'] === part), [], `${part} is opt-in`)
   }
 })
@@ -178,8 +191,25 @@ test('the production values render every part, the named Secrets, the webhook In
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-notifier')),
     { NOTIFIER_ADMIN_TOKEN: 'wabridge-notifier/admin-token', NOTIFIER_RECEIVERS: 'wabridge-notifier/receivers.yaml', NOTIFIER_SMTP_URL: 'wabridge-notifier/smtp-url' })
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-webhooks')), { WEBHOOKS_ADMIN_TOKEN: 'wabridge-admin-tokens/webhooks' })
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-scheduler')), { SCHEDULER_ADMIN_TOKEN: 'wabridge-admin-tokens/scheduler' })
+  // Campaigns reads templates with egress's tokens, from the same Graph API.
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-campaigns')),
+    { WA_ACCESS_TOKENS: 'wabridge-graph-tokens/tokens', CAMPAIGNS_ADMIN_TOKEN: 'wabridge-graph-tokens/campaigns-admin-token' })
+  const campaignsConfig = configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-campaigns'))
+  const egressConfig = configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-egress'))
+  assert.deepEqual([campaignsConfig.GRAPH_API_BASE_URL, campaignsConfig.GRAPH_API_VERSION], [egressConfig.GRAPH_API_BASE_URL, egressConfig.GRAPH_API_VERSION])
+  assert.equal(campaignsConfig.GRAPH_API_BASE_URL, 'https://graph.facebook.com')
   // Each part's HTTP port and Service, and the Prometheus ports of the image contract.
-  const ports = { ingress: [8080, 9465], egress: [8081, 9466], metrics: [8082, 9464], api: [8083, 9467], notifier: [8084, 9468], webhooks: [8085, 9469] }
+  const ports = {
+    ingress: [8080, 9465],
+    egress: [8081, 9466],
+    metrics: [8082, 9464],
+    api: [8083, 9467],
+    notifier: [8084, 9468],
+    webhooks: [8085, 9469],
+    scheduler: [8086, 9470],
+    campaigns: [8087, 9471]
+  }
   for (const [part, [http, prometheus]] of Object.entries(ports)) {
     const deployment = find(manifests, 'Deployment', `wa-wabridge-${part}`)
     const config = configOf(manifests, deployment)
@@ -187,7 +217,7 @@ test('the production values render every part, the named Secrets, the webhook In
     assert.equal(config.PROMETHEUS_PORT, String(prometheus), `${part}: its Prometheus port`)
     assert.deepEqual(podSpec(deployment).containers[0].ports.map((p: any) => [p.name, p.containerPort]), [['http', http], ['metrics', prometheus]])
   }
-  for (const part of ['api', 'notifier', 'webhooks']) {
+  for (const part of ['api', 'notifier', 'webhooks', 'scheduler', 'campaigns']) {
     const service = find(manifests, 'Service', `wa-wabridge-${part}`)
     assert.deepEqual(service.spec.ports.map((p: any) => [p.name, p.port]), [['http', ports[part as keyof typeof ports][0]], ['metrics', ports[part as keyof typeof ports][1]]])
   }
@@ -206,7 +236,7 @@ test('the production values render every part, the named Secrets, the webhook In
   assert.equal(monitor.metadata.labels?.release, 'kube-prometheus-stack')
   assert.deepEqual(monitor.spec.endpoints.map((e: any) => [e.port, e.path]), [['metrics', '/metrics']])
   const services = manifests.filter((m) => m.kind === 'Service')
-  assert.equal(services.length, 6)
+  assert.equal(services.length, 8)
   for (const service of services) {
     for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(service.metadata.labels?.[k], v)
     const port = service.spec.ports.find((p: any) => p.name === 'metrics')
@@ -241,10 +271,11 @@ test('a configuration change rolls exactly the pods that read it', async () => {
   }
   const base = await checksums([])
   assert.deepEqual(await checksums([]), base, 'rendering is deterministic')
-  const [ingress, egress, metrics] = await checksums(['--set', 'metrics.config.METRICS_DEFAULT_MPS=20'])
+  const [ingress, egress, metrics, scheduler] = await checksums(['--set', 'metrics.config.METRICS_DEFAULT_MPS=20'])
   assert.equal(ingress, base[0])
   assert.equal(egress, base[1])
   assert.notEqual(metrics, base[2], 'metrics rolls on its own config')
+  assert.equal(scheduler, base[3])
   const debug = await checksums(['--set', 'logLevel=debug'])
   for (const [i, part] of parts.entries()) assert.notEqual(debug[i], base[i], `${part} rolls on LOG_LEVEL`)
 })
@@ -252,7 +283,7 @@ test('a configuration change rolls exactly the pods that read it', async () => {
 test('a disabled part renders nothing of its own', async () => {
   const { manifests } = await render(['--set', 'egress.enabled=false'])
   assert.deepEqual(manifests.filter((m) => m.metadata.labels?.['app.kubernetes.io/component'] === 'egress'), [])
-  assertDeployments(manifests, { parts: ['ingress', 'metrics'], shutdownTimeoutMs: 10_000 })
+  assertDeployments(manifests, { parts: ['ingress', 'metrics', 'scheduler'], shutdownTimeoutMs: 10_000 })
 })
 
 // `helm lint` only logs a template's fail() (it renders leniently), so refusals are checked with `helm template`,
@@ -296,5 +327,12 @@ test('rendering fails with a clear message on values the chart must refuse', asy
   assert.match(await renderError(['--set', 'api.enabled=true', '--set', 'api.config.API_PRODUCE_TIMEOUT_MS=10000']), /API_PRODUCE_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
   assert.match(await renderError(['--set', 'webhooks.enabled=true', '--set', 'webhooks.config.WEBHOOKS_TIMEOUT_MS=10000']), /WEBHOOKS_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
   assert.match(await renderError(['--set', 'notifier.enabled=true', '--set', 'notifier.secret.keys.NOTIFIER_SMTP_URL=smtp-url']), /NOTIFIER_SMTP_URL needs notifier\.config\.NOTIFIER_EMAIL_TO/)
-  assert.match(await renderError(['--set', 'ingress.enabled=false', '--set', 'egress.enabled=false', '--set', 'metrics.enabled=false']), /every part .* is disabled/)
+  assert.match(await renderError(['--set', 'ingress.enabled=false', '--set', 'egress.enabled=false', '--set', 'metrics.enabled=false', '--set', 'scheduler.enabled=false']), /every part .* is disabled/)
+  // The new parts: their secrets never from values, their ports set by the chart, campaigns' Graph API token required.
+  assert.match(await renderError(['--set', 'scheduler.config.SCHEDULER_ADMIN_TOKEN=hunter2']), /SCHEDULER_ADMIN_TOKEN is a secret.*scheduler\.secret/)
+  assert.match(await renderError(['--set', 'campaigns.config.CAMPAIGNS_ADMIN_TOKEN_FILE=/token']), /CAMPAIGNS_ADMIN_TOKEN is a secret.*campaigns\.secret/)
+  assert.match(await renderError(['--set', 'scheduler.config.SCHEDULER_PORT=9000']), /scheduler\.config\.SCHEDULER_PORT is set by the chart/)
+  assert.match(await renderError(['--set', 'campaigns.config.CAMPAIGNS_HOST=127.0.0.1']), /campaigns\.config\.CAMPAIGNS_HOST is set by the chart/)
+  assert.match(await renderError(['--set', 'campaigns.enabled=true', '--set', 'campaigns.secret.keys.WA_ACCESS_TOKEN=']), /campaigns reads message templates from the Graph API and needs an access token/)
+  assert.match(await renderError(['--set', 'campaigns.secret.keys.CAMPAIGNS_ADMIN_TOKEN=a/b']), /at '\/campaigns\/secret\/keys\/CAMPAIGNS_ADMIN_TOKEN'/)
 })

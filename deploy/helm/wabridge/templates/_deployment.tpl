@@ -1,5 +1,5 @@
 {{/*
-The Deployment of one part (ingress, egress or metrics), and its ConfigMap. Every part runs the same
+The Deployment of one part (ingress, egress, metrics, api, notifier, webhooks, scheduler or campaigns), and its ConfigMap. Every part runs the same
 image with `serve <part>`; what differs is the port, the Secret it reads and its values block.
 Takes (dict "root" $ "part" "ingress").
 */}}

@@ -61,7 +61,7 @@ app.kubernetes.io/component: {{ .part }}
 
 {{/* Each part's ports: its own HTTP port (API or webhooks, and the probes) and its Prometheus port. */}}
 {{- define "wabridge.ports" -}}
-{{- $ports := dict "ingress" (list 8080 9465) "egress" (list 8081 9466) "metrics" (list 8082 9464) "api" (list 8083 9467) "notifier" (list 8084 9468) "webhooks" (list 8085 9469) }}
+{{- $ports := dict "ingress" (list 8080 9465) "egress" (list 8081 9466) "metrics" (list 8082 9464) "api" (list 8083 9467) "notifier" (list 8084 9468) "webhooks" (list 8085 9469) "scheduler" (list 8086 9470) "campaigns" (list 8087 9471) }}
 {{- $p := index $ports .part }}
 http: {{ index $p 0 }}
 metrics: {{ index $p 1 }}
@@ -86,6 +86,8 @@ NOTIFIER_WEBHOOK_URL: notifier
 NOTIFIER_SLACK_WEBHOOK_URL: notifier
 NOTIFIER_SMTP_URL: notifier
 WEBHOOKS_ADMIN_TOKEN: webhooks
+SCHEDULER_ADMIN_TOKEN: scheduler
+CAMPAIGNS_ADMIN_TOKEN: campaigns
 SIM_APP_SECRET: sim
 SIM_ADMIN_TOKEN: sim
 {{- end }}
@@ -142,7 +144,8 @@ when it changes (checksum/config annotation).
 {{- $_ := set $env "PROMETHEUS_HOST" "0.0.0.0" }}
 {{- $_ := set $env "PROMETHEUS_PORT" (toString $ports.metrics) }}
 {{- end }}
-{{- if eq .part "egress" }}
+{{- /* Egress sends to the Graph API; campaigns reads message templates and the messaging limit there. */}}
+{{- if or (eq .part "egress") (eq .part "campaigns") }}
 {{- $_ := set $env "GRAPH_API_BASE_URL" $v.graphApi.baseUrl }}
 {{- $_ := set $env "GRAPH_API_VERSION" $v.graphApi.version }}
 {{- end }}
