@@ -13,6 +13,7 @@ import { registerSubscriptions } from './commands/subscriptions.ts'
 import { registerKeys } from './commands/keys.ts'
 import { registerNumbers } from './commands/numbers.ts'
 import { registerSuppressions } from './commands/suppressions.ts'
+import { registerSchedule } from './commands/schedule.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -128,6 +129,7 @@ registerSubscriptions(program, ctx, (c) => { code = c })
 registerKeys(program, ctx, (c) => { code = c })
 registerNumbers(program, ctx, (c) => { code = c })
 registerSuppressions(program, ctx, (c) => { code = c })
+registerSchedule(program, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)

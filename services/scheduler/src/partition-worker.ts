@@ -149,7 +149,7 @@ export class PartitionWorker {
   }
 
   /** The request if it is pending in memory, or what became of it recently. */
-  local (id: string): { state: 'pending', sendAt: number } | { state: 'released' | 'cancelled', at: number } | undefined {
+  local (id: string): { state: 'pending', sendAt: number } | { state: 'released' | 'cancelled', at: number, sendAt: number } | undefined {
     const e = this.#index.get(id)
     if (e) return { state: 'pending', sendAt: e.sendAt }
     return this.#recent.get(id)
@@ -271,10 +271,10 @@ export class PartitionWorker {
     if (!this.#index.put(entry, this.#options.clock() + this.#options.horizonMs)) this.#later++
   }
 
-  #finish (id: string, state: 'released' | 'cancelled', at: number): void {
-    this.#journal?.push({ remove: id })
-    this.#index.remove(id)
-    this.#recent.add(id, { state, at })
+  #finish (entry: PendingEntry, state: 'released' | 'cancelled', at: number): void {
+    this.#journal?.push({ remove: entry.id })
+    this.#index.remove(entry.id)
+    this.#recent.add(entry.id, { state, at, sendAt: entry.sendAt })
   }
 
   #releaseRecords (entries: PendingEntry[], now: number, records: OutRecord[], effects: Array<() => void>): void {
@@ -283,7 +283,7 @@ export class PartitionWorker {
       records.push(markerRecord(this.#options.pendingTopic, this.partition, { id: e.id, state: 'released', at: now, sendAt: e.sendAt }))
     }
     effects.push(() => {
-      for (const e of entries) this.#finish(e.id, 'released', now)
+      for (const e of entries) this.#finish(e, 'released', now)
       this.#deps.events.released?.(entries.length, entries.map((e) => now - e.sendAt))
     })
   }
@@ -295,7 +295,7 @@ export class PartitionWorker {
       const result = schedulerResult({ id: entry.id, request: it.request, status: 'cancelled', reason: 'cancelled before its send_at: never released, never sent', now, sourceTopic: this.#options.scheduledTopic, source: entry.source })
       records.push({ topic: this.#options.resultsTopic, key: it.request.phone_number_id, value: await this.#deps.codec.serialize(this.#options.resultsTopic, 'OutboundResult', result) })
     }
-    effects.push(() => { this.#finish(entry.id, 'cancelled', now); this.#deps.events.cancelled?.() })
+    effects.push(() => { this.#finish(entry, 'cancelled', now); this.#deps.events.cancelled?.() })
   }
 
   /** Runs the release loop again in `ms` at most (200 ms at most: the clock may be moved by hand). */
@@ -373,7 +373,7 @@ export class PartitionWorker {
           collector.remove(r.id)
           if (r.state === 'gone') oldMarkers.delete(r.id)
           else if (r.at < now - this.#options.markerRetentionMs && oldMarkers.size < MAX_MARKER_TOMBSTONES) oldMarkers.set(r.id, r.offset)
-          else { oldMarkers.delete(r.id); this.#recent.add(r.id, { state: r.state, at: r.at }) }
+          else { oldMarkers.delete(r.id); this.#recent.add(r.id, { state: r.state, at: r.at, sendAt: r.sendAt }) }
         }
       })
       await this.#lock.runExclusive(async () => {

@@ -1,5 +1,5 @@
 /** What happened to a request id that is no longer pending. */
-export interface Finished { state: 'released' | 'cancelled', at: number }
+export interface Finished { state: 'released' | 'cancelled', at: number, sendAt: number }
 
 /** The ids released or cancelled most recently (at most maxSize, oldest forgotten first). */
 export class RecentIds {

@@ -47,7 +47,7 @@ export function createScheduledApi (options: { scheduledTopic: string, cancelWai
     for (const w of coordinator.workers()) {
       const local = w.isReady ? w.local(id) : undefined
       if (local?.state === 'pending') return { request_id: id, state: 'pending', send_at: local.sendAt, at: null, partition: w.partition }
-      if (local) return { request_id: id, state: local.state, send_at: null, at: local.at, partition: w.partition }
+      if (local) return { request_id: id, state: local.state, send_at: local.sendAt, at: local.at, partition: w.partition }
     }
     let found: ScheduledState | undefined
     for (const p of reader.partitions) {
