@@ -14,6 +14,7 @@ import { registerKeys } from './commands/keys.ts'
 import { registerNumbers } from './commands/numbers.ts'
 import { registerSuppressions } from './commands/suppressions.ts'
 import { registerSchedule } from './commands/schedule.ts'
+import { registerCampaign } from './commands/campaign.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -130,6 +131,7 @@ registerKeys(program, ctx, (c) => { code = c })
 registerNumbers(program, ctx, (c) => { code = c })
 registerSuppressions(program, ctx, (c) => { code = c })
 registerSchedule(program, (c) => { code = c })
+registerCampaign(program, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)
