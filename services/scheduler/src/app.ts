@@ -12,6 +12,7 @@ import { createPendingReader } from './pending-reader.ts'
 import { createScheduledApi, type ScheduledApi } from './scheduled-api.ts'
 import { buildServer } from './server.ts'
 import { ensureSchedulerTopics } from './topics.ts'
+import type { TransactionFaults } from './transactions.ts'
 
 export interface SchedulerAppDeps {
   logger?: Logger
@@ -22,6 +23,8 @@ export interface SchedulerAppDeps {
   events?: WorkerEvents
   /** Called when Kafka fails for good; the process edge turns it into exit code 1. */
   onFatal?: (err: Error) => void
+  /** Test hooks around each transaction's commit. */
+  faults?: TransactionFaults
 }
 
 export interface SchedulerApp {
@@ -73,7 +76,7 @@ export function createSchedulerApp (config: SchedulerConfig, deps: SchedulerAppD
     maxRestarts: config.KAFKA_CONSUMER_MAX_RESTARTS,
     restartWindowMs: config.KAFKA_CONSUMER_RESTART_WINDOW_MS,
     onCrash
-  }, { kafka, admin, codec, reader, logger: logger.child({ component: 'partitions' }), events })
+  }, { kafka, admin, codec, reader, logger: logger.child({ component: 'partitions' }), events, faults: deps.faults })
   const api = createScheduledApi({ scheduledTopic: config.SCHEDULER_SCHEDULED_TOPIC, cancelWaitMs: config.SCHEDULER_CANCEL_WAIT_MS, clock }, { coordinator, reader, producer })
   let isStarted = false
   let isStopping = false

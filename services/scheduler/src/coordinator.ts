@@ -4,6 +4,7 @@ import type { Codec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { PendingReader } from './pending-reader.ts'
 import { PartitionWorker, type WorkerEvents, type WorkerOptions } from './partition-worker.ts'
+import type { TransactionFaults } from './transactions.ts'
 
 export interface CoordinatorOptions extends Omit<WorkerOptions, 'partition' | 'maxIndexed'> {
   /** Most pending entries in memory on this instance, shared by its partitions. */
@@ -21,6 +22,7 @@ export interface CoordinatorDeps {
   reader: PendingReader
   logger: Logger
   events: WorkerEvents
+  faults?: TransactionFaults | undefined
 }
 
 export interface Coordinator {
@@ -75,6 +77,7 @@ export function createCoordinator (options: CoordinatorOptions, deps: Coordinato
       reader: deps.reader,
       logger: deps.logger,
       events: deps.events,
+      faults: deps.faults,
       committedOffset: () => committedOffset(partition),
       onLost: () => { void reopen(partition, worker, Date.now()) }
     })

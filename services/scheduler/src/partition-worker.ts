@@ -6,7 +6,7 @@ import { DueIndex, ScanCollector } from './due-index.ts'
 import type { PendingReader } from './pending-reader.ts'
 import { RecentIds } from './recent-ids.ts'
 import { markerRecord, ownHeaders, pendingRecord, readIntake, readPendingRecord, schedulerResult, tooFarAhead, type PendingEntry, type PendingRecord } from './records.ts'
-import { PartitionProducer, type OutRecord } from './transactions.ts'
+import { PartitionProducer, type OutRecord, type TransactionFaults } from './transactions.ts'
 
 export interface WorkerOptions {
   partition: number
@@ -41,6 +41,7 @@ export interface WorkerDeps {
   committedOffset: () => Promise<bigint>
   logger: Logger
   events: WorkerEvents
+  faults?: TransactionFaults | undefined
   /** A transaction failed (fenced, or its outcome unknown): the worker stopped; the app opens a new one if the partition is still ours. */
   onLost: (err: Error) => void
 }
@@ -100,7 +101,7 @@ export class PartitionWorker {
     this.#index = new DueIndex({ boundary: -Infinity, maxEntries: options.maxIndexed() })
     // As many recent ids as pending entries in memory: a duplicate or a late cancel is recognised from memory within that many releases, and from the markers in Kafka after.
     this.#recent = new RecentIds(Math.max(1000, options.maxIndexed()))
-    this.#producer = new PartitionProducer(deps.kafka, { transactionalId: `${options.groupId}:${options.scheduledTopic}:${options.partition}`, transactionTimeoutMs: options.transactionTimeoutMs })
+    this.#producer = new PartitionProducer(deps.kafka, { transactionalId: `${options.groupId}:${options.scheduledTopic}:${options.partition}`, transactionTimeoutMs: options.transactionTimeoutMs, partition: options.partition, faults: deps.faults })
   }
 
   get state (): PartitionStats['state'] { return this.#state }
@@ -157,8 +158,7 @@ export class PartitionWorker {
 
   /** Takes the records of a fetched batch over: on return, they and their offset are committed (throws when the worker was lost). */
   async intake (messages: KafkaMessage[]): Promise<void> {
-    for (let i = 0; i < messages.length; i += MAX_INTAKE_RECORDS) {
-      const chunk = messages.slice(i, i + MAX_INTAKE_RECORDS)
+    for (const chunk of chunks(messages)) {
       const intakes = await Promise.all(chunk.map((m) => readIntake(this.#deps.codec, m, { topic: this.#options.scheduledTopic, partition: this.partition })))
       // Cancels of requests not in memory need the pending partition read first (outside the lock: releases go on).
       const looked = new Map<string, PendingRecord | undefined>()
@@ -417,6 +417,25 @@ export class PartitionWorker {
     if (!Number.isFinite(boundary)) return false
     return now + this.#options.rescanLeadMs >= boundary || (this.#isCapacityBound && this.#index.size < this.#options.maxIndexed() / 2)
   }
+}
+
+/** Consecutive runs of records small enough for one transaction (a partition's batch stays below max.message.bytes). */
+function chunks (messages: KafkaMessage[]): KafkaMessage[][] {
+  const out: KafkaMessage[][] = []
+  let current: KafkaMessage[] = []
+  let bytes = 0
+  for (const m of messages) {
+    const size = (m.value?.length ?? 0) + 200
+    if (current.length > 0 && (current.length >= MAX_INTAKE_RECORDS || bytes + size > MAX_TXN_BYTES)) {
+      out.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(m)
+    bytes += size
+  }
+  if (current.length > 0) out.push(current)
+  return out
 }
 
 function pendingOf (r: PendingRecord | undefined): PendingEntry | undefined {

@@ -15,9 +15,21 @@ export function isFencingError (err: unknown): boolean {
  * One partition's transactional producer. Its transactional id belongs to the partition, so the
  * next owner's connect() fences this one: Kafka aborts its open transaction and refuses its commits.
  */
+/** Test hooks around a transaction's commit (a throw there stands for a crash or a lost answer). */
+export interface TransactionFaults {
+  /** After the records were sent, before the commit: a throw aborts the transaction. */
+  beforeCommit?(partition: number): void
+  /** After the commit succeeded: a throw stands for its answer lost on the way. */
+  afterCommit?(partition: number): void
+}
+
 export class PartitionProducer {
   readonly #producer: Producer
-  constructor (kafka: Kafka, options: { transactionalId: string, transactionTimeoutMs: number }) {
+  readonly #partition: number
+  readonly #faults: TransactionFaults | undefined
+  constructor (kafka: Kafka, options: { transactionalId: string, transactionTimeoutMs: number, partition: number, faults?: TransactionFaults | undefined }) {
+    this.#partition = options.partition
+    this.#faults = options.faults
     this.#producer = kafka.producer({
       transactionalId: options.transactionalId,
       idempotent: true,
@@ -34,10 +46,7 @@ export class PartitionProducer {
   async connect (): Promise<void> { await this.#producer.connect() }
   async disconnect (): Promise<void> { await this.#producer.disconnect().catch(() => {}) }
 
-  /**
-   * Writes records and, when given, the consumed offset of the scheduled partition, atomically.
-   * Returns the base offset of the records written to `trackTopic`/`trackPartition`, if any.
-   */
+  /** Writes records and, when given, the consumed offset of the scheduled partition, atomically. */
   async commit (records: OutRecord[], offsets?: { groupId: string, topic: string, partition: number, offset: string }): Promise<void> {
     const byTopic = new Map<string, TopicMessages>()
     for (const r of records) {
@@ -51,10 +60,12 @@ export class PartitionProducer {
       if (offsets) {
         await txn.sendOffsets({ consumerGroupId: offsets.groupId, topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] }] })
       }
+      this.#faults?.beforeCommit?.(this.#partition)
       await txn.commit()
     } catch (err) {
       await txn.abort().catch(() => {})
       throw err
     }
+    this.#faults?.afterCommit?.(this.#partition)
   }
 }

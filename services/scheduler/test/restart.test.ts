@@ -74,3 +74,33 @@ test('a scheduler killed with SIGKILL while releasing: its successor releases th
   await sleep(1000)
   await assertReleasedOnce(released, requests.map((r) => r.request_id!))
 })
+
+test('a release transaction that fails before its commit, and one whose commit answer is lost: each request released exactly once', async (t) => {
+  const clock = manualClock()
+  const env = testEnv({ KAFKA_TOPIC_PARTITIONS: '1', SCHEDULER_SESSION_TIMEOUT_MS: '6000' })
+  let armed: 'before' | 'after' | undefined
+  let tripped = 0
+  const trip = (when: 'before' | 'after') => () => {
+    if (armed !== when) return
+    armed = undefined
+    tripped++
+    throw new Error(`injected: crash ${when} the commit`)
+  }
+  const app = await startApp(t, env, { clock: clock.now, faults: { beforeCommit: trip('before'), afterCommit: trip('after') } })
+  const released = await collect(t, requestsTopic(env.TOPIC_PREFIX!))
+  const first = Array.from({ length: 5 }, (_, i) => request({ send_at: clock.now() + 10_000 + i }))
+  const second = Array.from({ length: 5 }, (_, i) => request({ send_at: clock.now() + 20_000 + i }))
+  await schedule(env.TOPIC_PREFIX!, [...first, ...second])
+  await waitFor('all pending', () => app.isReady() && app.partitions()[0]?.indexed === 10)
+
+  armed = 'before'
+  clock.advance(10_010)
+  await waitFor('the first five, after the worker was replaced', () => released.length >= 5)
+  armed = 'after'
+  clock.advance(10_000)
+  await waitFor('the second five', () => released.length >= 10)
+  await waitFor('ready again', () => app.isReady() && app.partitions()[0]?.state === 'ready')
+  await sleep(1000)
+  assert.equal(tripped, 2)
+  await assertReleasedOnce(released, [...first, ...second].map((r) => r.request_id!))
+})
