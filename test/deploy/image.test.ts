@@ -27,14 +27,23 @@ const ENTRYPOINT = ['node', '/app/packages/cli/bin/wabridge.js']
 // fallback while the CLI cannot serve. WABRIDGE_IMAGE_COMMAND overrides the default.
 const PART_COMMAND = process.env.WABRIDGE_IMAGE_COMMAND ?? 'serve'
 
-const PARTS = ['sim', 'ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const
+const PARTS = ['sim', 'ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns'] as const
 type Part = typeof PARTS[number]
 // The simulator keeps its probes under /_sim/ (its root paths imitate the Graph API).
 const READY_PATH: Record<Part, string> = {
-  sim: '/_sim/readyz', ingress: '/readyz', egress: '/readyz', metrics: '/readyz', api: '/readyz', notifier: '/readyz', webhooks: '/readyz'
+  sim: '/_sim/readyz',
+  ingress: '/readyz',
+  egress: '/readyz',
+  metrics: '/readyz',
+  api: '/readyz',
+  notifier: '/readyz',
+  webhooks: '/readyz',
+  scheduler: '/readyz',
+  campaigns: '/readyz'
 }
 const PART_WORKSPACES = [
-  '@wabridge/cli', '@wabridge/ingress', '@wabridge/egress', '@wabridge/metrics', '@wabridge/api', '@wabridge/notifier', '@wabridge/webhooks', '@wabridge/graph-api-sim'
+  '@wabridge/cli', '@wabridge/ingress', '@wabridge/egress', '@wabridge/metrics', '@wabridge/api', '@wabridge/notifier', '@wabridge/webhooks',
+  '@wabridge/scheduler', '@wabridge/campaigns', '@wabridge/graph-api-sim'
 ]
 
 function partArgv (part: Part): string[] {
@@ -100,8 +109,9 @@ test('the image builds from the official Node 24 base and ships only what runs, 
   assert.deepEqual(config.Entrypoint, ENTRYPOINT, 'exec-form entrypoint: node itself, no shell')
   assert.deepEqual(config.Cmd, ['--help'])
   assert.equal(config.WorkingDir, '/app')
-  assert.deepEqual(Object.keys(config.ExposedPorts).sort(), ['8080/tcp', '8081/tcp', '8082/tcp', '8083/tcp', '8084/tcp', '8085/tcp'])
-  for (const variable of ['NODE_ENV=production', 'INGRESS_HOST=0.0.0.0', 'EGRESS_HOST=0.0.0.0', 'METRICS_HOST=0.0.0.0', 'API_HOST=0.0.0.0', 'NOTIFIER_HOST=0.0.0.0', 'WEBHOOKS_HOST=0.0.0.0', 'SIM_HOST=0.0.0.0', 'PROMETHEUS_HOST=0.0.0.0']) {
+  assert.deepEqual(Object.keys(config.ExposedPorts).sort(), ['8080/tcp', '8081/tcp', '8082/tcp', '8083/tcp', '8084/tcp', '8085/tcp', '8086/tcp', '8087/tcp'])
+  // Every part (and its Prometheus exporter) binds all interfaces in a container.
+  for (const variable of ['NODE_ENV=production', ...[...PARTS, 'prometheus'].map((part) => `${part.toUpperCase()}_HOST=0.0.0.0`)]) {
     assert.ok(config.Env.includes(variable), `ENV ${variable}`)
   }
   for (const label of ['title', 'description', 'source', 'licenses', 'version', 'revision', 'created']) {
@@ -147,7 +157,10 @@ test('each part starts in the image, answers /readyz on its port, and exits 0 on
     metrics: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: String(prometheusPort), METRICS_ADMIN_TOKEN: 'image-test-admin' },
     api: { ...common, API_PORT: String(ports.api) },
     notifier: { ...common, NOTIFIER_PORT: String(ports.notifier) },
-    webhooks: { ...common, WEBHOOKS_PORT: String(ports.webhooks), WEBHOOKS_ADMIN_TOKEN: 'image-test-admin' }
+    webhooks: { ...common, WEBHOOKS_PORT: String(ports.webhooks), WEBHOOKS_ADMIN_TOKEN: 'image-test-admin' },
+    scheduler: { ...common, SCHEDULER_PORT: String(ports.scheduler), SCHEDULER_ADMIN_TOKEN: 'image-test-admin' },
+    // Campaigns reads templates from the simulator too.
+    campaigns: { ...common, CAMPAIGNS_PORT: String(ports.campaigns), GRAPH_API_BASE_URL: `http://127.0.0.1:${ports.sim}`, WA_ACCESS_TOKEN: 'image-test-token', CAMPAIGNS_ADMIN_TOKEN: 'image-test-admin' }
   }
   const running = new Map<Part, RunningPart>()
   t.after(async () => { await Promise.all([...running.values()].map((p) => p.stop())) })
@@ -159,7 +172,7 @@ test('each part starts in the image, answers /readyz on its port, and exits 0 on
   }
 
   await timed('sim ready', () => start('sim'))
-  await timed('ingress, egress, metrics, api, notifier, webhooks ready', () => Promise.all((['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks'] as const).map(start)))
+  await timed('ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns ready', () => Promise.all(PARTS.filter((part) => part !== 'sim').map(start)))
   await waitUntilOk(`http://127.0.0.1:${prometheusPort}/metrics`, running.get('metrics')!, 10_000)
 
   const codes = await timed('SIGTERM', () => Promise.all(PARTS.map(async (part) => [part, await running.get(part)!.stop()] as const)))
