@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
+import { createGraphApiClient, type GraphApiClient } from '@wabridge/graph-api'
 import { createKafkaClient, createProducer } from '@wabridge/kafka'
 import { createPortfolioResolver, createReachGuard, createSuppressionStore, startSuppressionFeeder, type ReachGuard, type SuppressionStore } from '@wabridge/outreach'
 import { createCodec } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
 import { createAudienceStore } from './audience-store.ts'
+import { createGraphTemplateLookup, tokenFor } from './graph-templates.ts'
 import { createCampaignView } from './campaign-view.ts'
 import { createCommandSender } from './command-sender.ts'
 import type { CampaignsConfig } from './config.ts'
@@ -25,7 +27,7 @@ export interface CampaignsAppDeps {
   monotonic?: () => number
   /** The messaging-limit guard; default @wabridge/outreach's createReachGuard from the configuration; null = none. */
   reach?: ReachCheck | null
-  /** Template check before a campaign starts; default none (the Graph API client has no template lookup yet). */
+  /** Template check before a campaign starts; default the Graph API's templates when a token is configured (WA_ACCESS_TOKEN, WA_ACCESS_TOKENS), else none. */
   templates?: TemplateLookup
   /** Called when Kafka fails for good; the process edge turns it into exit code 1. */
   onFatal?: (err: Error) => void
@@ -60,6 +62,10 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
   let numbersView: TopicView | undefined
   const suppressions = createSuppressionStore({ kafka, topic: config.CAMPAIGNS_SUPPRESSIONS_TOPIC, codec, clock, logger: logger.child({ component: 'suppressions' }), onCrash })
   let feeder: { stop(): Promise<void> } | undefined
+  const tokens = config.WA_ACCESS_TOKENS ?? {}
+  const hasToken = config.WA_ACCESS_TOKEN !== undefined || Object.keys(tokens).length > 0
+  const graph: GraphApiClient | undefined = hasToken ? createGraphApiClient({ baseUrl: config.GRAPH_API_BASE_URL, apiVersion: config.GRAPH_API_VERSION, connections: 4, userAgent: 'wabridge-campaigns' }) : undefined
+  const templates = deps.templates ?? (graph && createGraphTemplateLookup({ client: graph, tokens, token: config.WA_ACCESS_TOKEN, wabaOf: portfolios.wabaOf, logger: logger.child({ component: 'templates' }) }))
   const reachGuard: ReachGuard | undefined = deps.reach === undefined
     ? createReachGuard({
       kafka,
@@ -71,6 +77,15 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
       defaultTier: config.CAMPAIGNS_DEFAULT_TIER,
       share: config.CAMPAIGNS_LIMIT_SHARE,
       events: { topic: topics.events, groupId: `${config.CAMPAIGNS_GROUP_ID}.reach-tiers`, portfolioOfWaba: portfolios.portfolioOfWaba },
+      // The tier Meta reports for the number (whatsapp_business_manager_messaging_limit), when a token is configured.
+      graph: graph && {
+        async messagingLimit (phoneNumberId: string) {
+          const token = tokenFor(tokens, config.WA_ACCESS_TOKEN, phoneNumberId, portfolios.wabaOf(phoneNumberId))
+          if (!token) return undefined
+          const outcome = await graph.messagingLimit(phoneNumberId, token)
+          return outcome.ok ? outcome.tier : undefined
+        }
+      },
       clock,
       logger: logger.child({ component: 'reach' }),
       onCrash
@@ -141,7 +156,7 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
       defaultRegion: config.CAMPAIGNS_DEFAULT_REGION,
       wabaOf: portfolios.wabaOf,
       readTopic,
-      templates: deps.templates,
+      templates,
       maxAudienceBytes: config.CAMPAIGNS_MAX_AUDIENCE_BYTES
     },
     suppressions,
@@ -208,6 +223,7 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
       await feeder?.stop()
       await Promise.all([view.stop(), suppressions.stop(), reachGuard?.stop(), numbersView?.stop()])
       await producer.stop()
+      await graph?.stop()
       await server.close()
       await admin.disconnect()
       logger.info('campaigns stopped')

@@ -53,6 +53,17 @@ export const ConfigSchema = z.object({
   // Region of national numbers in audiences whose campaign names none (ISO 3166 alpha-2, e.g. IT); unset = only international numbers.
   CAMPAIGNS_DEFAULT_REGION: z.string().regex(/^[A-Z]{2}$/, 'two capital letters, e.g. IT').optional(),
 
+  // Graph API (optional): the template check before a campaign starts and the messaging tier of a number
+  // Base URL of the Graph API; the simulator's under npm start.
+  GRAPH_API_BASE_URL: z.url().default('https://graph.facebook.com'),
+  // Graph API version used in paths.
+  GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'like v23.0').default('v23.0'),
+  // Default access token (as egress reads it); unset with WA_ACCESS_TOKENS unset: no template check, tiers from
+  // configuration and webhooks only. Secret: or WA_ACCESS_TOKEN_FILE.
+  WA_ACCESS_TOKEN: secret(z.string()).optional(),
+  // Tokens per phone number id or WABA id (as egress reads them). Secret: or WA_ACCESS_TOKENS_FILE.
+  WA_ACCESS_TOKENS: secret(keyValueList()).optional(),
+
   // Outreach (@wabridge/outreach): opt-outs and Meta's messaging limit
   // Phone number id → WABA id (the suppression scope; the business portfolio through WA_WABA_PORTFOLIOS).
   WA_PHONE_WABAS: keyValueList().optional(),

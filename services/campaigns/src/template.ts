@@ -1,3 +1,5 @@
+import { countTemplateParameters, type MessageTemplate } from '@wabridge/graph-api'
+
 /** The template part of a campaign: Meta's template object, whose strings may hold {{field}} placeholders. */
 export interface CampaignTemplate {
   name: string
@@ -44,32 +46,24 @@ export function parameterCounts (template: CampaignTemplate): Map<string, number
 }
 
 /** A template as Meta lists it (GET /{waba}/message_templates): what the check needs. */
-export interface KnownTemplate {
-  name: string
-  language: string
-  status?: string
-  components: Array<{ type: string, text?: string, format?: string, buttons?: Array<{ type: string, url?: string, text?: string }> }>
-}
-
-const NUMBERED = /\{\{\s*(\d+|[a-z_][a-z0-9_]*)\s*\}\}/g
-const distinctPlaceholders = (text: string | undefined) => new Set([...(text ?? '').matchAll(NUMBERED)].map((m) => m[1])).size
+export type KnownTemplate = Pick<MessageTemplate, 'name' | 'language' | 'components'>
 
 /**
- * Why a campaign's template does not fit the template Meta knows, or undefined when it fits:
- * each component's parameter count must equal the placeholders of its text (header, body, URL buttons).
+ * Why a campaign's template does not fit the template Meta knows, or undefined when it fits: each
+ * component must give as many parameters as the definition needs (countTemplateParameters of
+ * @wabridge/graph-api: TEXT header and body placeholders, a media header, URL and COPY_CODE buttons).
  */
 export function templateMismatch (template: CampaignTemplate, known: KnownTemplate): string | undefined {
   const given = parameterCounts(template)
+  const needed = countTemplateParameters(known)
   const problems: string[] = []
   const check = (key: string, expected: number) => {
     const got = given.get(key) ?? 0
     if (got !== expected) problems.push(`${key} has ${got} parameter(s), the template expects ${expected}`)
   }
-  for (const c of known.components) {
-    const type = c.type.toLowerCase()
-    if (type === 'body') check('body', distinctPlaceholders(c.text))
-    else if (type === 'header' && (c.format ?? 'TEXT').toUpperCase() === 'TEXT') check('header', distinctPlaceholders(c.text))
-    else if (type === 'buttons') c.buttons?.forEach((b, i) => { if (b.type.toUpperCase() === 'URL') check(`button:${i}`, distinctPlaceholders(b.url)) })
-  }
+  check('header', needed.header)
+  check('body', needed.body)
+  const buttons = new Set([...Object.keys(needed.buttons).map(Number), ...[...given.keys()].filter((k) => k.startsWith('button:')).map((k) => Number(k.slice(7)))])
+  for (const i of [...buttons].sort((a, b) => a - b)) check(`button:${i}`, needed.buttons[i] ?? 0)
   return problems.length > 0 ? `template ${known.name} (${known.language}): ${problems.join('; ')}` : undefined
 }
