@@ -196,6 +196,19 @@ test('secrets reach the services only as <NAME>_FILE paths of compose secrets un
   for (const value of exampleValues) assert.ok(!text.includes(value), `compose.yaml holds no secret value ("${value}")`)
 })
 
+test('the operator CLI reaches each part\'s HTTP API by its service name and port', async () => {
+  const compose = await loadCompose(composePath)
+  const cli = service(compose, 'cli')
+  const urls = Object.entries(cli.environment ?? {}).filter(([name]) => name.endsWith('_URL'))
+  assert.deepEqual(urls.map(([name]) => name).sort(), ['CAMPAIGNS_URL', 'METRICS_URL', 'SCHEDULER_URL', 'SIM_URL'])
+  for (const [name, value] of urls) {
+    const url = new URL(String(value))
+    const part = url.hostname as keyof typeof PARTS
+    assert.ok(Object.hasOwn(PARTS, part), `${name}: ${url.hostname} is a part`)
+    assert.equal(url.port, envOf(service(compose, part), PARTS[part]), `${name}: the port ${part} listens on`)
+  }
+})
+
 test('stop_grace_period of every wabridge part is above its SHUTDOWN_TIMEOUT_MS', async () => {
   const compose = await loadCompose(composePath)
   for (const [name, s] of wabridgeServices(compose)) {

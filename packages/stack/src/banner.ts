@@ -27,7 +27,7 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
     ['notifier', `http://${host}:${ports.notifier}/v1/silences   receivers: ${input.notifierReceivers.length > 0
       ? input.notifierReceivers.join(', ')
       : 'none (set NOTIFIER_WEBHOOK_URL, NOTIFIER_SLACK_WEBHOOK_URL or NOTIFIER_RECEIVERS_FILE)'}`],
-    ['scheduler', `http://${host}:${ports.scheduler}/v1/scheduled   (requests with a future send_at wait here; cancel one: DELETE /v1/scheduled/{request_id})`],
+    ['scheduler', `http://${host}:${ports.scheduler}/v1/scheduled   (requests with a future send_at wait here: npx wabridge schedule list|show|cancel)`],
     ['campaigns', `http://${host}:${ports.campaigns}/v1/campaigns   (npx wabridge campaign create; opt-outs: npx wabridge suppressions)`],
     ...(input.hasSim ? [['Graph API sim', `http://${host}:${ports.sim}   (control: /_sim/stats)`]] : [])
   ]
