@@ -171,7 +171,8 @@ const secrets = { WA_APP_SECRETS: 'prod-test-secret', WA_VERIFY_TOKEN: 'prod-tes
 test('every part starts from dist/main.js with plain node, gets ready, and exits 0 on SIGTERM', async (t) => {
   const prefix = `prod${randomUUID().slice(0, 8)}`
   const kafka = { KAFKA_BROKERS: brokersFromEnv().join(','), TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '2' }
-  const [ingressPort, egressPort, metricsPort, simPort, prometheusPort, apiPort, notifierPort, webhooksPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()])
+  const [ingressPort, egressPort, metricsPort, simPort, prometheusPort, apiPort, notifierPort, webhooksPort, schedulerPort, campaignsPort] =
+    await Promise.all(Array.from({ length: 10 }, () => freePort()))
   const sim = run(t, ['packages/graph-api-sim/dist/main.js'], { SIM_HOST: host, SIM_PORT: String(simPort), SIM_WEBHOOK_URL: `http://${host}:${ingressPort}/webhook`, SIM_APP_SECRET: secrets.WA_APP_SECRETS })
   const ingress = run(t, ['services/ingress/dist/main.js'], { ...kafka, ...secrets, INGRESS_PORT: String(ingressPort) })
   const egress = run(t, ['services/egress/dist/main.js'], { ...kafka, ...secrets, EGRESS_PORT: String(egressPort), GRAPH_API_BASE_URL: `http://${host}:${simPort}` })
@@ -179,6 +180,8 @@ test('every part starts from dist/main.js with plain node, gets ready, and exits
   const api = run(t, ['services/api/dist/main.js'], { ...kafka, API_PORT: String(apiPort) })
   const notifier = run(t, ['services/notifier/dist/main.js'], { ...kafka, NOTIFIER_PORT: String(notifierPort) })
   const webhooks = run(t, ['services/webhooks/dist/main.js'], { ...kafka, WEBHOOKS_PORT: String(webhooksPort) })
+  const scheduler = run(t, ['services/scheduler/dist/main.js'], { ...kafka, SCHEDULER_PORT: String(schedulerPort) })
+  const campaigns = run(t, ['services/campaigns/dist/main.js'], { ...kafka, ...secrets, CAMPAIGNS_PORT: String(campaignsPort), GRAPH_API_BASE_URL: `http://${host}:${simPort}` })
   await waitReady(sim, `http://${host}:${simPort}/_sim/readyz`)
   await waitReady(ingress, `http://${host}:${ingressPort}/readyz`)
   await waitReady(egress, `http://${host}:${egressPort}/readyz`)
@@ -186,12 +189,14 @@ test('every part starts from dist/main.js with plain node, gets ready, and exits
   await waitReady(api, `http://${host}:${apiPort}/readyz`)
   await waitReady(notifier, `http://${host}:${notifierPort}/readyz`)
   await waitReady(webhooks, `http://${host}:${webhooksPort}/readyz`)
+  await waitReady(scheduler, `http://${host}:${schedulerPort}/readyz`)
+  await waitReady(campaigns, `http://${host}:${campaignsPort}/readyz`)
   // The HTTP API serves its OpenAPI document from the compiled build too.
   assert.equal((await fetch(`http://${host}:${apiPort}/openapi.json`)).status, 200)
 
   // Started without the flag, egress re-executed itself with it, keeping its pid.
   assert.deepEqual(await commandLine(egress.pid), [process.execPath, '--max-semi-space-size=64', join(layout, 'services/egress/dist/main.js')])
-  for (const [name, proc] of Object.entries({ sim, ingress, egress, metrics, api, notifier, webhooks })) {
+  for (const [name, proc] of Object.entries({ sim, ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns })) {
     assert.equal(await proc.stop(), 0, `${name} did not exit 0 on SIGTERM:\n${proc.output()}`)
   }
   assert.match(egress.output(), /"msg":"egress stopped"/)
