@@ -60,6 +60,7 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
   const view = createCampaignView({ topic: topics.campaigns, groupIdPrefix: config.CAMPAIGNS_GROUP_ID, onCrash }, { kafka, admin, codec, logger })
   const rates = new Map<string, number>()
   let numbersView: TopicView | undefined
+  let numbersTimer: NodeJS.Timeout | undefined
   const suppressions = createSuppressionStore({ kafka, topic: config.CAMPAIGNS_SUPPRESSIONS_TOPIC, codec, clock, logger: logger.child({ component: 'suppressions' }), onCrash })
   let feeder: { stop(): Promise<void> } | undefined
   const tokens = config.WA_ACCESS_TOKENS ?? {}
@@ -181,8 +182,10 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
       await admin.connect()
       await ensureCampaignsTopics(admin, config, logger)
       await producer.start()
-      // Egress publishes each number's rate on its compacted numbers topic; without it, CAMPAIGNS_DEFAULT_MPS.
-      if ((await admin.listTopics()).includes(topics.numbers)) {
+      // Egress publishes each number's rate on its compacted numbers topic; until it exists (egress not
+      // started yet), CAMPAIGNS_DEFAULT_MPS, and the topic is looked for again every 30 s.
+      const startNumbersView = async (): Promise<boolean> => {
+        if (numbersView || isStopping || !(await admin.listTopics()).includes(topics.numbers)) return numbersView !== undefined
         numbersView = createTopicView({
           topic: topics.numbers,
           groupIdPrefix: config.CAMPAIGNS_GROUP_ID,
@@ -192,10 +195,18 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
             else rates.set(key, (await codec.deserialize(value, 'NumberState')).value.rate_mps)
           }
         }, { kafka, admin, logger })
-      } else {
-        logger.warn({ topic: topics.numbers }, 'egress numbers topic not found: every number\'s rate is CAMPAIGNS_DEFAULT_MPS')
+        await numbersView.start()
+        return true
       }
-      await Promise.all([view.start(), suppressions.start(), reachGuard?.start(), numbersView?.start()])
+      const numbersFound = startNumbersView()
+      await Promise.all([view.start(), suppressions.start(), reachGuard?.start(), numbersFound])
+      if (!(await numbersFound)) {
+        logger.warn({ topic: topics.numbers }, 'egress numbers topic not found yet: numbers run at CAMPAIGNS_DEFAULT_MPS until it appears')
+        numbersTimer = setInterval(() => {
+          startNumbersView().then((found) => { if (found) clearInterval(numbersTimer) }, (err: unknown) => logger.warn({ err }, 'egress numbers topic not readable'))
+        }, 30_000)
+        numbersTimer.unref()
+      }
       feeder = await startSuppressionFeeder({
         kafka,
         codec,
@@ -217,6 +228,7 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
     async stop () {
       if (isStopping) return
       isStopping = true
+      clearInterval(numbersTimer)
       // No new releases; leave the group so another instance takes the partitions.
       await owner.stop()
       await progress.stop()

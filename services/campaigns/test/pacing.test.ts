@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { api, manualClock, numbers, PHONE, startApp, startFakeEgress, TEMPLATE, testEnv, waitFor } from './helpers.ts'
+import { createKafkaClient, createProducer, ensureTopics } from '@wabridge/kafka'
+import { createCodec, type NumberState } from '@wabridge/schemas'
+import { api, brokersFromEnv, manualClock, numbers, PHONE, startApp, startFakeEgress, TEMPLATE, testEnv, waitFor } from './helpers.ts'
 
 test('the rate cap holds: with the pacing clock moved by hand, at most cap × elapsed (+ one burst) is released', async (t) => {
   const env = testEnv({ CAMPAIGNS_IN_FLIGHT_MS: '100000' })
@@ -60,4 +62,33 @@ test('local-time window: recipients outside it wait (deferred) and go when it op
   await waitFor('the Japanese recipient', () => egress.requests.length === 2 || undefined)
   assert.equal(egress.requests[1]!.to, '+819012345678')
   await waitFor('completed', async () => (await api(app, 'GET', `/v1/campaigns/${created.body.id}`)).body.state === 'completed' || undefined)
+})
+
+test('without a rate cap a campaign takes CAMPAIGNS_BULK_SHARE of the number\'s rate that egress publishes on its numbers topic', async (t) => {
+  const env = testEnv({ CAMPAIGNS_IN_FLIGHT_MS: '100000' })
+  const kafka = createKafkaClient({ brokers: [brokersFromEnv()], clientId: 'numbers-test' })
+  const admin = kafka.admin()
+  await admin.connect()
+  const numbersTopic = `${env.TOPIC_PREFIX}.egress.numbers`
+  await ensureTopics(admin, { prefix: env.TOPIC_PREFIX!, partitions: 1, only: [], extra: [{ topic: numbersTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } }] })
+  await admin.disconnect()
+  const codec = createCodec()
+  const producer = createProducer(kafka, { lingerMs: 0 })
+  await producer.start()
+  const state: NumberState = { phone_number_id: PHONE, waba_id: null, instance: 'egress-1', state: 'sending', breaker_scope: null, breaker_code: null, breaker_reason: null, open_since: null, next_probe_at: null, probes: 0, rate_mps: 25, rate_source: 'override', throughput_level: null, backlog: 0, updated_at: Date.now() }
+  await producer.send([{ topic: numbersTopic, key: PHONE, value: await codec.serialize(numbersTopic, 'NumberState', state) }])
+  await producer.stop()
+
+  let mono = 0
+  const app = await startApp(t, env, { reach: null, monotonic: () => mono })
+  const egress = await startFakeEgress(t, env, { answer: () => 'none' })
+  const created = await api(app, 'POST', '/v1/campaigns', { name: 'n', phone_number_id: PHONE, template: TEMPLATE, recipients: numbers(200).map((to) => ({ to, name: 'x' })) })
+  assert.equal((await api(app, 'POST', `/v1/campaigns/${created.body.id}/start`)).status, 200)
+  for (let step = 1; step <= 20; step++) {
+    mono += 100
+    await app.tick()
+    await app.tick()
+    assert.ok(egress.requests.length <= 20 * step / 10 + 1, `after ${step * 100} ms: ${egress.requests.length} released (80 % of 25/s is 20/s)`)
+  }
+  await waitFor('about 40 released in 2 s', () => egress.requests.length >= 38 || undefined)
 })
