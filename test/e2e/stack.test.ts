@@ -238,6 +238,9 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   }
   // The API exports on the port npm start gave it (its README documents no wabridge_ names of its own), and so do the scheduler and campaigns.
   for (const port of [ports.apiPrometheus, ports.schedulerPrometheus, ports.campaignsPrometheus]) assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200, `Prometheus on ${port}`)
+  // The scheduler counted the request it released (its README names the instrument wabridge.scheduler.released).
+  const schedulerFamilies = [...exportedFamilies(await (await fetch(`http://127.0.0.1:${ports.schedulerPrometheus}/metrics`)).text()).keys()]
+  assert.ok(schedulerFamilies.some((name) => name.startsWith('wabridge_scheduler_released')), schedulerFamilies.join(' '))
 
   // Every part stops on SIGTERM, in order, and the script exits 0.
   stack.kill('SIGTERM')

@@ -28,7 +28,7 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
       ? input.notifierReceivers.join(', ')
       : 'none (set NOTIFIER_WEBHOOK_URL, NOTIFIER_SLACK_WEBHOOK_URL or NOTIFIER_RECEIVERS_FILE)'}`],
     ['scheduler', `http://${host}:${ports.scheduler}/v1/scheduled   (requests with a future send_at wait here: npx wabridge schedule list|show|cancel)`],
-    ['campaigns', `http://${host}:${ports.campaigns}/v1/campaigns   (npx wabridge campaign create; opt-outs: npx wabridge suppressions)`],
+    ['campaigns', `http://${host}:${ports.campaigns}/v1/campaigns   (npx wabridge campaign create; opt-outs: /v1/suppressions, npx wabridge suppressions)`],
     ...(input.hasSim ? [['Graph API sim', `http://${host}:${ports.sim}   (control: /_sim/stats)`]] : [])
   ]
   let text = '\n  wabridge is running\n\n'
