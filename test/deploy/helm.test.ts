@@ -328,6 +328,13 @@ test('rendering fails with a clear message on values the chart must refuse', asy
   assert.match(await renderError(['--set', 'webhooks.enabled=true', '--set', 'webhooks.config.WEBHOOKS_TIMEOUT_MS=10000']), /WEBHOOKS_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
   assert.match(await renderError(['--set', 'notifier.enabled=true', '--set', 'notifier.secret.keys.NOTIFIER_SMTP_URL=smtp-url']), /NOTIFIER_SMTP_URL needs notifier\.config\.NOTIFIER_EMAIL_TO/)
   assert.match(await renderError(['--set', 'ingress.enabled=false', '--set', 'egress.enabled=false', '--set', 'metrics.enabled=false', '--set', 'scheduler.enabled=false']), /every part .* is disabled/)
+  // Every secret variable of every part's schema is refused in that part's config (a new one must be added to the chart's list).
+  const byPart = secretVariablesByPart()
+  for (const part of allParts) {
+    for (const name of byPart[part]!.filter((v) => v !== 'SCHEMA_REGISTRY_URL')) {
+      assert.match(await renderError(['--set', `${part}.config.${name}=x`]), new RegExp(`${part}\\.config\\.${name}: ${name} is a secret`), `${part}: ${name}`)
+    }
+  }
   // The new parts: their secrets never from values, their ports set by the chart, campaigns' Graph API token required.
   assert.match(await renderError(['--set', 'scheduler.config.SCHEDULER_ADMIN_TOKEN=hunter2']), /SCHEDULER_ADMIN_TOKEN is a secret.*scheduler\.secret/)
   assert.match(await renderError(['--set', 'campaigns.config.CAMPAIGNS_ADMIN_TOKEN_FILE=/token']), /CAMPAIGNS_ADMIN_TOKEN is a secret.*campaigns\.secret/)
