@@ -111,14 +111,24 @@ export class ScanCollector {
   get evicted (): number { return this.#evicted }
   entries (): IterableIterator<PendingEntry> { return this.#entries.values() }
 
-  /** A pending record (the latest for its id so far). */
-  offer (entry: PendingEntry): void {
-    this.remove(entry.id)
-    if (entry.sendAt < this.#floor) return
-    if (entry.sendAt >= Math.min(this.#limit, this.#boundary)) {
-      this.#boundary = Math.min(this.#boundary, entry.sendAt)
+  /** A pending record (the latest for its id so far); `build` makes its entry only when it is kept. */
+  offer (id: string, sendAt: number, build: () => PendingEntry): void {
+    this.remove(id)
+    if (sendAt < this.#floor) return
+    if (sendAt >= Math.min(this.#limit, this.#boundary)) {
+      this.#boundary = Math.min(this.#boundary, sendAt)
       return
     }
+    if (this.#entries.size >= this.#maxEntries) {
+      // Full: an entry due after the latest kept one would be let go at once.
+      const top = this.#peekMax()
+      if (top && byDue({ id, sendAt } as PendingEntry, top) > 0) {
+        this.#boundary = Math.min(this.#boundary, sendAt)
+        this.#evicted++
+        return
+      }
+    }
+    const entry = build()
     this.#entries.set(entry.id, entry)
     this.#heap.push(entry)
     while (this.#entries.size > this.#maxEntries) {
@@ -128,6 +138,15 @@ export class ScanCollector {
       this.#evicted++
       this.#boundary = Math.min(this.#boundary, top.sendAt)
     }
+  }
+
+  #peekMax (): PendingEntry | undefined {
+    for (let top = this.#heap.peek(); top; top = this.#heap.peek()) {
+      if (this.#entries.get(top.id) === top) return top
+      this.#heap.pop()
+      this.#stale--
+    }
+    return undefined
   }
 
   /** A released or cancelled marker, or a tombstone: the id is no longer pending. */

@@ -5,7 +5,7 @@ import type { Logger } from '@wabridge/telemetry'
 import { DueIndex, ScanCollector } from './due-index.ts'
 import type { PendingReader } from './pending-reader.ts'
 import { RecentIds } from './recent-ids.ts'
-import { markerRecord, ownHeaders, pendingRecord, readIntake, readPendingRecord, schedulerResult, tooFarAhead, type PendingEntry, type PendingRecord } from './records.ts'
+import { markerRecord, ownHeaders, peekPendingRecord, pendingRecord, readIntake, readPendingRecord, toPendingEntry, schedulerResult, tooFarAhead, type PendingEntry, type PendingRecord } from './records.ts'
 import { PartitionProducer, type OutRecord, type TransactionFaults } from './transactions.ts'
 
 export interface WorkerOptions {
@@ -90,6 +90,7 @@ export class PartitionWorker {
   #timer: NodeJS.Timeout | undefined
   #releasing = false
   #scanEndedAt = 0
+  #lastScanMs = 0
   #isCapacityBound = false
   #startOffset = 0n
   readonly #stateWaiters: Array<() => void> = []
@@ -358,22 +359,30 @@ export class PartitionWorker {
     const oldMarkers = new Map<string, bigint>()
     let records = 0
     let later = 0
+    const isOpening = this.#state === 'opening'
     this.#journal = []
     try {
       const end = await this.#deps.reader.end(this.partition)
       await this.#deps.reader.read(this.partition, 0n, end, (m) => {
         records++
+        const peek = peekPendingRecord(m)
+        if (!peek?.state) return
+        const { id, state, sendAt } = peek
+        if (state === 'pending') {
+          collector.offer(id, sendAt, () => toPendingEntry(m, id, sendAt))
+          oldMarkers.delete(id)
+          if (sendAt >= collector.boundary) later++
+          return
+        }
+        collector.remove(id)
+        if (state === 'gone') { oldMarkers.delete(id); return }
         const r = readPendingRecord(m)
-        if (!r) return
-        if (r.state === 'pending') {
-          collector.offer(r.entry)
-          oldMarkers.delete(r.entry.id)
-          if (r.entry.sendAt >= collector.boundary) later++
-        } else {
-          collector.remove(r.id)
-          if (r.state === 'gone') oldMarkers.delete(r.id)
-          else if (r.at < now - this.#options.markerRetentionMs && oldMarkers.size < MAX_MARKER_TOMBSTONES) oldMarkers.set(r.id, r.offset)
-          else { oldMarkers.delete(r.id); this.#recent.add(r.id, { state: r.state, at: r.at, sendAt: r.sendAt }) }
+        if (r?.state !== 'released' && r?.state !== 'cancelled') return
+        if (r.at < now - this.#options.markerRetentionMs && oldMarkers.size < MAX_MARKER_TOMBSTONES) oldMarkers.set(id, r.offset)
+        else {
+          oldMarkers.delete(id)
+          // A rescan's markers are this worker's own releases (already remembered): only taking over learns them.
+          if (isOpening) this.#recent.add(id, { state: r.state, at: r.at, sendAt: r.sendAt })
         }
       })
       await this.#lock.runExclusive(async () => {
@@ -381,6 +390,7 @@ export class PartitionWorker {
         for (const op of this.#journal ?? []) oldMarkers.delete('put' in op ? op.put.id : op.remove)
         this.#lastScanAt = now
         this.#scanEndedAt = Date.now()
+        this.#lastScanMs = this.#scanEndedAt - startedAt
         if (this.#index.boundary !== floor) return
         const found = new Map<string, PendingEntry>()
         for (const e of collector.entries()) found.set(e.id, e)
@@ -415,7 +425,10 @@ export class PartitionWorker {
     const boundary = this.#index.boundary
     if (now - (this.#lastScanAt ?? 0) >= this.#options.horizonMs) return true
     if (!Number.isFinite(boundary)) return false
-    return now + this.#options.rescanLeadMs >= boundary || (this.#isCapacityBound && this.#index.size < this.#options.maxIndexed() / 2)
+    // Bound by memory: scan again once half of it went (each scan then adds half an index), or when
+    // the index would run out before a scan as long as the last one ends. Bound by the horizon: the lead.
+    if (this.#isCapacityBound) return this.#index.size < this.#options.maxIndexed() / 2 || now + 2 * this.#lastScanMs + 1000 >= boundary
+    return now + this.#options.rescanLeadMs >= boundary
   }
 }
 

@@ -67,27 +67,34 @@ export function markerRecord (topic: string, partition: number, m: { id: string,
   }
 }
 
-/** Reads a record of the pending topic. */
-export function readPendingRecord (m: { key: Buffer | null, value: Buffer | null, headers?: IHeaders, offset: string }): PendingRecord | undefined {
+/** What a record of the pending topic is about, without copying its value (scans read every record). */
+export function peekPendingRecord (m: { key: Buffer | null, value: Buffer | null, headers?: IHeaders }): { id: string, state: PendingState | 'gone' | undefined, sendAt: number } | undefined {
   const id = m.key?.toString('utf8')
   if (id === undefined) return undefined
-  const offset = BigInt(m.offset)
-  if (m.value === null) return { state: 'gone', id, offset }
+  if (m.value === null) return { id, state: 'gone', sendAt: NaN }
   const state = str(m.headers?.[SCHED_HEADER.state])
-  const sendAt = Number(str(m.headers?.[SCHED_HEADER.sendAt]))
-  if (state === 'pending') {
-    return {
-      state,
-      offset,
-      entry: { id, sendAt, key: str(m.headers?.[SCHED_HEADER.key]) ?? null, value: Buffer.from(m.value), headers: ownHeaders(m.headers), source: str(m.headers?.[SCHED_HEADER.source]) ?? '' }
-    }
-  }
+  return { id, state: state === 'pending' || state === 'released' || state === 'cancelled' ? state : undefined, sendAt: Number(str(m.headers?.[SCHED_HEADER.sendAt])) }
+}
+
+/** Reads a record of the pending topic. */
+export function readPendingRecord (m: { key: Buffer | null, value: Buffer | null, headers?: IHeaders, offset: string }): PendingRecord | undefined {
+  const peek = peekPendingRecord(m)
+  if (!peek) return undefined
+  const { id, state, sendAt } = peek
+  const offset = BigInt(m.offset)
+  if (state === 'gone' || m.value === null) return { state: 'gone', id, offset }
+  if (state === 'pending') return { state, offset, entry: toPendingEntry(m, id, sendAt) }
   if (state === 'released' || state === 'cancelled') {
     let at = 0
     try { at = Number((JSON.parse(m.value.toString('utf8')) as { at?: number }).at ?? 0) } catch { /* an unreadable marker still counts */ }
     return { state, id, at, sendAt, offset }
   }
   return undefined
+}
+
+/** The entry of a pending record (value and headers copied: a kept slice would keep its whole fetch response). */
+export function toPendingEntry (m: { value: Buffer | null, headers?: IHeaders }, id: string, sendAt: number): PendingEntry {
+  return { id, sendAt, key: str(m.headers?.[SCHED_HEADER.key]) ?? null, value: Buffer.from(m.value ?? Buffer.alloc(0)), headers: ownHeaders(m.headers), source: str(m.headers?.[SCHED_HEADER.source]) ?? '' }
 }
 
 /** What a scheduled record asks for. */

@@ -6,12 +6,12 @@ const entry = (id: string, sendAt: number): PendingEntry => ({ id, sendAt, key: 
 
 test('a scan keeps the earliest entries at or after its floor; the boundary promises everything before it', () => {
   const c = new ScanCollector({ maxEntries: 3, limit: 1000, floor: 10 })
-  for (const [id, at] of [['a', 50], ['b', 5], ['c', 40], ['d', 30], ['e', 20], ['f', 2000]] as const) c.offer(entry(id, at))
+  for (const [id, at] of [['a', 50], ['b', 5], ['c', 40], ['d', 30], ['e', 20], ['f', 2000], ['g', 45]] as const) c.offer(id, at, () => entry(id, at))
   assert.deepEqual([...c.entries()].map((e) => e.id).sort(), ['c', 'd', 'e'])
-  assert.equal(c.boundary, 50, 'a was let go for capacity')
-  assert.equal(c.evicted, 1)
+  assert.equal(c.boundary, 45, 'a was let go for capacity, g was not taken')
+  assert.equal(c.evicted, 2)
   c.remove('d')
-  c.offer(entry('e', 5))
+  c.offer('e', 5, () => entry('e', 5))
   assert.deepEqual([...c.entries()].map((e) => e.id), ['c'], 'e moved before the floor: the index has it')
 })
 
