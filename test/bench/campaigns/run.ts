@@ -3,12 +3,13 @@
  * (EGRESS_MPS_OVERRIDES), with a stream of conversation replies (priority interactive, --reply-rate
  * per second) on the same number, through the real egress, the Graph API simulator and the campaigns
  * service, each in its own process. Prints:
- *   - reply queue time p50 / p99 / max: produced to the requests topic → accepted by the simulator;
+ *   - reply queue time p50 / p99 / max: produced to the requests topic → accepted by the simulator,
+ *     during the campaign and, as a baseline, for --baseline-seconds before it (replies alone);
  *   - the campaign's share of the budget left by the replies (campaign msg/s ÷ (rate − reply rate)),
  *     and of its own rate cap (default 80 % of the rate: CAMPAIGNS_BULK_SHARE);
  *   - one-second windows over the number's limit, from the simulator's receive times (must be 0).
  *
- *   npx tsx --conditions=source test/bench/campaigns/run.ts [--recipients 100000] [--rate 1000] [--reply-rate 5] [--rate-cap N]
+ *   npx tsx --conditions=source test/bench/campaigns/run.ts [--recipients 100000] [--rate 1000] [--reply-rate 5] [--rate-cap N] [--baseline-seconds 20]
  *
  * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start). EGRESS_* and
  * CAMPAIGNS_* variables of the environment configure the egress and campaigns processes.
@@ -27,7 +28,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     'reply-rate': { type: 'string', default: '5' },
     'rate-cap': { type: 'string' },
-    partitions: { type: 'string', default: '12' }
+    partitions: { type: 'string', default: '12' },
+    'baseline-seconds': { type: 'string', default: '20' }
   }
 })
 const recipients = Number(values.recipients)
@@ -121,17 +123,20 @@ try {
   await producer.start()
   const producedAt = new Map<string, number>()
   let replies = 0
-  const replying = { on: true }
+  const replying = { on: true, phase: 'base' }
   const replyLoop = (async () => {
     const startedAt = Date.now()
     while (replying.on) {
       const n = replies++
-      const r: OutboundRequest = { request_id: `reply.${n}`, phone_number_id: PHONE, to: `+39348${String(n % 10_000).padStart(7, '0')}`, message_json: JSON.stringify({ type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } }), expires_at: null, metadata: {}, created_at: Date.now() }
+      const r: OutboundRequest = { request_id: `reply.${replying.phase}.${n}`, phone_number_id: PHONE, to: `+39348${String(n % 10_000).padStart(7, '0')}`, message_json: JSON.stringify({ type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } }), expires_at: null, metadata: {}, created_at: Date.now() }
       producedAt.set(r.request_id!, Date.now())
       await producer.send([{ topic: names.outboundRequests, key: PHONE, value: codec.encode('OutboundRequest', r), headers: toKafkaHeaders({ eventId: r.request_id!, contentType: contentTypeFor('OutboundRequest') }) }])
       await sleep(Math.max(0, startedAt + (n + 1) * 1000 / replyRate - Date.now()))
     }
   })()
+  // Baseline: the replies alone, before the campaign starts.
+  await sleep(Number(values['baseline-seconds']) * 1000)
+  replying.phase = 'cmp'
 
   const startedAt = Date.now()
   await post(`/v1/campaigns/${id}/start`, '')
@@ -152,6 +157,7 @@ try {
   const text = await (await fetch(`${sim}/_sim/accepted?format=ndjson`)).text()
   const campaignTimes: number[] = []
   const replyWaits: number[] = []
+  const baseWaits: number[] = []
   const perSecond = new Map<number, number>()
   for (const line of text.split('\n')) {
     if (!line) continue
@@ -160,11 +166,12 @@ try {
     perSecond.set(Math.floor(s.acceptedAt / 1000), (perSecond.get(Math.floor(s.acceptedAt / 1000)) ?? 0) + 1)
     const cb = s.bizOpaqueCallbackData ?? ''
     if (cb.startsWith('cmp.')) campaignTimes.push(s.acceptedAt)
-    else if (producedAt.has(cb)) replyWaits.push(s.acceptedAt - producedAt.get(cb)!)
+    else if (producedAt.has(cb)) (cb.startsWith('reply.base.') ? baseWaits : replyWaits).push(s.acceptedAt - producedAt.get(cb)!)
   }
   const stats = await (await fetch(`${sim}/_sim/stats`)).json() as { phoneNumbers: Record<string, { maxInWindow: number }> }
   campaignTimes.sort((a, b) => a - b)
   replyWaits.sort((a, b) => a - b)
+  baseWaits.sort((a, b) => a - b)
   const campaignS = (campaignTimes.at(-1)! - campaignTimes[0]!) / 1000
   const campaignMps = (campaignTimes.length - 1) / campaignS
   const cap = values['rate-cap'] ? Number(values['rate-cap']) : rate * 0.8
@@ -176,10 +183,11 @@ try {
     'share of rate − replies': (campaignMps / (rate - replyRate)).toFixed(3),
     'share of its cap': (campaignMps / cap).toFixed(3),
     'replies sent': replyWaits.length,
-    'replies produced': replies,
+    'replies produced': [...producedAt.keys()].filter((k) => k.startsWith('reply.cmp.')).length,
     'reply queue p50 ms': quantile(replyWaits, 0.5),
     'reply queue p99 ms': quantile(replyWaits, 0.99),
     'reply queue max ms': replyWaits.at(-1),
+    'baseline (replies alone) p50/p99 ms': `${quantile(baseWaits, 0.5)}/${quantile(baseWaits, 0.99)}`,
     'windows over limit (1 s buckets)': [...perSecond.values()].filter((n) => n > rate).length,
     'max in any sliding 1 s': stats.phoneNumbers[PHONE]?.maxInWindow,
     'wall s (start → completed)': campaignWallS.toFixed(1)
