@@ -308,7 +308,11 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
       case 'start': {
         if (state !== 'draft') return refuse(`only a draft campaign can be started, not a ${state} one`)
         if (!run.c.audience_upload || run.c.audience_size === 0) return refuse('the campaign has no audience')
-        await ensureAudience(run)
+        try {
+          await ensureAudience(run)
+        } catch (err) {
+          return refuse(`the audience cannot be read: ${(err as Error).message}`)
+        }
         run.c.state = run.c.send_at !== null && run.c.send_at > now ? 'scheduled' : 'running'
         return accept()
       }
@@ -318,7 +322,11 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
         return accept()
       case 'resume':
         if (state !== 'paused') return refuse(`only a paused campaign can be resumed, not a ${state} one`)
-        await ensureAudience(run)
+        try {
+          await ensureAudience(run)
+        } catch (err) {
+          return refuse(`the audience cannot be read: ${(err as Error).message}`)
+        }
         run.c.state = run.c.send_at !== null && run.c.send_at > now ? 'scheduled' : 'running'
         run.tokensAt = undefined
         return accept()
@@ -464,7 +472,12 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
     const mono = deps.monotonic()
     for (const { offset, command } of s.inbox.splice(0)) {
       if (s.expected !== undefined && offset < s.expected) continue // read again after a restore: applied already
-      if (owns(s, command.phone_number_id)) await apply(s, command, now)
+      try {
+        if (owns(s, command.phone_number_id)) await apply(s, command, now)
+      } catch (err) {
+        // A command that cannot be applied is skipped, not retried for ever.
+        log.error({ err, campaign: command.campaign_id, command: command.command, offset: String(offset) }, 'command not applied')
+      }
       s.expected = offset + 1n
       s.commitOffset = s.expected
     }
