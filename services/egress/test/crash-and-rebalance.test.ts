@@ -31,7 +31,7 @@ function assertExactlyOnce (results: OutboundResult[], ids: string[], duplicates
   assert.deepEqual(duplicates, [], 'messages the Graph API received twice')
 }
 
-test('egress killed with SIGKILL mid-run and restarted: exactly one result per request, nothing sent twice', { timeout: 120_000 }, async (t) => {
+test('egress killed with SIGKILL mid-run and restarted: exactly one result per request, nothing sent twice', { timeout: 240_000 }, async (t) => {
   const prefix = `kill-${randomUUID().slice(0, 8)}`
   const sim = await startSim(t, { latency: { kind: 'fixed', ms: 30 } })
   const kafka = testKafka()
@@ -44,7 +44,7 @@ test('egress killed with SIGKILL mid-run and restarted: exactly one result per r
 
   const first = spawnEgress(env)
   t.after(() => { first.kill('SIGKILL') })
-  await waitFor(() => sim.accepted().length >= 150, 30_000, () => `150 accepted, have ${sim.accepted().length}`)
+  await waitFor(() => sim.accepted().length >= 150, 90_000, () => `150 accepted, have ${sim.accepted().length}`)
   first.kill('SIGKILL')
   await exited(first)
   const sentBeforeKill = sim.accepted().length
@@ -52,7 +52,7 @@ test('egress killed with SIGKILL mid-run and restarted: exactly one result per r
 
   const second = spawnEgress(env)
   t.after(() => { second.kill('SIGKILL') })
-  await waitFor(() => new Set(results.map((r) => r.request_id)).size >= requests.length, 60_000, () => `${requests.length} results, have ${results.length}`)
+  await waitFor(() => new Set(results.map((r) => r.request_id)).size >= requests.length, 120_000, () => `${requests.length} results, have ${results.length}`)
   await new Promise((resolve) => setTimeout(resolve, 1000))
   second.kill('SIGTERM')
   assert.equal(await exited(second), 0, 'the restarted instance exits cleanly on SIGTERM')
@@ -68,7 +68,7 @@ test('egress killed with SIGKILL mid-run and restarted: exactly one result per r
   assert.equal(sim.accepted().length, accepted.length + unknown.filter((r) => sim.accepted({ bizOpaqueCallbackData: r.request_id }).length > 0).length)
 })
 
-test('a second instance joining and leaving (two rebalances): exactly one result per request, nothing sent twice', { timeout: 120_000 }, async (t) => {
+test('a second instance joining and leaving (two rebalances): exactly one result per request, nothing sent twice', { timeout: 240_000 }, async (t) => {
   const prefix = `reb-${randomUUID().slice(0, 8)}`
   const sim = await startSim(t, { latency: { kind: 'fixed', ms: 10 } })
   const kafka = testKafka()
@@ -84,11 +84,11 @@ test('a second instance joining and leaving (two rebalances): exactly one result
   const env = testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '4', GRAPH_TIMEOUT_MS: '15000' })
 
   await startEgress(t, env)
-  await waitFor(() => sim.accepted().length >= 150, 30_000, () => 'the first instance to send')
+  await waitFor(() => sim.accepted().length >= 150, 90_000, () => 'the first instance to send')
   const second = await startEgress(t, env)
-  await waitFor(() => sim.accepted().length >= 450, 30_000, () => 'both instances to send')
+  await waitFor(() => sim.accepted().length >= 450, 90_000, () => 'both instances to send')
   await second.stop()
-  await waitFor(() => new Set(results.map((r) => r.request_id)).size >= requests.length, 60_000, () => `${requests.length} results, have ${results.length}`)
+  await waitFor(() => new Set(results.map((r) => r.request_id)).size >= requests.length, 120_000, () => `${requests.length} results, have ${results.length}`)
   await new Promise((resolve) => setTimeout(resolve, 1000))
 
   assertExactlyOnce(results, requests.map((r) => r.request_id!), sim.duplicates())

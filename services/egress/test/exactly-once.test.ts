@@ -183,7 +183,7 @@ function spawnEgress (env: Record<string, string>): ChildProcess {
   return child
 }
 
-test('a new owner after a long backlog skips every request that already has a result, however long ago (item 2)', { timeout: 90_000 }, async (t) => {
+test('a new owner after a long backlog skips every request that already has a result, however long ago (item 2)', { timeout: 180_000 }, async (t) => {
   const prefix = `backlog-${randomUUID().slice(0, 8)}`
   // One request is held for 20 s by the sim; the others are answered at once.
   const sim = await startSim(t, { faults: [{ match: { to: '+15550000021' }, action: { type: 'timeout', accept: false, answerAfterMs: 20_000 } }] })
@@ -196,7 +196,7 @@ test('a new owner after a long backlog skips every request that already has a re
   await produceRequests(producer, prefix, [textRequest('7201', '+15550000021', 'slow'), ...others])
   const first = spawnEgress(env)
   t.after(() => { first.kill('SIGKILL') })
-  await waitFor(() => results.length >= 50, 30_000, () => `50 results, have ${results.length}`)
+  await waitFor(() => results.length >= 50, 90_000, () => `50 results, have ${results.length}`)
   // The committed offset stays at the slow request; the others' results are older than any dedup window.
   await new Promise((resolve) => setTimeout(resolve, 3000))
   first.kill('SIGKILL')
@@ -210,7 +210,7 @@ test('a new owner after a long backlog skips every request that already has a re
   for (let i = 0; i < 50; i++) assert.equal(sim.accepted({ bizOpaqueCallbackData: `done-${i}` }).length, 1)
 })
 
-test('an oversized dead letter or result never stalls its partition: cut to fit max.message.bytes, flagged (item 6)', { timeout: 60_000 }, async (t) => {
+test('an oversized dead letter or result never stalls its partition: cut to fit max.message.bytes, flagged (item 6)', { timeout: 150_000 }, async (t) => {
   const prefix = `caps-${randomUUID().slice(0, 8)}`
   const sim = await startSim(t, { faults: [{ match: { to: '+15550000031' }, action: { type: 'error', code: 131026 } }] })
   const kafka = testKafka()
@@ -234,7 +234,7 @@ test('an oversized dead letter or result never stalls its partition: cut to fit 
     textRequest('7301', '+15550000032', 'big-metadata', { metadata: { note: big } }),
     textRequest('7301', '+15550000033', 'after-them')
   ])
-  await waitFor(() => results.length >= 3 && letters.length >= 1, 30_000, () => `3 results and a dead letter, have ${results.length} and ${letters.length}`)
+  await waitFor(() => results.length >= 3 && letters.length >= 1, 90_000, () => `3 results and a dead letter, have ${results.length} and ${letters.length}`)
   const letter = letters[0]!
   assert.equal(letter.request_id, 'undeliverable-and-big')
   assert.equal(letter.original_truncated, true)
