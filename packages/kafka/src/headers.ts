@@ -10,6 +10,20 @@ export const HEADER = {
   tracestate: 'tracestate'
 } as const
 
+/**
+ * Set by the scheduler on each request it releases to the requests topic (value: the release time, epoch
+ * ms). Such a request is due whatever its send_at says by the reader's clock: egress sends it and never
+ * forwards it to the scheduler again, so clocks that differ by more than egress's 1 s tolerance cannot
+ * bounce a request between the two (the scheduler ignores a request id it already released).
+ */
+export const RELEASED_HEADER = 'wabridge-released-at'
+
+/**
+ * Marks a command to the scheduler written to the scheduled topic (value 'cancel'), not a request:
+ * readers of that topic other than the scheduler skip such records.
+ */
+export const SCHEDULER_COMMAND_HEADER = 'wabridge-scheduler-command'
+
 export interface RecordHeaders {
   /** Deterministic id of the event (consumers dedup on it). */
   eventId?: string

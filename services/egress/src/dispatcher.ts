@@ -1,5 +1,5 @@
 import type { Batch } from 'kafkajs'
-import { extractTraceContext, fromKafkaHeaders } from '@wabridge/kafka'
+import { extractTraceContext, fromKafkaHeaders, RELEASED_HEADER } from '@wabridge/kafka'
 import { MAX_SEND_AHEAD_MS, type Codec, type OutboundRequest } from '@wabridge/schemas'
 import { createDelivery, unattemptedResult, writeFinal, type DeliveryDeps } from './delivery.ts'
 import { SEND_NOW_TOLERANCE_MS, writeForward } from './forward.ts'
@@ -337,7 +337,8 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
           refuse(decoded.reason, decoded.partial)
         } else if (sendAt !== null && sendAt > now + MAX_SEND_AHEAD_MS) {
           refuse(`send_at is more than 365 days ahead (${new Date(sendAt).toISOString()}; at most ${new Date(now + MAX_SEND_AHEAD_MS).toISOString()})`, decoded.request.record)
-        } else if (sendAt !== null && sendAt > now + SEND_NOW_TOLERANCE_MS) {
+        } else if (sendAt !== null && sendAt > now + SEND_NOW_TOLERANCE_MS && message.headers?.[RELEASED_HEADER] === undefined) {
+          // (A request the scheduler released is due, whatever this instance's clock says.)
           // To be sent later: handed to the scheduler, which releases the same request id here at its time.
           const ledger = state.session.ledger
           if (ledger.get(requestId!).kind === 'final') {

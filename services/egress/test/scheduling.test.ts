@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { test, type TestContext } from 'node:test'
 import type { IHeaders, Kafka } from 'kafkajs'
-import { ensureTopics, fromKafkaHeaders, toKafkaHeaders, topicNames } from '@wabridge/kafka'
+import { ensureTopics, fromKafkaHeaders, RELEASED_HEADER, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, MAX_SEND_AHEAD_MS, type OutboundRequest, type OutboundResult } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { createEgress } from '../src/app.ts'
@@ -107,6 +107,14 @@ test('a future send_at is forwarded to the scheduled topic once and its offset c
     return committed?.partitions.find((p) => p.partition === source.partition)?.offset === high
   }, 20_000, 'the offsets up to the forwarded request committed')
   assert.equal(scheduled.length, 1, 'forwarded exactly once')
+
+  // A copy the scheduler released is due even when this egress's clock is behind the scheduler's:
+  // sent, never forwarded back (else the scheduler, which ignores ids it released, would drop it).
+  const behind = textRequest('7101', '+15550001005', 'released-behind', { send_at: Date.now() + 30_000 })
+  await producer.send([{ ...avro(prefix, behind), headers: { ...avro(prefix, behind).headers, [RELEASED_HEADER]: String(Date.now()) } }])
+  await waitFor(() => byId(results, 'released-behind').length > 0, 30_000, 'the released copy with a later send_at is sent')
+  assert.equal(byId(results, 'released-behind')[0]!.status, 'accepted')
+  assert.equal(scheduled.length, 1, 'the released copy is not forwarded')
 
   // The scheduler releases it at its time: the same value back on the requests topic. Egress's clock is now past send_at.
   skew.ms = 61_000

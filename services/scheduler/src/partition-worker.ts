@@ -1,6 +1,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs'
 import { Mutex } from 'async-mutex'
 import type { Codec } from '@wabridge/schemas'
+import { RELEASED_HEADER } from '@wabridge/kafka'
 import type { Logger } from '@wabridge/telemetry'
 import { DueIndex, ScanCollector } from './due-index.ts'
 import type { PendingReader } from './pending-reader.ts'
@@ -280,7 +281,7 @@ export class PartitionWorker {
 
   #releaseRecords (entries: PendingEntry[], now: number, records: OutRecord[], effects: Array<() => void>): void {
     for (const e of entries) {
-      records.push({ topic: this.#options.requestsTopic, key: e.key, value: e.value, headers: e.headers })
+      records.push({ topic: this.#options.requestsTopic, key: e.key, value: e.value, headers: { ...e.headers, [RELEASED_HEADER]: String(now) } })
       records.push(markerRecord(this.#options.pendingTopic, this.partition, { id: e.id, state: 'released', at: now, sendAt: e.sendAt }))
     }
     effects.push(() => {

@@ -1,4 +1,5 @@
 import type { IHeaders } from 'kafkajs'
+import { SCHEDULER_COMMAND_HEADER } from '@wabridge/kafka'
 import { MAX_SEND_AHEAD_MS, type Codec, type OutboundRequest, type OutboundResult } from '@wabridge/schemas'
 
 /** Headers the scheduler adds to its own records (never copied to a released request). */
@@ -7,7 +8,7 @@ export const SCHED_HEADER = {
   sendAt: 'wabridge-scheduler-send-at',
   key: 'wabridge-scheduler-key',
   source: 'wabridge-scheduler-source',
-  command: 'wabridge-scheduler-command'
+  command: SCHEDULER_COMMAND_HEADER
 } as const
 
 export type PendingState = 'pending' | 'released' | 'cancelled'

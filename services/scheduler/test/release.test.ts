@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { MAX_SEND_AHEAD_MS } from '@wabridge/schemas'
+import { RELEASED_HEADER } from '@wabridge/kafka'
 import { collect, decodeRequests, decodeResults, manualClock, request, requestsTopic, resultsTopic, schedule, startApp, testEnv, waitFor, waitIndexed } from './helpers.ts'
 
 test('a request is released at its send_at, not before, with the same key, value and send_at', async (t) => {
@@ -23,6 +24,8 @@ test('a request is released at its send_at, not before, with the same key, value
   await waitFor('the release', () => released.length === 1)
   assert.equal(released[0]!.key!.toString(), r.phone_number_id)
   assert.deepEqual((await decodeRequests(released)).map((x) => ({ ...x })), [r])
+  // Marked released with the scheduler's time: egress sends it even if its own clock is behind.
+  assert.equal(released[0]!.headers?.[RELEASED_HEADER]?.toString(), String(clock.now()))
   assert.equal((await app.api.get(r.request_id!))?.state, 'released')
 })
 
