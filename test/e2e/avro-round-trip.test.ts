@@ -24,7 +24,9 @@ test('an Avro record goes through a real topic and decodes with the codec and wi
     message_json: JSON.stringify({ type: 'text', text: { body: 'Grüße 👋' } }),
     expires_at: Date.parse('2026-11-24T18:00:00Z'),
     metadata: { crm_ticket: 'T-123' },
-    created_at: 1795500000000
+    created_at: 1795500000000,
+    send_at: Date.parse('2026-11-24T09:00:00Z'),
+    priority: 'bulk'
   }
   await producer.send([{
     topic,
