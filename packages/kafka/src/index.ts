@@ -5,6 +5,8 @@ export { installCoordinatorCache, COORDINATOR_TTL_MS } from './coordinator-cache
 export { createProducer, producerRetryConfig } from './producer.ts'
 export type { OutgoingRecord, ProducerOptions, ProducerStats, WabridgeProducer } from './producer.ts'
 export { createConsumer } from './consumer.ts'
+export { createTopicView } from './topic-view.ts'
+export type { TopicView, TopicViewOptions } from './topic-view.ts'
 export type { ConsumerHandler, ConsumerOptions, WabridgeConsumer } from './consumer.ts'
 export { ensureTopics } from './ensure-topics.ts'
 export type { EnsureTopicsOptions, EnsureTopicsResult } from './ensure-topics.ts'

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
 import { createGraphApiClient, type GraphApiClient } from '@wabridge/graph-api'
-import { createKafkaClient, createProducer } from '@wabridge/kafka'
+import { createKafkaClient, createProducer, createTopicView, type TopicView } from '@wabridge/kafka'
 import { createPortfolioResolver, createReachGuard, createSuppressionStore, startSuppressionFeeder, type ReachGuard, type SuppressionStore } from '@wabridge/outreach'
 import { createCodec } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
@@ -16,7 +16,6 @@ import { createProgressFeeder } from './progress-feeder.ts'
 import { readTopicToEnd } from './read-to-end.ts'
 import type { TemplateLookup } from './routes/campaigns.ts'
 import { buildServer } from './server.ts'
-import { createTopicView, type TopicView } from './topic-view.ts'
 import { ensureCampaignsTopics, campaignsTopics } from './topics.ts'
 
 export interface CampaignsAppDeps {

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
+import { createTopicView, type TopicView } from '@wabridge/kafka'
 import type { Campaign, Codec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
-import { createTopicView, type TopicView } from './topic-view.ts'
 
 /** Every campaign's latest state, read whole from the compacted campaigns topic by every instance. */
 export interface CampaignView {

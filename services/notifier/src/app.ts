@@ -1,6 +1,6 @@
 import { metrics, type Meter } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
-import { createKafkaClient, createProducer, topicNames } from '@wabridge/kafka'
+import { createKafkaClient, createProducer, createTopicView, topicNames } from '@wabridge/kafka'
 import { createCodec, type Alert } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
 import { createAlertsReader } from './alerts-reader.ts'
@@ -13,7 +13,6 @@ import { loadReceiversFile, toRoutingTable } from './receivers-file.ts'
 import { createReceiverQueues } from './receivers.ts'
 import { buildServer } from './server.ts'
 import { createSilenceStore } from './silences.ts'
-import { createTopicView } from './topic-view.ts'
 import { ensureNotifierTopics } from './topics.ts'
 
 /** Resolved alerts are kept this long to recognise their older records when a partition is read again (wa.alerts keeps 30 days). */

@@ -1,8 +1,6 @@
-// The same reader as services/notifier/src/topic-view.ts (a compacted topic read whole by every instance).
 import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka } from 'kafkajs'
-import { createConsumer, type WabridgeConsumer } from '@wabridge/kafka'
-import type { Logger } from '@wabridge/telemetry'
+import { createConsumer, type WabridgeConsumer } from './consumer.ts'
 
 export interface TopicViewOptions {
   /** A compacted topic read whole by every instance. */
@@ -25,8 +23,8 @@ export interface TopicView {
 /** A joined view that made no progress for this long has read everything there is, ms. */
 const IDLE_MS = 5000
 
-/** Reads a whole compacted topic, from the beginning and then as it grows. */
-export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka, admin: Admin, logger: Logger }): TopicView {
+/** Reads a whole compacted topic, from the beginning and then as it grows (the notifier's silences and log, the campaigns service's campaigns and audiences). */
+export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka, admin: Admin, logger: { info (obj: object, msg: string): void } }): TopicView {
   const positions = new Map<number, bigint>()
   const waiters: Array<{ targets: Map<number, bigint>, resolve: () => void }> = []
   let consumer: WabridgeConsumer | undefined
