@@ -49,7 +49,7 @@ export interface ReachGuardOptions {
    * on wa.inbound.events. One group for every instance; the tier goes to the reach topic, which
    * every instance follows.
    */
-  events?: { topic: string, groupId: string, portfolioOfWaba: (wabaId: string) => string } | undefined
+  events?: { topic: string, groupId: string, portfolioOfWaba: (wabaId: string) => string, sessionTimeoutMs?: number | undefined } | undefined
   /** Partitions when the reach topic is created. Default 1. */
   partitions?: number | undefined
   /** How often open alerts are checked for room, ms (also on every call). Default 10000. */
@@ -237,7 +237,7 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
       loading = undefined
       if (pendingTombstones.length > 0) await write([])
       for (const p of portfolios.values()) checkAlert(p, now)
-      if (o.events) events = await startTierEvents({ kafka: o.kafka, codec: o.codec, topic: o.events.topic, groupId: o.events.groupId, onTier, logger: o.logger, onCrash: o.onCrash })
+      if (o.events) events = await startTierEvents({ kafka: o.kafka, codec: o.codec, topic: o.events.topic, groupId: o.events.groupId, sessionTimeoutMs: o.events.sessionTimeoutMs, onTier, logger: o.logger, onCrash: o.onCrash })
       checker = setInterval(() => {
         const at = clock()
         for (const p of portfolios.values()) if (p.alertFiredAt !== undefined) checkAlert(p, at)

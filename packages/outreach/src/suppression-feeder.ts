@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs'
 import { createConsumer } from '@wabridge/kafka'
+import { sessionOptions } from './session-options.ts'
 import type { Codec, InboundEvent, InboundMessage, InboundStatus } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { actionsForEvent, actionsForMessage, actionsForStatus, shouldReplace, type FeederAction, type FeederContext } from './feeder-actions.ts'
@@ -23,6 +24,8 @@ export interface SuppressionFeederOptions {
   clock?: (() => number) | undefined
   logger: Logger
   onCrash?: ((err: Error) => void) | undefined
+  /** The group's session timeout, ms (default kafkajs' 30 s): a restarted instance joins once its dead predecessor's session expired. */
+  sessionTimeoutMs?: number | undefined
 }
 
 /**
@@ -39,6 +42,7 @@ export async function startSuppressionFeeder (o: SuppressionFeederOptions): Prom
     topics: [o.topics.statuses, o.topics.messages, o.topics.events],
     // A new group reads what the topics still hold (7 days): opt-outs from before the first start count too.
     fromBeginning: true,
+    ...sessionOptions(o.sessionTimeoutMs),
     ...(o.onCrash && { onCrash: o.onCrash })
   })
 

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs'
 import { createConsumer } from '@wabridge/kafka'
+import { sessionOptions } from './session-options.ts'
 import type { Codec, InboundEvent } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { tierFromEvent, type MessagingTier } from './messaging-tiers.ts'
@@ -26,12 +27,14 @@ export interface TierEventsOptions {
   onTier: (announcement: TierAnnouncement) => Promise<void>
   logger: Logger
   onCrash?: ((err: Error) => void) | undefined
+  /** The group's session timeout, ms (see SuppressionFeederOptions.sessionTimeoutMs). */
+  sessionTimeoutMs?: number | undefined
 }
 
 /** Reads business_capability_update and phone_number_quality_update webhooks from wa.inbound.events. */
 export async function startTierEvents (o: TierEventsOptions): Promise<{ stop(): Promise<void> }> {
   // A new group reads the tier changes the topic still holds; an older one never replaces a newer (applyTier).
-  const consumer = createConsumer(o.kafka, { groupId: o.groupId, topics: [o.topic], fromBeginning: true, ...(o.onCrash && { onCrash: o.onCrash }) })
+  const consumer = createConsumer(o.kafka, { groupId: o.groupId, topics: [o.topic], fromBeginning: true, ...sessionOptions(o.sessionTimeoutMs), ...(o.onCrash && { onCrash: o.onCrash }) })
   async function onEvent (value: Buffer): Promise<void> {
     const e = (await o.codec.deserialize(value, 'InboundEvent')).value as InboundEvent
     let body: unknown

@@ -76,7 +76,7 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
       tierOf: (portfolio) => config.CAMPAIGNS_MESSAGING_TIERS?.[portfolio],
       defaultTier: config.CAMPAIGNS_DEFAULT_TIER,
       share: config.CAMPAIGNS_LIMIT_SHARE,
-      events: { topic: topics.events, groupId: `${config.CAMPAIGNS_GROUP_ID}.reach-tiers`, portfolioOfWaba: portfolios.portfolioOfWaba },
+      events: { topic: topics.events, groupId: `${config.CAMPAIGNS_GROUP_ID}.reach-tiers`, portfolioOfWaba: portfolios.portfolioOfWaba, sessionTimeoutMs: config.CAMPAIGNS_SESSION_TIMEOUT_MS },
       // The tier Meta reports for the number (whatsapp_business_manager_messaging_limit), when a token is configured.
       graph: graph && {
         async messagingLimit (phoneNumberId: string) {
@@ -212,6 +212,7 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
         store: suppressions,
         topics: { statuses: topics.statuses, messages: topics.messages, events: topics.events },
         groupId: `${config.CAMPAIGNS_GROUP_ID}.suppressions`,
+        sessionTimeoutMs: config.CAMPAIGNS_SESSION_TIMEOUT_MS,
         keywords: config.CAMPAIGNS_STOP_KEYWORDS,
         wabaOf: portfolios.wabaOf,
         clock,

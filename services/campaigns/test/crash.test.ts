@@ -64,9 +64,8 @@ async function call (url: string, method: 'GET' | 'POST', path: string, body?: u
 }
 
 /** Started, and owner of the (one) commands partition with its campaigns restored: commands apply from now on. */
-// After a SIGKILL this takes about 30 s: start() joins the suppression feeder's and the reach guard's
-// tier-events groups, which keep the kafkajs default session timeout (30 s, not
-// CAMPAIGNS_SESSION_TIMEOUT_MS), and a join waits until the dead member's session has expired.
+// After a SIGKILL start() joins the commands, suppression feeder and tier-events groups, each waiting
+// until the dead member's session expired (CAMPAIGNS_SESSION_TIMEOUT_MS, 6 s in the tests).
 async function owning (child: Child): Promise<string> {
   const url = await waitFor('the child to start', () => Promise.race([child.url, new Promise<undefined>((resolve) => setTimeout(resolve, 200, undefined))]), 90_000)
   await waitFor(`the child to own the commands partition\n${child.tail()}`, async () => {
