@@ -28,7 +28,7 @@ async function descendants (pid: number): Promise<Array<{ pid: number, argv: str
 }
 
 test('wabridge start runs the stack, egress with its semi-space, and stops it on SIGTERM with exit code 0', async (t) => {
-  const [ingress, egress, metrics, api, notifier, webhooks, sim, prometheus] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()])
+  const [ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns, sim, prometheus] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()])
   const env = {
     ...process.env,
     NODE_OPTIONS: '',
@@ -41,6 +41,8 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
     API_PORT: String(api),
     NOTIFIER_PORT: String(notifier),
     WEBHOOKS_PORT: String(webhooks),
+    SCHEDULER_PORT: String(scheduler),
+    CAMPAIGNS_PORT: String(campaigns),
     SIM_PORT: String(sim),
     PROMETHEUS_PORT: String(prometheus)
   }
