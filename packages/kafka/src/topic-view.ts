@@ -23,8 +23,8 @@ export interface TopicView {
 /** A joined view that made no progress for this long has read everything there is, ms. */
 const IDLE_MS = 5000
 
-/** Reads a whole compacted topic, from the beginning and then as it grows (the notifier's silences and log, the campaigns service's campaigns and audiences). */
-export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka, admin: Admin, logger: { info (obj: object, msg: string): void } }): TopicView {
+/** Reads a whole compacted topic, from the beginning and then as it grows (the notifier's silences and log, the campaigns service's campaigns and audiences, the suppression list and the messaging-limit guard's reach). */
+export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka, admin?: Admin, logger: { info (obj: object, msg: string): void } }): TopicView {
   const positions = new Map<number, bigint>()
   const waiters: Array<{ targets: Map<number, bigint>, resolve: () => void }> = []
   let consumer: WabridgeConsumer | undefined
@@ -46,9 +46,17 @@ export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka
     }
   }
 
+  /** The topic's offsets, through the caller's admin, or a short-lived one when it has none. */
+  async function endOffsets () {
+    if (deps.admin) return await deps.admin.fetchTopicOffsets(options.topic)
+    const admin = deps.kafka.admin()
+    await admin.connect()
+    try { return await admin.fetchTopicOffsets(options.topic) } finally { await admin.disconnect() }
+  }
+
   async function catchUp (): Promise<void> {
     const targets = new Map<number, bigint>()
-    for (const { partition, high, low } of await deps.admin.fetchTopicOffsets(options.topic)) {
+    for (const { partition, high, low } of await endOffsets()) {
       if (BigInt(high) > BigInt(low)) targets.set(partition, BigInt(high))
     }
     if (isReached(targets)) return

@@ -1,8 +1,7 @@
 import type { Kafka } from 'kafkajs'
-import { createProducer, type OutgoingRecord } from '@wabridge/kafka'
+import { createProducer, createTopicView, type OutgoingRecord } from '@wabridge/kafka'
 import type { Codec, MessagingReach } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
-import { createCompactedReader } from './compacted-reader.ts'
 import { ensureCompactedTopic } from './compacted-topic.ts'
 import { tierLimit, toMessagingTier } from './messaging-tiers.ts'
 import { reachAlert } from './reach-alert.ts'
@@ -177,12 +176,10 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
     if (isRebuilding) p.alertFiredAt = r.limit_reached_at ?? undefined
   }
 
-  const reader = createCompactedReader({
-    kafka: o.kafka,
+  const reader = createTopicView({
     topic: o.topic,
     groupIdPrefix: 'wabridge-outreach.reach',
-    logger: o.logger,
-    onCrash: o.onCrash,
+    ...(o.onCrash && { onCrash: o.onCrash }),
     onRecord: async (key, value) => {
       if (value === null) {
         // Another instance expired it; a recipient counted again since stays.
@@ -200,7 +197,7 @@ export function createReachGuard (o: ReachGuardOptions): ReachGuard {
       if (loading) loading.push(r)
       else applyRecord(r, clock(), false)
     }
-  })
+  }, { kafka: o.kafka, logger: o.logger })
 
   /** Asks the Graph API for the number's tier: awaited the first time, in the background after graphRefreshMs. */
   async function refreshTier (p: Portfolio, phoneNumberId: string, now: number): Promise<void> {

@@ -1,8 +1,7 @@
 import type { Kafka } from 'kafkajs'
-import { createProducer } from '@wabridge/kafka'
+import { createProducer, createTopicView } from '@wabridge/kafka'
 import { suppressionActive, suppressionKey, type Codec, type Suppression, type SuppressionReason } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
-import { createCompactedReader } from './compacted-reader.ts'
 import { ensureCompactedTopic } from './compacted-topic.ts'
 
 /** The suppression list as a reader sees it (egress, the campaigns service). */
@@ -63,12 +62,10 @@ export function createSuppressionStore (options: SuppressionStoreOptions): Suppr
   const entries = new Map<string, Suppression>()
   const producer = createProducer(o.kafka)
   let sweeper: NodeJS.Timeout | undefined
-  const reader = createCompactedReader({
-    kafka: o.kafka,
+  const reader = createTopicView({
     topic: o.topic,
     groupIdPrefix: 'wabridge-outreach.suppressions',
-    logger: o.logger,
-    onCrash: o.onCrash,
+    ...(o.onCrash && { onCrash: o.onCrash }),
     onRecord: async (key, value) => {
       if (value === null) {
         entries.delete(key)
@@ -80,7 +77,7 @@ export function createSuppressionStore (options: SuppressionStoreOptions): Suppr
         o.logger.warn({ err, topic: o.topic, key }, 'suppression record skipped: not a Suppression')
       }
     }
-  })
+  }, { kafka: o.kafka, logger: o.logger })
 
   const tombstone = async (keys: string[]) => {
     if (keys.length === 0) return
