@@ -97,6 +97,12 @@ test('on a real 3-node cluster topics get 3 replicas and min.insync.replicas 2, 
   const cluster = createLocalKafka({ stateDir: await mkdtemp(join(tmpdir(), 'wabridge-rf3-')), nodes: 3, basePort: await findFreePorts(6), heapMb: 384 })
   t.after(async () => { await cluster.stop(); await cluster.destroy() })
   await cluster.start()
+  // start() returns once every node's own metadata lists all three (CI once saw ensureTopics, bootstrapping
+  // from a node that did not yet know its peers, plan one replica); asked through each node alone, all three show.
+  for (const broker of cluster.brokers) {
+    const view = await (await connectedAdmin(t, testKafka([broker]))).describeCluster()
+    assert.deepEqual(view.brokers.map((b) => b.nodeId).sort(), [1, 2, 3], `the cluster as ${broker} sees it`)
+  }
   const admin = await connectedAdmin(t, testKafka(cluster.brokers))
   const prefix = uniqueName('rf')
   const changelog = `${prefix}.metrics.changelog`

@@ -148,8 +148,8 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
     await writeFile(pidFile(node.nodeId), `${child.pid}\n`)
   }
 
-  /** True when the node's own listener answers a metadata request that lists it. */
-  async function answers (node: NodeLayout): Promise<boolean> {
+  /** True when the node's own listener answers a metadata request that lists every node in `expected`. */
+  async function answers (node: NodeLayout, expected: number[]): Promise<boolean> {
     installRequestQueueFix()
     const kafka = new Kafka({
       clientId: 'wabridge-local-kafka',
@@ -162,7 +162,7 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
     try {
       await admin.connect()
       const cluster = await admin.describeCluster()
-      return cluster.controller !== null && cluster.brokers.some((b) => b.nodeId === node.nodeId)
+      return cluster.controller !== null && expected.every((id) => cluster.brokers.some((b) => b.nodeId === id))
     } catch {
       return false
     } finally {
@@ -170,8 +170,14 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
     }
   }
 
-  /** Polls until every given node answers, or fails early with the log of a node that exited. */
+  /**
+   * Polls until every given node answers with a metadata view listing all of `nodes`, or fails early
+   * with the log of a node that exited. Waiting for the full view matters on a multi-node cluster: a
+   * node that already answers may not yet know of its peers, and a client that bootstraps from it
+   * would see a smaller cluster (and, say, create topics with fewer replicas).
+   */
   async function waitReady (nodes: NodeLayout[]): Promise<void> {
+    const expected = nodes.map((n) => n.nodeId)
     const deadline = Date.now() + readyTimeoutMs
     let pending = nodes
     while (Date.now() < deadline) {
@@ -185,7 +191,7 @@ export function createLocalKafka (options: LocalKafkaOptions): LocalKafka {
           throw new Error(`Kafka node ${n.nodeId} exited during start; see ${log}${tail ? `; it ends with:\n${tail}` : ''}`)
         }
       }
-      const ready = await Promise.all(pending.map(answers))
+      const ready = await Promise.all(pending.map(async (n) => await answers(n, expected)))
       pending = pending.filter((_, i) => !ready[i])
       if (pending.length === 0) return
       await new Promise((resolve) => setTimeout(resolve, 250))
