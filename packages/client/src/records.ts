@@ -81,9 +81,11 @@ export type Priority = typeof PRIORITIES[number]
 export type ResultStatus = 'accepted' | 'failed' | 'expired' | 'unknown' | 'cancelled'
 /**
  * How the gateway classified an error: retry now, retry after backoff, never retry, may have been
- * sent, or suppressed (not sent: a bulk request to a recipient who opted out or is held from marketing).
+ * sent, or suppressed (not sent: a bulk request to a recipient who opted out or is held from marketing),
+ * outside_window (not sent: not a template, and the customer service window is closed) or template_invalid
+ * (not sent: the template is unknown in that language, not approved, or given the wrong parameters).
  */
-export type ErrorClass = 'retry_now' | 'retry_later' | 'permanent' | 'ambiguous' | 'suppressed'
+export type ErrorClass = 'retry_now' | 'retry_later' | 'permanent' | 'ambiguous' | 'suppressed' | 'outside_window' | 'template_invalid'
 
 /** The last error of a request. */
 export interface ResultError {

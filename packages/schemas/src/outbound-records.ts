@@ -7,8 +7,12 @@ export const RESULT_STATUSES = ['accepted', 'failed', 'expired', 'unknown', 'can
 export type ResultStatus = typeof RESULT_STATUSES[number]
 
 /** Symbols of the ErrorClass enum. */
-export const ERROR_CLASSES = ['retry_now', 'retry_later', 'permanent', 'ambiguous', 'suppressed'] as const
-/** How the gateway classified an error: retry now, retry after backoff, never retry, may have been sent, or not sent because the recipient is suppressed. */
+export const ERROR_CLASSES = ['retry_now', 'retry_later', 'permanent', 'ambiguous', 'suppressed', 'outside_window', 'template_invalid'] as const
+/**
+ * How the gateway classified an error: retry now, retry after backoff, never retry, may have been sent, or
+ * not sent (no Graph call) because the recipient is suppressed, the customer service window is closed, or
+ * the template is unknown, not approved or given the wrong parameters.
+ */
 export type ErrorClass = typeof ERROR_CLASSES[number]
 
 /** A request to send one message or mark one as read (topic wa.outbound.requests). */

@@ -11,6 +11,7 @@ import type { Silence } from './silence-record.ts'
 import type { Suppression } from './suppression-record.ts'
 import type { MessagingReach } from './messaging-reach-record.ts'
 import type { Campaign, CampaignAudienceChunk, CampaignCommand } from './campaign-record.ts'
+import type { CustomerWindow, InboundMedia, TemplateEntry, UploadedMedia } from './conversation-records.ts'
 
 /** The TypeScript value type of each record, by schema name. */
 export interface RecordValues {
@@ -34,6 +35,10 @@ export interface RecordValues {
   Campaign: Campaign
   CampaignAudienceChunk: CampaignAudienceChunk
   CampaignCommand: CampaignCommand
+  CustomerWindow: CustomerWindow
+  TemplateEntry: TemplateEntry
+  InboundMedia: InboundMedia
+  UploadedMedia: UploadedMedia
 }
 
 /**

@@ -24,7 +24,11 @@ export const SCHEMA_NAMES = [
   'Suppression',
   'Campaign',
   'CampaignAudienceChunk',
-  'CampaignCommand'
+  'CampaignCommand',
+  'CustomerWindow',
+  'TemplateEntry',
+  'InboundMedia',
+  'UploadedMedia'
 ] as const
 export type SchemaName = typeof SCHEMA_NAMES[number]
 
@@ -48,7 +52,11 @@ const FILE_NAMES: Record<SchemaName, string> = {
   Suppression: 'suppression.avsc',
   Campaign: 'campaign.avsc',
   CampaignAudienceChunk: 'campaign-audience-chunk.avsc',
-  CampaignCommand: 'campaign-command.avsc'
+  CampaignCommand: 'campaign-command.avsc',
+  CustomerWindow: 'customer-window.avsc',
+  TemplateEntry: 'template-entry.avsc',
+  InboundMedia: 'inbound-media.avsc',
+  UploadedMedia: 'uploaded-media.avsc'
 }
 
 /** Absolute path of the folder holding the .avsc files (the same from src/ and dist/). */

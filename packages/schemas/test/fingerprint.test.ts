@@ -35,7 +35,8 @@ test('ignores docs and defaults but not field names or order', () => {
 // means a schema changed structurally: keep old versions decodable (README, "Evolution").
 // RawWebhook, OutboundResult and DeadLetter were recomputed the same way after commit 696fdca added
 // fields to them, and OutboundRequest, OutboundResult, DeadLetter and Suppression after issue 14 (send_at,
-// priority, the 'cancelled' status, the 'suppressed' error class); previous values are pinned in
+// priority, the 'cancelled' status, the 'suppressed' error class), OutboundResult and DeadLetter again after
+// issue 15 (error classes outside_window and template_invalid), with its four new records; previous values are pinned in
 // schema-evolution.test.ts (PREVIOUS).
 const JAVA_FINGERPRINTS = {
   InboundMessage: 0xa184dce02c7065e6n,
@@ -43,8 +44,8 @@ const JAVA_FINGERPRINTS = {
   InboundEvent: 0x5a30b6c497d2f8e6n,
   RawWebhook: 0xba9f060087481097n,
   OutboundRequest: 0x34b96f4a934ed2f4n,
-  OutboundResult: 0x0581d405376be0aen,
-  DeadLetter: 0x2e8c310db84a384an,
+  OutboundResult: 0x7602d024fbbac2cdn,
+  DeadLetter: 0xc1a45d653b147fd8n,
   Alert: 0x9f195b8bdb39883fn,
   ApiKey: 0xed1853516db0cecbn,
   Silence: 0x9af73b1b4b3e3d3an,
@@ -52,6 +53,10 @@ const JAVA_FINGERPRINTS = {
   WebhookSubscription: 0xeede2c0041ab6606n,
   WebhookDelivery: 0x39756cc6256ba27fn,
   Suppression: 0x7ab578427df79f4cn,
+  CustomerWindow: 0x202c52b8c3d74af9n,
+  TemplateEntry: 0xa14b828c6e60dba4n,
+  InboundMedia: 0x0d339d30ce4e8134n,
+  UploadedMedia: 0x0529016558b9d316n,
   // Computed by this package (not yet checked with Avro Java).
   EgressControl: 0x97dfac7c45d54b23n,
   MessagingReach: 0x083aaa63ab50eefdn,
