@@ -82,6 +82,8 @@ export {
   OutboundMessageSchema,
   SendMessageSchema,
   MarkReadMessageSchema,
+  MEDIA_TYPES,
+  STORE_URI,
   parseOutboundRequestJson,
   toOutboundRequestRecord,
   fromOutboundRequestRecord

@@ -27,6 +27,22 @@ function reportIssues (error: z.ZodError | undefined, ctx: z.RefinementCtx): voi
   for (const issue of error?.issues ?? []) ctx.addIssue({ code: 'custom', path: issue.path, message: describeIssue(issue) })
 }
 
+/** Message types whose object names a media file: by `id`, by `link`, or by `store_uri` (a file of the gateway's media store). */
+export const MEDIA_TYPES: ReadonlySet<string> = new Set(['image', 'video', 'audio', 'document', 'sticker'])
+/** A media store URI: file:///absolute/path or s3://bucket/key. */
+export const STORE_URI = /^(file:\/\/\/[^\0]+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+)$/
+
+/** `store_uri` (egress uploads the stored file once and sends its media id) excludes `id` and `link`, and must be a store URI. */
+function checkMediaSource (media: Record<string, unknown>, type: string, ctx: z.RefinementCtx): void {
+  if (media.store_uri === undefined) return
+  if (typeof media.store_uri !== 'string' || !STORE_URI.test(media.store_uri)) {
+    ctx.addIssue({ code: 'custom', path: [type, 'store_uri'], message: 'must be a media store URI: file:///absolute/path or s3://bucket/key' })
+  }
+  for (const other of ['id', 'link'] as const) {
+    if (media[other] !== undefined) ctx.addIssue({ code: 'custom', path: [type, other], message: 'must not be set together with store_uri: name the file one way (the gateway uploads a store_uri file and sends its id)' })
+  }
+}
+
 /**
  * The `message` of an outbound request: either `{ type: t, [t]: {...}, context?, recipient_type?,
  * biz_opaque_callback_data? }` (the object named by `type` must be present) or mark-as-read
@@ -57,6 +73,8 @@ export const OutboundMessageSchema = z.looseObject({}).superRefine((message, ctx
   const payload = result.success ? message[result.data.type] : undefined
   if (result.success && (typeof payload !== 'object' || payload === null)) {
     ctx.addIssue({ code: 'custom', path: [result.data.type], message: `is required: the "${result.data.type}" object named by message.type` })
+  } else if (result.success && MEDIA_TYPES.has(result.data.type)) {
+    checkMediaSource(payload as Record<string, unknown>, result.data.type, ctx)
   }
 }).transform((message) => message as OutboundMessage)
 

@@ -128,3 +128,19 @@ test('an Avro request is held to the same rules as a JSON one', () => {
   assert.throws(() => fromOutboundRequestRecord({ ...record, expires_at: 1e20 }), (err: unknown) =>
     err instanceof SchemaError && err.issues[0]?.path === 'expires_at')
 })
+
+test('a media object may name a store file by store_uri instead of id or link, never together with them', () => {
+  const base = { request_id: 'r-media', phone_number_id: '106540352242922', to: '+16505551234' }
+  for (const uri of ['file:///var/lib/wabridge/media/a.jpg', 's3://wabridge-media/campaigns/winter.jpg']) {
+    assert.deepEqual(parseOutboundRequestJson({ ...base, message: { type: 'image', image: { store_uri: uri } } }).message, { type: 'image', image: { store_uri: uri } })
+  }
+  const refused = (image: Record<string, unknown>, path: string, pattern: RegExp) => assert.throws(
+    () => parseOutboundRequestJson({ ...base, message: { type: 'image', image } }),
+    (err: unknown) => err instanceof SchemaError && err.issues.some((i) => i.path === path && pattern.test(i.message)), JSON.stringify(image))
+  refused({ store_uri: 'https://example.com/a.jpg' }, 'message.image.store_uri', /file:\/\/\/absolute\/path or s3:\/\/bucket\/key/)
+  refused({ store_uri: 'file://relative/a.jpg' }, 'message.image.store_uri', /media store URI/)
+  refused({ store_uri: 's3://wabridge-media/a.jpg', id: '1166844218283713' }, 'message.image.id', /not be set together with store_uri/)
+  refused({ store_uri: 's3://wabridge-media/a.jpg', link: 'https://example.com/a.jpg' }, 'message.image.link', /not be set together/)
+  // Other types' objects are not media: a store_uri field there passes through as any unknown field does.
+  assert.ok(parseOutboundRequestJson({ ...base, message: { type: 'text', text: { body: 'hi', store_uri: 'x' } } }))
+})
