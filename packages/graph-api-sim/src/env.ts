@@ -95,6 +95,8 @@ const simEnv = z.object({
     }
   }).pipe(templatesSchema).optional(),
   SIM_DEFAULT_TEMPLATES: bool().default(true),
+  // How long a media download URL stays valid before it answers 404 (Meta: 5 min); tests shorten it.
+  SIM_MEDIA_URL_TTL_MS: durationMs().default(300_000),
   ...loggingEnv,
   ...shutdownEnv
 }).superRefine((env, ctx) => {
@@ -150,6 +152,7 @@ export function toSimOptions (config: SimConfig): GraphApiSimOptions {
     blockUsMarketing: config.SIM_BLOCK_US_MARKETING,
     ...(config.SIM_TEMPLATES === undefined ? {} : { templates: config.SIM_TEMPLATES as SimTemplateInput[] }),
     defaultTemplates: config.SIM_DEFAULT_TEMPLATES,
+    mediaUrlTtlMs: config.SIM_MEDIA_URL_TTL_MS,
     statuses: {
       sentAfterMs,
       deliveredAfterMs,

@@ -58,8 +58,14 @@ export interface GraphApiSimOptions {
   blockUsMarketing?: boolean
   /** Templates added to the catalogue (a template without `wabaId` belongs to every WABA). */
   templates?: SimTemplateInput[]
+  /** New templates added through the control (without a status, or PENDING) start PENDING and are approved after this long, with the webhook. Default: kept as given. */
+  templateApprovalMs?: number
+  /** Answer a non-template send outside the user's 24 h customer service window with 131047 (nothing accepted). Default false. */
+  enforceWindows?: boolean
   /** Start with the default catalogue (hello_world, appointment_reminder, seasonal_promotion en_US/it, verification_code). Default true. */
   defaultTemplates?: boolean
+  /** How long a media download URL stays valid (then 404, as Meta's). Default 300,000 (5 min). */
+  mediaUrlTtlMs?: number
   /** Logger (pino-compatible). Default silent. */
   logger?: SimLogger
 }

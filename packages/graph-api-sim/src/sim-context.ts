@@ -28,6 +28,10 @@ export interface SimSettings {
   messagingLimitMode: 'fail' | 'refuse'
   /** Fail marketing templates to US numbers with 131049, as Meta does. */
   blockUsMarketing: boolean
+  /** Answer 131047 to a non-template send to a user whose 24 h customer service window with the number is closed. */
+  enforceWindows: boolean
+  /** New templates added through the control start PENDING and are approved after this long; undefined: kept as given. */
+  templateApprovalMs: number | undefined
 }
 
 /** Everything the request handlers share: settings, limiters, records and the webhook pipeline. */
@@ -72,7 +76,9 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     statuses: { ...DEFAULT_STATUS_OPTIONS, ...options.statuses },
     pairRate: options.pairRate ?? { periodMs: 6000, burst: 45 },
     messagingLimitMode: options.messagingLimitMode ?? 'fail',
-    blockUsMarketing: options.blockUsMarketing ?? true
+    blockUsMarketing: options.blockUsMarketing ?? true,
+    enforceWindows: options.enforceWindows ?? false,
+    templateApprovalMs: options.templateApprovalMs
   }
   if (options.webhookUrl !== undefined && !options.appSecret) {
     throw Object.assign(new Error('appSecret is required with webhookUrl'), { code: 'SIM_CONFIG_INVALID' })
@@ -92,7 +98,7 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     recorder: createRecorder(options.maxRecords ?? 500_000),
     faults: createFaultInjector(random),
     usage: createUsageTracker(options.appCallsPerHour ?? 1_000_000),
-    media: createMediaStore(),
+    media: createMediaStore(options.mediaUrlTtlMs === undefined ? {} : { urlTtlMs: options.mediaUrlTtlMs }),
     timers,
     statuses: createStatusScheduler({ options: () => settings.statuses, timers, now, random, emit: (e) => webhooks?.enqueue(e) }),
     webhooks,

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify'
+import { errorBody } from '@wabridge/process'
 import { businessNodeReply } from '../business-nodes.ts'
 import { checkToken, isApiVersion } from '../check-token.ts'
+import { emitInboundMedia, inboundMediaSchema } from '../inbound-media.ts'
 import { invalidParameter, metaError } from '../meta-errors.ts'
 import { multipartBoundary, parseMultipart } from '../parse-multipart.ts'
 import { phoneNumberInfo } from '../phone-number-info.ts'
@@ -61,8 +63,8 @@ export async function mediaRoutes (app: FastifyInstance, opts: { ctx: SimContext
       const r = notFound(request.params.mediaId)
       return reply.code(r.statusCode).send(r.body)
     }
-    const url = `${request.protocol}://${request.host}${ctx.media.urlPath(media.id, ctx.now())}`
-    return { messaging_product: 'whatsapp', url, mime_type: media.mimeType, sha256: media.sha256, file_size: media.data.length, id: media.id }
+    const url = `${media.urlBase ?? `${request.protocol}://${request.host}`}${ctx.media.urlPath(media.id, ctx.now())}`
+    return { messaging_product: 'whatsapp', url, mime_type: media.mimeType, sha256: media.reportedSha256 ?? media.sha256, file_size: media.data.length, id: media.id }
   })
 
   app.delete<{ Params: { version: string, mediaId: string } }>('/:version/:mediaId', async (request, reply) => {
@@ -85,5 +87,12 @@ export async function mediaRoutes (app: FastifyInstance, opts: { ctx: SimContext
     // Meta answers 404 for an expired or unknown URL: fetch a fresh one with GET /{media-id}.
     if (!media) return reply.code(404).type('text/plain').send('Not Found')
     return reply.type(media.mimeType).send(media.data)
+  })
+
+  // Control: a customer sends media now (stored as a media id, announced by a signed webhook).
+  app.post('/_sim/inbound/media', async (request, reply) => {
+    const parsed = inboundMediaSchema.safeParse(request.body)
+    if (!parsed.success) return reply.code(400).send(errorBody('SIM_BAD_REQUEST', 'invalid request', { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) }))
+    return emitInboundMedia(ctx, parsed.data, `${request.protocol}://${request.host}`)
   })
 }
