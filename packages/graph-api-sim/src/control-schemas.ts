@@ -105,6 +105,9 @@ export const userPreferenceSchema = z.object({ phoneNumberId: z.string().min(1),
 /** Body of POST /_sim/inbound/message: one customer message now. */
 export const inboundMessageSchema = z.object({ phoneNumberId: z.string().min(1), from: z.string().regex(/^\+?\d{5,20}$/) })
 
+/** Template statuses (whatsapp-cloud-api-more.md §3.1). */
+export const templateStatusEnum = z.enum(['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'LIMIT_EXCEEDED', 'ARCHIVED', 'DELETED', 'PENDING_DELETION'])
+
 /** A template as POST /_sim/templates and SIM_TEMPLATES take it (Meta's definition shape). */
 export const templateSchema = z.object({
   id: z.string().min(1).optional(),
@@ -112,13 +115,25 @@ export const templateSchema = z.object({
   name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'lowercase letters, digits and _'),
   language: z.string().min(2),
   category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']),
-  status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'LIMIT_EXCEEDED', 'ARCHIVED', 'DELETED', 'PENDING_DELETION']).optional(),
+  status: templateStatusEnum.optional(),
   subCategory: z.string().min(1).optional(),
   parameterFormat: z.enum(['POSITIONAL', 'NAMED']).optional(),
   components: z.array(z.looseObject({ type: z.string().min(1) }))
 })
 
 export const templatesSchema = z.array(templateSchema)
+
+/** Body of POST /_sim/templates/:id/status: the new status and what the webhook says (event, reason, other_info). */
+export const templateStatusChangeSchema = z.object({
+  status: templateStatusEnum,
+  event: z.string().regex(/^[A-Z_]+$/, 'upper-case like Meta\'s events').optional(),
+  reason: z.string().min(1).nullable().optional(),
+  title: z.enum(['FIRST_PAUSE', 'SECOND_PAUSE', 'RATE_LIMITING_PAUSE', 'UNPAUSE', 'DISABLED']).optional(),
+  description: z.string().min(1).optional()
+})
+
+/** Body of POST /_sim/templates/:id/quality. */
+export const templateQualitySchema = z.object({ quality_score: z.enum(['GREEN', 'YELLOW', 'RED', 'UNKNOWN']) })
 
 /** Query of GET /_sim/templates. */
 export const templatesQuerySchema = z.object({ waba_id: z.string().optional() })

@@ -95,6 +95,10 @@ const simEnv = z.object({
     }
   }).pipe(templatesSchema).optional(),
   SIM_DEFAULT_TEMPLATES: bool().default(true),
+  // New templates added through POST /_sim/templates start PENDING and are approved (with the webhook) after this long; unset = kept as given.
+  SIM_TEMPLATE_APPROVAL_MS: durationMs().optional(),
+  // Answer 131047 to a non-template send outside the user's 24 h customer service window with the number.
+  SIM_ENFORCE_WINDOWS: bool().default(false),
   // How long a media download URL stays valid before it answers 404 (Meta: 5 min); tests shorten it.
   SIM_MEDIA_URL_TTL_MS: durationMs().default(300_000),
   ...loggingEnv,
@@ -152,6 +156,8 @@ export function toSimOptions (config: SimConfig): GraphApiSimOptions {
     blockUsMarketing: config.SIM_BLOCK_US_MARKETING,
     ...(config.SIM_TEMPLATES === undefined ? {} : { templates: config.SIM_TEMPLATES as SimTemplateInput[] }),
     defaultTemplates: config.SIM_DEFAULT_TEMPLATES,
+    ...(config.SIM_TEMPLATE_APPROVAL_MS === undefined ? {} : { templateApprovalMs: config.SIM_TEMPLATE_APPROVAL_MS }),
+    enforceWindows: config.SIM_ENFORCE_WINDOWS,
     mediaUrlTtlMs: config.SIM_MEDIA_URL_TTL_MS,
     statuses: {
       sentAfterMs,

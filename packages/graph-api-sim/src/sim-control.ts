@@ -10,7 +10,8 @@ import {
 } from './recorder.ts'
 import type { SimContext } from './sim-context.ts'
 import type { StatusOptions } from './status-scheduler.ts'
-import { normalizeLanguage, type SimTemplate, type SimTemplateInput } from './templates.ts'
+import { addTemplate, setTemplateQuality, setTemplateStatus, type TemplateStatusChange } from './template-lifecycle.ts'
+import type { SimTemplate, SimTemplateInput, TemplateQuality } from './templates.ts'
 import type { WebhookStats } from './webhook-sender.ts'
 
 /** Per-number counters in SimStats. */
@@ -108,8 +109,16 @@ export interface GraphApiSimControl {
   /**
    * Adds (or replaces, by WABA, name and language) a template; a replacement with another status
    * (e.g. PAUSED, APPROVED again) sends `message_template_status_update` to the WABA(s) concerned.
+   * With `templateApprovalMs`, a new template without a status (or PENDING) is approved after that delay.
    */
   addTemplate (template: SimTemplateInput): SimTemplate
+  /**
+   * Sets a template's status and sends `message_template_status_update` (Meta's fields: integer id,
+   * `en-US` language, reason, `other_info` on pause/unpause, `disable_info` on disable). Throws (404) for an unknown id.
+   */
+  setTemplateStatus (id: string, change: TemplateStatusChange): SimTemplate
+  /** Sets a template's quality rating and sends `message_template_quality_update`. Throws (404) for an unknown id. */
+  setTemplateQuality (id: string, qualityScore: TemplateQuality): SimTemplate
   removeTemplate (id: string): boolean
   /** The templates a WABA sees; every template without one. */
   templates (wabaId?: string): SimTemplate[]
@@ -240,25 +249,9 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
     optOuts: () => ctx.marketing.optOuts(),
     setMarketingLimited: (waId, limited) => ctx.marketing.setLimited(waId, limited),
     marketingLimited: () => ctx.marketing.limited(),
-    addTemplate (template) {
-      if (template.wabaId !== undefined) ctx.limits.noteWaba(template.wabaId)
-      const before = ctx.templates.list(template.wabaId).find((t) => t.wabaId === template.wabaId && t.name === template.name && normalizeLanguage(t.language) === normalizeLanguage(template.language))
-      const added = ctx.templates.add(template)
-      // A status change of an existing template is announced as Meta does, to its WABA (a shared one: to every WABA the sim knows).
-      if (before && before.status !== added.status) {
-        const value = {
-          event: added.status,
-          message_template_id: Number(added.id),
-          message_template_name: added.name,
-          message_template_language: added.language,
-          message_template_category: added.category,
-          reason: 'NONE'
-        }
-        const wabaIds = added.wabaId === undefined ? ctx.limits.list(ctx.now()).flatMap((p) => p.wabaIds) : [added.wabaId]
-        for (const wabaId of wabaIds) ctx.webhooks?.enqueue({ wabaId, kind: 'waba-change', field: 'message_template_status_update', value })
-      }
-      return added
-    },
+    addTemplate: (template) => addTemplate(ctx, template),
+    setTemplateStatus: (id, change) => setTemplateStatus(ctx, id, change),
+    setTemplateQuality: (id, qualityScore) => setTemplateQuality(ctx, id, qualityScore),
     removeTemplate: (id) => ctx.templates.remove(id),
     templates: (wabaId) => ctx.templates.list(wabaId),
     receiveMessage: (phoneNumberId, from) => emitInbound(ctx, phoneNumberId, from),

@@ -9,6 +9,10 @@ import { metaError, type MetaErrorReply } from './meta-errors.ts'
 
 export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION'
 
+/** A template's quality rating (`message_template_quality_update`). */
+export type TemplateQuality = 'GREEN' | 'YELLOW' | 'RED' | 'UNKNOWN'
+export const TEMPLATE_QUALITIES: readonly TemplateQuality[] = ['GREEN', 'YELLOW', 'RED', 'UNKNOWN']
+
 /** One template definition, in Meta's shape (components with `{{n}}` or `{{name}}` placeholders). */
 export interface SimTemplate {
   id: string
@@ -24,6 +28,10 @@ export interface SimTemplate {
   parameterFormat: 'POSITIONAL' | 'NAMED'
   /** HEADER (format TEXT/IMAGE/VIDEO/DOCUMENT/LOCATION), BODY, FOOTER, BUTTONS: Meta's definition objects. */
   components: Array<Record<string, unknown>>
+  /** Quality rating; absent until set (Meta: UNKNOWN for a new template). */
+  qualityScore?: TemplateQuality
+  /** How often the template was paused (the first pause is FIRST_PAUSE, later ones SECOND_PAUSE). */
+  pauses?: number
 }
 
 /** A template to add: id, status and parameter format may be left to defaults. */
@@ -87,6 +95,11 @@ export function normalizeLanguage (code: string): string {
   return code.trim().replace(/-/g, '_')
 }
 
+/** The language as Meta's template webhooks spell it: `en-US` for the templates API's `en_US`. */
+export function webhookLanguage (code: string): string {
+  return code.trim().replace(/_/g, '-')
+}
+
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g
 
 function placeholders (text: unknown): number {
@@ -126,6 +139,10 @@ export interface TemplateCatalogue {
   /** Adds a template, or replaces the one with the same WABA (or none), name and language. */
   add (input: SimTemplateInput): SimTemplate
   remove (id: string): boolean
+  /** The template with this id. */
+  get (id: string): SimTemplate | undefined
+  /** Changes fields of the template with this id (not its WABA, name or language); undefined when there is none. */
+  update (id: string, patch: Partial<Pick<SimTemplate, 'status' | 'category' | 'qualityScore' | 'pauses'>>): SimTemplate | undefined
   /** The templates a WABA sees (its own and the shared ones), by name then language; all of them without a WABA. */
   list (wabaId?: string): SimTemplate[]
   /** The template a send names, and whether the name exists in any language. */
@@ -142,9 +159,13 @@ export function createTemplateCatalogue (initial: readonly SimTemplateInput[]): 
 
   function add (input: SimTemplateInput): SimTemplate {
     const k = key(input.wabaId, input.name, input.language)
+    const previous = byKey.get(k)
     const t: SimTemplate = {
+      // A replacement keeps the quality and pause count it had unless told otherwise.
+      ...(previous?.qualityScore === undefined ? {} : { qualityScore: previous.qualityScore }),
+      ...(previous?.pauses === undefined ? {} : { pauses: previous.pauses }),
       ...input,
-      id: input.id ?? byKey.get(k)?.id ?? String(900_000_000_000_000 + nextId++),
+      id: input.id ?? previous?.id ?? String(900_000_000_000_000 + nextId++),
       status: input.status ?? 'APPROVED',
       parameterFormat: input.parameterFormat ?? 'POSITIONAL'
     }
@@ -169,6 +190,19 @@ export function createTemplateCatalogue (initial: readonly SimTemplateInput[]): 
     remove (id) {
       for (const [k, t] of byKey) if (t.id === id) return byKey.delete(k)
       return false
+    },
+    get (id) {
+      for (const t of byKey.values()) if (t.id === id) return t
+      return undefined
+    },
+    update (id, patch) {
+      for (const [k, t] of byKey) {
+        if (t.id !== id) continue
+        const updated = { ...t, ...patch }
+        byKey.set(k, updated)
+        return updated
+      }
+      return undefined
     },
     list: (wabaId) => sort(wabaId === undefined ? [...byKey.values()] : visible(wabaId)),
     find (wabaId, name, language) {

@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { z } from 'zod'
 import {
   acceptedCountQuerySchema, acceptedQuerySchema, faultRuleSchema, faultRulesSchema, inboundMessageSchema, inboundSchema, latencySchema,
-  messagesQuerySchema, messagingTierSchema, phoneNumberSchema, statusOptionsSchema, templateSchema, templatesQuerySchema, templatesSchema,
-  upgradeSchema, userPreferenceSchema, wabaSchema
+  messagesQuerySchema, messagingTierSchema, phoneNumberSchema, statusOptionsSchema, templateQualitySchema, templateSchema, templatesQuerySchema,
+  templatesSchema, templateStatusChangeSchema, upgradeSchema, userPreferenceSchema, wabaSchema
 } from '../control-schemas.ts'
 import { errorBody, healthRoutes } from '@wabridge/process'
 import type { AcceptedSend } from '../recorder.ts'
@@ -186,4 +186,22 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
   })
   app.delete<{ Params: { id: string } }>('/_sim/templates/:id', async (request, reply) =>
     sim.removeTemplate(request.params.id) ? { ok: true } : reply.code(404).send(errorBody('SIM_NOT_FOUND', 'no such template')))
+  // A status change (PENDING → APPROVED, PAUSED, APPROVED again = unpause, DISABLED, REJECTED …) with its message_template_status_update webhook.
+  app.post<{ Params: { id: string } }>('/_sim/templates/:id/status', async (request, reply) => {
+    const o = parse(templateStatusChangeSchema, request.body, reply)
+    if (!o) return reply
+    return sim.setTemplateStatus(request.params.id, {
+      status: o.status,
+      ...(o.event === undefined ? {} : { event: o.event }),
+      ...(o.reason === undefined ? {} : { reason: o.reason }),
+      ...(o.title === undefined ? {} : { title: o.title }),
+      ...(o.description === undefined ? {} : { description: o.description })
+    })
+  })
+  // A quality rating change with its message_template_quality_update webhook.
+  app.post<{ Params: { id: string } }>('/_sim/templates/:id/quality', async (request, reply) => {
+    const o = parse(templateQualitySchema, request.body, reply)
+    if (!o) return reply
+    return sim.setTemplateQuality(request.params.id, o.quality_score)
+  })
 }

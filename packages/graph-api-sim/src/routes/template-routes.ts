@@ -30,7 +30,9 @@ function present (t: SimTemplate, fields: readonly string[]): Record<string, unk
     language: t.language,
     status: t.status,
     category: t.category,
-    ...(t.subCategory === undefined ? {} : { sub_category: t.subCategory })
+    ...(t.subCategory === undefined ? {} : { sub_category: t.subCategory }),
+    // Not a default field: only with fields=quality_score, once a rating was set.
+    ...(t.qualityScore === undefined ? {} : { quality_score: { score: t.qualityScore } })
   }
   const out: Record<string, unknown> = {}
   for (const f of fields) if (f in all) out[f] = all[f]
