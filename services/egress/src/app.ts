@@ -25,6 +25,10 @@ import { createTopicWatcher } from './topic-watcher.ts'
 import { keyPartitioner, scheduledTopic } from './forward.ts'
 import { priorityOf } from './request-decoder.ts'
 import { createSuppressionReader, suppressionsTopic } from './suppressions.ts'
+import { createConversationViews, type ConversationViews } from './conversation-views.ts'
+import { createSendChecks } from './send-checks.ts'
+import { createFileMediaSource, createMediaResolver, type MediaSource } from './media-refs.ts'
+import { createMediaUploads, mediaUploadsTopic } from './media-uploads.ts'
 
 export interface EgressDeps {
   logger: Logger
@@ -34,6 +38,10 @@ export interface EgressDeps {
   instanceId?: string
   /** Called when the consumer crashed beyond kafkajs' own restarts; main.ts shuts the process down. */
   onFatal?: (err: Error) => void
+  /** The window tracker and template catalogue (default: conversation-views.ts per EGRESS_WINDOW_MODE and EGRESS_TEMPLATE_CHECK). */
+  conversationViews?: ConversationViews
+  /** The media store egress reads store_uri files from (default: the filesystem under EGRESS_MEDIA_FILE_ROOTS). */
+  mediaSource?: MediaSource
 }
 
 /** The attempts topic: egress's internal history of its requests (markers, finals, owners), co-partitioned with requests. */
@@ -132,6 +140,18 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   const suppressionOf = (record: OutboundRequest) => priorityOf(record) === 'bulk'
     ? suppressions.lookup(suppressionScope(record.phone_number_id, wabaOf), recipientWaId(record.to), clock())
     : undefined
+  const views = deps.conversationViews ?? createConversationViews(kafka, admin, {
+    prefix: config.TOPIC_PREFIX,
+    windowMode: config.EGRESS_WINDOW_MODE,
+    templateCheck: config.EGRESS_TEMPLATE_CHECK,
+    codec,
+    logger,
+    clock,
+    onCrash: onFatal
+  })
+  const windows = config.EGRESS_WINDOW_MODE === 'off' ? undefined : views.windows
+  const templates = config.EGRESS_TEMPLATE_CHECK === 'off' ? undefined : views.templates
+  const uploads = createMediaUploads(kafka, admin, { topic: mediaUploadsTopic(config.TOPIC_PREFIX), groupId: config.EGRESS_GROUP_ID, codec, producer: reports, onCrash: onFatal, logger })
   // Set from the scheduled topic's partition count at start.
   let scheduledPartitionFor = keyPartitioner(config.KAFKA_TOPIC_PARTITIONS)
   const timers = new Set<NodeJS.Timeout>()
@@ -200,7 +220,27 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       inDoubt: createInDoubt({ statuses, waitMs: config.EGRESS_IN_DOUBT_WAIT_MS, settlementWindowMs: config.EGRESS_SETTLEMENT_WINDOW_MS, clock }),
       stampAt: config.EGRESS_RATE_STAMP,
       mayStart,
-      suppressionOf
+      suppressionOf,
+      checks: createSendChecks({
+        windowMode: config.EGRESS_WINDOW_MODE,
+        syncMs: config.EGRESS_WINDOW_SYNC_MS,
+        ...(windows && { windows }),
+        templateCheck: config.EGRESS_TEMPLATE_CHECK,
+        ...(templates && { templates }),
+        ...(views.checkTemplate && { checkTemplate: views.checkTemplate }),
+        wabaOf,
+        clock,
+        metrics
+      }),
+      media: createMediaResolver({
+        client,
+        source: deps.mediaSource ?? createFileMediaSource(config.EGRESS_MEDIA_FILE_ROOTS ?? []),
+        uploads,
+        calls,
+        clock,
+        ttlMs: config.EGRESS_MEDIA_ID_TTL_MS,
+        onOutcome: (phoneNumberId, outcome) => metrics.mediaUpload(phoneNumberId, outcome)
+      })
     },
     forward: { topic: scheduledTopic(config.TOPIC_PREFIX), partitionFor: (key) => scheduledPartitionFor(key) },
     openSession: (partition, committable, onLost) => {
@@ -336,7 +376,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       sessions: dispatcher.sessions(),
       buffered: dispatcher.buffered(),
       inFlight: calls.inFlight,
-      suppressions: { caughtUp: suppressions.isCaughtUp, entries: suppressions.size }
+      suppressions: { caughtUp: suppressions.isCaughtUp, entries: suppressions.size },
+      ...(windows && { windows: { caughtUp: windows.isCaughtUp(), entries: windows.size() } }),
+      ...(templates && { templates: { caughtUp: templates.isCaughtUp() } })
     })
   })
   registerAdminRoutes(health, { host: config.EGRESS_HOST, token: config.EGRESS_ADMIN_TOKEN, numbers: numberStates, resume: (id) => breakers?.resume(id) ?? [] })
@@ -377,6 +419,10 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     numberStates,
     /** This instance's copy of the suppression list. */
     suppressions,
+    /** The window tracker this instance checks free-form messages against (none with EGRESS_WINDOW_MODE=off or no tracker). */
+    windows,
+    /** This instance's copy of wa.media.uploads. */
+    uploads,
     /** The lane of a number on this instance, if it has one (tests: its base rate). */
     dispatcherLane: (phoneNumberId: string) => dispatcher.lanes.get(phoneNumberId)?.lane,
     async start () {
@@ -393,7 +439,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
           // Requests to send later (the scheduler's input; egress forwards those with a future send_at), key phone_number_id.
           { topic: scheduledTopic(config.TOPIC_PREFIX), configs: { 'retention.ms': String(7 * 24 * 3600_000) } },
           // The suppression list (@wabridge/outreach writes it; egress reads it whole).
-          { topic: suppressionsTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } }
+          { topic: suppressionsTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } },
+          // Files of the media store uploaded to a number (egress writes and reads it whole).
+          { topic: mediaUploadsTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } }
         ]
       })
       const scheduled = ensured.mismatched.find((m) => m.topic === scheduledTopic(config.TOPIC_PREFIX))
@@ -417,6 +465,13 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       await suppressionsStarted
       if (!await suppressions.caughtUp(Date.now() + SUPPRESSIONS_CATCH_UP_MS)) {
         throw new Error(`the suppression list ${suppressionsTopic(config.TOPIC_PREFIX)} was not read within ${SUPPRESSIONS_CATCH_UP_MS / 1000} s`)
+      }
+      await startWithRetry('media uploads', () => uploads.start())
+      // The windows and the catalogue: /readyz waits for their first load; a check before it is unconfirmed (sent).
+      if (windows) await startWithRetry('window tracker', () => windows.start())
+      if (templates) await startWithRetry('template catalogue', () => templates.start())
+      for (const [what, view] of [['window tracker', windows], ['template catalogue', templates]] as const) {
+        if (view && !await view.caughtUp(Date.now() + SUPPRESSIONS_CATCH_UP_MS)) logger.warn({ view: what }, `the ${what} was not read within ${SUPPRESSIONS_CATCH_UP_MS / 1000} s; going on (not ready until it is)`)
       }
       await inbound?.start()
       await reports.start()
@@ -454,6 +509,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       await reports.stop()
       await loader.stop()
       await suppressions.stop()
+      await uploads.stop()
+      await windows?.stop()
+      await templates?.stop()
       await statuses.stop()
       await client.stop()
       await admin.disconnect()

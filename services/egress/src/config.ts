@@ -117,7 +117,27 @@ export const ConfigSchema = z.object({
   // How far back each instance reads the statuses topic at start, to find the statuses of sends in doubt, ms.
   EGRESS_STATUS_WINDOW_MS: durationMs().default(15 * 60_000),
   // Statuses remembered at most (oldest dropped first; about 200 bytes each).
-  EGRESS_STATUS_MAX_ENTRIES: positiveInt().default(1_000_000)
+  EGRESS_STATUS_MAX_ENTRIES: positiveInt().default(1_000_000),
+
+  // Customer service windows and templates (checked before a request's first attempt, without a Graph call)
+  // A message that needs the customer service window (every type but template; not mark-as-read) to a customer
+  // whose window is closed: "enforce" fails it (class outside_window, code 131047, no dead letter), "warn" sends it
+  // and says so in the result's reason, "off" checks nothing (the window tracker is not started).
+  EGRESS_WINDOW_MODE: z.enum(['enforce', 'warn', 'off']).default('enforce'),
+  // Before refusing, how long egress waits, at most, for the window tracker to have read every inbound message
+  // written until then (a bot's reply produced right after the user's message), ms; unconfirmed in time = sent.
+  EGRESS_WINDOW_SYNC_MS: durationMs().default(2000),
+  // Template sends of a number whose WABA is known (WA_PHONE_WABAS) and whose catalogue (wa.templates) holds that
+  // WABA: "enforce" fails those the catalogue refuses (unknown, not approved, wrong parameter count; class
+  // template_invalid, with a dead letter), "off" sends every template (Meta decides).
+  EGRESS_TEMPLATE_CHECK: z.enum(['enforce', 'off']).default('enforce'),
+
+  // Outbound media by reference (a media object with "store_uri" instead of id or link)
+  // Directories file:// store URIs may name (comma-separated absolute paths); a file elsewhere is refused.
+  // Unset: file:// URIs are refused (s3:// ones need the media store).
+  EGRESS_MEDIA_FILE_ROOTS: csv().optional(),
+  // How long an uploaded file's media id is reused, ms (Meta keeps uploads 30 days); then it is uploaded again.
+  EGRESS_MEDIA_ID_TTL_MS: durationMs().default(29 * 24 * 3_600_000)
 }).superRefine((cfg, ctx) => {
   const problem = adminTokenProblem(cfg.EGRESS_HOST, cfg.EGRESS_ADMIN_TOKEN)
   if (problem) ctx.addIssue({ code: 'custom', path: ['EGRESS_ADMIN_TOKEN'], message: problem })

@@ -9,6 +9,8 @@ import { priorityOf, type ParsedRequest, type SourceRecord } from './request-dec
 import { retryDelayMs, type RetryPolicyOptions } from './retry-policy.ts'
 import type { InDoubt } from './in-doubt.ts'
 import { suppressedError } from './suppressions.ts'
+import type { SendVerdict, WindowPosition } from './send-checks.ts'
+import type { MediaResolver } from './media-refs.ts'
 
 export interface DeliveryDeps {
   client: GraphApiClient
@@ -52,6 +54,14 @@ export interface DeliveryDeps {
    * or none): such a request is not sent but gets a failed result of class 'suppressed'.
    */
   suppressionOf?: (record: OutboundRequest) => Suppression | undefined
+  /**
+   * Egress's checks before a request's first attempt (customer service window, template catalogue;
+   * see send-checks.ts): a refused request fails without a Graph call. A request attempted before
+   * (by any instance) is never judged again.
+   */
+  checks?: { judge (record: OutboundRequest, message: Record<string, unknown>): Promise<SendVerdict> }
+  /** Replaces a media object's store_uri by an uploaded media id (see media-refs.ts). */
+  media?: Pick<MediaResolver, 'needed' | 'resolve'>
 }
 
 const tracer = trace.getTracer('@wabridge/egress')
@@ -142,6 +152,16 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
   /** This attempt had an answer from Meta that was not a pausing error (it passes a breaker's probe). */
   let reached = false
   const answered = () => reached
+  /** The ledger knew nothing of this request before this job's first attempt: the checks judge it. */
+  let fresh = false
+  let judged = false
+  /** Why it was sent although a check would have refused it (EGRESS_WINDOW_MODE=warn): the result's reason. */
+  let flag: string | undefined
+  let windowPosition: WindowPosition | undefined
+  /** The message as sent (store_uri replaced by a media id), once resolved. */
+  let outgoing: Record<string, unknown> | undefined
+  /** Media uploads that failed with an error that may pass. */
+  let uploadFailures = 0
 
   const priority = priorityOf(record)
 
@@ -152,6 +172,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       first_attempt_at: firstAttemptAt,
       business_usage_json: lastUsage && lastUsage.businessUseCaseUsage.length > 0 ? JSON.stringify(lastUsage.businessUseCaseUsage) : null,
       app_usage_json: lastUsage?.appUsage ? JSON.stringify(lastUsage.appUsage) : null,
+      ...(flag !== undefined && { reason: flag }),
       ...extra
     })
   }
@@ -207,6 +228,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       return inDoubt(view.attempt, view.at, `${by} stopped between the started marker and the result`)
     }
     nextAttempt = view.kind === 'open' ? view.attempt + 1 : 0
+    fresh = view.kind === 'new'
     held = view.kind === 'open' ? view.held ?? 0 : 0
     return undefined
   }
@@ -235,6 +257,27 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       lastError = { code: null, subcode: null, message: `no access token configured for phone number ${record.phone_number_id} (WA_ACCESS_TOKEN / WA_ACCESS_TOKENS)`, details: null, class: 'permanent', fbtrace_id: null }
       return finish('failed', {}, lastError.message)
     }
+    if (fresh && !judged && deps.checks) {
+      judged = true
+      const verdict = await deps.checks.judge(record, request.message)
+      if (verdict.action === 'refuse') {
+        lastError = verdict.error
+        return finish('failed', {}, verdict.deadLetter)
+      }
+      flag = verdict.flag
+      windowPosition = verdict.window
+    }
+    if (outgoing === undefined && deps.media?.needed(request.message) === true) {
+      const resolved = await deps.media.resolve(record.phone_number_id, request.message, token)
+      if (!resolved.ok) {
+        lastError = resolved.error
+        if (!resolved.retry) return finish('failed', {}, `media reference not sent: ${resolved.error.message}`)
+        if (++uploadFailures >= deps.retry.maxAttempts) return finish('failed', {}, `gave up after ${uploadFailures} media uploads: ${resolved.error.message}`)
+        return { kind: 'retry', afterMs: retryDelayMs(deps.retry, uploadFailures - 1), scope: 'recipient' }
+      }
+      outgoing = resolved.message
+    }
+    outgoing ??= request.message
 
     await deps.mayStart()
     if (!session.isReady) return session.state === 'lost' ? { kind: 'done' } : { kind: 'retry', afterMs: 500, scope: 'recipient' }
@@ -258,7 +301,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     const started = deps.clock()
     try {
       if (deps.stampAt === 'send') slot.commit()
-      outcome = await deps.client.sendMessage(record.phone_number_id, record.to, request.message as unknown as SendableMessage, {
+      outcome = await deps.client.sendMessage(record.phone_number_id, record.to, outgoing as unknown as SendableMessage, {
         token, bizOpaqueCallbackData: requestId, attempt: pairRateHits
       })
     } finally {
@@ -270,6 +313,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     if (outcome.ok) {
       lastError = null
       reached = true
+      if (windowPosition) deps.metrics.windowSend(record.phone_number_id, windowPosition)
       return finish('accepted', outcome.kind === 'message'
         ? { wamid: outcome.wamid, wa_id: outcome.waId, message_status: outcome.messageStatus ?? null }
         : { wamid: outcome.wamid })

@@ -1,4 +1,5 @@
 import { metrics, type Attributes } from '@opentelemetry/api'
+import type { WindowPosition } from './send-checks.ts'
 
 /** Callers pass milliseconds (what their clocks give); the send histogram records seconds. */
 export interface EgressMetrics {
@@ -11,7 +12,22 @@ export interface EgressMetrics {
   transaction(ms: number, writes: number): void
   /** A settlement record was written for an unknown result. */
   settled(evidence: 'status_webhook' | 'no_status_in_time'): void
+  /** Meta accepted a send checked against the customer's windows (where it stood: inside/outside the CSW and an FEP). */
+  windowSend(phoneNumberId: string, position: WindowPosition): void
+  /** A free-form message was not sent: the customer service window is closed (EGRESS_WINDOW_MODE=enforce). */
+  windowRefused(phoneNumberId: string): void
+  /** The tracker could not confirm a closed window within EGRESS_WINDOW_SYNC_MS: sent anyway. */
+  windowUnconfirmed(phoneNumberId: string): void
+  /** A template send the catalogue refused (Meta's code for the reason). */
+  templateRefused(phoneNumberId: string, code: number): void
+  /** A store_uri media reference resolved: uploaded to Meta, reused (a media id known), or failed. */
+  mediaUpload(phoneNumberId: string, outcome: 'uploaded' | 'reused' | 'failed'): void
 }
+
+/** Error classes of results written without a dead letter (not errors to fix and replay). */
+const NO_DEAD_LETTER = new Set(['suppressed', 'outside_window'])
+/** Error classes named on the results counter (refusals of egress's own checks, no Graph call). */
+const COUNTED_CLASSES = new Set(['suppressed', 'outside_window', 'template_invalid'])
 
 /**
  * Seconds, as OpenTelemetry's semantic conventions ask of durations: 5 ms to 30 s, past
@@ -44,6 +60,17 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
     description: 'Unknown results settled (evidence=status_webhook) or left unknown when no status came in time (evidence=no_status_in_time)',
     unit: '{request}'
   })
+  const windowSends = meter.createCounter('wabridge.egress.window.sends', {
+    description: 'Sends Meta accepted, by where they stood with the customer\'s windows (csw, fep = inside · outside · unknown; type = free_form · template)',
+    unit: '{message}'
+  })
+  const windowRefused = meter.createCounter('wabridge.egress.window.refused', { description: 'Free-form messages not sent: the customer service window is closed', unit: '{request}' })
+  const windowUnconfirmed = meter.createCounter('wabridge.egress.window.unconfirmed', {
+    description: 'Window checks the tracker could not confirm within EGRESS_WINDOW_SYNC_MS (the message was sent; Meta decides)',
+    unit: '{request}'
+  })
+  const templateRefused = meter.createCounter('wabridge.egress.template.refused', { description: 'Template sends refused by the template catalogue', unit: '{request}' })
+  const mediaUploads = meter.createCounter('wabridge.egress.media.uploads', { description: 'Media references (store_uri) resolved, by outcome (uploaded · reused · failed)', unit: '{request}' })
   const invalid = meter.createCounter('wabridge.egress.invalid', { description: 'Requests that failed validation', unit: '{request}' })
   meter.createObservableGauge('wabridge.egress.buffered', { description: 'Requests buffered in memory', unit: '{request}' }).addCallback((r) => r.observe(observe.buffered()))
   meter.createObservableGauge('wabridge.egress.in_flight', { description: 'Graph API calls in flight', unit: '{call}' }).addCallback((r) => r.observe(observe.inFlight()))
@@ -54,15 +81,15 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
       latency.record(latencyMs / 1000, attrs(phoneNumberId))
     },
     result (phoneNumberId, status, errorCode, priority, errorClass) {
-      const suppressed = errorClass === 'suppressed'
       results.add(1, attrs(phoneNumberId, {
         status,
         ...(priority !== undefined && { priority }),
         ...(errorCode !== undefined && errorCode !== null && { error_code: errorCode }),
-        ...(suppressed && { error_class: errorClass })
+        ...(errorClass !== undefined && COUNTED_CLASSES.has(errorClass) && { error_class: errorClass })
       }))
-      // Every failed result goes to the dead-letter topic with it (delivery.ts finish) but a suppressed one; nothing else does.
-      if (status === 'failed' && !suppressed) deadLetters.add(1, { reason: 'failed' })
+      // Every failed result goes to the dead-letter topic with it (delivery.ts finish) but a suppressed one or one
+      // outside the window; nothing else does.
+      if (status === 'failed' && !(errorClass !== undefined && NO_DEAD_LETTER.has(errorClass))) deadLetters.add(1, { reason: 'failed' })
     },
     skipped (reason) { skipped.add(1, { reason }) },
     transaction (ms, writes) {
@@ -70,6 +97,11 @@ export function createEgressMetrics (observe: { buffered: () => number, inFlight
       transactionWrites.add(writes)
     },
     settled (evidence) { settlements.add(1, { evidence }) },
+    windowSend (phoneNumberId, position) { windowSends.add(1, attrs(phoneNumberId, { ...position })) },
+    windowRefused (phoneNumberId) { windowRefused.add(1, attrs(phoneNumberId)) },
+    windowUnconfirmed (phoneNumberId) { windowUnconfirmed.add(1, attrs(phoneNumberId)) },
+    templateRefused (phoneNumberId, code) { templateRefused.add(1, attrs(phoneNumberId, { error_code: code })) },
+    mediaUpload (phoneNumberId, outcome) { mediaUploads.add(1, attrs(phoneNumberId, { outcome })) },
     invalid () {
       invalid.add(1)
       // Outputs.invalid dead-letters every invalid request.

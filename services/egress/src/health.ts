@@ -12,6 +12,10 @@ export interface EgressReadiness {
   inFlight: number
   /** The suppression list was read up to where it was at start (bulk requests are checked against it). */
   suppressions: { caughtUp: boolean, entries: number }
+  /** The window tracker's first load (EGRESS_WINDOW_MODE enforce or warn). */
+  windows?: { caughtUp: boolean, entries: number }
+  /** The template catalogue's first load (EGRESS_TEMPLATE_CHECK=enforce). */
+  templates?: { caughtUp: boolean }
 }
 
 /**
@@ -25,6 +29,8 @@ export function readinessChecks (state: EgressReadiness): Record<string, HealthC
     started: { ok: state.isStarted },
     partitions: { ok: state.sessions.length > 0, detail: { owned: state.sessions.map((s) => s.partition), buffered: state.buffered, inFlight: state.inFlight } },
     suppressions: { ok: state.suppressions.caughtUp, detail: { entries: state.suppressions.entries } },
+    ...(state.windows && { windows: { ok: state.windows.caughtUp, detail: { entries: state.windows.entries } } }),
+    ...(state.templates && { templates: { ok: state.templates.caughtUp } }),
     sessions: {
       ok: state.assignedOnce && notReady.length === 0,
       detail: notReady.length === 0 ? 'sending' : Object.fromEntries(notReady.map((s) => [String(s.partition), s.state]))
