@@ -135,5 +135,17 @@ export const templateStatusChangeSchema = z.object({
 /** Body of POST /_sim/templates/:id/quality. */
 export const templateQualitySchema = z.object({ quality_score: z.enum(['GREEN', 'YELLOW', 'RED', 'UNKNOWN']) })
 
+const waIdSchema = z.string().regex(/^\+?\d{5,20}$/)
+
+/** Body of POST /_sim/windows: the user's last message to the number (default now; ms since the epoch or ISO 8601). */
+export const windowSchema = z.object({
+  phone_number_id: z.string().min(1),
+  wa_id: waIdSchema,
+  last_inbound_at: z.union([z.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]).optional()
+})
+
+/** Query of GET /_sim/windows. */
+export const windowsQuerySchema = z.object({ phone_number_id: z.string().min(1).optional(), wa_id: waIdSchema.optional() })
+
 /** Query of GET /_sim/templates. */
 export const templatesQuerySchema = z.object({ waba_id: z.string().optional() })

@@ -125,10 +125,23 @@ function checkTemplate (ctx: SimContext, phone: PhoneNumber, input: SendInput): 
   return checkTemplateSend(ctx.templates.find(phone.wabaId, template.name as string, language), template, input.apiVersion)
 }
 
+/** Meta's words for a free-form send outside the window (whatsapp-cloud-api-more.md §4). */
+const OUTSIDE_WINDOW_DETAILS = 'More than 24 hours have passed since the recipient last replied to the sender number'
+
+/**
+ * With `enforceWindows`, a non-template message to a user whose 24 h customer service window with
+ * the number is closed gets 131047 and nothing is accepted. Mark-as-read is no message and passes.
+ */
+function checkWindow (ctx: SimContext, phone: PhoneNumber, req: ValidRequest, now: number): MetaErrorReply | undefined {
+  if (!ctx.settings.enforceWindows || req.kind !== 'message' || req.type === 'template') return undefined
+  return ctx.windows.isOpen(phone.id, toWaId(req.to), now) ? undefined : metaError(131047, { details: OUTSIDE_WINDOW_DETAILS })
+}
+
 /**
  * Handles `POST /{version}/{phone-number-id}/messages` in Meta's order: token (190), number (100/33),
- * shape (100), maintenance (131057), template (1320xx), injected faults, then throughput (130429) and
- * pair rate (131056); else accepts, and decides whether the message will fail (131048/131049/131050).
+ * shape (100), maintenance (131057), template (1320xx) or customer service window (131047), injected
+ * faults, then throughput (130429) and pair rate (131056); else accepts, and decides whether the
+ * message will fail (131048/131049/131050).
  */
 export function handleSend (ctx: SimContext, input: SendInput): SendResult {
   const now = ctx.now()
@@ -154,6 +167,8 @@ export function handleSend (ctx: SimContext, input: SendInput): SendResult {
     const templateError = checkTemplate(ctx, phone, input)
     if (templateError) return reply(templateError, to)
   }
+  const windowError = checkWindow(ctx, phone, v.request, now)
+  if (windowError) return reply(windowError, to)
   const fault = ctx.faults.pick({ phoneNumberId: phone.id, wabaId: phone.wabaId, ...(to === undefined ? {} : { to }), type: v.request.kind === 'read' ? 'read' : v.request.type })
   if (fault?.type === 'error') return errorFault(ctx, input, { fault, request: v.request, now, delayMs, reply })
   if (fault && fault.accept === false) return { statusCode: 0, body: undefined, headers: {}, delayMs, fault }

@@ -1,3 +1,4 @@
+import type { CustomerWindowState } from './customer-windows.ts'
 import type { ActiveFault, FaultRule } from './faults.ts'
 import type { InboundGenerators, InboundOptions, InboundRun } from './inbound-generator.ts'
 import { emitInbound } from './inbound-message.ts'
@@ -124,6 +125,15 @@ export interface GraphApiSimControl {
   templates (wabaId?: string): SimTemplate[]
   /** One inbound customer text message now (opens the sender's 24 h customer service window with the number). */
   receiveMessage (phoneNumberId: string, from: string): void
+  /**
+   * Sets a user's last message to a number (default now), opening their 24 h customer service window
+   * without a webhook (a time over 24 h ago closes it). Returns the window.
+   */
+  openWindow (input: { phoneNumberId: string, waId: string, lastInboundAt?: number }): CustomerWindowState
+  /** The window of a number and a user: closed (open false, no times) when the user never wrote. */
+  window (phoneNumberId: string, waId: string): CustomerWindowState | { phoneNumberId: string, waId: string, open: false }
+  /** Every known window, optionally of one number and/or user. */
+  windows (filter?: { phoneNumberId?: string, waId?: string }): CustomerWindowState[]
   /** Resolves true once every scheduled status is sent and every webhook delivered (or dropped); false after timeoutMs (default 5000). */
   webhooksIdle (timeoutMs?: number): Promise<boolean>
 }
@@ -255,6 +265,13 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
     removeTemplate: (id) => ctx.templates.remove(id),
     templates: (wabaId) => ctx.templates.list(wabaId),
     receiveMessage: (phoneNumberId, from) => emitInbound(ctx, phoneNumberId, from),
+    openWindow ({ phoneNumberId, waId, lastInboundAt }) {
+      const now = ctx.now()
+      ctx.windows.open(phoneNumberId, waId, lastInboundAt ?? now)
+      return ctx.windows.get(phoneNumberId, waId, now) as CustomerWindowState
+    },
+    window: (phoneNumberId, waId) => ctx.windows.get(phoneNumberId, waId, ctx.now()) ?? { phoneNumberId, waId: waId.replace(/\D/g, ''), open: false },
+    windows: (filter) => ctx.windows.list(ctx.now(), filter),
     addFault: (rule) => ctx.faults.add(rule),
     setFaults: (rules) => ctx.faults.set(rules),
     removeFault: (id) => ctx.faults.remove(id),

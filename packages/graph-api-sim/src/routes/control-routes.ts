@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import {
   acceptedCountQuerySchema, acceptedQuerySchema, faultRuleSchema, faultRulesSchema, inboundMessageSchema, inboundSchema, latencySchema,
   messagesQuerySchema, messagingTierSchema, phoneNumberSchema, statusOptionsSchema, templateQualitySchema, templateSchema, templatesQuerySchema,
-  templatesSchema, templateStatusChangeSchema, upgradeSchema, userPreferenceSchema, wabaSchema
+  templatesSchema, templateStatusChangeSchema, upgradeSchema, userPreferenceSchema, wabaSchema, windowSchema, windowsQuerySchema
 } from '../control-schemas.ts'
 import { errorBody, healthRoutes } from '@wabridge/process'
 import type { AcceptedSend } from '../recorder.ts'
@@ -22,6 +22,12 @@ function ndjson (sends: AcceptedSend[]): Readable {
       yield sends.slice(i, i + 1000).map((s) => JSON.stringify(s) + '\n').join('')
     }
   })())
+}
+
+/** A window in the snake_case of the other /_sim answers, times as ms since the epoch (null: the user never wrote). */
+function windowBody (w: ReturnType<GraphApiSimControl['window']>): Record<string, unknown> {
+  const times = 'lastInboundAt' in w ? { last_inbound_at: w.lastInboundAt, expires_at: w.expiresAt } : { last_inbound_at: null, expires_at: null }
+  return { phone_number_id: w.phoneNumberId, wa_id: w.waId, open: w.open, ...times }
 }
 
 function parse<S extends z.ZodType> (schema: S, value: unknown, reply: FastifyReply): z.output<S> | undefined {
@@ -139,6 +145,20 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
     if (!o) return reply
     sim.receiveMessage(o.phoneNumberId, o.from.replace(/^\+/, ''))
     return { ok: true }
+  })
+
+  // Customer service windows (131047 with SIM_ENFORCE_WINDOWS): open one without a webhook, read them.
+  app.post('/_sim/windows', async (request, reply) => {
+    const o = parse(windowSchema, request.body, reply)
+    if (!o) return reply
+    return windowBody(sim.openWindow({ phoneNumberId: o.phone_number_id, waId: o.wa_id, ...(o.last_inbound_at === undefined ? {} : { lastInboundAt: o.last_inbound_at }) }))
+  })
+  // With both phone_number_id and wa_id: that pair's window (open false when the user never wrote); else { windows: [...] }.
+  app.get('/_sim/windows', async (request, reply) => {
+    const q = parse(windowsQuerySchema, request.query, reply)
+    if (!q) return reply
+    if (q.phone_number_id !== undefined && q.wa_id !== undefined) return windowBody(sim.window(q.phone_number_id, q.wa_id))
+    return { windows: sim.windows({ ...(q.phone_number_id === undefined ? {} : { phoneNumberId: q.phone_number_id }), ...(q.wa_id === undefined ? {} : { waId: q.wa_id }) }).map(windowBody) }
   })
 
   // Messaging limits: portfolios, their tiers and who they reached (issue 14).
