@@ -28,6 +28,8 @@ export interface TemplateCatalogWriterOptions {
   tokenFor: (wabaId: string) => string | undefined
   /** Period of the full sync, ms (CONVERSATIONS_TEMPLATE_SYNC_MS). 0 = only at start and on demand. */
   syncIntervalMs: number
+  /** Templates per listing page (`limit`). Default 100. */
+  pageSize?: number
   /** Group of the webhook consumer (default `<prefix>.conversations.templates`). */
   groupId?: string
   /** Partitions of wa.inbound.events and wa.alerts when they are created (KAFKA_TOPIC_PARTITIONS). */
@@ -125,7 +127,7 @@ export function createTemplateCatalogWriter (o: TemplateCatalogWriterOptions): T
   }
 
   async function listAll (wabaId: string, token: string) {
-    const outcome = await o.graph.listTemplates(wabaId, token, { fields: TEMPLATE_LIST_FIELDS, pageSize: 100, maxPages: 1000, signal: abort.signal })
+    const outcome = await o.graph.listTemplates(wabaId, token, { fields: TEMPLATE_LIST_FIELDS, pageSize: o.pageSize ?? 100, maxPages: 1000, signal: abort.signal })
     if (!outcome.ok) {
       const e = outcome.error as { message?: string, code?: number | null } | undefined
       throw new Error(`GET /${wabaId}/message_templates failed: ${e?.message ?? 'unknown error'}${e?.code ? ` (code ${e.code})` : ''}`)
