@@ -147,5 +147,12 @@ export const windowSchema = z.object({
 /** Query of GET /_sim/windows. */
 export const windowsQuerySchema = z.object({ phone_number_id: z.string().min(1).optional(), wa_id: waIdSchema.optional() })
 
+/** Body of POST /_sim/templates/:id/category: a completed change, or with impending the 24 h notice (at: ms or ISO 8601). */
+export const templateCategoryChangeSchema = z.object({
+  category: z.enum(['MARKETING', 'UTILITY', 'AUTHENTICATION']),
+  impending: z.boolean().optional(),
+  at: z.union([z.number().int().min(0), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))]).optional()
+})
+
 /** Query of GET /_sim/templates. */
 export const templatesQuerySchema = z.object({ waba_id: z.string().optional() })

@@ -11,8 +11,8 @@ import {
 } from './recorder.ts'
 import type { SimContext } from './sim-context.ts'
 import type { StatusOptions } from './status-scheduler.ts'
-import { addTemplate, setTemplateQuality, setTemplateStatus, type TemplateStatusChange } from './template-lifecycle.ts'
-import type { SimTemplate, SimTemplateInput, TemplateQuality } from './templates.ts'
+import { addTemplate, setTemplateCategory, setTemplateQuality, setTemplateStatus, type TemplateStatusChange } from './template-lifecycle.ts'
+import type { SimTemplate, SimTemplateInput, TemplateCategory, TemplateQuality } from './templates.ts'
 import type { WebhookStats } from './webhook-sender.ts'
 
 /** Per-number counters in SimStats. */
@@ -120,6 +120,11 @@ export interface GraphApiSimControl {
   setTemplateStatus (id: string, change: TemplateStatusChange): SimTemplate
   /** Sets a template's quality rating and sends `message_template_quality_update`. Throws (404) for an unknown id. */
   setTemplateQuality (id: string, qualityScore: TemplateQuality): SimTemplate
+  /**
+   * Changes a template's category with `template_category_update` (previous_category, new_category);
+   * with `impending`, only announces it (new_category = current, correct_category, category_update_timestamp = `at` or in 24 h).
+   */
+  setTemplateCategory (id: string, change: { category: TemplateCategory, impending?: boolean, at?: number }): SimTemplate
   removeTemplate (id: string): boolean
   /** The templates a WABA sees; every template without one. */
   templates (wabaId?: string): SimTemplate[]
@@ -262,6 +267,7 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
     addTemplate: (template) => addTemplate(ctx, template),
     setTemplateStatus: (id, change) => setTemplateStatus(ctx, id, change),
     setTemplateQuality: (id, qualityScore) => setTemplateQuality(ctx, id, qualityScore),
+    setTemplateCategory: (id, change) => setTemplateCategory(ctx, id, change),
     removeTemplate: (id) => ctx.templates.remove(id),
     templates: (wabaId) => ctx.templates.list(wabaId),
     receiveMessage: (phoneNumberId, from) => emitInbound(ctx, phoneNumberId, from),

@@ -6,7 +6,7 @@
  * template). Sends follow the new status at once (checkTemplateSend).
  */
 import type { SimContext } from './sim-context.ts'
-import { normalizeLanguage, webhookLanguage, type SimTemplate, type SimTemplateInput, type TemplateQuality } from './templates.ts'
+import { normalizeLanguage, webhookLanguage, type SimTemplate, type SimTemplateInput, type TemplateCategory, type TemplateQuality } from './templates.ts'
 
 /** `other_info.title` values of Meta's status webhook. */
 export type TemplateInfoTitle = 'FIRST_PAUSE' | 'SECOND_PAUSE' | 'RATE_LIMITING_PAUSE' | 'UNPAUSE' | 'DISABLED'
@@ -88,6 +88,27 @@ export function setTemplateQuality (ctx: SimContext, id: string, qualityScore: T
   if (!before) throw notFound(id)
   const t = ctx.templates.update(id, { qualityScore }) as SimTemplate
   announce(ctx, t, 'message_template_quality_update', templateQualityValue(t, before.qualityScore ?? 'UNKNOWN', qualityScore))
+  return t
+}
+
+/**
+ * A category change, announced with `template_category_update` in one of Meta's two shapes. Completed
+ * (default): the catalogue's category becomes `category`; the value has `previous_category` and
+ * `new_category`. Impending (`impending: true`, Meta's 24 h notice): the catalogue keeps its category;
+ * the value has `new_category` = the current category (Meta's confusing name), `correct_category` =
+ * `category` and `category_update_timestamp` (seconds; default 24 h from now). Throws 404 for an unknown id.
+ */
+export function setTemplateCategory (ctx: SimContext, id: string, change: { category: TemplateCategory, impending?: boolean, at?: number }): SimTemplate {
+  const before = ctx.templates.get(id)
+  if (!before) throw notFound(id)
+  const about = { message_template_id: Number(before.id), message_template_name: before.name, message_template_language: webhookLanguage(before.language) }
+  if (change.impending === true) {
+    const at = change.at ?? ctx.now() + 24 * 3600 * 1000
+    announce(ctx, before, 'template_category_update', { ...about, new_category: before.category, correct_category: change.category, category_update_timestamp: Math.floor(at / 1000) })
+    return before
+  }
+  const t = ctx.templates.update(id, { category: change.category }) as SimTemplate
+  announce(ctx, t, 'template_category_update', { ...about, previous_category: before.category, new_category: change.category })
   return t
 }
 

@@ -107,6 +107,26 @@ test('POST /_sim/templates/:id/quality sends message_template_quality_update wit
   assert.deepEqual(listed.data, [{ name: 'promo_it', quality_score: { score: 'RED' }, id }])
 })
 
+test('POST /_sim/templates/:id/category sends template_category_update: the impending notice (catalogue unchanged), then the completed change', async (t) => {
+  const receiver = await startReceiver(t)
+  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN })
+  const ctl = control(sim.url)
+  const id = (await ctl('/templates', { wabaId: WABA, name: 'shipping_news', language: 'pt_BR', category: 'UTILITY', components: [{ type: 'BODY', text: 'Novidades' }] })).body.id as string
+  const at = Date.parse('2030-01-02T03:04:05Z')
+  const notice = await ctl(`/templates/${id}/category`, { category: 'MARKETING', impending: true, at: new Date(at).toISOString() })
+  assert.equal(notice.body.category, 'UTILITY', 'an impending change changes nothing yet')
+  const done = await ctl(`/templates/${id}/category`, { category: 'MARKETING' })
+  assert.equal(done.body.category, 'MARKETING')
+  assert.equal(sim.templates(WABA).find((x) => x.id === id)?.category, 'MARKETING')
+  assert.equal((await ctl(`/templates/${id}/category`, { category: 'PROMO' })).status, 400)
+  assert.equal(await sim.webhooksIdle(10_000), true)
+  const base = { message_template_id: Number(id), message_template_name: 'shipping_news', message_template_language: 'pt-BR' }
+  assert.deepEqual(changes(receiver.received, 'template_category_update'), [
+    [WABA, { ...base, new_category: 'UTILITY', correct_category: 'MARKETING', category_update_timestamp: at / 1000 }],
+    [WABA, { ...base, previous_category: 'UTILITY', new_category: 'MARKETING' }]
+  ])
+})
+
 test('with templateApprovalMs a template created through the control starts PENDING (132001) and is approved with its webhook after the delay', async (t) => {
   const receiver = await startReceiver(t)
   const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN, templateApprovalMs: 200 })

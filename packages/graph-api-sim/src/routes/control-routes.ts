@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { z } from 'zod'
 import {
   acceptedCountQuerySchema, acceptedQuerySchema, faultRuleSchema, faultRulesSchema, inboundMessageSchema, inboundSchema, latencySchema,
-  messagesQuerySchema, messagingTierSchema, phoneNumberSchema, statusOptionsSchema, templateQualitySchema, templateSchema, templatesQuerySchema,
+  messagesQuerySchema, messagingTierSchema, phoneNumberSchema, statusOptionsSchema, templateCategoryChangeSchema, templateQualitySchema, templateSchema, templatesQuerySchema,
   templatesSchema, templateStatusChangeSchema, upgradeSchema, userPreferenceSchema, wabaSchema, windowSchema, windowsQuerySchema
 } from '../control-schemas.ts'
 import { errorBody, healthRoutes } from '@wabridge/process'
@@ -223,5 +223,15 @@ export async function controlRoutes (app: FastifyInstance, opts: { control: Grap
     const o = parse(templateQualitySchema, request.body, reply)
     if (!o) return reply
     return sim.setTemplateQuality(request.params.id, o.quality_score)
+  })
+  // A category change with its template_category_update webhook (completed, or the impending notice).
+  app.post<{ Params: { id: string } }>('/_sim/templates/:id/category', async (request, reply) => {
+    const o = parse(templateCategoryChangeSchema, request.body, reply)
+    if (!o) return reply
+    return sim.setTemplateCategory(request.params.id, {
+      category: o.category,
+      ...(o.impending === undefined ? {} : { impending: o.impending }),
+      ...(o.at === undefined ? {} : { at: o.at })
+    })
   })
 }
