@@ -227,7 +227,6 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
         ...(windows && { windows }),
         templateCheck: config.EGRESS_TEMPLATE_CHECK,
         ...(templates && { templates }),
-        ...(views.checkTemplate && { checkTemplate: views.checkTemplate }),
         wabaOf,
         clock,
         metrics

@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
 import type { Codec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
-import type { TemplateCheck, TemplateLookup, WindowLookup } from './send-checks.ts'
+import type { TemplateLookup, WindowLookup } from './send-checks.ts'
 
 /** The window tracker as egress runs it (@wabridge/conversations createWindowTracker). */
 export interface WindowTrackerLike extends WindowLookup {
@@ -25,7 +25,6 @@ export interface ConversationViews {
   windows?: WindowTrackerLike
   /** None with EGRESS_TEMPLATE_CHECK=off. */
   templates?: TemplateCatalogLike
-  checkTemplate?: TemplateCheck
 }
 
 export interface ConversationViewsOptions {

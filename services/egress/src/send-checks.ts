@@ -1,4 +1,4 @@
-import { CSW_DURATION_MS, recipientWaId, type OutboundRequest, type ResultError, type TemplateEntry } from '@wabridge/schemas'
+import { CSW_DURATION_MS, recipientWaId, type OutboundRequest, type ResultError } from '@wabridge/schemas'
 
 /** EGRESS_WINDOW_MODE. */
 export type WindowMode = 'enforce' | 'warn' | 'off'
@@ -18,20 +18,19 @@ export interface WindowLookup {
   sync (deadlineMs: number): Promise<boolean>
 }
 
-/** What egress needs of the template catalogue view (@wabridge/conversations createTemplateCatalogView). */
-export interface TemplateLookup {
-  hasWaba (wabaId: string): boolean
-  lookup (wabaId: string, name: string, language: string): TemplateEntry | undefined
-}
-
 /** The catalogue's verdict on one template message object (@wabridge/conversations checkTemplateSend). */
 export type TemplateVerdict = { ok: true } | { ok: false, code: number, reason: string }
-export type TemplateCheck = (entry: TemplateEntry, template: Record<string, unknown>) => TemplateVerdict
+
+/** What egress needs of the template catalogue view (@wabridge/conversations createTemplateCatalogView). */
+export interface TemplateLookup {
+  /** The catalogue holds templates of this WABA (it was synced or a webhook named it). */
+  hasWaba (wabaId: string): boolean
+  /** The template message object checked against its entry (unknown, not approved, paused, parameter counts). */
+  check (wabaId: string, template: Readonly<Record<string, unknown>>): TemplateVerdict
+}
 
 /** Meta's code for a free-form message outside the customer service window. */
 export const OUTSIDE_WINDOW_CODE = 131047
-/** Meta's code for a template that does not exist in that language (or is not approved). */
-export const TEMPLATE_NOT_FOUND_CODE = 132001
 
 /** Where a send stood with the customer's windows (metric attributes): unknown when the tracker could not say. */
 export interface WindowPosition {
@@ -61,7 +60,6 @@ export interface SendChecksOptions {
   templateCheck: 'enforce' | 'off'
   /** The template catalogue (none with templateCheck off). */
   templates?: TemplateLookup
-  checkTemplate?: TemplateCheck
   wabaOf: (phoneNumberId: string) => string | undefined
   clock: () => number
   metrics: SendCheckMetrics
@@ -108,17 +106,10 @@ export function createSendChecks (options: SendChecksOptions) {
   const windowsOn = options.windowMode !== 'off' && windows !== undefined
 
   function checkTemplate (record: OutboundRequest, message: Record<string, unknown>): SendVerdict | undefined {
-    if (options.templateCheck === 'off' || templates === undefined || options.checkTemplate === undefined) return undefined
+    if (options.templateCheck === 'off' || templates === undefined) return undefined
     const waba = options.wabaOf(record.phone_number_id)
     if (waba === undefined || !templates.hasWaba(waba)) return undefined
-    const template = message.template as Record<string, unknown>
-    const name = typeof template.name === 'string' ? template.name : ''
-    const language = (template.language as { code?: unknown } | undefined)?.code
-    const code = typeof language === 'string' ? language : ''
-    const entry = templates.lookup(waba, name, code)
-    const verdict: TemplateVerdict = entry === undefined
-      ? { ok: false, code: TEMPLATE_NOT_FOUND_CODE, reason: `template "${name}" in language "${code}" is not in the catalogue of WABA ${waba}` }
-      : options.checkTemplate(entry, template)
+    const verdict = templates.check(waba, message.template as Record<string, unknown>)
     if (verdict.ok) return undefined
     options.metrics.templateRefused(record.phone_number_id, verdict.code)
     return { action: 'refuse', error: templateError(verdict.code, verdict.reason), deadLetter: `template refused by the catalogue (error ${verdict.code}): ${verdict.reason}` }
