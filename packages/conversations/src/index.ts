@@ -7,3 +7,13 @@ export type { EnsureWindowTopicsOptions, WindowTopics } from './windows/topics.t
 export { coPartitionAssigner, coPartitionAssignment, CO_PARTITION_ASSIGNER } from './windows/co-partition-assigner.ts'
 export { createWindowKeeper } from './windows/keeper.ts'
 export type { WindowKeeper, WindowKeeperEvents, WindowKeeperOptions } from './windows/keeper.ts'
+export {
+  applyTemplateWebhook, checkTemplateSend, createTemplateCatalogView, createTemplateCatalogWriter, entryKey, parseTemplateWebhook, planSync, sameContent,
+  TEMPLATE_ALERT_NAMES, TEMPLATE_ERRORS, TEMPLATE_LIST_FIELDS, TEMPLATE_WEBHOOK_FIELDS, templateAlert, templateAlertScope, templatesTopic, TEMPLATES_TOPIC_CONFIGS
+} from './templates/index.ts'
+export type {
+  SyncPlan, TemplateCatalogView, TemplateCatalogViewOptions, TemplateCatalogWriter, TemplateCatalogWriterOptions, TemplateChange, TemplateChangeListener, TemplateCheck,
+  TemplateCheckOptions, TemplateMessage, TemplateMessageInput, TemplateWebhookChange, TemplateWebhookField, WabaSyncResult
+} from './templates/index.ts'
+export { createWindowTracker } from './windows/tracker.ts'
+export type { WindowTracker, WindowTrackerOptions } from './windows/tracker.ts'
