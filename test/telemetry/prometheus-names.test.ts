@@ -28,6 +28,11 @@ const exercise: Record<Service, () => void> = {
     m.invalid()
     m.transaction(40, 12)
     m.settled('status_webhook')
+    m.windowSend('1001', { csw: 'inside', fep: 'outside', type: 'free_form' })
+    m.windowRefused('1001')
+    m.windowUnconfirmed('1001')
+    m.templateRefused('1001', 132000)
+    m.mediaUpload('1001', 'uploaded')
   },
   metrics () {
     const alert = { name: 'throughput', severity: 'warning' } as Alert

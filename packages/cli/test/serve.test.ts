@@ -51,7 +51,9 @@ const egressEnv = async () => ({
   EGRESS_PORT: String(await freePort(host)),
   // Nothing listens there; egress is ready without the Graph API (it is called per request).
   GRAPH_API_BASE_URL: `http://${host}:9`,
-  WA_ACCESS_TOKEN: 'serve-test-token'
+  WA_ACCESS_TOKEN: 'serve-test-token',
+  // No message is sent here: the window tracker would only lengthen the start.
+  EGRESS_WINDOW_MODE: 'off'
 })
 
 test('serve egress runs egress from the sources with a 64 MiB semi-space; SIGTERM drains and exits 0', async (t) => {
