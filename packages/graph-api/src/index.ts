@@ -1,6 +1,9 @@
 export { createGraphApiClient } from './graph-api-client.ts'
 export type { GraphApiClient, RequestOptions, SendOptions, MediaUpload, ListTemplatesOptions } from './graph-api-client.ts'
 export { DEFAULT_API_VERSION } from './options.ts'
+export { createAccessTokenLookup } from './access-tokens.ts'
+export { mediaUrlProblem, openMediaDownload, ByteCap, MediaTooLargeError } from './media-download.ts'
+export type { MediaHostPolicy, MediaDownloadOptions, MediaDownload } from './media-download.ts'
 export type { GraphApiClientOptions } from './options.ts'
 export type {
   GraphError, GraphFailure, GraphSuccessBase, MessageAccepted, ReadAccepted, SendOutcome,
