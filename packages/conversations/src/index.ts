@@ -8,11 +8,13 @@ export { coPartitionAssigner, coPartitionAssignment, CO_PARTITION_ASSIGNER } fro
 export { createWindowKeeper } from './windows/keeper.ts'
 export type { WindowKeeper, WindowKeeperEvents, WindowKeeperOptions } from './windows/keeper.ts'
 export {
-  applyTemplateWebhook, checkTemplateSend, createTemplateCatalogView, createTemplateCatalogWriter, entryKey, parseTemplateWebhook, planSync, sameContent,
-  TEMPLATE_ALERT_NAMES, TEMPLATE_ERRORS, TEMPLATE_LIST_FIELDS, TEMPLATE_WEBHOOK_FIELDS, templateAlert, templateAlertScope, templatesTopic, TEMPLATES_TOPIC_CONFIGS
+  applyTemplateWebhook, checkTemplateSend, configuredWabas, createTemplateCatalogPart, createTemplateCatalogView, createTemplateCatalogWriter, entryKey, parseTemplateWebhook, planSync, sameContent,
+  TEMPLATE_ALERT_NAMES, TEMPLATE_ERRORS, TEMPLATE_LIST_FIELDS, TEMPLATE_WEBHOOK_FIELDS, templateAlert, templateAlertScope, templatesTopic, TEMPLATES_TOPIC_CONFIGS,
+  TEMPLATE_HTTP_ERROR_CODES, TEMPLATE_PATHS, TemplateErrorBodySchema, templateJson, TemplateJsonSchema, TemplateListQuerySchema, TemplateListSchema, TemplateParamsSchema,
+  templateRoutes, TemplateSyncAnswerSchema, TemplateSyncBodySchema, wabaTokenResolver
 } from './templates/index.ts'
 export type {
-  SyncPlan, TemplateCatalogView, TemplateCatalogViewOptions, TemplateCatalogWriter, TemplateCatalogWriterOptions, TemplateChange, TemplateChangeListener, TemplateCheck,
+  SyncPlan, TemplateCatalogPart, TemplateCatalogPartDeps, TemplateCatalogView, TemplateCatalogViewOptions, TemplateCatalogWriter, TemplateCatalogWriterOptions, TemplateChange, TemplateChangeListener, TemplateCheck,
   TemplateCheckOptions, TemplateMessage, TemplateMessageInput, TemplateWebhookChange, TemplateWebhookField, WabaSyncResult
 } from './templates/index.ts'
 export { createWindowTracker } from './windows/tracker.ts'
