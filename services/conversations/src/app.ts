@@ -1,6 +1,7 @@
 import { metrics, type Meter } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
-import { createWindowKeeper, type WindowKeeper } from '@wabridge/conversations'
+import { configuredWabas, createTemplateCatalogPart, createWindowKeeper, wabaTokenResolver, type WindowKeeper } from '@wabridge/conversations'
+import { createGraphApiClient } from '@wabridge/graph-api'
 import { createKafkaClient } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
@@ -66,6 +67,25 @@ export function createConversationsApp (config: ConversationsConfig, deps: Conve
   })
   // Parts mounted beside the windows (routes, OpenAPI paths, lifecycle); the template catalogue goes here.
   const parts: MountedPart[] = []
+  // The template catalogue (docs/conversations.md, "Template catalogue"): sync, webhooks, alerts, /v1/templates.
+  parts.push(createTemplateCatalogPart({
+    kafka,
+    admin,
+    codec,
+    logger: logger.child({ component: 'templates' }),
+    graph: createGraphApiClient({ baseUrl: config.GRAPH_API_BASE_URL, apiVersion: config.GRAPH_API_VERSION, connections: 2, userAgent: 'wabridge-conversations' }),
+    prefix: config.TOPIC_PREFIX,
+    wabas: configuredWabas(config.CONVERSATIONS_WABAS, config.WA_PHONE_WABAS),
+    tokenFor: wabaTokenResolver(config.WA_ACCESS_TOKENS, config.WA_ACCESS_TOKEN, config.WA_PHONE_WABAS),
+    syncIntervalMs: config.CONVERSATIONS_TEMPLATE_SYNC_MS,
+    ...(config.CONVERSATIONS_TEMPLATES_GROUP_ID !== undefined && { groupId: config.CONVERSATIONS_TEMPLATES_GROUP_ID }),
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    allowSingleReplica: config.KAFKA_ALLOW_SINGLE_REPLICA,
+    sessionTimeoutMs: config.CONVERSATIONS_SESSION_TIMEOUT_MS,
+    clock,
+    onCrash
+  }))
   let isStarted = false
   let isStopping = false
   const isReady = () => isStarted && keeper.isReady() && parts.every((p) => p.isReady())

@@ -9,9 +9,17 @@ export function configuredWabas (explicit: readonly string[] | undefined, phoneW
   return [...new Set([...explicit ?? [], ...Object.values(phoneWabas ?? {})])].filter((w) => w.length > 0)
 }
 
-/** The token of a WABA as egress resolves it: its own in WA_ACCESS_TOKENS, else WA_ACCESS_TOKEN. */
-export function wabaTokenResolver (tokens: Readonly<Record<string, string>> | undefined, fallback: string | undefined): (wabaId: string) => string | undefined {
-  return (wabaId) => tokens !== undefined && Object.hasOwn(tokens, wabaId) ? tokens[wabaId] : fallback
+/**
+ * The token of a WABA as egress resolves its numbers': the WABA's own in WA_ACCESS_TOKENS, else that
+ * of one of its numbers (WA_PHONE_WABAS), else WA_ACCESS_TOKEN.
+ */
+export function wabaTokenResolver (tokens: Readonly<Record<string, string>> | undefined, fallback: string | undefined, phoneWabas?: Readonly<Record<string, string>>): (wabaId: string) => string | undefined {
+  return (wabaId) => {
+    if (tokens === undefined) return fallback
+    if (Object.hasOwn(tokens, wabaId)) return tokens[wabaId]
+    const number = Object.entries(phoneWabas ?? {}).find(([pn, waba]) => waba === wabaId && Object.hasOwn(tokens, pn))
+    return number ? tokens[number[0]] : fallback
+  }
 }
 
 export type TemplateCatalogPartDeps = TemplateCatalogWriterOptions & {
