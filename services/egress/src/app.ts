@@ -26,6 +26,7 @@ import { keyPartitioner, scheduledTopic } from './forward.ts'
 import { priorityOf } from './request-decoder.ts'
 import { createSuppressionReader, suppressionsTopic } from './suppressions.ts'
 import { createConversationViews, type ConversationViews } from './conversation-views.ts'
+import { windowTopics, WINDOWS_TOPIC_CONFIGS } from '@wabridge/conversations'
 import { createSendChecks } from './send-checks.ts'
 import { createFileMediaSource, createMediaResolver, type MediaSource } from './media-refs.ts'
 import { createMediaUploads, mediaUploadsTopic } from './media-uploads.ts'
@@ -142,6 +143,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     : undefined
   const views = deps.conversationViews ?? createConversationViews(kafka, admin, {
     prefix: config.TOPIC_PREFIX,
+    groupId: config.EGRESS_GROUP_ID,
     windowMode: config.EGRESS_WINDOW_MODE,
     templateCheck: config.EGRESS_TEMPLATE_CHECK,
     codec,
@@ -440,7 +442,9 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
           // The suppression list (@wabridge/outreach writes it; egress reads it whole).
           { topic: suppressionsTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } },
           // Files of the media store uploaded to a number (egress writes and reads it whole).
-          { topic: mediaUploadsTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } }
+          { topic: mediaUploadsTopic(config.TOPIC_PREFIX), configs: { 'cleanup.policy': 'compact' } },
+          // The windows (the conversations service writes them; the tracker reads them whole).
+          ...(windows ? [{ topic: windowTopics(config.TOPIC_PREFIX).windows, configs: { ...WINDOWS_TOPIC_CONFIGS } }] : [])
         ]
       })
       const scheduled = ensured.mismatched.find((m) => m.topic === scheduledTopic(config.TOPIC_PREFIX))

@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
 import type { Codec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
+import { createTemplateCatalogView, createWindowTracker } from '@wabridge/conversations'
 import type { TemplateLookup, WindowLookup } from './send-checks.ts'
 
 /** The window tracker as egress runs it (@wabridge/conversations createWindowTracker). */
@@ -29,6 +30,8 @@ export interface ConversationViews {
 
 export interface ConversationViewsOptions {
   prefix: string
+  /** Egress's group: the views' private groups derive from it. */
+  groupId: string
   windowMode: 'enforce' | 'warn' | 'off'
   templateCheck: 'enforce' | 'off'
   codec: Codec
@@ -38,11 +41,21 @@ export interface ConversationViewsOptions {
 }
 
 /**
- * THE PLACE where egress wires @wabridge/conversations' window tracker and template catalogue view:
- * the package is being written beside this one. Until its createWindowTracker /
- * createTemplateCatalogView / checkTemplateSend are exported, this returns no views (no check runs:
- * every request is sent, as before). Tests inject views through EgressDeps.conversationViews.
+ * Where egress wires @wabridge/conversations: the window tracker (reads the compacted wa.windows and
+ * tails wa.inbound.messages itself, so a reply right after the user's message is judged on it) unless
+ * EGRESS_WINDOW_MODE=off, and the template catalogue view (wa.templates, created when missing) unless
+ * EGRESS_TEMPLATE_CHECK=off.
  */
-export function createConversationViews (_kafka: Kafka, _admin: Admin, _options: ConversationViewsOptions): ConversationViews {
-  return {}
+export function createConversationViews (kafka: Kafka, admin: Admin, options: ConversationViewsOptions): ConversationViews {
+  const { prefix, codec, logger, onCrash } = options
+  const windows = options.windowMode === 'off'
+    ? undefined
+    : createWindowTracker(kafka, { prefix, codec, logger: logger.child({ component: 'window-tracker' }), clock: options.clock, onCrash, admin })
+  const templates = options.templateCheck === 'off'
+    ? undefined
+    : createTemplateCatalogView(kafka, { prefix, codec, logger: logger.child({ component: 'template-catalogue' }), admin, onCrash, groupIdPrefix: `${options.groupId}-templates` })
+  return {
+    ...(windows && { windows }),
+    ...(templates && { templates })
+  }
 }

@@ -1,4 +1,4 @@
-import { CSW_DURATION_MS, recipientWaId, type OutboundRequest, type ResultError } from '@wabridge/schemas'
+import { CSW_DURATION_MS, recipientWaId, type CustomerWindow, type OutboundRequest, type ResultError } from '@wabridge/schemas'
 
 /** EGRESS_WINDOW_MODE. */
 export type WindowMode = 'enforce' | 'warn' | 'off'
@@ -16,6 +16,8 @@ export interface WindowLookup {
   state (phoneNumberId: string, waId: string, now: number): WindowState
   /** Resolves true once every inbound message that existed at the call has been read (false at `deadlineMs`, epoch ms). */
   sync (deadlineMs: number): Promise<boolean>
+  /** The pair's record (when the customer last wrote, when the window closes), for the refusal's message. */
+  lookup? (phoneNumberId: string, waId: string): Pick<CustomerWindow, 'last_inbound_at' | 'csw_expires_at'> | undefined
 }
 
 /** The catalogue's verdict on one template message object (@wabridge/conversations checkTemplateSend). */
@@ -72,11 +74,14 @@ export function needsWindow (message: Record<string, unknown>): boolean {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/** The error of a free-form message not sent because the customer's service window is closed. */
-export function outsideWindowError (phoneNumberId: string, waId: string, state: WindowState): ResultError {
-  const when = state.cswClosesAt === undefined
-    ? `customer ${waId} never wrote to phone number ${phoneNumberId} (or not within the tracked history)`
-    : `customer ${waId} last wrote to phone number ${phoneNumberId} at ${iso(state.cswClosesAt - CSW_DURATION_MS)}; the window closed at ${iso(state.cswClosesAt)}`
+/**
+ * The error of a free-form message not sent because the customer's service window is closed:
+ * `lastInboundAt` when the customer last wrote (null: never, as far as the windows go back).
+ */
+export function outsideWindowError (phoneNumberId: string, waId: string, lastInboundAt: number | null, closedAt?: number | null): ResultError {
+  const when = lastInboundAt === null
+    ? `customer ${waId} never wrote to phone number ${phoneNumberId} (as far as the tracked windows go back)`
+    : `customer ${waId} last wrote to phone number ${phoneNumberId} at ${iso(lastInboundAt)}; the window closed at ${iso(closedAt ?? lastInboundAt + CSW_DURATION_MS)}`
   return {
     code: OUTSIDE_WINDOW_CODE,
     subcode: null,
@@ -135,7 +140,9 @@ export function createSendChecks (options: SendChecksOptions) {
       }
       const synced = windows.state(record.phone_number_id, waId, options.clock())
       if (synced.csw === 'open') return { action: 'send', window: position(synced, 'free_form') }
-      const error = outsideWindowError(record.phone_number_id, waId, synced)
+      const known = windows.lookup?.(record.phone_number_id, waId)
+      const lastInboundAt = known?.last_inbound_at ?? (synced.cswClosesAt === undefined ? null : synced.cswClosesAt - CSW_DURATION_MS)
+      const error = outsideWindowError(record.phone_number_id, waId, lastInboundAt, known?.csw_expires_at ?? synced.cswClosesAt)
       if (options.windowMode === 'warn') {
         return { action: 'send', window: position(synced, 'free_form'), flag: `sent outside the customer service window (EGRESS_WINDOW_MODE=warn): ${error.message.replace(/^not sent: outside the 24-hour customer service window /, '')}` }
       }

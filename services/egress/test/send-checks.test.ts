@@ -80,6 +80,14 @@ test('closed after the sync → refused: 131047, class outside_window, when the 
   assert.equal(counts.refused, 1)
 })
 
+test('the tracker\'s record names when the customer last wrote (its state gives no times once closed)', async () => {
+  const lastAt = NOW - 2 * CSW_DURATION_MS
+  const windows = { ...windowDouble([{ csw: 'closed', fep: 'closed' }]), lookup: () => ({ last_inbound_at: lastAt, csw_expires_at: lastAt + CSW_DURATION_MS }) }
+  const verdict = await checks({ windows }).c.judge(request(text), text)
+  assert.ok(verdict.action === 'refuse')
+  assert.match(verdict.error.message, new RegExp(`last wrote to phone number 100 at ${new Date(lastAt).toISOString()}; the window closed at ${new Date(lastAt + CSW_DURATION_MS).toISOString()}`))
+})
+
 test('a customer who never wrote is named as such', async () => {
   const { c } = checks({ windows: windowDouble([never]) })
   const verdict = await c.judge(request(text), text)
