@@ -7,6 +7,7 @@ import { createCodec } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
 import type { ConversationsConfig } from './config.ts'
 import { readinessChecks } from './health.ts'
+import { ErrorBodySchema } from './http-schemas.ts'
 import { createInstruments, type Instruments } from './instruments.ts'
 import { buildServer, type MountedRoutes } from './server.ts'
 
@@ -84,7 +85,8 @@ export function createConversationsApp (config: ConversationsConfig, deps: Conve
     allowSingleReplica: config.KAFKA_ALLOW_SINGLE_REPLICA,
     sessionTimeoutMs: config.CONVERSATIONS_SESSION_TIMEOUT_MS,
     clock,
-    onCrash
+    onCrash,
+    errorBodySchema: ErrorBodySchema
   }))
   let isStarted = false
   let isStopping = false

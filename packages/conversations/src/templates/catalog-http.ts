@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
+import { z, type ZodType } from 'zod'
 import type { ZodOpenApiPathsObject, ZodOpenApiResponsesObject } from 'zod-openapi'
 import { adminGuardResponses, errorBody, errorBodySchema, errorResponse, jsonContent as json } from '@wabridge/process'
 import type { TemplateEntry } from '@wabridge/schemas'
@@ -125,51 +125,58 @@ export async function templateRoutes (app: FastifyInstance, options: { view: Tem
   })
 }
 
-const error = (description: string) => errorResponse(TemplateErrorBodySchema, description)
-const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
-  ...adminGuardResponses(TemplateErrorBodySchema, {
-    401: 'CONVERSATIONS_ADMIN_TOKEN is set and the request has no or another bearer token (CONVERSATIONS_UNAUTHORIZED).',
-    403: 'No admin token is configured and the server is bound off loopback: /v1/* are disabled (CONVERSATIONS_ADMIN_TOKEN_MISSING).'
-  })
-}
-const INTERNAL = { 500: error('An unexpected error (CONVERSATIONS_INTERNAL).') }
-const BAD = (what: string) => ({ 400: error(`${what} (CONVERSATIONS_BAD_TEMPLATE_QUERY).`) })
-
-/** The OpenAPI paths of templateRoutes. */
-export const TEMPLATE_PATHS: ZodOpenApiPathsObject = {
-  '/v1/templates': {
-    get: {
-      operationId: 'listTemplates',
-      summary: 'The template catalogue: every template (one name in one language) of every WABA, or of one',
-      description: 'Read from the compacted wa.templates (synced from GET /{waba}/message_templates and the template webhooks). See docs/conversations.md.',
-      security: [{ adminToken: [] }],
-      requestParams: { query: TemplateListQuerySchema },
-      responses: { 200: { description: 'The templates, sorted by name and language.', content: json(TemplateListSchema) }, ...BAD('A filter is malformed'), ...ADMIN_ERRORS, ...INTERNAL }
-    }
-  },
-  '/v1/templates/{waba_id}/{name}/{language}': {
-    get: {
-      operationId: 'getTemplate',
-      summary: 'One template in one language, as the catalogue knows it',
-      security: [{ adminToken: [] }],
-      requestParams: { path: TemplateParamsSchema },
-      responses: {
-        200: { description: 'The template.', content: json(TemplateJsonSchema) },
-        ...BAD('waba_id, name or language is malformed'),
-        404: error('The catalogue has no such template in that language; `languages` lists those it has (CONVERSATIONS_TEMPLATE_NOT_FOUND).'),
-        ...ADMIN_ERRORS,
-        ...INTERNAL
+/**
+ * The OpenAPI paths of templateRoutes, their errors described with `errorBody` (the service's own
+ * ErrorBody schema: one document has one schema of that id).
+ */
+export function templatePaths (errorBody: ZodType = TemplateErrorBodySchema): ZodOpenApiPathsObject {
+  const error = (description: string) => errorResponse(errorBody, description)
+  const ADMIN_ERRORS: ZodOpenApiResponsesObject = {
+    ...adminGuardResponses(errorBody, {
+      401: 'CONVERSATIONS_ADMIN_TOKEN is set and the request has no or another bearer token (CONVERSATIONS_UNAUTHORIZED).',
+      403: 'No admin token is configured and the server is bound off loopback: /v1/* are disabled (CONVERSATIONS_ADMIN_TOKEN_MISSING).'
+    })
+  }
+  const INTERNAL = { 500: error('An unexpected error (CONVERSATIONS_INTERNAL).') }
+  const BAD = (what: string) => ({ 400: error(`${what} (CONVERSATIONS_BAD_TEMPLATE_QUERY).`) })
+  return {
+    '/v1/templates': {
+      get: {
+        operationId: 'listTemplates',
+        summary: 'The template catalogue: every template (one name in one language) of every WABA, or of one',
+        description: 'Read from the compacted wa.templates (synced from GET /{waba}/message_templates and the template webhooks). See docs/conversations.md.',
+        security: [{ adminToken: [] }],
+        requestParams: { query: TemplateListQuerySchema },
+        responses: { 200: { description: 'The templates, sorted by name and language.', content: json(TemplateListSchema) }, ...BAD('A filter is malformed'), ...ADMIN_ERRORS, ...INTERNAL }
       }
-    }
-  },
-  '/v1/templates/sync': {
-    post: {
-      operationId: 'syncTemplates',
-      summary: 'Sync the catalogue with the Graph API now',
-      description: 'Lists every template of the WABA(s) (all pages), writes what changed to wa.templates and tombstones what is no longer listed; answers what changed. A failed listing (after its retries) is reported with ok false and changes nothing.',
-      security: [{ adminToken: [] }],
-      requestBody: { required: false, content: json(TemplateSyncBodySchema) },
-      responses: { 200: { description: 'The outcome per WABA.', content: json(TemplateSyncAnswerSchema) }, ...BAD('waba_id is malformed'), ...ADMIN_ERRORS, ...INTERNAL }
+    },
+    '/v1/templates/{waba_id}/{name}/{language}': {
+      get: {
+        operationId: 'getTemplate',
+        summary: 'One template in one language, as the catalogue knows it',
+        security: [{ adminToken: [] }],
+        requestParams: { path: TemplateParamsSchema },
+        responses: {
+          200: { description: 'The template.', content: json(TemplateJsonSchema) },
+          ...BAD('waba_id, name or language is malformed'),
+          404: error('The catalogue has no such template in that language; `languages` lists those it has (CONVERSATIONS_TEMPLATE_NOT_FOUND).'),
+          ...ADMIN_ERRORS,
+          ...INTERNAL
+        }
+      }
+    },
+    '/v1/templates/sync': {
+      post: {
+        operationId: 'syncTemplates',
+        summary: 'Sync the catalogue with the Graph API now',
+        description: 'Lists every template of the WABA(s) (all pages), writes what changed to wa.templates and tombstones what is no longer listed; answers what changed. A failed listing (after its retries) is reported with ok false and changes nothing.',
+        security: [{ adminToken: [] }],
+        requestBody: { required: false, content: json(TemplateSyncBodySchema) },
+        responses: { 200: { description: 'The outcome per WABA.', content: json(TemplateSyncAnswerSchema) }, ...BAD('waba_id is malformed'), ...ADMIN_ERRORS, ...INTERNAL }
+      }
     }
   }
 }
+
+/** The paths with the catalogue's own ErrorBody (for a document of the catalogue alone). */
+export const TEMPLATE_PATHS: ZodOpenApiPathsObject = templatePaths()

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import type { ZodOpenApiPathsObject } from 'zod-openapi'
-import { TEMPLATE_PATHS, templateRoutes } from './catalog-http.ts'
+import type { ZodType } from 'zod'
+import { templatePaths, templateRoutes } from './catalog-http.ts'
 import type { TemplateCatalogView } from './catalog-view.ts'
 import { createTemplateCatalogWriter, type TemplateCatalogWriter, type TemplateCatalogWriterOptions } from './catalog-writer.ts'
 
@@ -25,6 +26,8 @@ export function wabaTokenResolver (tokens: Readonly<Record<string, string>> | un
 export type TemplateCatalogPartDeps = TemplateCatalogWriterOptions & {
   /** Stop the Graph API client with the part (default true: the part owns it). */
   ownsGraph?: boolean
+  /** The service's ErrorBody schema, for the error responses of the paths (default the catalogue's own). */
+  errorBodySchema?: ZodType
 }
 
 /** The template catalogue as a part of the conversations service (MountedPart). */
@@ -48,12 +51,13 @@ export interface TemplateCatalogPart {
 export function createTemplateCatalogPart (deps: TemplateCatalogPartDeps): TemplateCatalogPart {
   const writer = createTemplateCatalogWriter(deps)
   const routes: FastifyPluginAsync = async (app: FastifyInstance) => await templateRoutes(app, { view: writer.view, sync: writer.syncNow })
+  const paths = templatePaths(deps.errorBodySchema)
   return {
     writer,
     view: writer.view,
     routes,
-    paths: TEMPLATE_PATHS,
-    openapi: TEMPLATE_PATHS,
+    paths,
+    openapi: paths,
     isReady: () => writer.isReady(),
     start: () => writer.start(),
     async stop () {
