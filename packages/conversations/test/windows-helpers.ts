@@ -1,8 +1,8 @@
 import type { TestContext } from 'node:test'
 import type { Kafka } from 'kafkajs'
-import { createProducer, ensureTopics } from '@wabridge/kafka'
+import { createProducer, createTopicView, ensureTopics } from '@wabridge/kafka'
 import { connectedAdmin, readAll, testKafka, uniqueName, waitFor } from '@wabridge/kafka/testing'
-import { createCodec, windowKey, type InboundMessage, type InboundStatus } from '@wabridge/schemas'
+import { createCodec, windowKey, type CustomerWindow, type InboundMessage, type InboundStatus } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
 import { windowTopics, type WindowTopics } from '../src/index.ts'
 
@@ -95,4 +95,17 @@ export async function inboundProducer (t: TestContext, kafka: Kafka, topics: Win
       await producer.send(await Promise.all(ss.map(async (s) => ({ topic: topics.statuses, key: windowKey(s.phone_number_id, s.recipient_id), value: await codec.serialize(topics.statuses, 'InboundStatus', s) }))))
     }
   }
+}
+
+/** The latest record per key of a windows topic (null = tombstone), kept current until the test ends. */
+export async function watchWindows (t: TestContext, kafka: Kafka, topic: string): Promise<Map<string, CustomerWindow | null>> {
+  const latest = new Map<string, CustomerWindow | null>()
+  const view = createTopicView({
+    topic,
+    groupIdPrefix: uniqueName('watch'),
+    onRecord: async (key, value) => { latest.set(key, value === null ? null : (await codec.deserialize(value, 'CustomerWindow')).value) }
+  }, { kafka, logger })
+  t.after(() => view.stop())
+  await view.start()
+  return latest
 }
