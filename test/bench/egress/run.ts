@@ -5,7 +5,14 @@
  * cell: achieved rate per number (min / median, as a share of the limit; "steady" leaves out each
  * number's first --warmup seconds), one-second windows over the limit, and the aggregate msg/s.
  *
- *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10] [--warmup 5]
+ *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10] [--warmup 5] [--windows off,enforce]
+ *
+ * --windows runs every cell once per EGRESS_WINDOW_MODE given (default: off only). With enforce or
+ * warn, wa.windows is seeded first with an open customer service window for every (number,
+ * recipient) pair, so every request passes the window check: the difference is the check's cost.
+ * Printed per cell and mode: also the egress process's CPU time per 1,000 requests (from ready to
+ * drained); with more than
+ * one mode, the ratios of the aggregate rate, the steady share and the CPU time to the first mode's.
  *
  * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start). EGRESS_* and
  * GRAPH_* variables of the environment configure the egress under test, as they would the service.
@@ -15,13 +22,24 @@ import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames } from '@wabridge/kafka'
-import { contentTypeFor, createCodec, type OutboundRequest } from '@wabridge/schemas'
+import { readFile } from 'node:fs/promises'
+import { contentTypeFor, createCodec, CSW_DURATION_MS, windowKey, type CustomerWindow, type OutboundRequest } from '@wabridge/schemas'
 import { findFreePorts } from '@wabridge/local-kafka'
 import { attemptsTopic } from '../../../services/egress/src/app.ts'
 
 const { values } = parseArgs({
-  options: { grid: { type: 'string', default: '10x80,100x80,4x1000' }, seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '5' } }
+  options: {
+    grid: { type: 'string', default: '10x80,100x80,4x1000' },
+    seconds: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
+    windows: { type: 'string', default: 'off' }
+  }
 })
+const modes = values.windows!.split(',').map((m) => m.trim()).filter((m) => m.length > 0)
+for (const m of modes) if (!['off', 'warn', 'enforce'].includes(m)) throw new Error(`--windows: ${m} is not off, warn or enforce`)
+/** Recipients per number (requests cycle through them). */
+const RECIPIENTS = 1000
+const recipient = (k: number) => `+1555${String(k % RECIPIENTS).padStart(7, '0')}`
 /** Each number's first seconds (new process, JIT, the backlog being taken in) are left out of the steady share. */
 const warmupMs = Number(values.warmup) * 1000
 const seconds = Number(values.seconds)
@@ -58,14 +76,22 @@ async function startEgress (env: Record<string, string | undefined>) {
     stdio: ['ignore', 'ignore', 'inherit']
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  /** CPU seconds the process used so far (user + system, from /proc). */
+  const cpuSeconds = async () => {
+    const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  }
   const ready = `http://127.0.0.1:${env.EGRESS_PORT}/readyz`
   for (let i = 0; ; i++) {
     if (child.exitCode !== null || i > 300) throw new Error('egress did not become ready')
     try { if ((await fetch(ready)).ok) break } catch {}
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+  const cpuAtReady = await cpuSeconds()
   return {
     startedAt,
+    /** CPU seconds since it was ready (the start, module loading and compilation left out). */
+    drainCpuSeconds: async () => await cpuSeconds() - cpuAtReady,
     async stop () {
       child.kill('SIGTERM')
       const code = await exited
@@ -74,21 +100,31 @@ async function startEgress (env: Record<string, string | undefined>) {
   }
 }
 
-async function cell (numbers: number, rate: number) {
+async function cell (numbers: number, rate: number, windowMode: string) {
   const prefix = `bench-eg-${randomUUID().slice(0, 8)}`
   const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench-egress' })
   const admin = kafka.admin()
   await admin.connect()
-  await ensureTopics(admin, { prefix, partitions, replicationFactor: 1, only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages'], extra: [{ topic: attemptsTopic(prefix) }] })
+  await ensureTopics(admin, { prefix, partitions, replicationFactor: 1, only: ['outboundRequests', 'outboundResults', 'outboundDlq', 'inboundMessages'], extra: [{ topic: attemptsTopic(prefix) }, { topic: `${prefix}.windows`, configs: { 'cleanup.policy': 'compact' } }] })
   await admin.disconnect()
   const ids = Array.from({ length: numbers }, (_, i) => String(7_000_000 + i))
   const perNumber = rate * seconds
   const producer = createProducer(kafka)
   await producer.start()
+  if (windowMode !== 'off') {
+    // Every customer wrote an hour ago: every request passes the check (its cost is what is measured).
+    const at = Date.now() - 3_600_000
+    const windows = ids.flatMap((n) => Array.from({ length: Math.min(RECIPIENTS, perNumber) }, (_, k): CustomerWindow => ({
+      phone_number_id: n, wa_id: recipient(k).slice(1), last_inbound_at: at, last_inbound_id: `wamid.bench.${k}`, csw_expires_at: at + CSW_DURATION_MS, referral_at: null, fep_opened_at: null, fep_expires_at: null, updated_at: at
+    })))
+    for (let i = 0; i < windows.length; i += 1000) {
+      await producer.send(windows.slice(i, i + 1000).map((w) => ({ topic: `${prefix}.windows`, key: windowKey(w.phone_number_id, w.wa_id), value: codec.encode('CustomerWindow', w) })))
+    }
+  }
   const topic = topicNames(prefix).outboundRequests
   for (let i = 0; i < perNumber; i += 50) {
     const batch = ids.flatMap((n) => Array.from({ length: Math.min(50, perNumber - i) }, (_, j) => {
-      const r: OutboundRequest = { request_id: `${n}-${i + j}`, phone_number_id: n, to: `+1555${String((i + j) % 1000).padStart(7, '0')}`, message_json: '{"type":"text","text":{"body":"benchmark"}}', expires_at: null, metadata: {}, created_at: Date.now() }
+      const r: OutboundRequest = { request_id: `${n}-${i + j}`, phone_number_id: n, to: recipient(i + j), message_json: '{"type":"text","text":{"body":"benchmark"}}', expires_at: null, metadata: {}, created_at: Date.now() }
       return { topic, key: n, value: codec.encode('OutboundRequest', r), headers: toKafkaHeaders({ eventId: r.request_id!, contentType: contentTypeFor('OutboundRequest') }) }
     }))
     await producer.send(batch)
@@ -109,6 +145,7 @@ async function cell (numbers: number, rate: number) {
     EGRESS_PORT: String(egressPort),
     EGRESS_COUNT_INBOUND: 'false',
     EGRESS_DEFAULT_MPS: String(rate),
+    EGRESS_WINDOW_MODE: windowMode,
     LOG_LEVEL: 'warn'
   })
   const total = numbers * perNumber
@@ -120,6 +157,7 @@ async function cell (numbers: number, rate: number) {
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   const wallMs = Date.now() - started
+  const cpu = await egress.drainCpuSeconds()
   await egress.stop()
   const stats = await (await fetch(`${sim.url}/_sim/stats`)).json() as { accepted: number, refused: number, phoneNumbers: Record<string, { maxInWindow: number }> }
 
@@ -145,7 +183,7 @@ async function cell (numbers: number, rate: number) {
   await cleanup.connect()
   const names = topicNames(prefix)
   await cleanup.deleteGroups([`g-${prefix}`]).catch(() => {})
-  await cleanup.deleteTopics({ topics: [names.outboundRequests, names.outboundResults, names.outboundDlq, names.inboundMessages, attemptsTopic(prefix)] })
+  await cleanup.deleteTopics({ topics: [names.outboundRequests, names.outboundResults, names.outboundDlq, names.inboundMessages, attemptsTopic(prefix), `${prefix}.windows`] })
     .catch((err: unknown) => console.error(`# could not delete the cell's topics: ${(err as Error).message}`))
   await cleanup.disconnect()
   shares.sort((a, b) => a - b)
@@ -153,6 +191,7 @@ async function cell (numbers: number, rate: number) {
   const over = Object.values(stats.phoneNumbers).filter((p) => p.maxInWindow > rate).length
   return {
     cell: `${numbers}×${rate}/s`,
+    windows: windowMode,
     requests: total,
     accepted: stats.accepted,
     refused: stats.refused,
@@ -162,15 +201,36 @@ async function cell (numbers: number, rate: number) {
     'steady share min': steadyShares[0]!.toFixed(3),
     'steady share median': steadyShares[Math.floor(steadyShares.length / 2)]!.toFixed(3),
     'aggregate msg/s': Math.round(stats.accepted / ((last - first) / 1000)),
+    'egress CPU ms / 1000 req': Math.round(cpu * 1000 / total * 1000),
     'wall s': (wallMs / 1000).toFixed(1)
   }
 }
 
-const rows = []
+type Row = Awaited<ReturnType<typeof cell>>
+const rows: Row[] = []
+const ratios: Array<Record<string, string>> = []
 for (const spec of values.grid!.split(',')) {
   const [n, r] = spec.split('x').map(Number)
-  rows.push(await cell(n!, r!))
-  console.table(rows.slice(-1))
+  const base = rows.length
+  for (const mode of modes) {
+    rows.push(await cell(n!, r!, mode))
+    console.table(rows.slice(-1))
+  }
+  for (const row of rows.slice(base + 1)) {
+    const first = rows[base]!
+    ratios.push({
+      cell: row.cell,
+      [`${row.windows} / ${first.windows}`]: '',
+      'aggregate msg/s': (row['aggregate msg/s'] / first['aggregate msg/s']).toFixed(3),
+      'steady share median': (Number(row['steady share median']) / Number(first['steady share median'])).toFixed(3),
+      'steady share min': (Number(row['steady share min']) / Number(first['steady share min'])).toFixed(3),
+      'egress CPU / req': (row['egress CPU ms / 1000 req'] / first['egress CPU ms / 1000 req']).toFixed(3)
+    })
+  }
 }
 console.log('\negress benchmark, one instance, backlog of', seconds, 's per number')
 console.table(rows)
+if (ratios.length > 0) {
+  console.log(`\nwindow check: each mode against ${modes[0]}`)
+  console.table(ratios)
+}
