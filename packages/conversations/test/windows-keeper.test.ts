@@ -6,7 +6,6 @@ import { codec, inboundProducer, logger, manualClock, message, PHONE, status, te
 
 const H = 3600_000
 
-
 test('the keeper merges messages and statuses into wa.windows, commits after the writes, reloads on restart and tombstones closed pairs', async (t) => {
   const kafka = testKafka()
   const { prefix, topics } = await windowPrefix(t, kafka, 2)
