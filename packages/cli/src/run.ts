@@ -15,6 +15,7 @@ import { registerNumbers } from './commands/numbers.ts'
 import { registerSuppressions } from './commands/suppressions.ts'
 import { registerSchedule } from './commands/schedule.ts'
 import { registerCampaign } from './commands/campaign.ts'
+import { registerTemplates } from './commands/templates.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -132,6 +133,7 @@ registerNumbers(program, ctx, (c) => { code = c })
 registerSuppressions(program, ctx, (c) => { code = c })
 registerSchedule(program, (c) => { code = c })
 registerCampaign(program, (c) => { code = c })
+registerTemplates(program, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)
