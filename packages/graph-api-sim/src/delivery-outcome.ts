@@ -25,7 +25,8 @@ export function templateCategoryOf (ctx: SimContext, phone: PhoneNumber, templat
 
 /**
  * The code of the `failed` status an accepted send ends in, or undefined when it is delivered as
- * usual. Only templates are judged (the sim does not refuse free-form messages outside a window):
+ * usual. Only templates are judged here (a free-form message outside a window is refused at send time
+ * with 131047 when windows are enforced: see handle-send.ts):
  * - a marketing template to a user who stopped marketing from this WABA: 131050;
  * - a marketing template to a US number (always), or to a user at the per-user marketing limit
  *   outside a customer service window: 131049;
