@@ -33,12 +33,14 @@ const PARTS = {
   webhooks: 'WEBHOOKS_PORT',
   scheduler: 'SCHEDULER_PORT',
   campaigns: 'CAMPAIGNS_PORT',
+  conversations: 'CONVERSATIONS_PORT',
+  media: 'MEDIA_PORT',
   sim: 'SIM_PORT'
 } as const
 /** The gateway services (the simulator is a development stand-in for Meta). */
-const SERVICES = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns'] as const
+const SERVICES = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns', 'conversations', 'media'] as const
 /** Prometheus ports of the image contract. */
-const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464, api: 9467, notifier: 9468, webhooks: 9469, scheduler: 9470, campaigns: 9471 }
+const PROMETHEUS_PORTS = { ingress: 9465, egress: 9466, metrics: 9464, api: 9467, notifier: 9468, webhooks: 9469, scheduler: 9470, campaigns: 9471, conversations: 9472, media: 9473 }
 /** Secret variables of every part (marked secret() in its schema); each may only arrive as <NAME>_FILE. */
 const SECRET_VARIABLES = allSecretVariables()
 /** Admin tokens each part bound off loopback needs, and the variable that brings it. */
@@ -49,6 +51,8 @@ const ADMIN_TOKENS = {
   webhooks: 'WEBHOOKS_ADMIN_TOKEN',
   scheduler: 'SCHEDULER_ADMIN_TOKEN',
   campaigns: 'CAMPAIGNS_ADMIN_TOKEN',
+  conversations: 'CONVERSATIONS_ADMIN_TOKEN',
+  media: 'MEDIA_ADMIN_TOKEN',
   sim: 'SIM_ADMIN_TOKEN'
 }
 
@@ -85,7 +89,7 @@ test('dclint rejects copies of compose.yaml with an invalid field', async (t) =>
 test('every wabridge part runs as a non-root user on a read-only root with no capabilities', async () => {
   const compose = await loadCompose(composePath)
   const parts = wabridgeServices(compose)
-  assert.deepEqual(parts.map(([name]) => name).sort(), ['api', 'campaigns', 'cli', 'egress', 'ingress', 'metrics', 'notifier', 'scheduler', 'sim', 'webhooks'])
+  assert.deepEqual(parts.map(([name]) => name).sort(), ['api', 'campaigns', 'cli', 'conversations', 'egress', 'ingress', 'media', 'metrics', 'notifier', 'scheduler', 'sim', 'webhooks'])
   for (const [name, s] of parts) {
     assert.ok(s.build, `${name}: build`)
     assert.match(s.image ?? '', /^[\w./-]+:[\w.-]+$/, `${name}: image with a tag`)
@@ -167,7 +171,9 @@ test('secrets reach the services only as <NAME>_FILE paths of compose secrets un
   const fileOf = (name: string, variable: string): string | undefined => envOf(service(compose, name), variable)
   assert.ok(fileOf('ingress', 'WA_APP_SECRETS_FILE') && fileOf('ingress', 'WA_VERIFY_TOKEN_FILE'), 'ingress gets its app secrets and verify token')
   assert.ok(fileOf('egress', 'WA_ACCESS_TOKEN_FILE') ?? fileOf('egress', 'WA_ACCESS_TOKENS_FILE'), 'egress gets an access token')
-  assert.equal(fileOf('campaigns', 'WA_ACCESS_TOKEN_FILE'), fileOf('egress', 'WA_ACCESS_TOKEN_FILE'), 'campaigns reads templates with egress\'s access token')
+  for (const name of ['campaigns', 'conversations', 'media']) {
+    assert.equal(fileOf(name, 'WA_ACCESS_TOKEN_FILE'), fileOf('egress', 'WA_ACCESS_TOKEN_FILE'), `${name} calls the Graph API with egress's access token`)
+  }
   assert.ok(fileOf('sim', 'SIM_APP_SECRET_FILE'), 'the simulator gets the secret it signs webhooks with')
   // Every part bound off loopback with admin routes gets a token for them (the parts refuse to start, or
   // refuse the routes, without one).
@@ -200,7 +206,7 @@ test('the operator CLI reaches each part\'s HTTP API by its service name and por
   const compose = await loadCompose(composePath)
   const cli = service(compose, 'cli')
   const urls = Object.entries(cli.environment ?? {}).filter(([name]) => name.endsWith('_URL'))
-  assert.deepEqual(urls.map(([name]) => name).sort(), ['CAMPAIGNS_URL', 'METRICS_URL', 'SCHEDULER_URL', 'SIM_URL'])
+  assert.deepEqual(urls.map(([name]) => name).sort(), ['CAMPAIGNS_URL', 'CONVERSATIONS_URL', 'METRICS_URL', 'SCHEDULER_URL', 'SIM_URL'])
   for (const [name, value] of urls) {
     const url = new URL(String(value))
     const part = url.hostname as keyof typeof PARTS
@@ -223,9 +229,9 @@ test('the simulator runs only in the dev profile, and dev.env both enables it an
   const compose = await loadCompose(composePath)
   assert.deepEqual(service(compose, 'sim').profiles, ['dev'])
   const always = Object.entries(compose.services).filter(([, s]) => s.profiles === undefined).map(([name]) => name)
-  assert.deepEqual(always.sort(), ['api', 'campaigns', 'egress', 'grafana', 'ingress', 'kafka', 'metrics', 'notifier', 'prometheus', 'scheduler', 'webhooks'])
+  assert.deepEqual(always.sort(), ['api', 'campaigns', 'conversations', 'egress', 'grafana', 'ingress', 'kafka', 'media', 'metrics', 'notifier', 'prometheus', 'scheduler', 'webhooks'])
   for (const name of always) assert.equal(service(compose, name).depends_on?.sim, undefined, `${name} must not need the simulator`)
-  for (const name of ['egress', 'campaigns']) {
+  for (const name of ['egress', 'campaigns', 'conversations', 'media']) {
     assert.equal(envOf(service(compose, name), 'GRAPH_API_BASE_URL'), 'https://graph.facebook.com', `without dev.env ${name} calls Meta`)
     assert.equal(envOf(service(compose, name), 'GRAPH_API_VERSION'), envOf(service(compose, 'egress'), 'GRAPH_API_VERSION'), `${name}: one Graph API version`)
   }
@@ -234,8 +240,15 @@ test('the simulator runs only in the dev profile, and dev.env both enables it an
   assert.ok(devEnv.COMPOSE_PROFILES?.split(',').includes('dev'), 'dev.env enables the dev profile')
   const dev = await loadCompose(composePath, devEnv)
   const sim = service(dev, 'sim')
-  for (const name of ['egress', 'campaigns']) assert.equal(envOf(service(dev, name), 'GRAPH_API_BASE_URL'), `http://sim:${envOf(sim, 'SIM_PORT')}`, name)
+  for (const name of ['egress', 'campaigns', 'conversations', 'media']) assert.equal(envOf(service(dev, name), 'GRAPH_API_BASE_URL'), `http://sim:${envOf(sim, 'SIM_PORT')}`, name)
   assert.equal(envOf(sim, 'SIM_WEBHOOK_URL'), `http://ingress:${envOf(service(dev, 'ingress'), 'INGRESS_PORT')}/webhook`)
+  // Egress enforces customer service windows by default; the simulator refuses outside them too, as Meta does.
+  assert.equal(envOf(sim, 'SIM_ENFORCE_WINDOWS'), 'true')
+  // The media worker sends the token only to allowed hosts over HTTPS: Meta's by default, the simulator over HTTP with dev.env.
+  assert.equal(envOf(service(compose, 'media'), 'MEDIA_ALLOW_INSECURE_HTTP'), 'false')
+  assert.equal(envOf(service(compose, 'media'), 'MEDIA_ALLOWED_HOSTS'), '')
+  assert.equal(envOf(service(dev, 'media'), 'MEDIA_ALLOW_INSECURE_HTTP'), 'true')
+  assert.equal(envOf(service(dev, 'media'), 'MEDIA_ALLOWED_HOSTS'), 'sim')
 })
 
 test('Kafka is apache/kafka of the local broker\'s minor version, single-node KRaft, on a named volume, advertising what the services use', async () => {
@@ -314,6 +327,25 @@ test('Prometheus scrapes the Prometheus port of every gateway service, and promt
 
   const output = await promtoolCheckConfig('deploy/prometheus/prometheus.yml', root)
   assert.match(output, /SUCCESS/)
+})
+
+test('the media worker stores on a named volume at the path of its MEDIA_STORE_URL, which the image owns as the node user', async () => {
+  const compose = await loadCompose(composePath)
+  const media = service(compose, 'media')
+  const url = new URL(envOf(media, 'MEDIA_STORE_URL') ?? '')
+  assert.equal(url.protocol, 'file:')
+  const volume = (media.volumes ?? []).map(parseVolume).find((v) => v.target === url.pathname)
+  assert.ok(volume && Object.hasOwn(compose.volumes ?? {}, volume.source), `a named volume at ${url.pathname}`)
+  assert.notEqual(volume.mode, 'ro')
+  // Egress reads the same volume, read-only, to send the store's files by reference (store_uri).
+  const egress = service(compose, 'egress')
+  assert.deepEqual((egress.volumes ?? []).map(parseVolume).find((v) => v.source === volume.source), { source: volume.source, target: url.pathname, mode: 'ro' })
+  assert.equal(envOf(egress, 'EGRESS_MEDIA_FILE_ROOTS'), url.pathname)
+  // A new named volume takes the owner of the image's folder: the Dockerfile makes it uid 1000's (the parts' user).
+  const dockerfile = await readFile(join(root, 'Dockerfile'), 'utf8')
+  assert.match(dockerfile, new RegExp(`\\nRUN mkdir -p ${url.pathname} && chown 1000:1000 ${url.pathname}\\n`))
+  // An S3 store instead is one variable away.
+  assert.equal(envOf(service(await loadCompose(composePath, { MEDIA_STORE_URL: 's3://media/inbound' }), 'media'), 'MEDIA_STORE_URL'), 's3://media/inbound')
 })
 
 test('Grafana provisions the Prometheus data source and the repository\'s dashboard file', async () => {

@@ -27,7 +27,7 @@ const ENTRYPOINT = ['node', '/app/packages/cli/bin/wabridge.js']
 // fallback while the CLI cannot serve. WABRIDGE_IMAGE_COMMAND overrides the default.
 const PART_COMMAND = process.env.WABRIDGE_IMAGE_COMMAND ?? 'serve'
 
-const PARTS = ['sim', 'ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns'] as const
+const PARTS = ['sim', 'ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns', 'conversations', 'media'] as const
 type Part = typeof PARTS[number]
 // The simulator keeps its probes under /_sim/ (its root paths imitate the Graph API).
 const READY_PATH: Record<Part, string> = {
@@ -39,11 +39,13 @@ const READY_PATH: Record<Part, string> = {
   notifier: '/readyz',
   webhooks: '/readyz',
   scheduler: '/readyz',
-  campaigns: '/readyz'
+  campaigns: '/readyz',
+  conversations: '/readyz',
+  media: '/readyz'
 }
 const PART_WORKSPACES = [
   '@wabridge/cli', '@wabridge/ingress', '@wabridge/egress', '@wabridge/metrics', '@wabridge/api', '@wabridge/notifier', '@wabridge/webhooks',
-  '@wabridge/scheduler', '@wabridge/campaigns', '@wabridge/graph-api-sim'
+  '@wabridge/scheduler', '@wabridge/campaigns', '@wabridge/conversations-service', '@wabridge/media', '@wabridge/graph-api-sim'
 ]
 
 function partArgv (part: Part): string[] {
@@ -109,7 +111,7 @@ test('the image builds from the official Node 24 base and ships only what runs, 
   assert.deepEqual(config.Entrypoint, ENTRYPOINT, 'exec-form entrypoint: node itself, no shell')
   assert.deepEqual(config.Cmd, ['--help'])
   assert.equal(config.WorkingDir, '/app')
-  assert.deepEqual(Object.keys(config.ExposedPorts).sort(), ['8080/tcp', '8081/tcp', '8082/tcp', '8083/tcp', '8084/tcp', '8085/tcp', '8086/tcp', '8087/tcp'])
+  assert.deepEqual(Object.keys(config.ExposedPorts).sort(), ['8080/tcp', '8081/tcp', '8082/tcp', '8083/tcp', '8084/tcp', '8085/tcp', '8086/tcp', '8087/tcp', '8088/tcp', '8089/tcp'])
   // Every part (and its Prometheus exporter) binds all interfaces in a container.
   for (const variable of ['NODE_ENV=production', ...[...PARTS, 'prometheus'].map((part) => `${part.toUpperCase()}_HOST=0.0.0.0`)]) {
     assert.ok(config.Env.includes(variable), `ENV ${variable}`)
@@ -140,6 +142,9 @@ test('the image builds from the official Node 24 base and ships only what runs, 
 
   assert.match(await buildah(['run', container, '--', 'node', '--version']), /^v24\./)
   assert.equal(await buildah(['run', container, '--', 'node', '-e', 'process.stdout.write(process.getuid() + ":" + process.getgid())']), '1000:1000')
+  // The media worker's store folder belongs to the node user, so a volume mounted there (compose's media-data) is writable.
+  const store = await stat(join(mountpoint, 'var/lib/wabridge/media'))
+  assert.deepEqual([store.isDirectory(), store.uid, store.gid], [true, 1000, 1000], 'the media store folder')
   if (PART_COMMAND === 'serve') assert.match(await buildah(['run', container, '--', ...ENTRYPOINT, '--help']), /serve/)
 })
 
@@ -160,7 +165,20 @@ test('each part starts in the image, answers /readyz on its port, and exits 0 on
     webhooks: { ...common, WEBHOOKS_PORT: String(ports.webhooks), WEBHOOKS_ADMIN_TOKEN: 'image-test-admin' },
     scheduler: { ...common, SCHEDULER_PORT: String(ports.scheduler), SCHEDULER_ADMIN_TOKEN: 'image-test-admin' },
     // Campaigns reads templates from the simulator too.
-    campaigns: { ...common, CAMPAIGNS_PORT: String(ports.campaigns), GRAPH_API_BASE_URL: `http://127.0.0.1:${ports.sim}`, WA_ACCESS_TOKEN: 'image-test-token', CAMPAIGNS_ADMIN_TOKEN: 'image-test-admin' }
+    campaigns: { ...common, CAMPAIGNS_PORT: String(ports.campaigns), GRAPH_API_BASE_URL: `http://127.0.0.1:${ports.sim}`, WA_ACCESS_TOKEN: 'image-test-token', CAMPAIGNS_ADMIN_TOKEN: 'image-test-admin' },
+    // The conversations service syncs the template catalogue from the simulator.
+    conversations: { ...common, CONVERSATIONS_PORT: String(ports.conversations), GRAPH_API_BASE_URL: `http://127.0.0.1:${ports.sim}`, WA_ACCESS_TOKEN: 'image-test-token', CONVERSATIONS_ADMIN_TOKEN: 'image-test-admin' },
+    // The media worker stores into the image's store folder (owned by the node user: a volume mounted there inherits it).
+    media: {
+      ...common,
+      MEDIA_PORT: String(ports.media),
+      GRAPH_API_BASE_URL: `http://127.0.0.1:${ports.sim}`,
+      WA_ACCESS_TOKEN: 'image-test-token',
+      MEDIA_ADMIN_TOKEN: 'image-test-admin',
+      MEDIA_STORE_URL: 'file:///var/lib/wabridge/media',
+      MEDIA_ALLOWED_HOSTS: '127.0.0.1',
+      MEDIA_ALLOW_INSECURE_HTTP: 'true'
+    }
   }
   const running = new Map<Part, RunningPart>()
   t.after(async () => { await Promise.all([...running.values()].map((p) => p.stop())) })
@@ -172,7 +190,7 @@ test('each part starts in the image, answers /readyz on its port, and exits 0 on
   }
 
   await timed('sim ready', () => start('sim'))
-  await timed('ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns ready', () => Promise.all(PARTS.filter((part) => part !== 'sim').map(start)))
+  await timed('ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns, conversations, media ready', () => Promise.all(PARTS.filter((part) => part !== 'sim').map(start)))
   await waitUntilOk(`http://127.0.0.1:${prometheusPort}/metrics`, running.get('metrics')!, 10_000)
 
   const codes = await timed('SIGTERM', () => Promise.all(PARTS.map(async (part) => [part, await running.get(part)!.stop()] as const)))

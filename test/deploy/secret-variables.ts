@@ -6,8 +6,10 @@
 import { secretVariables } from '@wabridge/config'
 import { ConfigSchema as apiSchema } from '../../services/api/src/config.ts'
 import { ConfigSchema as campaignsSchema } from '../../services/campaigns/src/config.ts'
+import { ConfigSchema as conversationsSchema } from '../../services/conversations/src/config.ts'
 import { ConfigSchema as egressSchema } from '../../services/egress/src/config.ts'
 import { ConfigSchema as ingressSchema } from '../../services/ingress/src/config.ts'
+import { ConfigSchema as mediaSchema } from '../../services/media/src/config.ts'
 import { ConfigSchema as metricsSchema } from '../../services/metrics/src/config.ts'
 import { ConfigSchema as notifierSchema } from '../../services/notifier/src/config.ts'
 import { ConfigSchema as schedulerSchema } from '../../services/scheduler/src/config.ts'
@@ -26,6 +28,8 @@ export function secretVariablesByPart (): Record<string, string[]> {
     webhooks: secretVariables(webhooksSchema),
     scheduler: secretVariables(schedulerSchema),
     campaigns: secretVariables(campaignsSchema),
+    conversations: secretVariables(conversationsSchema),
+    media: secretVariables(mediaSchema),
     sim: SIM_SECRETS
   }
 }
