@@ -28,7 +28,8 @@ import { createSuppressionReader, suppressionsTopic } from './suppressions.ts'
 import { createConversationViews, type ConversationViews } from './conversation-views.ts'
 import { windowTopics, WINDOWS_TOPIC_CONFIGS } from '@wabridge/conversations'
 import { createSendChecks } from './send-checks.ts'
-import { createFileMediaSource, createMediaResolver, type MediaSource } from './media-refs.ts'
+import { createFileMediaSource, createMediaResolver, routedMediaSource, type MediaSource } from './media-refs.ts'
+import { createMediaStore, mediaStoreConfigOf } from '@wabridge/media-store'
 import { createMediaUploads, mediaUploadsTopic } from './media-uploads.ts'
 
 export interface EgressDeps {
@@ -153,6 +154,8 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
   })
   const windows = config.EGRESS_WINDOW_MODE === 'off' ? undefined : views.windows
   const templates = config.EGRESS_TEMPLATE_CHECK === 'off' ? undefined : views.templates
+  // store_uri files: the media store's (MEDIA_STORE_URL), plain files under EGRESS_MEDIA_FILE_ROOTS.
+  const mediaStore = config.MEDIA_STORE_URL === undefined ? undefined : createMediaStore(mediaStoreConfigOf({ ...config, MEDIA_STORE_URL: config.MEDIA_STORE_URL }))
   const uploads = createMediaUploads(kafka, admin, { topic: mediaUploadsTopic(config.TOPIC_PREFIX), groupId: config.EGRESS_GROUP_ID, codec, producer: reports, onCrash: onFatal, logger })
   // Set from the scheduled topic's partition count at start.
   let scheduledPartitionFor = keyPartitioner(config.KAFKA_TOPIC_PARTITIONS)
@@ -235,7 +238,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       }),
       media: createMediaResolver({
         client,
-        source: deps.mediaSource ?? createFileMediaSource(config.EGRESS_MEDIA_FILE_ROOTS ?? []),
+        source: deps.mediaSource ?? routedMediaSource(mediaStore, createFileMediaSource(config.EGRESS_MEDIA_FILE_ROOTS ?? [])),
         uploads,
         calls,
         clock,
@@ -513,6 +516,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
       await loader.stop()
       await suppressions.stop()
       await uploads.stop()
+      mediaStore?.close()
       await windows?.stop()
       await templates?.stop()
       await statuses.stop()

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { bool, csv, durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
 import { adminTokenProblem } from '@wabridge/process'
+import { mediaStoreEnv } from '@wabridge/media-store'
 
 /** Egress configuration; keys are the environment variable names. */
 export const ConfigSchema = z.object({
@@ -133,6 +134,15 @@ export const ConfigSchema = z.object({
   EGRESS_TEMPLATE_CHECK: z.enum(['enforce', 'off']).default('enforce'),
 
   // Outbound media by reference (a media object with "store_uri" instead of id or link)
+  // The media store (file:///dir or s3://bucket/prefix, as the media service's): store_uri values under it are read
+  // from it (type and sha256 kept beside each file). Unset: only file:// URIs under EGRESS_MEDIA_FILE_ROOTS.
+  MEDIA_STORE_URL: mediaStoreEnv.MEDIA_STORE_URL.optional(),
+  // Endpoint of an S3-compatible store (MinIO, S3Proxy …); unset for AWS S3. Credentials: the AWS SDK's chain.
+  MEDIA_S3_ENDPOINT: mediaStoreEnv.MEDIA_S3_ENDPOINT,
+  // Region of the bucket.
+  MEDIA_S3_REGION: mediaStoreEnv.MEDIA_S3_REGION,
+  // Path-style bucket URLs (http://host/bucket/key), which most S3-compatible stores need.
+  MEDIA_S3_FORCE_PATH_STYLE: mediaStoreEnv.MEDIA_S3_FORCE_PATH_STYLE,
   // Directories file:// store URIs may name (comma-separated absolute paths); a file elsewhere is refused.
   // Unset: file:// URIs are refused (s3:// ones need the media store).
   EGRESS_MEDIA_FILE_ROOTS: csv().optional(),

@@ -104,6 +104,43 @@ export function createFileMediaSource (roots: readonly string[]): MediaSource {
   }
 }
 
+/** What egress uses of @wabridge/media-store's MediaStore. */
+export interface StoreLike {
+  readonly baseUri: string
+  head (uri: string): Promise<{ size: number, contentType: string, sha256: string } | undefined>
+  get (uri: string): Promise<{ body: Buffer, size: number, contentType: string, sha256: string }>
+}
+
+/**
+ * The media source egress reads: URIs under the media store (MEDIA_STORE_URL, file:// or s3://;
+ * files the store wrote, with their type and sha256 beside them) from the store, other file:// URIs
+ * from `files` (plain files under EGRESS_MEDIA_FILE_ROOTS).
+ */
+export function routedMediaSource (store: StoreLike | undefined, files: MediaSource): MediaSource {
+  const inStore = (uri: string) => store !== undefined && uri.startsWith(store.baseUri)
+  const foreign = (uri: string) => new Error(`${uri} is not in the media store${store ? ` (${store.baseUri})` : ' (MEDIA_STORE_URL is not set)'}`)
+  const elsewhere = (err: unknown) => store ? new Error(`${(err as Error).message}, nor in the media store (${store.baseUri})`) : err
+  return {
+    async info (uri) {
+      if (inStore(uri)) {
+        const info = await store!.head(uri)
+        if (!info) throw new Error(`no media at ${uri}`)
+        return { sha256: info.sha256, size: info.size, contentType: info.contentType }
+      }
+      if (uri.startsWith('file://')) return await files.info(uri).catch((err: unknown) => { throw elsewhere(err) })
+      throw foreign(uri)
+    },
+    async read (uri) {
+      if (inStore(uri)) {
+        const file = await store!.get(uri)
+        return { body: file.body, sha256: file.sha256, size: file.size, contentType: file.contentType }
+      }
+      if (uri.startsWith('file://')) return await files.read(uri)
+      throw foreign(uri)
+    }
+  }
+}
+
 /** Uploads known to every instance (the compacted wa.media.uploads, read whole). */
 export interface UploadsIndex {
   get (key: string): UploadedMedia | undefined

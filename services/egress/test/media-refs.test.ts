@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url'
 import { test } from 'node:test'
 import { createGraphApiClient } from '@wabridge/graph-api'
 import { topicNames } from '@wabridge/kafka'
+import { createMediaStore } from '@wabridge/media-store'
 import { uploadedMediaKey, type OutboundRequest, type UploadedMedia } from '@wabridge/schemas'
 import { mediaUploadsTopic } from '../src/media-uploads.ts'
 import { codec, collect, prepareTopics, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
@@ -122,4 +123,31 @@ test('media by reference: a missing file or a file outside EGRESS_MEDIA_FILE_ROO
   assert.deepEqual(sim.accepted().map((m) => m.bizOpaqueCallbackData), ['fine'])
   assert.deepEqual(sim.refused(), [])
   assert.deepEqual(dlq.map((d) => d.request_id).sort(), ['missing', 'outside'])
+})
+
+test('media by reference from the media store (MEDIA_STORE_URL): its type and sha256 are the store\'s, and a URI outside it is refused', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'egress-store-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  const store = createMediaStore({ url: pathToFileURL(dir).href })
+  t.after(() => store.close())
+  const bytes = Buffer.from('OggS fake voice note')
+  const stored = await store.put('outbound/voice-note', bytes, { contentType: 'audio/ogg' })
+  const prefix = `eg-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t)
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 3)
+  await startEgress(t, testEnv(prefix, sim.url, { MEDIA_STORE_URL: pathToFileURL(dir).href }))
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  const uploads = await uploadRecords(t, prefix)
+  const producer = await requestProducer(t, kafka)
+  const audio = (requestId: string, uri: string) => textRequest('1001', '+15555000001', requestId, { message_json: JSON.stringify({ type: 'audio', audio: { store_uri: uri } }) })
+  await produceRequests(producer, prefix, [audio('stored', stored.uri), audio('elsewhere', pathToFileURL(join(tmpdir(), 'other.ogg')).href)])
+  await waitFor(() => results.length >= 2 && uploads.length >= 1, 60_000, () => `2 results and the upload, have ${results.length} and ${uploads.length}`)
+  const byId = Object.fromEntries(results.map((r) => [r.request_id, r]))
+  assert.equal(byId.stored!.status, 'accepted')
+  assert.equal(uploads[0]!.value.sha256, stored.sha256)
+  assert.equal(uploads[0]!.value.mime_type, 'audio/ogg')
+  assert.equal(byId.elsewhere!.status, 'failed')
+  assert.match(byId.elsewhere!.error!.message, /not under a directory of EGRESS_MEDIA_FILE_ROOTS, nor in the media store \(file:\/\/\//)
+  assert.deepEqual(sim.accepted().map((m) => m.bizOpaqueCallbackData), ['stored'])
 })
