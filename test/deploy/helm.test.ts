@@ -8,17 +8,19 @@ import { allSecretVariables, secretVariablesByPart } from './secret-variables.ts
 import { sh } from './tools.ts'
 import { loadConfig as loadApiConfig } from '../../services/api/src/config.ts'
 import { loadConfig as loadCampaignsConfig } from '../../services/campaigns/src/config.ts'
+import { loadConfig as loadConversationsConfig } from '../../services/conversations/src/config.ts'
 import { loadConfig as loadEgressConfig } from '../../services/egress/src/config.ts'
 import { loadConfig as loadIngressConfig } from '../../services/ingress/src/config.ts'
+import { loadConfig as loadMediaConfig } from '../../services/media/src/config.ts'
 import { loadConfig as loadMetricsConfig } from '../../services/metrics/src/config.ts'
 import { loadConfig as loadNotifierConfig } from '../../services/notifier/src/config.ts'
 import { loadConfig as loadSchedulerConfig } from '../../services/scheduler/src/config.ts'
 import { loadConfig as loadWebhooksConfig } from '../../services/webhooks/src/config.ts'
 
-/** The parts the default values deploy; the HTTP API, the notifier, the webhooks service and campaigns are opt-in. */
-const parts = ['ingress', 'egress', 'metrics', 'scheduler'] as const
-const allParts = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns'] as const
-const optIn = ['api', 'notifier', 'webhooks', 'campaigns'] as const
+/** The parts the default values deploy; the HTTP API, the notifier, the webhooks service, campaigns and media are opt-in. */
+const parts = ['ingress', 'egress', 'metrics', 'scheduler', 'conversations'] as const
+const allParts = ['ingress', 'egress', 'metrics', 'api', 'notifier', 'webhooks', 'scheduler', 'campaigns', 'conversations', 'media'] as const
+const optIn = ['api', 'notifier', 'webhooks', 'campaigns', 'media'] as const
 // Every part's secret variables (from the parts' schemas), but SCHEMA_REGISTRY_URL, which the chart sets
 // from kafka.schemaRegistryUrl (a registry URL with credentials belongs in config of your own), and
 // NOTIFIER_RECEIVERS, the receivers file the notifier reads through NOTIFIER_RECEIVERS_FILE.
@@ -29,7 +31,8 @@ const SECRET_EXAMPLES: Record<string, string> = {
   NOTIFIER_RECEIVERS: 'receivers: []',
   NOTIFIER_SMTP_URL: 'smtps://wabridge:password@smtp.example.com:465',
   NOTIFIER_WEBHOOK_URL: 'https://alerts.example.com/wabridge',
-  NOTIFIER_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/X'
+  NOTIFIER_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/X',
+  AWS_SHARED_CREDENTIALS: '[default]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = example\n'
 }
 /** Each part's own configuration loader: what the part does with the environment the chart gives it. */
 const LOADERS: Record<typeof allParts[number], (env: Record<string, string | undefined>) => unknown> = {
@@ -40,7 +43,9 @@ const LOADERS: Record<typeof allParts[number], (env: Record<string, string | und
   notifier: loadNotifierConfig,
   webhooks: loadWebhooksConfig,
   scheduler: loadSchedulerConfig,
-  campaigns: loadCampaignsConfig
+  campaigns: loadCampaignsConfig,
+  conversations: loadConversationsConfig,
+  media: loadMediaConfig
 }
 
 // Builds helm once for every test below (minutes on a fresh machine; cached in ~/.cache/wabridge/tools).
@@ -63,8 +68,10 @@ function assertDeployments (manifests: Manifest[], expected: { parts: readonly s
   for (const deployment of deployments) {
     const part = deployment.metadata.labels?.['app.kubernetes.io/component']
     const spec = podSpec(deployment)
-    // Egress is ready only while it owns partitions, so its rollout must not wait on a surge pod.
-    assert.deepEqual(deployment.spec.strategy.rollingUpdate, part === 'egress'
+    // Egress is ready only while it owns partitions, so its rollout must not wait on a surge pod; a media pod
+    // on a ReadWriteOnce volume lets go of it before its replacement mounts it.
+    const holdsVolume = part === 'media' && podSpec(deployment).volumes.some((v: any) => v.persistentVolumeClaim)
+    assert.deepEqual(deployment.spec.strategy.rollingUpdate, part === 'egress' || holdsVolume
       ? { maxSurge: 0, maxUnavailable: 1 }
       : { maxSurge: 1, maxUnavailable: 0 }, `${part}: rollout strategy`)
     assert.equal(spec.securityContext.runAsNonRoot, true, `${part}: pod runAsNonRoot`)
@@ -127,7 +134,7 @@ test('helm lint --strict passes with the default values and with the production 
   await sh(bin, ['lint', '--strict', chartDir, '-f', productionValues])
 })
 
-test('the default values render the four parts: probes, a grace period above the drain deadline, locked-down containers', async () => {
+test('the default values render the five parts: probes, a grace period above the drain deadline, locked-down containers', async () => {
   const { manifests } = await render()
   assertDeployments(manifests, { parts, shutdownTimeoutMs: 10_000 })
   assert.equal(find(manifests, 'Deployment', 'wa-wabridge-egress').spec.replicas, 2)
@@ -147,6 +154,14 @@ test('the default values render the four parts: probes, a grace period above the
   // The scheduler runs by default (requests with a future send_at wait for it) and needs no Secret: its API answers 403 without a token.
   assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-scheduler')), {})
   assert.deepEqual(find(manifests, 'Service', 'wa-wabridge-scheduler').spec.ports.map((p: any) => [p.name, p.port]), [['http', 8086], ['metrics', 9470]])
+  // Conversations runs by default (egress enforces windows by default and reads wa.windows) and reads egress's
+  // Secret: a default installation needs no new one. It syncs templates from egress's Graph API.
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-conversations')), { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token' })
+  assert.deepEqual(find(manifests, 'Service', 'wa-wabridge-conversations').spec.ports.map((p: any) => [p.name, p.port]), [['http', 8088], ['metrics', 9472]])
+  const conversationsConfig = configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-conversations'))
+  const defaultEgressConfig = configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-egress'))
+  assert.deepEqual([conversationsConfig.GRAPH_API_BASE_URL, conversationsConfig.GRAPH_API_VERSION], [defaultEgressConfig.GRAPH_API_BASE_URL, defaultEgressConfig.GRAPH_API_VERSION])
+  assert.ok(!manifests.some((m) => m.kind === 'PersistentVolumeClaim'), 'no media volume while media is off')
   for (const part of optIn) {
     assert.deepEqual(manifests.filter((m) => m.metadata.labels?.['app.kubernetes.io/component'] === part), [], `${part} is opt-in`)
   }
@@ -199,6 +214,23 @@ test('the production values render every part, the named Secrets, the webhook In
   const egressConfig = configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-egress'))
   assert.deepEqual([campaignsConfig.GRAPH_API_BASE_URL, campaignsConfig.GRAPH_API_VERSION], [egressConfig.GRAPH_API_BASE_URL, egressConfig.GRAPH_API_VERSION])
   assert.equal(campaignsConfig.GRAPH_API_BASE_URL, 'https://graph.facebook.com')
+  // Conversations and media read egress's Secret when theirs is not named, with the keys their values give.
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-conversations')),
+    { WA_ACCESS_TOKENS: 'wabridge-graph-tokens/tokens', CONVERSATIONS_ADMIN_TOKEN: 'wabridge-graph-tokens/conversations-admin-token' })
+  assert.deepEqual(secretFiles(find(manifests, 'Deployment', 'wa-wabridge-media')), {
+    WA_ACCESS_TOKENS: 'wabridge-graph-tokens/tokens',
+    MEDIA_ADMIN_TOKEN: 'wabridge-graph-tokens/media-admin-token',
+    AWS_SHARED_CREDENTIALS: 'wabridge-graph-tokens/media-s3-credentials'
+  })
+  for (const part of ['conversations', 'media']) {
+    const config = configOf(manifests, find(manifests, 'Deployment', `wa-wabridge-${part}`))
+    assert.deepEqual([config.GRAPH_API_BASE_URL, config.GRAPH_API_VERSION], [egressConfig.GRAPH_API_BASE_URL, egressConfig.GRAPH_API_VERSION], part)
+  }
+  // Media on S3: no volume, no claim, and its pods roll with a surge like the others.
+  const mediaConfig = configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-media'))
+  assert.equal(mediaConfig.MEDIA_STORE_URL, 's3://wabridge-media/inbound')
+  assert.ok(!manifests.some((m) => m.kind === 'PersistentVolumeClaim'))
+  assert.ok(!podSpec(find(manifests, 'Deployment', 'wa-wabridge-media')).volumes.some((v: any) => v.persistentVolumeClaim))
   // Each part's HTTP port and Service, and the Prometheus ports of the image contract.
   const ports = {
     ingress: [8080, 9465],
@@ -208,7 +240,9 @@ test('the production values render every part, the named Secrets, the webhook In
     notifier: [8084, 9468],
     webhooks: [8085, 9469],
     scheduler: [8086, 9470],
-    campaigns: [8087, 9471]
+    campaigns: [8087, 9471],
+    conversations: [8088, 9472],
+    media: [8089, 9473]
   }
   for (const [part, [http, prometheus]] of Object.entries(ports)) {
     const deployment = find(manifests, 'Deployment', `wa-wabridge-${part}`)
@@ -217,7 +251,7 @@ test('the production values render every part, the named Secrets, the webhook In
     assert.equal(config.PROMETHEUS_PORT, String(prometheus), `${part}: its Prometheus port`)
     assert.deepEqual(podSpec(deployment).containers[0].ports.map((p: any) => [p.name, p.containerPort]), [['http', http], ['metrics', prometheus]])
   }
-  for (const part of ['api', 'notifier', 'webhooks', 'scheduler', 'campaigns']) {
+  for (const part of ['api', 'notifier', 'webhooks', 'scheduler', 'campaigns', 'conversations', 'media']) {
     const service = find(manifests, 'Service', `wa-wabridge-${part}`)
     assert.deepEqual(service.spec.ports.map((p: any) => [p.name, p.port]), [['http', ports[part as keyof typeof ports][0]], ['metrics', ports[part as keyof typeof ports][1]]])
   }
@@ -236,7 +270,7 @@ test('the production values render every part, the named Secrets, the webhook In
   assert.equal(monitor.metadata.labels?.release, 'kube-prometheus-stack')
   assert.deepEqual(monitor.spec.endpoints.map((e: any) => [e.port, e.path]), [['metrics', '/metrics']])
   const services = manifests.filter((m) => m.kind === 'Service')
-  assert.equal(services.length, 8)
+  assert.equal(services.length, 10)
   for (const service of services) {
     for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(service.metadata.labels?.[k], v)
     const port = service.spec.ports.find((p: any) => p.name === 'metrics')
@@ -251,8 +285,11 @@ test('the rendered objects pass kubernetes-validate --strict for Kubernetes 1.37
   // and any other kind the tool does not know fails the test.
   const defaults = await render()
   const production = await render(['-f', productionValues, '--set', 'serviceMonitor.enabled=false'])
-  const { code, lines } = await kubernetesValidate(`${defaults.text}\n---\n${production.text}`)
-  const count = defaults.manifests.length + production.manifests.length
+  // Media with its volume (the PersistentVolumeClaim and the mount), alone.
+  const media = await render(['--set', 'media.enabled=true', '--set', 'media.persistence.storageClass=fast'])
+  assert.ok(media.manifests.some((m) => m.kind === 'PersistentVolumeClaim'))
+  const { code, lines } = await kubernetesValidate(`${defaults.text}\n---\n${production.text}\n---\n${media.text}`)
+  const count = defaults.manifests.length + production.manifests.length + media.manifests.length
   assert.equal(code, 0, lines.join('\n'))
   assert.equal(lines.filter((l) => l.startsWith('INFO') && l.includes('passed')).length, count, lines.join('\n'))
   assert.equal(lines.length, count, lines.join('\n'))
@@ -271,11 +308,12 @@ test('a configuration change rolls exactly the pods that read it', async () => {
   }
   const base = await checksums([])
   assert.deepEqual(await checksums([]), base, 'rendering is deterministic')
-  const [ingress, egress, metrics, scheduler] = await checksums(['--set', 'metrics.config.METRICS_DEFAULT_MPS=20'])
+  const [ingress, egress, metrics, scheduler, conversations] = await checksums(['--set', 'metrics.config.METRICS_DEFAULT_MPS=20'])
   assert.equal(ingress, base[0])
   assert.equal(egress, base[1])
   assert.notEqual(metrics, base[2], 'metrics rolls on its own config')
   assert.equal(scheduler, base[3])
+  assert.equal(conversations, base[4])
   const debug = await checksums(['--set', 'logLevel=debug'])
   for (const [i, part] of parts.entries()) assert.notEqual(debug[i], base[i], `${part} rolls on LOG_LEVEL`)
 })
@@ -283,7 +321,56 @@ test('a configuration change rolls exactly the pods that read it', async () => {
 test('a disabled part renders nothing of its own', async () => {
   const { manifests } = await render(['--set', 'egress.enabled=false'])
   assert.deepEqual(manifests.filter((m) => m.metadata.labels?.['app.kubernetes.io/component'] === 'egress'), [])
-  assertDeployments(manifests, { parts: ['ingress', 'metrics', 'scheduler'], shutdownTimeoutMs: 10_000 })
+  assertDeployments(manifests, { parts: ['ingress', 'metrics', 'scheduler', 'conversations'], shutdownTimeoutMs: 10_000 })
+})
+
+test('media (opt-in) stores on a volume the chart claims, mounted where MEDIA_STORE_URL points, or on S3', async () => {
+  const { manifests } = await render(['--set', 'media.enabled=true'])
+  const deployment = find(manifests, 'Deployment', 'wa-wabridge-media')
+  assertDeployments(manifests, { parts: [...parts, 'media'], shutdownTimeoutMs: 10_000 })
+  const config = configOf(manifests, deployment)
+  assert.equal(config.MEDIA_STORE_URL, 'file:///var/lib/wabridge/media')
+  assert.deepEqual([config.MEDIA_PORT, config.MEDIA_HOST], ['8089', '0.0.0.0'])
+  const spec = podSpec(deployment)
+  const mount = spec.containers[0].volumeMounts.find((m: any) => m.mountPath === '/var/lib/wabridge/media')
+  assert.ok(mount && !mount.readOnly, 'the store is mounted writable')
+  const claim = find(manifests, 'PersistentVolumeClaim', 'wa-wabridge-media')
+  assert.deepEqual(spec.volumes.find((v: any) => v.name === mount.name).persistentVolumeClaim, { claimName: 'wa-wabridge-media' })
+  assert.deepEqual([claim.spec.accessModes, claim.spec.resources.requests.storage], [['ReadWriteOnce'], '20Gi'])
+  assert.equal(claim.metadata.annotations?.['helm.sh/resource-policy'], 'keep', 'uninstalling keeps the customers\' files')
+  // The pod's group (fsGroup 1000) owns the volume, so the worker (uid 1000, read-only root) writes there.
+  assert.equal(spec.securityContext.fsGroup, 1000)
+  // One pod at a time on a ReadWriteOnce volume; it reads egress's Secret for its token.
+  assert.deepEqual(deployment.spec.strategy.rollingUpdate, { maxSurge: 0, maxUnavailable: 1 })
+  assert.equal(deployment.spec.replicas, 1)
+  assert.deepEqual(secretFiles(deployment), { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token' })
+  assert.deepEqual(find(manifests, 'Service', 'wa-wabridge-media').spec.ports.map((p: any) => [p.name, p.port]), [['http', 8089], ['metrics', 9473]])
+  assert.doesNotThrow(() => loadMediaConfig({ ...config, WA_ACCESS_TOKEN: 'x' }), 'media accepts the chart\'s environment')
+
+  // An existing claim instead, and more pods on a ReadWriteMany one.
+  const shared = await render(['--set', 'media.enabled=true', '--set', 'media.persistence.existingClaim=media-nfs', '--set', 'media.persistence.accessMode=ReadWriteMany', '--set', 'media.replicas=3'])
+  assert.ok(!shared.manifests.some((m) => m.kind === 'PersistentVolumeClaim'), 'no claim of its own')
+  const sharedSpec = podSpec(find(shared.manifests, 'Deployment', 'wa-wabridge-media'))
+  assert.ok(sharedSpec.volumes.some((v: any) => v.persistentVolumeClaim?.claimName === 'media-nfs'))
+  assert.deepEqual(find(shared.manifests, 'Deployment', 'wa-wabridge-media').spec.strategy.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 })
+
+  // S3: no volume; credentials as an AWS shared credentials file from the Secret.
+  const s3 = await render(['--set', 'media.enabled=true', '--set', 'media.store.url=s3://wabridge-media/inbound', '--set', 'media.replicas=2',
+    '--set', 'media.secret.keys.AWS_SHARED_CREDENTIALS=aws-credentials', '--set', 'media.config.MEDIA_S3_REGION=eu-west-1'])
+  const s3Deployment = find(s3.manifests, 'Deployment', 'wa-wabridge-media')
+  assert.equal(configOf(s3.manifests, s3Deployment).MEDIA_STORE_URL, 's3://wabridge-media/inbound')
+  assert.ok(!s3.manifests.some((m) => m.kind === 'PersistentVolumeClaim'))
+  assert.deepEqual(secretFiles(s3Deployment), { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token', AWS_SHARED_CREDENTIALS: 'wa-wabridge-egress/aws-credentials' })
+
+  // What the chart refuses.
+  assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.replicas=2']), /media\.replicas \(2\) pods cannot share a ReadWriteOnce volume/)
+  assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.persistence.enabled=false']), /media needs a store/)
+  assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.store.url=file:///data']), /at '\/media\/store\/url'/)
+  assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.secret.keys.WA_ACCESS_TOKEN=']), /media downloads inbound media from the Graph API and needs an access token/)
+  assert.match(await renderError(['--set', 'media.config.MEDIA_STORE_URL=s3://x/y']), /media\.config\.MEDIA_STORE_URL is set by the chart/)
+  assert.match(await renderError(['--set', 'media.config.AWS_SHARED_CREDENTIALS_FILE=/creds']), /AWS_SHARED_CREDENTIALS is a secret.*media\.secret/)
+  assert.match(await renderError(['--set', 'conversations.secret.keys.WA_ACCESS_TOKEN=']), /conversations reads the template catalogue from the Graph API and needs an access token/)
+  assert.match(await renderError(['--set', 'conversations.config.CONVERSATIONS_PORT=9000']), /conversations\.config\.CONVERSATIONS_PORT is set by the chart/)
 })
 
 // `helm lint` only logs a template's fail() (it renders leniently), so refusals are checked with `helm template`,
@@ -327,7 +414,7 @@ test('rendering fails with a clear message on values the chart must refuse', asy
   assert.match(await renderError(['--set', 'api.enabled=true', '--set', 'api.config.API_PRODUCE_TIMEOUT_MS=10000']), /API_PRODUCE_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
   assert.match(await renderError(['--set', 'webhooks.enabled=true', '--set', 'webhooks.config.WEBHOOKS_TIMEOUT_MS=10000']), /WEBHOOKS_TIMEOUT_MS \(10000\) must be below SHUTDOWN_TIMEOUT_MS \(10000/)
   assert.match(await renderError(['--set', 'notifier.enabled=true', '--set', 'notifier.secret.keys.NOTIFIER_SMTP_URL=smtp-url']), /NOTIFIER_SMTP_URL needs notifier\.config\.NOTIFIER_EMAIL_TO/)
-  assert.match(await renderError(['--set', 'ingress.enabled=false', '--set', 'egress.enabled=false', '--set', 'metrics.enabled=false', '--set', 'scheduler.enabled=false']), /every part .* is disabled/)
+  assert.match(await renderError(['--set', 'ingress.enabled=false', '--set', 'egress.enabled=false', '--set', 'metrics.enabled=false', '--set', 'scheduler.enabled=false', '--set', 'conversations.enabled=false']), /every part .* is disabled/)
   // Every secret variable of every part's schema is refused in that part's config (a new one must be added to the chart's list).
   const byPart = secretVariablesByPart()
   for (const part of allParts) {

@@ -1,5 +1,6 @@
 {{/*
-The Deployment of one part (ingress, egress, metrics, api, notifier, webhooks, scheduler or campaigns), and its ConfigMap. Every part runs the same
+The Deployment of one part (ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns,
+conversations or media), and its ConfigMap. Every part runs the same
 image with `serve <part>`; what differs is the port, the Secret it reads and its values block.
 Takes (dict "root" $ "part" "ingress").
 */}}
@@ -22,6 +23,8 @@ data:
 {{- $values := index $v $part }}
 {{- $ports := include "wabridge.ports" . | fromYaml }}
 {{- $preStopSleepSeconds := int (default 0 $values.preStopSleepSeconds) }}
+{{- /* The media worker's filesystem store: a PersistentVolumeClaim mounted where MEDIA_STORE_URL points. */}}
+{{- $mediaVolume := and (eq $part "media") (not $v.media.store.url) $v.media.persistence.enabled }}
 {{- $secretKeys := dict }}
 {{- if hasKey $values "secret" }}
 {{- range $name, $key := $values.secret.keys }}
@@ -48,6 +51,11 @@ spec:
       # Egress is ready only while it owns partitions: a surge pod beyond the partition count would
       # never become ready and stall the rollout, so an old pod drains (and hands over its
       # partitions) before its replacement joins.
+      maxSurge: 0
+      maxUnavailable: 1
+      {{- else if and $mediaVolume (eq $v.media.persistence.accessMode "ReadWriteOnce") }}
+      # A ReadWriteOnce volume attaches to one node: the old pod lets go of it before its
+      # replacement mounts it (the worker resumes from its committed offsets).
       maxSurge: 0
       maxUnavailable: 1
       {{- else }}
@@ -167,10 +175,19 @@ spec:
               mountPath: {{ include "wabridge.secretDir" $root }}
               readOnly: true
             {{- end }}
+            {{- if $mediaVolume }}
+            - name: media
+              mountPath: {{ include "wabridge.mediaDir" $root }}
+            {{- end }}
       volumes:
         - name: tmp
           emptyDir:
             sizeLimit: 64Mi
+        {{- if $mediaVolume }}
+        - name: media
+          persistentVolumeClaim:
+            claimName: {{ default (include "wabridge.partName" .) $v.media.persistence.existingClaim }}
+        {{- end }}
         {{- if $secretKeys }}
         - name: secrets
           secret:

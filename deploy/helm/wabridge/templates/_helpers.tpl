@@ -61,7 +61,7 @@ app.kubernetes.io/component: {{ .part }}
 
 {{/* Each part's ports: its own HTTP port (API or webhooks, and the probes) and its Prometheus port. */}}
 {{- define "wabridge.ports" -}}
-{{- $ports := dict "ingress" (list 8080 9465) "egress" (list 8081 9466) "metrics" (list 8082 9464) "api" (list 8083 9467) "notifier" (list 8084 9468) "webhooks" (list 8085 9469) "scheduler" (list 8086 9470) "campaigns" (list 8087 9471) }}
+{{- $ports := dict "ingress" (list 8080 9465) "egress" (list 8081 9466) "metrics" (list 8082 9464) "api" (list 8083 9467) "notifier" (list 8084 9468) "webhooks" (list 8085 9469) "scheduler" (list 8086 9470) "campaigns" (list 8087 9471) "conversations" (list 8088 9472) "media" (list 8089 9473) }}
 {{- $p := index $ports .part }}
 http: {{ index $p 0 }}
 metrics: {{ index $p 1 }}
@@ -88,14 +88,29 @@ NOTIFIER_SMTP_URL: notifier
 WEBHOOKS_ADMIN_TOKEN: webhooks
 SCHEDULER_ADMIN_TOKEN: scheduler
 CAMPAIGNS_ADMIN_TOKEN: campaigns
+CONVERSATIONS_ADMIN_TOKEN: conversations
+MEDIA_ADMIN_TOKEN: media
+AWS_SHARED_CREDENTIALS: media
 SIM_APP_SECRET: sim
 SIM_ADMIN_TOKEN: sim
 {{- end }}
 
-{{/* The Secret one part reads: secret.name, or <fullname>-<part>. */}}
+{{/*
+The Secret one part reads: secret.name, or <fullname>-<part>. The conversations service and the media
+worker call the Graph API with egress's token, so an empty name is egress's Secret for them.
+*/}}
 {{- define "wabridge.secretName" -}}
 {{- $secret := (index .root.Values .part).secret }}
+{{- if and (not $secret.name) (has .part (list "conversations" "media")) }}
+{{- include "wabridge.secretName" (dict "root" .root "part" "egress") }}
+{{- else }}
 {{- default (include "wabridge.partName" .) $secret.name }}
+{{- end }}
+{{- end }}
+
+{{/* Where the media worker's filesystem store is mounted (MEDIA_STORE_URL file://… when media.persistence is on). */}}
+{{- define "wabridge.mediaDir" -}}
+/var/lib/wabridge/media
 {{- end }}
 
 {{/* Where a part's secret files are mounted (read-only, one file per variable, named after it). */}}
@@ -144,10 +159,20 @@ when it changes (checksum/config annotation).
 {{- $_ := set $env "PROMETHEUS_HOST" "0.0.0.0" }}
 {{- $_ := set $env "PROMETHEUS_PORT" (toString $ports.metrics) }}
 {{- end }}
-{{- /* Egress sends to the Graph API; campaigns reads message templates and the messaging limit there. */}}
-{{- if or (eq .part "egress") (eq .part "campaigns") }}
+{{- /*
+Egress sends to the Graph API; campaigns reads message templates and the messaging limit there, the
+conversations service the template catalogue, the media worker the media of inbound messages.
+*/}}
+{{- if has .part (list "egress" "campaigns" "conversations" "media") }}
 {{- $_ := set $env "GRAPH_API_BASE_URL" $v.graphApi.baseUrl }}
 {{- $_ := set $env "GRAPH_API_VERSION" $v.graphApi.version }}
+{{- end }}
+{{- if eq .part "media" }}
+{{- if $v.media.store.url }}
+{{- $_ := set $env "MEDIA_STORE_URL" $v.media.store.url }}
+{{- else }}
+{{- $_ := set $env "MEDIA_STORE_URL" (printf "file://%s" (include "wabridge.mediaDir" .root)) }}
+{{- end }}
 {{- end }}
 {{- range $name, $value := $v.config }}
 {{- $_ := set $env $name (include "wabridge.envValue" $value) }}
