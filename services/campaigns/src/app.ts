@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyInstance } from 'fastify'
+import { createTemplateCatalogView } from '@wabridge/conversations'
 import { createGraphApiClient, type GraphApiClient } from '@wabridge/graph-api'
 import { createKafkaClient, createProducer, createTopicView, type TopicView } from '@wabridge/kafka'
 import { createPortfolioResolver, createReachGuard, createSuppressionStore, startSuppressionFeeder, type ReachGuard, type SuppressionStore } from '@wabridge/outreach'
@@ -16,6 +17,7 @@ import { createProgressFeeder } from './progress-feeder.ts'
 import { readTopicToEnd } from './read-to-end.ts'
 import type { TemplateLookup } from './routes/campaigns.ts'
 import { buildServer } from './server.ts'
+import { createTemplatePauser } from './template-pauser.ts'
 import { ensureCampaignsTopics, campaignsTopics } from './topics.ts'
 
 export interface CampaignsAppDeps {
@@ -129,6 +131,9 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
     onCrash
   }, { kafka, codec, logger: logger.child({ component: 'progress' }), clock })
   const send = createCommandSender({ topic: topics.commands, timeoutMs: config.CAMPAIGNS_COMMAND_TIMEOUT_MS }, { producer, codec, view, clock })
+  // The template catalogue (wa.templates, written by the conversations service): campaigns whose template is PAUSED or DISABLED are paused.
+  const templateCatalog = createTemplateCatalogView(kafka, { prefix: config.TOPIC_PREFIX, codec, logger: logger.child({ component: 'template-catalog' }), admin, groupIdPrefix: `${config.CAMPAIGNS_GROUP_ID}.templates`, onCrash })
+  const templatePauser = createTemplatePauser({ catalog: templateCatalog, campaigns: view, send, wabaOf: portfolios.wabaOf, owns: (pn) => owner.ownsNumber(pn), logger: logger.child({ component: 'template-pauser' }) })
 
   async function readTopic (topic: string): Promise<Array<Record<string, unknown>>> {
     const out: Array<Record<string, unknown>> = []
@@ -221,6 +226,8 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
       })
       await progress.start()
       await owner.start()
+      await templateCatalog.start()
+      await templatePauser.start()
       await server.listen({ port: config.CAMPAIGNS_PORT, host: config.CAMPAIGNS_HOST })
       isStarted = true
       logger.info({ url: app.url, groupId: config.CAMPAIGNS_GROUP_ID }, 'campaigns started')
@@ -229,8 +236,10 @@ export function createCampaignsApp (config: CampaignsConfig, deps: CampaignsAppD
       if (isStopping) return
       isStopping = true
       clearInterval(numbersTimer)
+      templatePauser.stop()
       // No new releases; leave the group so another instance takes the partitions.
       await owner.stop()
+      await templateCatalog.stop()
       await progress.stop()
       await feeder?.stop()
       await Promise.all([view.stop(), suppressions.stop(), reachGuard?.stop(), numbersView?.stop()])

@@ -63,6 +63,8 @@ export interface Owner {
   /** Commands partitions this instance owns and has restored. */
   ready(): number[]
   assigned(): number[]
+  /** Whether this instance owns (and restored) the commands partition of the number: it alone acts on its campaigns. */
+  ownsNumber(phoneNumberId: string): boolean
   /** Runs one tick of every owned partition now (the timer does it every CAMPAIGNS_TICK_MS). */
   tick(): Promise<void>
 }
@@ -316,10 +318,14 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
         run.c.state = run.c.send_at !== null && run.c.send_at > now ? 'scheduled' : 'running'
         return accept()
       }
-      case 'pause':
+      case 'pause': {
         if (state !== 'running' && state !== 'scheduled') return refuse(`only a running or scheduled campaign can be paused, not a ${state} one`)
         run.c.state = 'paused'
+        // A pause the service issued itself (a paused template) says why.
+        const reason = (JSON.parse(cmd.payload_json ?? '{}') as { reason?: unknown }).reason
+        if (typeof reason === 'string') log.warn({ campaign: cmd.campaign_id, reason }, 'campaign paused')
         return accept()
+      }
       case 'resume':
         if (state !== 'paused') return refuse(`only a paused campaign can be resumed, not a ${state} one`)
         try {
@@ -618,6 +624,7 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
     },
     ready: () => [...sessions.values()].filter((s) => s.ready).map((s) => s.partition),
     assigned: () => [...sessions.keys()],
+    ownsNumber: (phoneNumberId) => partitionCount > 0 && sessions.get(partitionOf(phoneNumberId, partitionCount))?.ready === true,
     async tick () {
       await Promise.all([...sessions.values()].map(async (s) => { await runTick(s) }))
     }
