@@ -147,7 +147,7 @@ export async function startMediaApp (t: TestContext, env: Record<string, string>
   return app
 }
 
-/** Every committed InboundMedia record of the prefix, as they arrive (read_committed). */
+/** Every committed InboundMedia record of the prefix, as they arrive (read_committed), each offset once. */
 export async function collectMedia (t: TestContext, prefix: string): Promise<InboundMedia[]> {
   const out: InboundMedia[] = []
   const consumer: Consumer = testKafka().consumer({ groupId: uniqueName('media-reader'), readUncommitted: false })
@@ -160,6 +160,14 @@ export async function collectMedia (t: TestContext, prefix: string): Promise<Inb
   await waitFor(`topic ${topic}`, async () => (await admin.listTopics()).includes(topic), 60_000)
   await admin.disconnect()
   await consumer.subscribe({ topic, fromBeginning: true })
-  await consumer.run({ eachMessage: async ({ message }) => { out.push((await codec.deserialize(message.value as Buffer, 'InboundMedia')).value as InboundMedia) } })
+  // A rebalance of this reader may hand it records again: each (partition, offset) counts once.
+  const seen = new Set<string>()
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      if (seen.has(`${partition}:${message.offset}`)) return
+      seen.add(`${partition}:${message.offset}`)
+      out.push((await codec.deserialize(message.value as Buffer, 'InboundMedia')).value as InboundMedia)
+    }
+  })
   return out
 }
