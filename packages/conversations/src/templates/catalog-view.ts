@@ -76,6 +76,8 @@ export function createTemplateCatalogView (kafka: Kafka, options: TemplateCatalo
   let isCaughtUp = false
   let isStopped = false
   const wakers = new Set<() => void>()
+  /** Keys this process applied before the topic gave them back: the version's updated_at, null for a tombstone. */
+  const applied = new Map<string, number | null>()
 
   function set (key: string, entry: TemplateEntry | undefined): void {
     const previous = entries.get(key)
@@ -86,8 +88,6 @@ export function createTemplateCatalogView (kafka: Kafka, options: TemplateCatalo
       keys?.delete(key)
       if (keys?.size === 0) byWaba.delete(previous.waba_id)
     } else {
-      // The topic may hand back an older version of what this process applied already (its own write): keep the newer.
-      if (previous !== undefined && previous.updated_at > entry.updated_at) return
       entries.set(key, entry)
       let keys = byWaba.get(entry.waba_id)
       if (!keys) byWaba.set(entry.waba_id, keys = new Set())
@@ -119,9 +119,22 @@ export function createTemplateCatalogView (kafka: Kafka, options: TemplateCatalo
         groupIdPrefix: options.groupIdPrefix ?? 'wabridge-templates',
         ...(options.onCrash && { onCrash: options.onCrash }),
         onRecord: async (key, value) => {
-          if (value === null || value.length === 0) return set(key, undefined)
+          const local = applied.get(key)
+          if (value === null || value.length === 0) {
+            if (local === undefined || local === null) {
+              applied.delete(key)
+              set(key, undefined)
+            }
+            return
+          }
           try {
-            set(key, (await options.codec.deserialize(value, 'TemplateEntry')).value)
+            const entry = (await options.codec.deserialize(value, 'TemplateEntry')).value
+            // This process's own write comes back after it was applied (apply): older versions before it are skipped.
+            if (local !== undefined) {
+              if (local === null || entry.updated_at < local) return
+              applied.delete(key)
+            }
+            set(key, entry)
           } catch (err) {
             options.logger.warn({ err, topic, key }, 'template record skipped: not a TemplateEntry')
           }
@@ -176,7 +189,10 @@ export function createTemplateCatalogView (kafka: Kafka, options: TemplateCatalo
       listeners.add(listener)
       return () => { listeners.delete(listener) }
     },
-    apply: (key, entry) => set(key, entry),
+    apply (key, entry) {
+      applied.set(key, entry === undefined ? null : entry.updated_at)
+      set(key, entry)
+    },
     get size () { return entries.size }
   }
   return catalog
