@@ -57,6 +57,8 @@ export async function startWebhookBridge (t: TestContext, prefix: string): Promi
   const publish = async (m: InboundMessage): Promise<void> => {
     await producer.send({ topic, messages: [{ key: `${m.phone_number_id}:${m.customer_wa_id}`, value: await codec.serialize(topic, 'InboundMessage', m) }] })
   }
+  // The sim retries a webhook POST that was slow to answer: each message once, as ingress consumers dedup by event id.
+  const seen = new Set<string>()
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -67,7 +69,11 @@ export async function startWebhookBridge (t: TestContext, prefix: string): Promi
         for (const entry of body.entry) {
           for (const change of entry.changes) {
             const v = change.value
-            for (const m of (v.messages ?? []) as Array<Record<string, any>>) records.push(inboundMessage(m, { wabaId: entry.id, phoneNumberId: v.metadata.phone_number_id, display: v.metadata.display_phone_number }))
+            for (const m of (v.messages ?? []) as Array<Record<string, any>>) {
+              if (seen.has(String(m.id))) continue
+              seen.add(String(m.id))
+              records.push(inboundMessage(m, { wabaId: entry.id, phoneNumberId: v.metadata.phone_number_id, display: v.metadata.display_phone_number }))
+            }
           }
         }
         if (records.length > 0) {
