@@ -17,3 +17,5 @@ export type {
   SyncPlan, TemplateCatalogPart, TemplateCatalogPartDeps, TemplateCatalogView, TemplateCatalogViewOptions, TemplateCatalogWriter, TemplateCatalogWriterOptions, TemplateChange, TemplateChangeListener, TemplateCheck,
   TemplateCheckOptions, TemplateMessage, TemplateMessageInput, TemplateWebhookChange, TemplateWebhookField, WabaSyncResult
 } from './templates/index.ts'
+export { createWindowTracker } from './windows/tracker.ts'
+export type { WindowTracker, WindowTrackerOptions } from './windows/tracker.ts'
