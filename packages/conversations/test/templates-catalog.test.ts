@@ -156,7 +156,9 @@ test('a template webhook for a WABA that is not configured is kept, not dropped;
   assert.equal(kept.status, 'DISABLED')
   assert.equal(kept.components_json, null)
   assert.equal(kept.template_id, foreign.id)
-  assert.equal(writer.view.hasWaba(OTHER_WABA), true)
+  // Known from a webhook only: not complete, so egress does not check its sends against it.
+  assert.equal(writer.view.hasWaba(OTHER_WABA), false)
+  assert.equal(writer.view.list(OTHER_WABA).length, 1)
   // Not configured: never synced (no token asked, no listing).
   assert.equal(writer.lastSyncs().some((s) => s.waba_id === OTHER_WABA), false)
   const alerts = (await readAll(testKafka(), `${prefix}.alerts`, 1, 30_000)).map((r) => codec.decode(r.value!, 'Alert').value as Alert)

@@ -45,7 +45,11 @@ export interface TemplateCatalogView {
   catchUp(): Promise<void>
   /** The entry of that template in that language (en-US and en_US are one). */
   lookup(wabaId: string, name: string, language: string): TemplateEntry | undefined
-  /** True when the catalogue holds at least one template of the WABA (a synced or webhook-known WABA). */
+  /**
+   * True when a sync has listed the WABA (at least one of its entries was read from the Graph API):
+   * the catalogue is complete for it, so a template it lacks does not exist. A WABA known only from
+   * webhooks (not configured) is not.
+   */
   hasWaba(wabaId: string): boolean
   /** Every entry, or those of one WABA, sorted by name then language. */
   list(wabaId?: string): TemplateEntry[]
@@ -68,8 +72,19 @@ export interface TemplateCatalogView {
 export function createTemplateCatalogView (kafka: Kafka, options: TemplateCatalogViewOptions): TemplateCatalogView {
   const topic = options.topic ?? templatesTopic(options.prefix ?? 'wa')
   const entries = new Map<string, TemplateEntry>()
-  /** Entries per WABA, for hasWaba/list/languagesOf. */
+  /** Entries per WABA, for list/languagesOf; synced ones (synced_at set) for hasWaba. */
   const byWaba = new Map<string, Set<string>>()
+  const syncedByWaba = new Map<string, Set<string>>()
+  const index = (map: Map<string, Set<string>>, waba: string, key: string, add: boolean) => {
+    let keys = map.get(waba)
+    if (add) {
+      if (!keys) map.set(waba, keys = new Set())
+      keys.add(key)
+    } else if (keys) {
+      keys.delete(key)
+      if (keys.size === 0) map.delete(waba)
+    }
+  }
   const listeners = new Set<TemplateChangeListener>()
   let view: TopicView | undefined
   let started: Promise<void> | undefined
@@ -84,14 +99,12 @@ export function createTemplateCatalogView (kafka: Kafka, options: TemplateCatalo
     if (entry === undefined) {
       if (previous === undefined) return
       entries.delete(key)
-      const keys = byWaba.get(previous.waba_id)
-      keys?.delete(key)
-      if (keys?.size === 0) byWaba.delete(previous.waba_id)
+      index(byWaba, previous.waba_id, key, false)
+      index(syncedByWaba, previous.waba_id, key, false)
     } else {
       entries.set(key, entry)
-      let keys = byWaba.get(entry.waba_id)
-      if (!keys) byWaba.set(entry.waba_id, keys = new Set())
-      keys.add(key)
+      index(byWaba, entry.waba_id, key, true)
+      index(syncedByWaba, entry.waba_id, key, entry.synced_at !== null)
     }
     for (const l of listeners) {
       try { l(entry, previous, key) } catch (err) { options.logger.warn({ err, key }, 'template change listener failed') }
@@ -171,7 +184,7 @@ export function createTemplateCatalogView (kafka: Kafka, options: TemplateCatalo
       await view.catchUp()
     },
     lookup: (wabaId, name, language) => entries.get(templateKey(wabaId, name, language)),
-    hasWaba: (wabaId) => byWaba.has(wabaId),
+    hasWaba: (wabaId) => syncedByWaba.has(wabaId),
     list (wabaId) {
       if (wabaId === undefined) return sorted([...entries.values()])
       return sorted([...byWaba.get(wabaId) ?? []].map((k) => entries.get(k)!))
