@@ -16,6 +16,7 @@ import { registerSuppressions } from './commands/suppressions.ts'
 import { registerSchedule } from './commands/schedule.ts'
 import { registerCampaign } from './commands/campaign.ts'
 import { registerTemplates } from './commands/templates.ts'
+import { registerWindow } from './commands/window.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -134,6 +135,7 @@ registerSuppressions(program, ctx, (c) => { code = c })
 registerSchedule(program, (c) => { code = c })
 registerCampaign(program, (c) => { code = c })
 registerTemplates(program, (c) => { code = c })
+registerWindow(program, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)

@@ -4,7 +4,7 @@ import { createConsumer, createTopicView, type WabridgeConsumer } from '@wabridg
 import { CSW_DURATION_MS, windowKey, type Codec, type CustomerWindow } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
 import { isWindowClosed, mergeWindow, windowFromMessage, windowState, type WindowState } from './reduce.ts'
-import { windowTopics, type WindowTopics } from './topics.ts'
+import { ensureWindowTopics, windowTopics, type WindowTopics } from './topics.ts'
 
 export interface WindowTrackerOptions {
   /** TOPIC_PREFIX; topic names and the keeper's group derive from it. */
@@ -22,6 +22,11 @@ export interface WindowTrackerOptions {
   admin?: Admin | undefined
   /** How often closed windows are dropped from memory, ms. Default 60000; 0 = never. */
   sweepIntervalMs?: number | undefined
+  /**
+   * Create wa.inbound.messages, wa.inbound.statuses and wa.windows when missing, with these settings
+   * (KAFKA_TOPIC_PARTITIONS, …). Without it start() fails while they do not exist.
+   */
+  ensureTopics?: { partitions: number, replicationFactor?: number | undefined, allowSingleReplica?: boolean | undefined } | undefined
   /** Consumer fetch wait, ms: bounds how long a new inbound message takes to reach the tail when idle. Default 100. */
   maxWaitTimeMs?: number | undefined
 }
@@ -172,7 +177,9 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
         await ownAdmin.connect()
         admin = ownAdmin
       }
+      if (options.ensureTopics) await ensureWindowTopics(admin, { prefix: options.prefix, topics, ...options.ensureTopics })
       await view.start()
+      if (isStopped) return await view.stop()
       const starts = await startOffsets()
       // What existed at start, for caughtUp().
       startTargets = await endOffsets()
@@ -218,6 +225,8 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
           check()
         }
       })
+      // Stopped while joining: stop() found no tail to stop.
+      if (isStopped) return await consumer.stop()
       // The private group is new: it owns every partition once start() returns.
       seekAll()
       isStarted = true
@@ -265,6 +274,7 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
       for (const w of waiters.splice(0)) { clearTimeout(w.timer); w.resolve(false) }
       await tail?.stop()
       await view.stop()
+      tail = undefined
       await ownAdmin?.disconnect()
     }
   }
