@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHash, createHmac, randomUUID } from 'node:crypto'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { test } from 'node:test'
 import { startEchoBot } from '../../examples/echo-bot.ts'
 import { brokersFromEnv, waitFor } from '../helpers/kafka.ts'
@@ -13,7 +16,7 @@ import { freePort } from '@wabridge/local-kafka'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
 
-test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, the HTTP API (now and scheduled), a CRM webhook and campaigns on top, and stops cleanly', { timeout: 420_000 }, async (t) => {
+test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, windows enforced before a send, the HTTP API (now and scheduled), a CRM webhook, campaigns and inbound media on top, and stops cleanly', { timeout: 420_000 }, async (t) => {
   const prefix = `stack-${randomUUID().slice(0, 8)}`
   const ports = {
     ingress: await freePort(),
@@ -24,6 +27,8 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     webhooks: await freePort(),
     scheduler: await freePort(),
     campaigns: await freePort(),
+    conversations: await freePort(),
+    media: await freePort(),
     sim: await freePort(),
     prometheus: await freePort(),
     ingressPrometheus: await freePort(),
@@ -32,8 +37,12 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     notifierPrometheus: await freePort(),
     webhooksPrometheus: await freePort(),
     schedulerPrometheus: await freePort(),
-    campaignsPrometheus: await freePort()
+    campaignsPrometheus: await freePort(),
+    conversationsPrometheus: await freePort(),
+    mediaPrometheus: await freePort()
   }
+  const mediaDir = await mkdtemp(join(tmpdir(), 'wabridge-e2e-media-'))
+  t.after(() => rm(mediaDir, { recursive: true, force: true }))
   const env = {
     ...process.env,
     KAFKA_BROKERS: brokersFromEnv().join(','),
@@ -47,6 +56,8 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     WEBHOOKS_PORT: String(ports.webhooks),
     SCHEDULER_PORT: String(ports.scheduler),
     CAMPAIGNS_PORT: String(ports.campaigns),
+    CONVERSATIONS_PORT: String(ports.conversations),
+    MEDIA_PORT: String(ports.media),
     SIM_PORT: String(ports.sim),
     PROMETHEUS_PORT: String(ports.prometheus),
     INGRESS_PROMETHEUS_PORT: String(ports.ingressPrometheus),
@@ -56,6 +67,10 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     WEBHOOKS_PROMETHEUS_PORT: String(ports.webhooksPrometheus),
     SCHEDULER_PROMETHEUS_PORT: String(ports.schedulerPrometheus),
     CAMPAIGNS_PROMETHEUS_PORT: String(ports.campaignsPrometheus),
+    CONVERSATIONS_PROMETHEUS_PORT: String(ports.conversationsPrometheus),
+    MEDIA_PROMETHEUS_PORT: String(ports.mediaPrometheus),
+    // The media worker's store: this test's folder, not the checkout's .wabridge/media.
+    MEDIA_STORE_URL: pathToFileURL(mediaDir).href,
     METRICS_FLUSH_INTERVAL_MS: '300',
     // The CRM of this test listens on loopback, which the webhooks service refuses unless allowed.
     WEBHOOKS_ALLOW_HOSTS: '127.0.0.1',
@@ -78,7 +93,7 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   assert.match(output, /wabridge is running/, output.slice(-2000))
   for (const [part, port] of [
     ['ingress', ports.ingress], ['egress', ports.egress], ['metrics', ports.metrics], ['api', ports.api], ['webhooks', ports.webhooks], ['notifier', ports.notifier],
-    ['scheduler', ports.scheduler], ['campaigns', ports.campaigns], ['Graph API sim', ports.sim]
+    ['scheduler', ports.scheduler], ['campaigns', ports.campaigns], ['conversations', ports.conversations], ['media', ports.media], ['Graph API sim', ports.sim]
   ] as const) {
     assert.match(output, new RegExp(`\\n  ${part}\\s+http://127\\.0\\.0\\.1:${port}[/ ]`), `the banner says where ${part} listens`)
   }
@@ -107,8 +122,26 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   assert.match(table.stdout, /inbound\s+accepted/)
   assert.match(table.stdout, new RegExp(`${number}\\s+10\\s+10\\s`))
 
+  // Windows are enforced (egress's default, and the simulator's under npm start): a free-form message to a
+  // customer who never wrote is refused by egress with outside_window and 131047, without a Graph call.
+  const customer = '16505551234'
+  const refused = wabridge('send', '--from', number, '--to', `+${customer}`, '--text', 'Hello before you wrote', '--wait', '--timeout', '60')
+  assert.equal(refused.status, 1, refused.stderr)
+  assert.match(refused.stdout, /"status":"failed"/)
+  assert.match(refused.stdout, /"code":131047,.*"class":"outside_window"/)
+  const simRefused = (await (await fetch(`http://127.0.0.1:${ports.sim}/_sim/refused`)).json()) as { refused: Array<{ to?: string }> }
+  assert.deepEqual(simRefused.refused.filter((r) => r.to?.replace(/^\+/, '') === customer), [], 'the simulator was not asked (it would have refused with 131047 too)')
+  // The customer writes (the simulator's inbound control: the window opens in the simulator, and through
+  // ingress and the conversations service in wa.windows), then the same send goes out.
+  const wrote = await fetch(`http://127.0.0.1:${ports.sim}/_sim/inbound/message`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phoneNumberId: number, from: customer }) })
+  assert.equal(wrote.status, 200, await wrote.text())
+  let window: { csw?: { open?: boolean } } = {}
+  await waitFor(async () => {
+    window = await (await fetch(`http://127.0.0.1:${ports.conversations}/v1/windows/${number}/${customer}`)).json() as typeof window
+    return window.csw?.open === true
+  }, 60_000, () => `the conversations service to see the window open: ${JSON.stringify(window)}`)
   // The CLI against the running stack.
-  const sent = wabridge('send', '--from', number, '--to', '+16505551234', '--text', 'Hello from the CLI', '--wait', '--timeout', '60')
+  const sent = wabridge('send', '--from', number, '--to', `+${customer}`, '--text', 'Hello from the CLI', '--wait', '--timeout', '60')
   assert.equal(sent.status, 0, sent.stderr)
   assert.match(sent.stdout, /"status":"accepted".*"wamid":"wamid\./)
   const tailed = wabridge('tail', 'outbound.results', '--from-beginning', '--limit', '2')
@@ -117,7 +150,9 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   assert.equal(lines.length, 2)
   assert.ok(lines.every((l) => l.schema === 'OutboundResult' && l.value.status === 'accepted'))
   const listed = wabridge('topics', 'list')
-  assert.match(listed.stdout, new RegExp(`${prefix}\\.outbound\\.requests\\s+3\\s+11`))
+  // The bot's ten answers, the refused and the sent CLI message (and the bot's answer to the customer who wrote, once it is in).
+  const requests = Number(new RegExp(`${prefix}\\.outbound\\.requests\\s+3\\s+(\\d+)`).exec(listed.stdout)?.[1])
+  assert.ok(requests === 12 || requests === 13, listed.stdout)
   const dlq = wabridge('dlq', 'list')
   assert.equal(dlq.status, 0)
   assert.match(dlq.stderr, /0 of 0 dead letters matched/)
@@ -126,6 +161,26 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   assert.equal(noMetrics.stderr, 'wabridge: the metrics service does not answer at http://127.0.0.1:9 (npm start runs it; or --metrics URL)\n')
   const badQuery = wabridge('usage', '--number', number, '--metrics', `http://127.0.0.1:${ports.metrics}`, '--start', 'soon')
   assert.equal(badQuery.status, 2)
+
+  // A customer sends an image: the media worker downloads it from the simulator (over loopback HTTP, as npm
+  // start allows), stores it in the media store and announces it ready with its sha256.
+  const image = Buffer.from(`e2e image ${randomUUID()}`)
+  const mediaSent = await fetch(`http://127.0.0.1:${ports.sim}/_sim/inbound/media`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phoneNumberId: number, from: '16505559876', type: 'image', mimeType: 'image/jpeg', data: image.toString('base64') })
+  })
+  assert.equal(mediaSent.status, 200, await mediaSent.clone().text())
+  const { mediaId } = await mediaSent.json() as { mediaId: string }
+  let media: { status?: string, storage_uri?: string, sha256?: string } = {}
+  await waitFor(async () => {
+    const res = await fetch(`http://127.0.0.1:${ports.media}/v1/media/${mediaId}`)
+    media = res.ok ? await res.json() as typeof media : {}
+    return media.status !== undefined
+  }, 60_000, () => `the media worker to store media ${mediaId}: ${JSON.stringify(media)}`)
+  assert.equal(media.status, 'ready', JSON.stringify(media))
+  assert.ok(media.storage_uri?.startsWith(pathToFileURL(mediaDir).href), `stored in the stack's media store: ${media.storage_uri}`)
+  const stored = await readFile(new URL(media.storage_uri!))
+  assert.ok(stored.equals(image), 'the stored bytes are the customer\'s')
+  assert.equal(media.sha256, createHash('sha256').update(image).digest('hex'))
 
   // A CRM subscribes to results, a service without Kafka sends through the HTTP API with a key, and
   // the CRM gets the request's result as a signed webhook.
@@ -236,8 +291,13 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     assert.deepEqual(exported.filter((name) => !documented.has(name)), [], `${service} exports names its README does not document`)
     for (const name of recorded) assert.ok(exported.includes(name), `${service} exports ${name}: ${exported.join(' ')}`)
   }
-  // The API exports on the port npm start gave it (its README documents no wabridge_ names of its own), and so do the scheduler and campaigns.
-  for (const port of [ports.apiPrometheus, ports.schedulerPrometheus, ports.campaignsPrometheus]) assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200, `Prometheus on ${port}`)
+  // The API exports on the port npm start gave it (its README documents no wabridge_ names of its own), and so do the scheduler, campaigns, conversations and media.
+  for (const port of [ports.apiPrometheus, ports.schedulerPrometheus, ports.campaignsPrometheus, ports.conversationsPrometheus, ports.mediaPrometheus]) {
+    assert.equal((await fetch(`http://127.0.0.1:${port}/metrics`)).status, 200, `Prometheus on ${port}`)
+  }
+  // The conversations service counted the windows it wrote (the customer who wrote above, at least).
+  const conversationsFamilies = [...exportedFamilies(await (await fetch(`http://127.0.0.1:${ports.conversationsPrometheus}/metrics`)).text()).keys()]
+  assert.ok(conversationsFamilies.some((name) => name.startsWith('wabridge_conversations_windows_written')), conversationsFamilies.join(' '))
   // The scheduler counted the request it released (its README names the instrument wabridge.scheduler.released).
   const schedulerFamilies = [...exportedFamilies(await (await fetch(`http://127.0.0.1:${ports.schedulerPrometheus}/metrics`)).text()).keys()]
   assert.ok(schedulerFamilies.some((name) => name.startsWith('wabridge_scheduler_released')), schedulerFamilies.join(' '))
@@ -245,13 +305,13 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
   // Every part stops on SIGTERM, in order, and the script exits 0.
   stack.kill('SIGTERM')
   assert.equal(await exited, 0, output.slice(-3000))
-  for (const part of ['ingress', 'egress', 'metrics', 'api', 'webhooks', 'notifier', 'scheduler', 'campaigns']) assert.match(output, new RegExp(`\\[${part} *\\] .*stopped`))
+  for (const part of ['ingress', 'egress', 'metrics', 'api', 'webhooks', 'notifier', 'scheduler', 'campaigns', 'conversations', 'media']) assert.match(output, new RegExp(`\\[${part} *\\] .*stopped`))
   // In reverse start order, the traffic sources first: the simulator, then the edges, then the core.
   const stoppedAt = (part: string) => output.search(new RegExp(`\\[${part} *\\] .*stopped`))
-  const order = ['campaigns', 'scheduler', 'notifier', 'webhooks', 'api', 'metrics', 'egress', 'ingress']
+  const order = ['media', 'conversations', 'campaigns', 'scheduler', 'notifier', 'webhooks', 'api', 'metrics', 'egress', 'ingress']
   assert.deepEqual([...order].sort((a, b) => stoppedAt(a) - stoppedAt(b)), order, 'the parts stop in reverse start order')
   assert.match(output, /\[start {3}\] stopped/)
-  for (const port of [ports.ingress, ports.egress, ports.metrics, ports.api, ports.notifier, ports.webhooks, ports.scheduler, ports.campaigns, ports.sim]) {
+  for (const port of [ports.ingress, ports.egress, ports.metrics, ports.api, ports.notifier, ports.webhooks, ports.scheduler, ports.campaigns, ports.conversations, ports.media, ports.sim]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/`), `port ${port} is still served after stop`)
   }
 })

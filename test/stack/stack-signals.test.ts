@@ -4,14 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { findFreePorts } from '@wabridge/local-kafka'
 import { descendants, isAlive, survivorsAfter } from './process-tree.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const PARTS = [
   'graph-api-sim/src/main.ts', 'ingress/src/main.ts', 'egress/src/main.ts', 'metrics/src/main.ts', 'api/src/main.ts', 'webhooks/src/main.ts', 'notifier/src/main.ts',
-  'scheduler/src/main.ts', 'campaigns/src/main.ts', 'kafka-watchdog.ts', 'kafka.Kafka'
+  'scheduler/src/main.ts', 'campaigns/src/main.ts', 'conversations/src/main.ts', 'media/src/main.ts', 'kafka-watchdog.ts', 'kafka.Kafka'
 ]
 
 /** Env of a whole stack on free ports, with its own local broker in a temporary folder. */
@@ -19,9 +19,9 @@ async function stackEnv (t: TestContext): Promise<NodeJS.ProcessEnv> {
   const stateDir = await mkdtemp(join(tmpdir(), 'wabridge-stack-'))
   t.after(() => rm(stateDir, { recursive: true, force: true }))
   // Consecutive free ports: the broker takes two (broker, controller).
-  const base = await findFreePorts(12)
-  const [kafka, ingress, egress, metrics, sim, prometheus, api, notifier, webhooks, scheduler, campaigns] =
-    [base, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9, base + 10, base + 11]
+  const base = await findFreePorts(14)
+  const [kafka, ingress, egress, metrics, sim, prometheus, api, notifier, webhooks, scheduler, campaigns, conversations, media] =
+    [base, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7, base + 8, base + 9, base + 10, base + 11, base + 12, base + 13]
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     LOCAL_KAFKA_PORT: String(kafka),
@@ -34,6 +34,9 @@ async function stackEnv (t: TestContext): Promise<NodeJS.ProcessEnv> {
     WEBHOOKS_PORT: String(webhooks),
     SCHEDULER_PORT: String(scheduler),
     CAMPAIGNS_PORT: String(campaigns),
+    CONVERSATIONS_PORT: String(conversations),
+    MEDIA_PORT: String(media),
+    MEDIA_STORE_URL: pathToFileURL(join(stateDir, 'media')).href,
     SIM_PORT: String(sim),
     PROMETHEUS_PORT: String(prometheus),
     KAFKA_TOPIC_PARTITIONS: '1'

@@ -47,7 +47,7 @@ program.command('start')
 /** The part `serve` runs: imported after parsing, outside the error handling below (see there). */
 let served: string | undefined
 program.command('serve')
-  .summary('run one part (ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns or sim) in this process')
+  .summary('run one part (ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns, conversations, media or sim) in this process')
   .description('run one part of the gateway in this process, configured by its environment variables: ' +
     'the same program as node services/<part>/dist/main.js (same logs; SIGTERM drains, then exit 0)')
   .addArgument(new Argument('<part>', 'the part; sim is the Graph API simulator, for development').choices(Object.keys(SERVE_PARTS)))

@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { test, type TestContext } from 'node:test'
 import { brokersFromEnv } from '@wabridge/kafka/testing'
 import { freePort } from '@wabridge/local-kafka'
@@ -97,6 +99,28 @@ test('serve api, notifier and webhooks run each part\'s own program: ready on it
   await Promise.all(parts.map(async ({ part, portVariable }) => {
     const port = await freePort(host)
     const served = start(t, [bin, 'serve', part], { ...common, [portVariable]: String(port) })
+    await waitReady(served, `http://${host}:${port}/readyz`)
+    const argv = await nodeOf(served.pid)
+    assert.deepEqual(argv.slice(-2), ['serve', part], argv.join(' '))
+    process.kill(served.pid, 'SIGTERM')
+    assert.equal(await served.exited, 0, served.output())
+    assert.match(served.output(), new RegExp(`"service":"${part}".*"signal":"SIGTERM"`), `${part} logs the drain as itself`)
+  }))
+})
+
+test('serve conversations and media run each part\'s own program: ready on its port, SIGTERM drains and exits 0', async (t) => {
+  const common = { KAFKA_BROKERS: brokersFromEnv().join(','), TOPIC_PREFIX: `serve${randomUUID().slice(0, 8)}`, KAFKA_TOPIC_PARTITIONS: '2' }
+  const mediaDir = await mkdtemp(join(tmpdir(), 'wabridge-serve-media-'))
+  t.after(() => rm(mediaDir, { recursive: true, force: true }))
+  const parts = [
+    // No WABA configured: the catalogue has nothing to sync, so no Graph API is needed.
+    { part: 'conversations', portVariable: 'CONVERSATIONS_PORT', env: {} },
+    // The Graph API is called per inbound media only; the store is this test's folder.
+    { part: 'media', portVariable: 'MEDIA_PORT', env: { MEDIA_STORE_URL: pathToFileURL(mediaDir).href, GRAPH_API_BASE_URL: `http://${host}:9`, WA_ACCESS_TOKEN: 'serve-test-token' } }
+  ]
+  await Promise.all(parts.map(async ({ part, portVariable, env }) => {
+    const port = await freePort(host)
+    const served = start(t, [bin, 'serve', part], { ...common, ...env, [portVariable]: String(port) })
     await waitReady(served, `http://${host}:${port}/readyz`)
     const argv = await nodeOf(served.pid)
     assert.deepEqual(argv.slice(-2), ['serve', part], argv.join(' '))

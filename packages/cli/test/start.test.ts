@@ -1,10 +1,12 @@
 // `wabridge start` against the test run's broker (KAFKA_BROKERS set: no local broker), on free ports:
-// the whole stack comes up (the HTTP API, the CRM webhooks and the notifier too), egress with its 64 MiB semi-space, and SIGTERM stops it with exit code 0.
+// the whole stack comes up (the HTTP API, the CRM webhooks, the notifier, conversations and media too), egress with its 64 MiB semi-space, and SIGTERM stops it with exit code 0.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { access, readdir, readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
+import { access, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { test } from 'node:test'
 import { brokersFromEnv } from '@wabridge/kafka/testing'
 import { freePort } from '@wabridge/local-kafka'
@@ -28,7 +30,10 @@ async function descendants (pid: number): Promise<Array<{ pid: number, argv: str
 }
 
 test('wabridge start runs the stack, egress with its semi-space, and stops it on SIGTERM with exit code 0', async (t) => {
-  const [ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns, sim, prometheus] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort()])
+  const [ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns, conversations, media, sim, prometheus] = await Promise.all(Array.from({ length: 12 }, () => freePort()))
+  // The media worker's store: a folder of this test's, not the checkout's .wabridge/media.
+  const mediaDir = await mkdtemp(join(tmpdir(), 'wabridge-start-'))
+  t.after(() => rm(mediaDir, { recursive: true, force: true }))
   const env = {
     ...process.env,
     NODE_OPTIONS: '',
@@ -43,6 +48,9 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
     WEBHOOKS_PORT: String(webhooks),
     SCHEDULER_PORT: String(scheduler),
     CAMPAIGNS_PORT: String(campaigns),
+    CONVERSATIONS_PORT: String(conversations),
+    MEDIA_PORT: String(media),
+    MEDIA_STORE_URL: pathToFileURL(join(mediaDir, 'media')).href,
     SIM_PORT: String(sim),
     PROMETHEUS_PORT: String(prometheus)
   }
@@ -65,7 +73,7 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
   const egressProcess = parts.find((p) => p.argv.some((arg) => arg.endsWith('services/egress/src/main.ts')))
   assert.ok(egressProcess, `no egress below wabridge start: ${JSON.stringify(parts)}`)
   assert.ok(egressProcess.argv.includes('--max-semi-space-size=64'), egressProcess.argv.join(' '))
-  for (const port of [egress, api, notifier, webhooks]) assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200, `port ${port} is ready`)
+  for (const port of [egress, api, notifier, webhooks, conversations, media]) assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200, `port ${port} is ready`)
 
   child.kill('SIGTERM')
   assert.equal(await exited, 0, output)

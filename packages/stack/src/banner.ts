@@ -1,4 +1,4 @@
-import type { StackPorts } from './parts.ts'
+import { EXAMPLE_NUMBER, type StackPorts } from './parts.ts'
 import { DEV_SECRETS } from './secrets.ts'
 
 export interface BannerInput {
@@ -10,6 +10,8 @@ export interface BannerInput {
   hasSim: boolean
   /** The notifier's receivers that are configured (by variable), none when it would tell nobody. */
   notifierReceivers: string[]
+  /** Where the media worker stores inbound media (MEDIA_STORE_URL). */
+  mediaStoreUrl: string
   /** Secrets that are the development ones (printed in full: they are public anyway). */
   devSecrets: Array<keyof typeof DEV_SECRETS>
 }
@@ -29,6 +31,8 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
       : 'none (set NOTIFIER_WEBHOOK_URL, NOTIFIER_SLACK_WEBHOOK_URL or NOTIFIER_RECEIVERS_FILE)'}`],
     ['scheduler', `http://${host}:${ports.scheduler}/v1/scheduled   (requests with a future send_at wait here: npx wabridge schedule list|show|cancel)`],
     ['campaigns', `http://${host}:${ports.campaigns}/v1/campaigns   (npx wabridge campaign create; opt-outs: /v1/suppressions, npx wabridge suppressions)`],
+    ['conversations', `http://${host}:${ports.conversations}/v1/windows/{phone_number_id}/{wa_id}   (npx wabridge window; templates: /v1/templates, npx wabridge templates list)`],
+    ['media', `http://${host}:${ports.media}/v1/media/{media_id}   inbound media stored in ${input.mediaStoreUrl}, announced on <prefix>.inbound.media`],
     ...(input.hasSim ? [['Graph API sim', `http://${host}:${ports.sim}   (control: /_sim/stats)`]] : [])
   ]
   let text = '\n  wabridge is running\n\n'
@@ -40,7 +44,10 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
       text += `    ${label[name].padEnd(15)} ${input.devSecrets.includes(name) ? DEV_SECRETS[name] : `(${name})`}\n`
     }
   }
-  text += '\n  next: npx wabridge send --from 106540352242922 --to +16505551234 --text "Hello" --wait\n'
+  // A free-form message needs the customer's service window open: the customer writes first (or send a template).
+  text += `\n  next: npx wabridge simulate --number ${EXAMPLE_NUMBER} --from 16505551234 --rate 1 --seconds 1   (the customer writes: the window opens)\n`
+  text += `        npx wabridge send --from ${EXAMPLE_NUMBER} --to +16505551234 --text "Hello" --wait\n`
+  text += `        npx wabridge send --from ${EXAMPLE_NUMBER} --to +16505550000 --template hello_world --wait   (a template needs no window)\n`
   text += '        npx wabridge tail wa.outbound.results      Stop: Ctrl-C\n\n'
   write(text)
 }

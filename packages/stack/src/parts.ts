@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { deriveWabaId } from '@wabridge/graph-api-sim'
 import { partEntry, type PartEntry } from './part-entry.ts'
 import { DEV_SECRETS } from './secrets.ts'
 
 /** One process of the stack. */
 export interface PartSpec {
-  name: 'sim' | 'ingress' | 'egress' | 'metrics' | 'api' | 'webhooks' | 'notifier' | 'scheduler' | 'campaigns'
+  name: 'sim' | 'ingress' | 'egress' | 'metrics' | 'api' | 'webhooks' | 'notifier' | 'scheduler' | 'campaigns' | 'conversations' | 'media'
   entry: PartEntry
   /** Node flags before the entry, as in the part's root npm script. */
   nodeFlags: string[]
@@ -25,6 +27,8 @@ export interface StackPorts {
   webhooks: number
   scheduler: number
   campaigns: number
+  conversations: number
+  media: number
   sim: number
   prometheus: string
 }
@@ -39,7 +43,12 @@ export interface PartsInput {
   /** Where egress sends: the simulator unless GRAPH_API_BASE_URL is set. */
   graphUrl: string
   host: string
+  /** The media worker's store (MEDIA_STORE_URL): file:///<cwd>/.wabridge/media unless set. */
+  mediaStoreUrl: string
 }
+
+/** The number the banner's examples use; against the simulator it belongs to the sim's derived WABA. */
+export const EXAMPLE_NUMBER = '106540352242922'
 
 /** The sim's app secret: the first of WA_APP_SECRETS, from the variable, its file or the development one. */
 function simAppSecret (env: Record<string, string | undefined>): string {
@@ -51,20 +60,39 @@ function simAppSecret (env: Record<string, string | undefined>): string {
  * The parts in start order: the simulator (when no real Graph API is configured), ingress, egress,
  * metrics, then the parts at the edges of the gateway, together: the HTTP API, the CRM webhooks, the
  * notifier, the scheduler and the campaigns service (they talk to the rest only through Kafka; the
- * campaigns service also asks the Graph API for templates). The stack stops them in reverse (the
+ * campaigns service also asks the Graph API for templates), then the conversations service and the
+ * media worker, together (windows and templates; inbound media). The stack stops them in reverse (the
  * simulator first): the API, the campaigns and the scheduler stop writing requests before egress
  * stops sending them, and every consumer stops before the parts that feed it.
+ *
+ * Against the simulator the stack turns on what the real Graph API does and egress expects: the sim
+ * refuses free-form messages outside the customer service window (SIM_ENFORCE_WINDOWS, as egress
+ * enforces windows by default), the example number belongs to the sim's WABA (WA_PHONE_WABAS, so
+ * the conversations service syncs its template catalogue and egress checks templates against it),
+ * and the media worker may download from the sim over plain HTTP on loopback.
  */
 export function stackParts (input: PartsInput): PartSpec[] {
   const { env, host, ports, secrets } = input
-  const common = { KAFKA_BROKERS: input.brokers, TOPIC_PREFIX: input.prefix }
+  const hasSim = !env.GRAPH_API_BASE_URL
+  const common: Record<string, string> = {
+    KAFKA_BROKERS: input.brokers,
+    TOPIC_PREFIX: input.prefix,
+    ...hasSim && !env.WA_PHONE_WABAS ? { WA_PHONE_WABAS: `${EXAMPLE_NUMBER}=${deriveWabaId(EXAMPLE_NUMBER)}` } : {}
+  }
+  // Egress sends store files by reference (store_uri) from the media worker's folder.
+  const mediaDir = input.mediaStoreUrl.startsWith('file:') ? fileURLToPath(input.mediaStoreUrl) : undefined
   const parts: PartSpec[] = []
-  if (!env.GRAPH_API_BASE_URL) {
+  if (hasSim) {
     parts.push({
       name: 'sim',
       entry: partEntry('@wabridge/graph-api-sim'),
       nodeFlags: [],
-      env: { SIM_PORT: String(ports.sim), SIM_WEBHOOK_URL: `http://${host}:${ports.ingress}/webhook`, SIM_APP_SECRET: simAppSecret(env) },
+      env: {
+        SIM_PORT: String(ports.sim),
+        SIM_WEBHOOK_URL: `http://${host}:${ports.ingress}/webhook`,
+        SIM_APP_SECRET: simAppSecret(env),
+        SIM_ENFORCE_WINDOWS: env.SIM_ENFORCE_WINDOWS ?? 'true'
+      },
       readyUrl: `http://${host}:${ports.sim}/_sim/readyz`
     })
   }
@@ -82,7 +110,14 @@ export function stackParts (input: PartsInput): PartSpec[] {
       entry: partEntry('@wabridge/egress'),
       // A larger young generation: egress allocates per message (measured in docs/benchmarks.md).
       nodeFlags: ['--max-semi-space-size=64'],
-      env: { ...common, ...pick(secrets, 'WA_ACCESS_TOKEN'), PROMETHEUS_PORT: env.EGRESS_PROMETHEUS_PORT ?? '', EGRESS_PORT: String(ports.egress), GRAPH_API_BASE_URL: input.graphUrl },
+      env: {
+        ...common,
+        ...pick(secrets, 'WA_ACCESS_TOKEN'),
+        PROMETHEUS_PORT: env.EGRESS_PROMETHEUS_PORT ?? '',
+        EGRESS_PORT: String(ports.egress),
+        GRAPH_API_BASE_URL: input.graphUrl,
+        ...mediaDir !== undefined && !env.EGRESS_MEDIA_FILE_ROOTS ? { EGRESS_MEDIA_FILE_ROOTS: mediaDir } : {}
+      },
       readyUrl: `http://${host}:${ports.egress}/readyz`
     },
     {
@@ -131,6 +166,32 @@ export function stackParts (input: PartsInput): PartSpec[] {
       // Template lookups and the messaging limit come from the same Graph API egress sends to, with its token.
       env: { ...common, ...pick(secrets, 'WA_ACCESS_TOKEN'), PROMETHEUS_PORT: env.CAMPAIGNS_PROMETHEUS_PORT ?? '', CAMPAIGNS_PORT: String(ports.campaigns), GRAPH_API_BASE_URL: input.graphUrl },
       readyUrl: `http://${host}:${ports.campaigns}/readyz`,
+      withPrevious: true
+    },
+    // Prometheus only when asked (9472 / 9473 in compose and Helm).
+    {
+      name: 'conversations',
+      entry: partEntry('@wabridge/conversations-service'),
+      nodeFlags: [],
+      // The template catalogue comes from the Graph API egress sends to, with its token.
+      env: { ...common, ...pick(secrets, 'WA_ACCESS_TOKEN'), PROMETHEUS_PORT: env.CONVERSATIONS_PROMETHEUS_PORT ?? '', CONVERSATIONS_PORT: String(ports.conversations), GRAPH_API_BASE_URL: input.graphUrl },
+      readyUrl: `http://${host}:${ports.conversations}/readyz`
+    },
+    {
+      name: 'media',
+      entry: partEntry('@wabridge/media'),
+      nodeFlags: [],
+      env: {
+        ...common,
+        ...pick(secrets, 'WA_ACCESS_TOKEN'),
+        PROMETHEUS_PORT: env.MEDIA_PROMETHEUS_PORT ?? '',
+        MEDIA_PORT: String(ports.media),
+        GRAPH_API_BASE_URL: input.graphUrl,
+        MEDIA_STORE_URL: input.mediaStoreUrl,
+        // The simulator serves its media links over plain HTTP on loopback; Meta's are HTTPS on its CDN.
+        ...hasSim ? { MEDIA_ALLOW_INSECURE_HTTP: env.MEDIA_ALLOW_INSECURE_HTTP ?? 'true', MEDIA_ALLOWED_HOSTS: env.MEDIA_ALLOWED_HOSTS ?? host } : {}
+      },
+      readyUrl: `http://${host}:${ports.media}/readyz`,
       withPrevious: true
     }
   )

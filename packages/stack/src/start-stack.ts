@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createInterface } from 'node:readline'
 import { createKafkaClient, ensureTopics } from '@wabridge/kafka'
 import { createLocalKafka, type LocalKafka } from '@wabridge/local-kafka'
@@ -34,7 +34,7 @@ export interface Stack {
   readonly ports: StackPorts
   /** The PIDs of every process the stack started (parts, the broker's watchdog and JVMs). */
   pids (): Promise<number[]>
-  /** Stops the parts (the simulator first, then campaigns, scheduler, notifier, webhooks, api, metrics, egress, ingress), then the local broker. Idempotent. */
+  /** Stops the parts (the simulator first, then media, conversations, campaigns, scheduler, notifier, webhooks, api, metrics, egress, ingress), then the local broker. Idempotent. */
   stop (reason?: string): Promise<void>
   /** Resolves with the exit code once the stack stopped: 0 when asked to stop, 1 when a part died. */
   readonly done: Promise<number>
@@ -46,8 +46,8 @@ interface Running { spec: PartSpec, child: ChildProcess, exited: Promise<number 
  * Starts the whole gateway on this machine and resolves once every part answers its readiness
  * probe: the local broker when KAFKA_BROKERS is unset (with a watchdog that stops it should this
  * process die), the topics, the Graph API simulator when GRAPH_API_BASE_URL is unset, then ingress,
- * egress, metrics and the edges (api, webhooks, notifier, scheduler, campaigns), each its own process
- * with its log lines prefixed. Throws (after stopping
+ * egress, metrics, the edges (api, webhooks, notifier, scheduler, campaigns), then the conversations
+ * service and the media worker, each its own process with its log lines prefixed. Throws (after stopping
  * what started) when a part fails to start or, with a real Graph API, a secret is missing.
  */
 export async function startStack (options: StackOptions = {}): Promise<Stack> {
@@ -67,6 +67,8 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     webhooks: port('WEBHOOKS_PORT', 8085),
     scheduler: port('SCHEDULER_PORT', 8086),
     campaigns: port('CAMPAIGNS_PORT', 8087),
+    conversations: port('CONVERSATIONS_PORT', 8088),
+    media: port('MEDIA_PORT', 8089),
     sim: port('SIM_PORT', 8090),
     prometheus: env.PROMETHEUS_PORT ?? '9464'
   }
@@ -127,10 +129,12 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
       await admin.disconnect()
     }
     const graphUrl = env.GRAPH_API_BASE_URL ?? `http://${host}:${ports.sim}`
+    // The media worker's files, beside the local broker's state.
+    const mediaStoreUrl = env.MEDIA_STORE_URL ?? pathToFileURL(resolve(cwd, '.wabridge/media')).href
     // Parts start one after the other, each once the one before is ready, but for those that start
     // with the previous one: they are launched at once and all awaited before the next.
     let starting: Array<Promise<void>> = []
-    for (const spec of stackParts({ env, brokers, prefix, ports, secrets: secrets.env, graphUrl, host })) {
+    for (const spec of stackParts({ env, brokers, prefix, ports, secrets: secrets.env, graphUrl, host, mediaStoreUrl })) {
       if (!spec.withPrevious) {
         await Promise.all(starting)
         starting = []
@@ -149,7 +153,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     }
     await Promise.all(starting)
     if (isStopping) throw new Error('stopped while starting')
-    printBanner(write, { brokers, isLocalKafka: kafka !== undefined, host, ports, graphUrl, hasSim: !env.GRAPH_API_BASE_URL, devSecrets: secrets.dev, notifierReceivers: notifierReceivers(env) })
+    printBanner(write, { brokers, isLocalKafka: kafka !== undefined, host, ports, graphUrl, hasSim: !env.GRAPH_API_BASE_URL, devSecrets: secrets.dev, notifierReceivers: notifierReceivers(env), mediaStoreUrl })
     const stack: Stack = {
       brokers,
       ports,

@@ -12,7 +12,9 @@ export const SERVE_PARTS = {
   webhooks: '@wabridge/webhooks/main',
   sim: '@wabridge/graph-api-sim/main',
   scheduler: '@wabridge/scheduler/main',
-  campaigns: '@wabridge/campaigns/main'
+  campaigns: '@wabridge/campaigns/main',
+  conversations: '@wabridge/conversations-service/main',
+  media: '@wabridge/media/main'
 } as const
 
 export type ServePart = keyof typeof SERVE_PARTS
