@@ -337,15 +337,16 @@ test('the media worker stores on a named volume at the path of its MEDIA_STORE_U
   const volume = (media.volumes ?? []).map(parseVolume).find((v) => v.target === url.pathname)
   assert.ok(volume && Object.hasOwn(compose.volumes ?? {}, volume.source), `a named volume at ${url.pathname}`)
   assert.notEqual(volume.mode, 'ro')
-  // Egress reads the same volume, read-only, to send the store's files by reference (store_uri).
+  // Egress reads the same store (the volume, read-only) to send the store's files by reference (store_uri).
   const egress = service(compose, 'egress')
   assert.deepEqual((egress.volumes ?? []).map(parseVolume).find((v) => v.source === volume.source), { source: volume.source, target: url.pathname, mode: 'ro' })
-  assert.equal(envOf(egress, 'EGRESS_MEDIA_FILE_ROOTS'), url.pathname)
+  assert.equal(envOf(egress, 'MEDIA_STORE_URL'), url.href)
   // A new named volume takes the owner of the image's folder: the Dockerfile makes it uid 1000's (the parts' user).
   const dockerfile = await readFile(join(root, 'Dockerfile'), 'utf8')
   assert.match(dockerfile, new RegExp(`\\nRUN mkdir -p ${url.pathname} && chown 1000:1000 ${url.pathname}\\n`))
   // An S3 store instead is one variable away.
-  assert.equal(envOf(service(await loadCompose(composePath, { MEDIA_STORE_URL: 's3://media/inbound' }), 'media'), 'MEDIA_STORE_URL'), 's3://media/inbound')
+  const s3 = await loadCompose(composePath, { MEDIA_STORE_URL: 's3://media/inbound' })
+  for (const name of ['media', 'egress']) assert.equal(envOf(service(s3, name), 'MEDIA_STORE_URL'), 's3://media/inbound', name)
 })
 
 test('Grafana provisions the Prometheus data source and the repository\'s dashboard file', async () => {

@@ -229,6 +229,8 @@ test('the production values render every part, the named Secrets, the webhook In
   // Media on S3: no volume, no claim, and its pods roll with a surge like the others.
   const mediaConfig = configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-media'))
   assert.equal(mediaConfig.MEDIA_STORE_URL, 's3://wabridge-media/inbound')
+  // Egress reads the same S3 store to send its files by reference (store_uri).
+  assert.equal(egressConfig.MEDIA_STORE_URL, 's3://wabridge-media/inbound')
   assert.ok(!manifests.some((m) => m.kind === 'PersistentVolumeClaim'))
   assert.ok(!podSpec(find(manifests, 'Deployment', 'wa-wabridge-media')).volumes.some((v: any) => v.persistentVolumeClaim))
   // Each part's HTTP port and Service, and the Prometheus ports of the image contract.
@@ -346,6 +348,8 @@ test('media (opt-in) stores on a volume the chart claims, mounted where MEDIA_ST
   assert.deepEqual(secretFiles(deployment), { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token' })
   assert.deepEqual(find(manifests, 'Service', 'wa-wabridge-media').spec.ports.map((p: any) => [p.name, p.port]), [['http', 8089], ['metrics', 9473]])
   assert.doesNotThrow(() => loadMediaConfig({ ...config, WA_ACCESS_TOKEN: 'x' }), 'media accepts the chart\'s environment')
+  // The volume is the media pod's alone: egress gets no store.
+  assert.equal(configOf(manifests, find(manifests, 'Deployment', 'wa-wabridge-egress')).MEDIA_STORE_URL, undefined)
 
   // An existing claim instead, and more pods on a ReadWriteMany one.
   const shared = await render(['--set', 'media.enabled=true', '--set', 'media.persistence.existingClaim=media-nfs', '--set', 'media.persistence.accessMode=ReadWriteMany', '--set', 'media.replicas=3'])
@@ -361,6 +365,9 @@ test('media (opt-in) stores on a volume the chart claims, mounted where MEDIA_ST
   assert.equal(configOf(s3.manifests, s3Deployment).MEDIA_STORE_URL, 's3://wabridge-media/inbound')
   assert.ok(!s3.manifests.some((m) => m.kind === 'PersistentVolumeClaim'))
   assert.deepEqual(secretFiles(s3Deployment), { WA_ACCESS_TOKEN: 'wa-wabridge-egress/access-token', AWS_SHARED_CREDENTIALS: 'wa-wabridge-egress/aws-credentials' })
+  assert.equal(configOf(s3.manifests, find(s3.manifests, 'Deployment', 'wa-wabridge-egress')).MEDIA_STORE_URL, 's3://wabridge-media/inbound')
+  const egressCredentials = await render(['--set', 'media.enabled=true', '--set', 'media.store.url=s3://wabridge-media/inbound', '--set', 'egress.secret.keys.AWS_SHARED_CREDENTIALS=aws-credentials'])
+  assert.equal(secretFiles(find(egressCredentials.manifests, 'Deployment', 'wa-wabridge-egress')).AWS_SHARED_CREDENTIALS, 'wa-wabridge-egress/aws-credentials')
 
   // What the chart refuses.
   assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.replicas=2']), /media\.replicas \(2\) pods cannot share a ReadWriteOnce volume/)

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { deriveWabaId } from '@wabridge/graph-api-sim'
 import { partEntry, type PartEntry } from './part-entry.ts'
 import { DEV_SECRETS } from './secrets.ts'
@@ -79,8 +78,6 @@ export function stackParts (input: PartsInput): PartSpec[] {
     TOPIC_PREFIX: input.prefix,
     ...hasSim && !env.WA_PHONE_WABAS ? { WA_PHONE_WABAS: `${EXAMPLE_NUMBER}=${deriveWabaId(EXAMPLE_NUMBER)}` } : {}
   }
-  // Egress sends store files by reference (store_uri) from the media worker's folder.
-  const mediaDir = input.mediaStoreUrl.startsWith('file:') ? fileURLToPath(input.mediaStoreUrl) : undefined
   const parts: PartSpec[] = []
   if (hasSim) {
     parts.push({
@@ -116,7 +113,8 @@ export function stackParts (input: PartsInput): PartSpec[] {
         PROMETHEUS_PORT: env.EGRESS_PROMETHEUS_PORT ?? '',
         EGRESS_PORT: String(ports.egress),
         GRAPH_API_BASE_URL: input.graphUrl,
-        ...mediaDir !== undefined && !env.EGRESS_MEDIA_FILE_ROOTS ? { EGRESS_MEDIA_FILE_ROOTS: mediaDir } : {}
+        // Egress sends the media worker's files by reference (store_uri), read from the same store.
+        MEDIA_STORE_URL: input.mediaStoreUrl
       },
       readyUrl: `http://${host}:${ports.egress}/readyz`
     },

@@ -62,9 +62,10 @@ test('against the simulator, the local stack turns on what egress expects of Met
   assert.equal(parts.media!.env.MEDIA_STORE_URL, 'file:///srv/wabridge/.wabridge/media')
   assert.equal(parts.media!.env.MEDIA_ALLOW_INSECURE_HTTP, 'true')
   assert.equal(parts.media!.env.MEDIA_ALLOWED_HOSTS, '127.0.0.1')
-  // Egress may send the store's files by reference (store_uri).
-  assert.equal(parts.egress!.env.EGRESS_MEDIA_FILE_ROOTS, '/srv/wabridge/.wabridge/media')
-  assert.equal(stackParts({ ...input(), mediaStoreUrl: 's3://media/inbound' }).find((p) => p.name === 'egress')!.env.EGRESS_MEDIA_FILE_ROOTS, undefined)
+  // Egress sends the store's files by reference (store_uri), from the same store (a folder or S3).
+  assert.equal(parts.egress!.env.MEDIA_STORE_URL, 'file:///srv/wabridge/.wabridge/media')
+  const s3 = Object.fromEntries(stackParts({ ...input(), mediaStoreUrl: 's3://media/inbound' }).map((p) => [p.name, p]))
+  assert.deepEqual([s3.egress!.env.MEDIA_STORE_URL, s3.media!.env.MEDIA_STORE_URL], ['s3://media/inbound', 's3://media/inbound'])
   // What the operator sets wins (the parts inherit the stack's environment).
   const own = Object.fromEntries(stackParts(input({ SIM_ENFORCE_WINDOWS: 'false', WA_PHONE_WABAS: '1=2', MEDIA_ALLOWED_HOSTS: 'localhost' })).map((p) => [p.name, p]))
   assert.equal(own.sim!.env.SIM_ENFORCE_WINDOWS, 'false')

@@ -167,6 +167,10 @@ conversations service the template catalogue, the media worker the media of inbo
 {{- $_ := set $env "GRAPH_API_BASE_URL" $v.graphApi.baseUrl }}
 {{- $_ := set $env "GRAPH_API_VERSION" $v.graphApi.version }}
 {{- end }}
+{{- /* Egress reads the media worker's S3 store to send its files by reference (store_uri); a volume it cannot share. */}}
+{{- if and (eq .part "egress") $v.media.enabled $v.media.store.url }}
+{{- $_ := set $env "MEDIA_STORE_URL" $v.media.store.url }}
+{{- end }}
 {{- if eq .part "media" }}
 {{- if $v.media.store.url }}
 {{- $_ := set $env "MEDIA_STORE_URL" $v.media.store.url }}
