@@ -35,6 +35,8 @@ export interface InboundMediaResult {
   /** Hex sha256 of the stored bytes. */
   sha256: string
   size: number
+  /** The webhook's download URL, when it has one. */
+  url?: string
 }
 
 /**
@@ -73,5 +75,5 @@ export function emitInboundMedia (ctx: SimContext, input: InboundMediaInput, sel
     item: { from, id: wamid, timestamp: String(Math.floor(now / 1000)), type: input.type, [input.type]: object },
     contact: { profile: { name: 'Customer' }, wa_id: from }
   })
-  return { mediaId: media.id, wamid, sha256: createHash('sha256').update(data).digest('hex'), size: data.length }
+  return { mediaId: media.id, wamid, sha256: createHash('sha256').update(data).digest('hex'), size: data.length, ...(typeof object.url === 'string' ? { url: object.url } : {}) }
 }

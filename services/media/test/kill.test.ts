@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { closeSync, openSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
@@ -9,8 +10,10 @@ import { collectMedia, mediaEnv, sendMedia, startSimWithBridge, tempDir, uniqueN
 
 const CHILD = fileURLToPath(new URL('./fixtures/worker-child.ts', import.meta.url))
 
-function startChild (t: TestContext, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+function startChild (t: TestContext, env: Record<string, string>, logFile: string): ChildProcess {
+  const fd = openSync(logFile, 'a')
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] })
+  closeSync(fd)
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   return child
 }
@@ -28,7 +31,8 @@ test('a worker killed mid-run (SIGKILL) loses nothing and stores nothing twice; 
     sent.push(...await Promise.all(Array.from({ length: 50 }, (_, j) => sendMedia(sim, { from: String(15550200000 + ((i + j) % 31)), size: 1500 + j, downloadDelayMs: 40 }))))
   }
 
-  const first = startChild(t, env)
+  const childLog = join(dir, 'children.log')
+  const first = startChild(t, { ...env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' }, childLog)
   const records = await collectMedia(t, prefix)
   await waitFor(() => `a first share of the records, have ${records.length}`, () => records.length >= 40, 90_000)
   first.kill('SIGKILL')
@@ -36,8 +40,17 @@ test('a worker killed mid-run (SIGKILL) loses nothing and stores nothing twice; 
   const before = records.length
   assert.ok(before < 300, `killed mid-run (${before} records published)`)
 
-  startChild(t, env)
-  await waitFor(() => `300 records, have ${records.length}`, () => new Set(records.map((r) => r.media_id)).size >= 300, 120_000)
+  startChild(t, { ...env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' }, childLog)
+  try {
+    await waitFor(() => `300 records, have ${records.length}`, () => new Set(records.map((r) => r.media_id)).size >= 300, 120_000)
+  } catch (err) {
+    // What is missing, and what the workers said: the test's failure message carries it.
+    const have = new Set(records.map((r) => r.media_id))
+    const writes = await readFile(writesLog, 'utf8')
+    const missing = sent.filter((s) => !have.has(s.mediaId)).map((s) => ({ id: s.mediaId, stored: writes.includes(s.mediaId) }))
+    const logs = (await readFile(childLog, 'utf8')).split('\n').slice(-40).join('\n')
+    throw new Error(`${(err as Error).message}; missing ${JSON.stringify(missing)}; workers' log:\n${logs}`)
+  }
   // Anything published twice would arrive right after.
   await new Promise((resolve) => setTimeout(resolve, 1500))
   const seen = new Map<string, number[]>()
