@@ -79,6 +79,8 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
   // sync(): the end offsets fetch under way, and the one queued behind it for calls made after it started.
   let inFlight: Promise<Targets> | undefined
   let queued: Promise<Targets> | undefined
+  let starting: Promise<void> | undefined
+  let hasView = false
 
   const view = createTopicView({
     topic: topics.windows,
@@ -169,73 +171,95 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
     for (const [key, w] of windows) if (isWindowClosed(w, now)) windows.delete(key)
   }
 
-  const tracker: WindowTracker = {
-    async start () {
-      admin = options.admin
-      if (!admin) {
+  /** start(): every step checks whether stop() came meanwhile (stop() waits for it, then tears down what exists). */
+  async function run (): Promise<void> {
+    admin = options.admin
+    if (!admin) {
+      // A start retried after a failure reuses what the failed one made.
+      if (!ownAdmin) {
         ownAdmin = kafka.admin()
         await ownAdmin.connect()
-        admin = ownAdmin
       }
-      if (options.ensureTopics) await ensureWindowTopics(admin, { prefix: options.prefix, topics, ...options.ensureTopics })
+      admin = ownAdmin
+    }
+    if (options.ensureTopics) await ensureWindowTopics(admin, { prefix: options.prefix, topics, ...options.ensureTopics })
+    if (isStopped) return
+    if (!hasView) {
       await view.start()
-      if (isStopped) return await view.stop()
-      const starts = await startOffsets()
-      // What existed at start, for caughtUp().
-      startTargets = await endOffsets()
-      const consumer = createConsumer(kafka, {
-        groupId: `${options.prefix}.conversations.tracker.${randomUUID()}`,
-        topics: [topics.messages],
-        fromBeginning: false,
-        maxWaitTimeMs: options.maxWaitTimeMs ?? 100,
-        ...(options.onCrash && { onCrash: options.onCrash })
-      })
-      tail = consumer
-      let hasSought = false
-      const seekAll = () => {
-        for (const [partition, offset] of starts) {
-          positions.set(partition, BigInt(offset))
-          consumer.kafkajs.seek({ topic: topics.messages, partition, offset })
+      hasView = true
+    }
+    if (isStopped) return
+    const starts = await startOffsets()
+    // What existed at start, for caughtUp().
+    startTargets = await endOffsets()
+    if (isStopped) return
+    const consumer = createConsumer(kafka, {
+      groupId: `${options.prefix}.conversations.tracker.${randomUUID()}`,
+      topics: [topics.messages],
+      fromBeginning: false,
+      maxWaitTimeMs: options.maxWaitTimeMs ?? 100,
+      ...(options.onCrash && { onCrash: options.onCrash })
+    })
+    tail = consumer
+    let hasSought = false
+    const seekAll = () => {
+      for (const [partition, offset] of starts) {
+        positions.set(partition, BigInt(offset))
+        consumer.kafkajs.seek({ topic: topics.messages, partition, offset })
+      }
+      hasSought = true
+      check()
+    }
+    await consumer.start({
+      eachBatch: async ({ batch, resolveOffset }) => {
+        // Only a batch read from where the tail stands counts: one fetched before the seek is left
+        // unresolved, so the next fetch starts at the seek.
+        const position = positions.get(batch.partition)
+        const fetched = BigInt((batch as unknown as { fetchedOffset: string }).fetchedOffset)
+        if (!hasSought || position === undefined || fetched > position) return
+        for (const m of batch.messages) {
+          if (m.value === null) continue
+          try {
+            const update = windowFromMessage((await options.codec.deserialize(m.value, 'InboundMessage')).value)
+            if (update) {
+              const key = windowKey(update.phone_number_id, update.wa_id)
+              windows.set(key, mergeWindow(windows.get(key), update))
+            }
+          } catch (err) {
+            logger.warn({ err, topic: batch.topic, partition: batch.partition, offset: m.offset }, 'inbound message skipped: cannot be decoded')
+          }
         }
-        hasSought = true
+        if (batch.messages.length > 0) resolveOffset(batch.messages[batch.messages.length - 1]!.offset)
+        const next = BigInt(batch.lastOffset()) + 1n
+        if (next > position) positions.set(batch.partition, next)
         check()
       }
-      await consumer.start({
-        eachBatch: async ({ batch, resolveOffset }) => {
-          // Only a batch read from where the tail stands counts: one fetched before the seek is left
-          // unresolved, so the next fetch starts at the seek.
-          const position = positions.get(batch.partition)
-          const fetched = BigInt((batch as unknown as { fetchedOffset: string }).fetchedOffset)
-          if (!hasSought || position === undefined || fetched > position) return
-          for (const m of batch.messages) {
-            if (m.value === null) continue
-            try {
-              const update = windowFromMessage((await options.codec.deserialize(m.value, 'InboundMessage')).value)
-              if (update) {
-                const key = windowKey(update.phone_number_id, update.wa_id)
-                windows.set(key, mergeWindow(windows.get(key), update))
-              }
-            } catch (err) {
-              logger.warn({ err, topic: batch.topic, partition: batch.partition, offset: m.offset }, 'inbound message skipped: cannot be decoded')
-            }
-          }
-          if (batch.messages.length > 0) resolveOffset(batch.messages[batch.messages.length - 1]!.offset)
-          const next = BigInt(batch.lastOffset()) + 1n
-          if (next > position) positions.set(batch.partition, next)
-          check()
-        }
-      })
-      // Stopped while joining: stop() found no tail to stop.
-      if (isStopped) return await consumer.stop()
-      // The private group is new: it owns every partition once start() returns.
-      seekAll()
-      isStarted = true
-      const every = options.sweepIntervalMs ?? 60_000
-      if (every > 0) {
-        sweeper = setInterval(sweep, every)
-        sweeper.unref()
+    })
+    if (isStopped) return
+    // The private group is new: it owns every partition once start() returns.
+    seekAll()
+    isStarted = true
+    const every = options.sweepIntervalMs ?? 60_000
+    if (every > 0) {
+      sweeper = setInterval(sweep, every)
+      sweeper.unref()
+    }
+    logger.info({ topic: topics.messages, windows: windows.size, starts: Object.fromEntries(starts) }, 'window tracker started')
+  }
+
+  const tracker: WindowTracker = {
+    async start () {
+      if (isStarted) return
+      starting = run()
+      try {
+        await starting
+      } catch (err) {
+        // Retried by the caller: the tail is made again, the admin and the view are kept.
+        const failed = tail
+        tail = undefined
+        await failed?.stop().catch(() => undefined)
+        throw err
       }
-      logger.info({ topic: topics.messages, windows: windows.size, starts: Object.fromEntries(starts) }, 'window tracker started')
     },
     async caughtUp (deadline) {
       if (caughtUpAtStart) return true
@@ -270,8 +294,10 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
     async stop () {
       if (isStopped) return
       isStopped = true
-      if (sweeper) clearInterval(sweeper)
       for (const w of waiters.splice(0)) { clearTimeout(w.timer); w.resolve(false) }
+      // A start under way notices the stop at its next step.
+      await starting?.catch(() => undefined)
+      if (sweeper) clearInterval(sweeper)
       await tail?.stop()
       await view.stop()
       tail = undefined
