@@ -57,28 +57,35 @@ export async function startWebhookBridge (t: TestContext, prefix: string): Promi
   const publish = async (m: InboundMessage): Promise<void> => {
     await producer.send({ topic, messages: [{ key: `${m.phone_number_id}:${m.customer_wa_id}`, value: await codec.serialize(topic, 'InboundMessage', m) }] })
   }
-  // The sim retries a webhook POST that was slow to answer: each message once, as ingress consumers dedup by event id.
-  const seen = new Set<string>()
+  // The sim retries a webhook POST that was slow to answer: each message is written once (a retry
+  // waits for the first POST's write, and writes only if that failed), as ingress consumers dedup by event id.
+  const written = new Map<string, Promise<boolean>>()
+  const writeOnce = async (id: string, m: InboundMessage): Promise<void> => {
+    const earlier = written.get(id)
+    if (earlier !== undefined && await earlier) return
+    const attempt = (async () => {
+      await producer.send({ topic, messages: [{ key: `${m.phone_number_id}:${m.customer_wa_id}`, value: await codec.serialize(topic, 'InboundMessage', m) }] })
+      return true
+    })()
+    written.set(id, attempt.catch(() => false))
+    await attempt
+  }
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       void (async () => {
         const body = JSON.parse(Buffer.concat(chunks).toString()) as { entry: Array<{ id: string, changes: Array<{ value: Record<string, any> }> }> }
-        const records: InboundMessage[] = []
+        const writes: Array<Promise<void>> = []
         for (const entry of body.entry) {
           for (const change of entry.changes) {
             const v = change.value
             for (const m of (v.messages ?? []) as Array<Record<string, any>>) {
-              if (seen.has(String(m.id))) continue
-              seen.add(String(m.id))
-              records.push(inboundMessage(m, { wabaId: entry.id, phoneNumberId: v.metadata.phone_number_id, display: v.metadata.display_phone_number }))
+              writes.push(writeOnce(String(m.id), inboundMessage(m, { wabaId: entry.id, phoneNumberId: v.metadata.phone_number_id, display: v.metadata.display_phone_number })))
             }
           }
         }
-        if (records.length > 0) {
-          await producer.send({ topic, messages: await Promise.all(records.map(async (m) => ({ key: `${m.phone_number_id}:${m.customer_wa_id}`, value: await codec.serialize(topic, 'InboundMessage', m) }))) })
-        }
+        await Promise.all(writes)
         res.writeHead(200).end()
       })().catch((err: unknown) => { res.writeHead(500).end(String(err)) })
     })

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { collectMedia, mediaEnv, sendMedia, startSimWithBridge, tempDir, uniqueName, waitFor, type SentMedia } from './helpers.ts'
+import { collectMedia, mediaEnv, sendMedia, startSimWithBridge, tempDir, testKafka, uniqueName, waitFor, type SentMedia } from './helpers.ts'
 
 const CHILD = fileURLToPath(new URL('./fixtures/worker-child.ts', import.meta.url))
 
@@ -49,7 +49,16 @@ test('a worker killed mid-run (SIGKILL) loses nothing and stores nothing twice; 
     const writes = await readFile(writesLog, 'utf8')
     const missing = sent.filter((s) => !have.has(s.mediaId)).map((s) => ({ id: s.mediaId, stored: writes.includes(s.mediaId) }))
     const logs = (await readFile(childLog, 'utf8')).split('\n').slice(-40).join('\n')
-    throw new Error(`${(err as Error).message}; missing ${JSON.stringify(missing)}; workers' log:\n${logs}`)
+    const admin = testKafka().admin()
+    await admin.connect()
+    const offsets = {
+      committed: await admin.fetchOffsets({ groupId: `${prefix}.media`, topics: [`${prefix}.inbound.messages`] }),
+      inboundEnd: await admin.fetchTopicOffsets(`${prefix}.inbound.messages`),
+      mediaEnd: await admin.fetchTopicOffsets(`${prefix}.inbound.media`),
+      readerCount: records.length
+    }
+    await admin.disconnect()
+    throw new Error(`${(err as Error).message}; missing ${JSON.stringify(missing)}; offsets ${JSON.stringify(offsets)}; workers' log:\n${logs}`)
   }
   // Anything published twice would arrive right after.
   await new Promise((resolve) => setTimeout(resolve, 1500))
