@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Kafka } from 'kafkajs'
 import pRetry from 'p-retry'
+import { createWindowTracker } from '@wabridge/conversations'
 import { createKafkaClient, createProducer, type WabridgeProducer } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
@@ -69,6 +70,15 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
     restartWindowMs: config.KAFKA_CONSUMER_RESTART_WINDOW_MS,
     logger
   })
+  // GET /v1/windows: the customer service windows, read from wa.windows and the inbound messages (not part of readiness).
+  const windows = createWindowTracker(kafka, {
+    prefix: config.TOPIC_PREFIX,
+    codec,
+    logger: logger.child({ component: 'windows' }),
+    clock,
+    onCrash: (err) => deps.onFatal?.(err),
+    ensureTopics: { partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, allowSingleReplica: config.KAFKA_ALLOW_SINGLE_REPLICA }
+  })
   const publisher = createMessagePublisher(
     { topic: topics.requests, scheduledTopic: topics.scheduled, timeoutMs: config.API_PRODUCE_TIMEOUT_MS, retryAfterS: config.API_RETRY_AFTER_S },
     { producer, codec, view, clock }
@@ -83,7 +93,7 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
     maxBodyBytes: config.API_MAX_BODY_BYTES,
     retryAfterS: config.API_RETRY_AFTER_S,
     openApiDocument: buildOpenApiDocument({ version: deps.version ?? '0.1.0' }),
-    messages: { keys, hasKeys: () => reader.isCaughtUp, limiter: createRateLimiter(clock), publisher, view, retryAfterS: config.API_RETRY_AFTER_S },
+    messages: { keys, hasKeys: () => reader.isCaughtUp, limiter: createRateLimiter(clock), publisher, view, retryAfterS: config.API_RETRY_AFTER_S, windows, clock },
     checks: () => ({
       topics: { ok: reader.isCaughtUp, detail: { keys: keys.size(), ...view.stats(), ...feed.stats() } },
       producer: { ok: producer.isConnected }
@@ -131,7 +141,10 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
         // Connected after stop() ran: stop() found nothing to stop.
         if (stopping.signal.aborted) await producer.stop()
       })
+      // After the keys: the tracker creates the inbound and windows topics when missing.
+      const windowsStarted = caughtUp.then(() => untilStopped('reading the customer service windows', () => windows.start()))
       // A stop while retrying rejects these with the abort reason: nothing to report then.
+      windowsStarted.catch(() => {})
       caughtUp.catch(() => {})
       connecting.catch(() => {})
       logger.info({ url: urlOf(), topicPrefix: config.TOPIC_PREFIX }, 'api listening')
@@ -145,6 +158,7 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
       // Not waiting for a connection attempt still under way (kafkajs retries one for seconds when
       // Kafka is away): what it starts after this is stopped by the reader and the step above.
       await reader.stop()
+      await windows.stop()
       await producer.stop()
       logger.info('api stopped')
     }

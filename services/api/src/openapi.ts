@@ -1,4 +1,5 @@
 import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi'
+import { WindowAnswerSchema, WindowParamsSchema } from '@wabridge/conversations'
 import { commonPaths, errorResponse, jsonContent as json } from '@wabridge/process'
 import { AcceptedSchema, ErrorBodySchema, MessageStatusSchema, RequestIdParamsSchema, SendRequestSchema } from './http-schemas.ts'
 
@@ -66,6 +67,22 @@ export function buildOpenApiDocument (options: { version: string }): ReturnType<
             400: error('The request_id is not 1 to 128 characters.'),
             404: error('The gateway knows no such request, or it belongs to a number the key may not use.'),
             414: error('The path is longer than the server takes (a request_id of more than 512 characters).'),
+            ...AUTH_ERRORS
+          }
+        }
+      },
+      '/v1/windows/{phone_number_id}/{wa_id}': {
+        get: {
+          operationId: 'getCustomerWindow',
+          summary: 'Whether a free-form message may be sent to a customer now: the customer service and free entry point windows',
+          description: 'From the window tracker (the compacted wa.windows and the inbound messages it reads itself; a message the customer sent the moment before counts). ' +
+            'A customer the gateway knows nothing of answers both windows closed. See docs/conversations.md.',
+          security: [{ apiKey: [] }],
+          requestParams: { path: WindowParamsSchema },
+          responses: {
+            200: { description: 'The windows of the number and the customer.', content: json(WindowAnswerSchema) },
+            400: error('phone_number_id is not digits, or wa_id is not digits or +E.164.'),
+            403: error('The key may not use this phone_number_id.'),
             ...AUTH_ERRORS
           }
         }

@@ -7,6 +7,7 @@ import { toState, type RequestEntry } from '../message-state.ts'
 import type { RequestView } from '../request-view.ts'
 import type { RateLimiter } from '../token-bucket.ts'
 import { RequestIdParamsSchema } from '../http-schemas.ts'
+import { windowRoutes, type WindowSource } from './windows.ts'
 
 export interface MessageRoutesOptions {
   keys: KeyStore
@@ -16,6 +17,10 @@ export interface MessageRoutesOptions {
   publisher: MessagePublisher
   view: RequestView
   retryAfterS: number
+  /** The window tracker of GET /v1/windows (routes/windows.ts, behind the same key hook); none = 503. */
+  windows?: WindowSource | undefined
+  /** Epoch ms of the window answers. Default Date.now. */
+  clock?: () => number
 }
 
 const iso = (ms: number | undefined) => ms === undefined ? null : new Date(ms).toISOString()
@@ -89,4 +94,6 @@ export async function messageRoutes (app: FastifyInstance, options: MessageRoute
     }
     return toMessageStatus(entry)
   })
+
+  await app.register(windowRoutes, { windows: options.windows, clock: options.clock ?? Date.now, callerOf, retryAfterS: options.retryAfterS })
 }
