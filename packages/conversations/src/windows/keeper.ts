@@ -97,7 +97,10 @@ export function createWindowKeeper (kafka: Kafka, options: WindowKeeperOptions):
     ...(options.onCrash && { onCrash: options.onCrash }),
     onRecord: async (key, value) => {
       if (value === null) {
-        windows.delete(key)
+        // A sweep's tombstone (ours or a previous owner's). A pair merged open since then stays: dropping it
+        // would let the next write of that pair leave out what it knew.
+        const w = windows.get(key)
+        if (w && isWindowClosed(w, clock())) windows.delete(key)
         return
       }
       try {
