@@ -17,7 +17,7 @@ import { access, cp, mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:
 import { builtinModules } from 'node:module'
 import { homedir, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { after, before, test, type TestContext } from 'node:test'
 import { glob } from 'glob'
 import { brokersFromEnv } from '../helpers/kafka.ts'
@@ -171,8 +171,10 @@ const secrets = { WA_APP_SECRETS: 'prod-test-secret', WA_VERIFY_TOKEN: 'prod-tes
 test('every part starts from dist/main.js with plain node, gets ready, and exits 0 on SIGTERM', async (t) => {
   const prefix = `prod${randomUUID().slice(0, 8)}`
   const kafka = { KAFKA_BROKERS: brokersFromEnv().join(','), TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: '2' }
-  const [ingressPort, egressPort, metricsPort, simPort, prometheusPort, apiPort, notifierPort, webhooksPort, schedulerPort, campaignsPort] =
-    await Promise.all(Array.from({ length: 10 }, () => freePort()))
+  const [ingressPort, egressPort, metricsPort, simPort, prometheusPort, apiPort, notifierPort, webhooksPort, schedulerPort, campaignsPort, conversationsPort, mediaPort] =
+    await Promise.all(Array.from({ length: 12 }, () => freePort()))
+  // The media worker's store: a folder of the install's (a production install names its own).
+  const mediaStoreUrl = pathToFileURL(join(layout, 'media-store')).href
   const sim = run(t, ['packages/graph-api-sim/dist/main.js'], { SIM_HOST: host, SIM_PORT: String(simPort), SIM_WEBHOOK_URL: `http://${host}:${ingressPort}/webhook`, SIM_APP_SECRET: secrets.WA_APP_SECRETS })
   const ingress = run(t, ['services/ingress/dist/main.js'], { ...kafka, ...secrets, INGRESS_PORT: String(ingressPort) })
   const egress = run(t, ['services/egress/dist/main.js'], { ...kafka, ...secrets, EGRESS_PORT: String(egressPort), GRAPH_API_BASE_URL: `http://${host}:${simPort}` })
@@ -182,6 +184,8 @@ test('every part starts from dist/main.js with plain node, gets ready, and exits
   const webhooks = run(t, ['services/webhooks/dist/main.js'], { ...kafka, WEBHOOKS_PORT: String(webhooksPort) })
   const scheduler = run(t, ['services/scheduler/dist/main.js'], { ...kafka, SCHEDULER_PORT: String(schedulerPort) })
   const campaigns = run(t, ['services/campaigns/dist/main.js'], { ...kafka, ...secrets, CAMPAIGNS_PORT: String(campaignsPort), GRAPH_API_BASE_URL: `http://${host}:${simPort}` })
+  const conversations = run(t, ['services/conversations/dist/main.js'], { ...kafka, ...secrets, CONVERSATIONS_PORT: String(conversationsPort), GRAPH_API_BASE_URL: `http://${host}:${simPort}` })
+  const media = run(t, ['services/media/dist/main.js'], { ...kafka, ...secrets, MEDIA_PORT: String(mediaPort), GRAPH_API_BASE_URL: `http://${host}:${simPort}`, MEDIA_STORE_URL: mediaStoreUrl })
   await waitReady(sim, `http://${host}:${simPort}/_sim/readyz`)
   await waitReady(ingress, `http://${host}:${ingressPort}/readyz`)
   await waitReady(egress, `http://${host}:${egressPort}/readyz`)
@@ -191,12 +195,14 @@ test('every part starts from dist/main.js with plain node, gets ready, and exits
   await waitReady(webhooks, `http://${host}:${webhooksPort}/readyz`)
   await waitReady(scheduler, `http://${host}:${schedulerPort}/readyz`)
   await waitReady(campaigns, `http://${host}:${campaignsPort}/readyz`)
+  await waitReady(conversations, `http://${host}:${conversationsPort}/readyz`)
+  await waitReady(media, `http://${host}:${mediaPort}/readyz`)
   // The HTTP API serves its OpenAPI document from the compiled build too.
   assert.equal((await fetch(`http://${host}:${apiPort}/openapi.json`)).status, 200)
 
   // Started without the flag, egress re-executed itself with it, keeping its pid.
   assert.deepEqual(await commandLine(egress.pid), [process.execPath, '--max-semi-space-size=64', join(layout, 'services/egress/dist/main.js')])
-  for (const [name, proc] of Object.entries({ sim, ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns })) {
+  for (const [name, proc] of Object.entries({ sim, ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns, conversations, media })) {
     assert.equal(await proc.stop(), 0, `${name} did not exit 0 on SIGTERM:\n${proc.output()}`)
   }
   assert.match(egress.output(), /"msg":"egress stopped"/)
