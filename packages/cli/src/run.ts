@@ -17,6 +17,7 @@ import { registerSchedule } from './commands/schedule.ts'
 import { registerCampaign } from './commands/campaign.ts'
 import { registerTemplates } from './commands/templates.ts'
 import { registerWindow } from './commands/window.ts'
+import { registerMedia } from './commands/media.ts'
 
 const program = new Command('wabridge')
   .description('Run and operate a wabridge gateway: serve a part, start the local stack, send messages, read topics, inspect and replay dead letters, query usage.')
@@ -136,6 +137,7 @@ registerSchedule(program, (c) => { code = c })
 registerCampaign(program, (c) => { code = c })
 registerTemplates(program, (c) => { code = c })
 registerWindow(program, (c) => { code = c })
+registerMedia(program, (c) => { code = c })
 
 try {
   await program.parseAsync(process.argv)
