@@ -140,6 +140,17 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
     window = await (await fetch(`http://127.0.0.1:${ports.conversations}/v1/windows/${number}/${customer}`)).json() as typeof window
     return window.csw?.open === true
   }, 60_000, () => `the conversations service to see the window open: ${JSON.stringify(window)}`)
+  const conversationsUrl = `http://127.0.0.1:${ports.conversations}`
+  const shownWindow = wabridge('window', number, `+${customer}`, '--conversations', conversationsUrl)
+  assert.equal(shownWindow.status, 0, shownWindow.stderr)
+  assert.match(shownWindow.stdout, /customer service window +OPEN/)
+  // The template catalogue of the simulator's WABA for the number (npm start names it in WA_PHONE_WABAS), synced at start.
+  let catalogue: { templates?: Array<{ name: string, language: string, status: string }> } = {}
+  await waitFor(() => {
+    const listedTemplates = wabridge('templates', 'list', '--waba', '107540352242922', '--json', '--conversations', conversationsUrl)
+    catalogue = listedTemplates.status === 0 ? JSON.parse(listedTemplates.stdout) as typeof catalogue : {}
+    return catalogue.templates?.some((t) => t.name === 'hello_world' && t.language === 'en_US' && t.status === 'APPROVED') ?? false
+  }, 60_000, () => `the catalogue to hold hello_world: ${JSON.stringify(catalogue).slice(0, 500)}`)
   // The CLI against the running stack.
   const sent = wabridge('send', '--from', number, '--to', `+${customer}`, '--text', 'Hello from the CLI', '--wait', '--timeout', '60')
   assert.equal(sent.status, 0, sent.stderr)
