@@ -206,7 +206,7 @@ test('the operator CLI reaches each part\'s HTTP API by its service name and por
   const compose = await loadCompose(composePath)
   const cli = service(compose, 'cli')
   const urls = Object.entries(cli.environment ?? {}).filter(([name]) => name.endsWith('_URL'))
-  assert.deepEqual(urls.map(([name]) => name).sort(), ['CAMPAIGNS_URL', 'CONVERSATIONS_URL', 'METRICS_URL', 'SCHEDULER_URL', 'SIM_URL'])
+  assert.deepEqual(urls.map(([name]) => name).sort(), ['CAMPAIGNS_URL', 'CONVERSATIONS_URL', 'MEDIA_URL', 'METRICS_URL', 'SCHEDULER_URL', 'SIM_URL'])
   for (const [name, value] of urls) {
     const url = new URL(String(value))
     const part = url.hostname as keyof typeof PARTS

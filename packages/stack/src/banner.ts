@@ -31,8 +31,8 @@ export function printBanner (write: (text: string) => void, input: BannerInput):
       : 'none (set NOTIFIER_WEBHOOK_URL, NOTIFIER_SLACK_WEBHOOK_URL or NOTIFIER_RECEIVERS_FILE)'}`],
     ['scheduler', `http://${host}:${ports.scheduler}/v1/scheduled   (requests with a future send_at wait here: npx wabridge schedule list|show|cancel)`],
     ['campaigns', `http://${host}:${ports.campaigns}/v1/campaigns   (npx wabridge campaign create; opt-outs: /v1/suppressions, npx wabridge suppressions)`],
-    ['conversations', `http://${host}:${ports.conversations}/v1/windows/{phone_number_id}/{wa_id}   (npx wabridge window; templates: /v1/templates, npx wabridge templates list)`],
-    ['media', `http://${host}:${ports.media}/v1/media/{media_id}   inbound media stored in ${input.mediaStoreUrl}, announced on <prefix>.inbound.media`],
+    ['conversations', `http://${host}:${ports.conversations}/v1/windows/{phone_number_id}/{wa_id}   (npx wabridge window <number> <customer>; templates: /v1/templates, npx wabridge templates list)`],
+    ['media', `http://${host}:${ports.media}/v1/media/{media_id}   (npx wabridge media <media_id>) inbound media stored in ${input.mediaStoreUrl}, announced on <prefix>.inbound.media`],
     ...(input.hasSim ? [['Graph API sim', `http://${host}:${ports.sim}   (control: /_sim/stats)`]] : [])
   ]
   let text = '\n  wabridge is running\n\n'
