@@ -373,10 +373,19 @@ test('media (opt-in) stores on a volume the chart claims, mounted where MEDIA_ST
   assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.replicas=2']), /media\.replicas \(2\) pods cannot share a ReadWriteOnce volume/)
   assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.persistence.enabled=false']), /media needs a store/)
   assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.store.url=file:///data']), /at '\/media\/store\/url'/)
-  assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.secret.keys.WA_ACCESS_TOKEN=']), /media downloads inbound media from the Graph API and needs an access token/)
+  assert.match(await renderError(['--set', 'media.enabled=true', '--set', 'media.secret.name=media-own', '--set', 'media.secret.keys.WA_ACCESS_TOKEN=']), /media downloads inbound media from the Graph API and needs an access token/)
   assert.match(await renderError(['--set', 'media.config.MEDIA_STORE_URL=s3://x/y']), /media\.config\.MEDIA_STORE_URL is set by the chart/)
   assert.match(await renderError(['--set', 'media.config.AWS_SHARED_CREDENTIALS_FILE=/creds']), /AWS_SHARED_CREDENTIALS is a secret.*media\.secret/)
-  assert.match(await renderError(['--set', 'conversations.secret.keys.WA_ACCESS_TOKEN=']), /conversations reads the template catalogue from the Graph API and needs an access token/)
+  assert.match(await renderError(['--set', 'conversations.secret.name=conversations-own', '--set', 'conversations.secret.keys.WA_ACCESS_TOKEN=']), /conversations reads the template catalogue from the Graph API and needs an access token/)
+  // Reading egress's Secret, they read egress's token keys, whatever their own say: an egress on per-number tokens only is followed.
+  const tokens = await render(['--set', 'media.enabled=true', '--set', 'egress.secret.keys.WA_ACCESS_TOKEN=', '--set', 'egress.secret.keys.WA_ACCESS_TOKENS=tokens'])
+  for (const part of ['conversations', 'media']) {
+    assert.deepEqual(secretFiles(find(tokens.manifests, 'Deployment', `wa-wabridge-${part}`)), { WA_ACCESS_TOKENS: 'wa-wabridge-egress/tokens' }, part)
+  }
+  // A Secret of their own: their own keys.
+  const own = await render(['--set', 'conversations.secret.name=conversations-own', '--set', 'conversations.secret.keys.CONVERSATIONS_ADMIN_TOKEN=admin'])
+  assert.deepEqual(secretFiles(find(own.manifests, 'Deployment', 'wa-wabridge-conversations')),
+    { WA_ACCESS_TOKEN: 'conversations-own/access-token', CONVERSATIONS_ADMIN_TOKEN: 'conversations-own/admin' })
   assert.match(await renderError(['--set', 'conversations.config.CONVERSATIONS_PORT=9000']), /conversations\.config\.CONVERSATIONS_PORT is set by the chart/)
 })
 

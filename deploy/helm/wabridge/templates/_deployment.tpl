@@ -25,12 +25,7 @@ data:
 {{- $preStopSleepSeconds := int (default 0 $values.preStopSleepSeconds) }}
 {{- /* The media worker's filesystem store: a PersistentVolumeClaim mounted where MEDIA_STORE_URL points. */}}
 {{- $mediaVolume := and (eq $part "media") (not $v.media.store.url) $v.media.persistence.enabled }}
-{{- $secretKeys := dict }}
-{{- if hasKey $values "secret" }}
-{{- range $name, $key := $values.secret.keys }}
-{{- if $key }}{{ $_ := set $secretKeys $name $key }}{{ end }}
-{{- end }}
-{{- end }}
+{{- $secretKeys := include "wabridge.secretKeys" . | fromYaml }}
 apiVersion: apps/v1
 kind: Deployment
 metadata:

@@ -108,6 +108,31 @@ worker call the Graph API with egress's token, so an empty name is egress's Secr
 {{- end }}
 {{- end }}
 
+{{/*
+The Secret keys one part reads, as YAML { NAME: key } (empty keys left out). The conversations service
+and the media worker reading egress's Secret (no secret.name of their own) take egress's token keys
+(WA_ACCESS_TOKEN, WA_ACCESS_TOKENS), so they read whatever token egress reads; their other keys are theirs.
+Takes (dict "root" $ "part" "ingress").
+*/}}
+{{- define "wabridge.secretKeys" -}}
+{{- $values := index .root.Values .part }}
+{{- $keys := dict }}
+{{- if hasKey $values "secret" }}
+{{- range $name, $key := $values.secret.keys }}
+{{- if $key }}{{ $_ := set $keys $name $key }}{{ end }}
+{{- end }}
+{{- if and (has .part (list "conversations" "media")) (not $values.secret.name) }}
+{{- $_ := unset $keys "WA_ACCESS_TOKEN" }}
+{{- $_ := unset $keys "WA_ACCESS_TOKENS" }}
+{{- range $name := list "WA_ACCESS_TOKEN" "WA_ACCESS_TOKENS" }}
+{{- $key := get $.root.Values.egress.secret.keys $name }}
+{{- if $key }}{{ $_ := set $keys $name $key }}{{ end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toYaml $keys }}
+{{- end }}
+
 {{/* Where the media worker's filesystem store is mounted (MEDIA_STORE_URL file://… when media.persistence is on). */}}
 {{- define "wabridge.mediaDir" -}}
 /var/lib/wabridge/media
