@@ -12,8 +12,13 @@ import { startEchoBot } from '../../examples/echo-bot.ts'
 import { brokersFromEnv, waitFor } from '../helpers/kafka.ts'
 import { documentedMetricNames, documentedMetricNamesIn, exportedFamilies, type Service } from '../telemetry/documented-metrics.ts'
 import { freePort } from '@wabridge/local-kafka'
+import { Agent, setGlobalDispatcher } from 'undici'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
+// One connection per request: the test polls a dozen servers at intervals near their keep-alive
+// timeouts, and a kept-alive socket a server closes just as fetch reuses it fails with "other side
+// closed" (seen in CI under load). The services' own clients are not what this test is about.
+setGlobalDispatcher(new Agent({ pipelining: 0 }))
 const cli = fileURLToPath(new URL('../../packages/cli/bin/wabridge.js', import.meta.url))
 
 test('npm start runs the whole loop: customers → ingress → bot → egress → simulator → statuses → metrics, windows enforced before a send, the HTTP API (now and scheduled), a CRM webhook, campaigns and inbound media on top, and stops cleanly', { timeout: 420_000 }, async (t) => {
