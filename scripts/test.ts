@@ -5,7 +5,7 @@
  */
 import '@wabridge/process/node-floor'
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -32,9 +32,28 @@ const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/faults/ci
  * cannot hold beside everything else. The short single-broker fault run stays in every run.
  */
 const ON_DEMAND = ['/test/faults/three-brokers.test.ts']
-const longestFirst = (a: string, b: string) => {
-  const rank = (f: string) => { const i = SLOW.findIndex((s) => f.includes(s)); return i < 0 ? SLOW.length : i }
-  return rank(a) - rank(b) || a.localeCompare(b)
+const rank = (f: string) => { const i = SLOW.findIndex((s) => f.includes(s)); return i < 0 ? SLOW.length : i }
+const longestFirst = (a: string, b: string) => rank(a) - rank(b) || a.localeCompare(b)
+
+/**
+ * node --test starts files in the order of their paths, whatever order it is given (so the image
+ * build, under test/, started ten minutes into a run and was its tail). The slow files are run
+ * through symlinks in `.slow-first/`, whose paths sort before every other file of the repository;
+ * node runs each through its real path, so the file's own imports and import.meta.url are unchanged.
+ */
+async function slowFirst (files: string[]): Promise<{ files: string[], cleanup: () => Promise<void> }> {
+  const dir = join(root, '.slow-first')
+  await rm(dir, { recursive: true, force: true })
+  const slow = files.filter((f) => rank(f) < SLOW.length)
+  if (slow.length === 0) return { files, cleanup: async () => {} }
+  await mkdir(dir)
+  const linked = new Map<string, string>()
+  for (const [i, f] of slow.entries()) {
+    const link = join(dir, `${String(i).padStart(2, '0')}-${relative(root, f).replaceAll('/', '__')}`)
+    await symlink(f, link)
+    linked.set(f, link)
+  }
+  return { files: files.map((f) => linked.get(f) ?? f), cleanup: async () => { await rm(dir, { recursive: true, force: true }) } }
 }
 
 async function main (): Promise<number> {
@@ -62,10 +81,11 @@ async function main (): Promise<number> {
     console.log(`# kafka: using KAFKA_BROKERS=${env.KAFKA_BROKERS}`)
   }
 
+  const ordered = await slowFirst(files)
   try {
     // --test-force-exit: a test file whose tests all ended exits even if a handle leaked (a client left
     // connected); without it one leak holds the whole run until CI's time limit.
-    const args = ['--import', 'tsx', '--conditions=source', '--test', '--test-force-exit', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`, ...files]
+    const args = ['--import', 'tsx', '--conditions=source', '--test', '--test-force-exit', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`, ...ordered.files]
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root })
       const forward = (signal: NodeJS.Signals) => child.kill(signal)
@@ -74,6 +94,7 @@ async function main (): Promise<number> {
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))
     })
   } finally {
+    await ordered.cleanup()
     if (kafka) {
       await kafka.stop()
       await kafka.destroy()
