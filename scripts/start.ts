@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole gateway on one machine, from sources (see @wabridge/stack). Ctrl-C or
- * SIGTERM (to this process, or to npm, which dies without passing it on) stops everything in
- * reverse order; a part that dies stops the stack and the exit code is 1.
+ * SIGTERM (to this process, or to npm, which dies without passing it on) stops everything (the
+ * simulator, then the other parts together, then the broker); a part that dies stops the stack and the exit code is 1.
  */
 import '@wabridge/process/node-floor'
 

@@ -60,9 +60,8 @@ function simAppSecret (env: Record<string, string | undefined>): string {
  * metrics, then the parts at the edges of the gateway, together: the HTTP API, the CRM webhooks, the
  * notifier, the scheduler and the campaigns service (they talk to the rest only through Kafka; the
  * campaigns service also asks the Graph API for templates), then the conversations service and the
- * media worker, together (windows and templates; inbound media). The stack stops them in reverse (the
- * simulator first): the API, the campaigns and the scheduler stop writing requests before egress
- * stops sending them, and every consumer stops before the parts that feed it.
+ * media worker, together (windows and templates; inbound media). The stack stops the simulator
+ * first (it feeds ingress), then all the others at once: they meet only in Kafka, which stops last.
  *
  * Against the simulator the stack turns on what the real Graph API does and egress expects: the sim
  * refuses free-form messages outside the customer service window (SIM_ENFORCE_WINDOWS, as egress
