@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
-import { parseMessagingLimit } from './tiers.ts'
+import { parseMessagingLimit } from './alerts/tiers.ts'
 
 const percent = () => z.coerce.number().min(1).max(100)
 const HOUR_MS = 60 * 60 * 1000

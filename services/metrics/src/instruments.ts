@@ -1,8 +1,8 @@
 import type { Attributes, BatchObservableResult, Counter, Histogram, Meter } from '@opentelemetry/api'
 import type { Alert } from '@wabridge/schemas'
-import type { NumberInfo } from './context.ts'
-import type { NumberGauge, WabaGauge } from './evaluate.ts'
-import { parseCounterKey } from './keys.ts'
+import type { NumberInfo } from './alerts/context.ts'
+import type { NumberGauge, WabaGauge } from './alerts/evaluate.ts'
+import { parseCounterKey } from './state/keys.ts'
 
 /** What the observable gauges read at each collection. */
 export interface GaugeSource {

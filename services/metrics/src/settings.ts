@@ -1,7 +1,7 @@
 import type { MetricsConfig } from './config.ts'
-import type { EvaluateConfig } from './evaluate.ts'
-import type { Retention } from './partition-state.ts'
-import { parseMessagingLimit } from './tiers.ts'
+import type { EvaluateConfig } from './alerts/evaluate.ts'
+import type { Retention } from './state/partition-state.ts'
+import { parseMessagingLimit } from './alerts/tiers.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 

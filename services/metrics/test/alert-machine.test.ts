@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { stepAlert, type AlertRule, type AlertStatus } from '../src/alert-machine.ts'
+import { stepAlert, type AlertRule, type AlertStatus } from '../src/alerts/machine.ts'
 
 const rule: AlertRule = { name: 'r', scope: 's', severity: 'warning', fireAt: 90, resolveBelow: 80, forMs: 60_000, message: (v) => `v=${v}` }
 

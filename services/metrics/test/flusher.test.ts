@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createLogger } from '@wabridge/telemetry'
-import { createFlusher } from '../src/flusher.ts'
+import { createFlusher } from '../src/ingest/flusher.ts'
 
 const logger = createLogger({ level: 'silent', name: 'test' })
 

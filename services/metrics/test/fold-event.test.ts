@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { foldInboundEvent } from '../src/event-fold.ts'
-import { createPartitionState } from '../src/partition-state.ts'
+import { foldInboundEvent } from '../src/fold/fold-event.ts'
+import { createPartitionState } from '../src/state/partition-state.ts'
 import { event, PN1, WABA } from './fixtures/records.ts'
 import { T0 } from './fixtures/scenario.ts'
 

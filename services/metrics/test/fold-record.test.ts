@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { foldInboundMessage, foldInboundStatus, foldOutboundResult, foldRecord } from '../src/aggregate.ts'
-import { bucketStart, counterKey } from '../src/keys.ts'
-import { createPartitionState, type PartitionState } from '../src/partition-state.ts'
+import { foldInboundMessage, foldInboundStatus, foldOutboundResult, foldRecord } from '../src/fold/fold-record.ts'
+import { bucketStart, counterKey } from '../src/state/keys.ts'
+import { createPartitionState, type PartitionState } from '../src/state/partition-state.ts'
 import { message, PN1, result, status, WABA } from './fixtures/records.ts'
 import { T0 } from './fixtures/scenario.ts'
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { bucketEnd, bucketStart, counterKey, parseChangelogKey, parseCounterKey } from '../src/keys.ts'
-import { parseMessagingLimit } from '../src/tiers.ts'
-import { parseBusinessUsage } from '../src/usage-header.ts'
+import { bucketEnd, bucketStart, counterKey, parseChangelogKey, parseCounterKey } from '../src/state/keys.ts'
+import { parseMessagingLimit } from '../src/alerts/tiers.ts'
+import { parseBusinessUsage } from '../src/fold/usage-header.ts'
 
 test('UTC buckets: half hour, day, month (months of different lengths)', () => {
   const t = Date.UTC(2028, 1, 29, 23, 59, 59, 999)

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { foldInboundMessage } from '../src/aggregate.ts'
-import { advance, createPartitionState, expire, takeSnapshot, type Retention } from '../src/partition-state.ts'
-import { applyEntry, createTable } from '../src/table.ts'
+import { foldInboundMessage } from '../src/fold/fold-record.ts'
+import { advance, createPartitionState, expire, takeSnapshot, type Retention } from '../src/state/partition-state.ts'
+import { applyEntry, createTable } from '../src/state/table.ts'
 import { message, PN1 } from './fixtures/records.ts'
 import { T0 } from './fixtures/scenario.ts'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { MetricsQueryError } from '../src/errors.ts'
-import { parseUsageQuery } from '../src/usage-query.ts'
+import { parseUsageQuery } from '../src/api/usage-query.ts'
 
 function rejects (query: Record<string, unknown>, parameter: string, message: RegExp) {
   assert.throws(() => parseUsageQuery(query), (err: unknown) => {

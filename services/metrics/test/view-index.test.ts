@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { applyChangelog, createViewIndex } from '../src/view-index.ts'
+import { applyChangelog, createViewIndex } from '../src/changelog/view-index.ts'
 
 test('totals are the latest value of each partition\'s counter, summed over partitions; tombstones subtract', () => {
   const index = createViewIndex()

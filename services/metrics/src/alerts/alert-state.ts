@@ -1,8 +1,8 @@
 import type { Alert } from '@wabridge/schemas'
-import { resolved, stepAlert, type AlertRule, type AlertStatus } from './alert-machine.ts'
-import { clean } from './keys.ts'
-import { setProp, type PartitionState } from './partition-state.ts'
-import type { TpTable } from './table.ts'
+import { resolved, stepAlert, type AlertRule, type AlertStatus } from './machine.ts'
+import { clean } from '../state/keys.ts'
+import { setProp, type PartitionState } from '../state/partition-state.ts'
+import type { TpTable } from '../state/table.ts'
 
 const alertKey = (name: string, scope: string) => `a|${name}|${clean(scope)}`
 

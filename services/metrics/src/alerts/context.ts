@@ -1,4 +1,4 @@
-import type { TpTable } from './table.ts'
+import type { TpTable } from '../state/table.ts'
 
 export interface NumberInfo {
   wabaId: string

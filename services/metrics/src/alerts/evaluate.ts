@@ -1,7 +1,7 @@
 import { applyAlert, expireAlerts } from './alert-state.ts'
-import { messagingLimitRule, rateLimitRule, throughputRule, usageRule, WEBHOOK_ALERTS, type AlertThresholds } from './alert-rules.ts'
+import { messagingLimitRule, rateLimitRule, throughputRule, usageRule, WEBHOOK_ALERTS, type AlertThresholds } from './rules.ts'
 import { sumRecent, type MergedContext } from './context.ts'
-import type { PartitionState } from './partition-state.ts'
+import type { PartitionState } from '../state/partition-state.ts'
 
 export interface EvaluateConfig {
   thresholds: AlertThresholds

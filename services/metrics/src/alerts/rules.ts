@@ -1,5 +1,5 @@
 import type { AlertSeverity } from '@wabridge/schemas'
-import type { AlertRule } from './alert-machine.ts'
+import type { AlertRule } from './machine.ts'
 
 /** Thresholds of the traffic alerts (from config). */
 export interface AlertThresholds {

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { errorBodySchema } from '@wabridge/process'
 import { ALERT_SEVERITIES, ALERT_STATES } from '@wabridge/schemas'
-import { METRICS_ERROR_CODES } from './errors.ts'
+import { METRICS_ERROR_CODES } from '../errors.ts'
 import { GRANULARITIES, type Granularity } from './usage-query.ts'
 
 // The zod schemas of the query API: the routes validate with them (the query of /v1/usage is

@@ -1,8 +1,8 @@
 import type { Alert } from '@wabridge/schemas'
-import { firingAlerts } from './alert-state.ts'
-import type { ChangelogView } from './changelog-view.ts'
-import { collectContext, computeReach, type NumberInfo, type ReachStats } from './context.ts'
-import type { ViewIndex } from './view-index.ts'
+import { firingAlerts } from '../alerts/alert-state.ts'
+import type { ChangelogView } from '../changelog/changelog-view.ts'
+import { collectContext, computeReach, type NumberInfo, type ReachStats } from '../alerts/context.ts'
+import type { ViewIndex } from '../changelog/view-index.ts'
 
 /** What the HTTP API reads: committed state only, the same on every instance. */
 export interface QueryView {

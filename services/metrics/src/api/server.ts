@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { createAdminGuard, healthRoutes, openApiRoutes, isLoopbackHost, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
-import { MetricsQueryError } from './errors.ts'
+import { MetricsQueryError } from '../errors.ts'
 import { buildOpenApiDocument } from './openapi.ts'
 import type { QueryView } from './query-view.ts'
 import { alertRoutes } from './routes/alerts.ts'

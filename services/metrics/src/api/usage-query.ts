@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { MetricsQueryError } from './errors.ts'
-import { bucketEnd, bucketStart, type Grain } from './keys.ts'
+import { MetricsQueryError } from '../errors.ts'
+import { bucketEnd, bucketStart, type Grain } from '../state/keys.ts'
 
 /** Meta's pricing_analytics granularities and the counter grain answering each. */
 export const GRANULARITIES = { HALF_HOUR: 'H', DAILY: 'D', MONTHLY: 'M' } as const satisfies Record<string, Grain>

@@ -1,7 +1,7 @@
-import type { NumberInfo, ReachStats } from './context.ts'
-import { bucketEnd, bucketStart } from './keys.ts'
+import type { NumberInfo, ReachStats } from '../alerts/context.ts'
+import { bucketEnd, bucketStart } from '../state/keys.ts'
 import { GRANULARITIES, type UsageQuery } from './usage-query.ts'
-import type { ViewIndex } from './view-index.ts'
+import type { ViewIndex } from '../changelog/view-index.ts'
 
 /** One point of Meta's pricing_analytics (whatsapp-cloud-api.md §7), plus the phone number id. */
 export interface PricingPoint {

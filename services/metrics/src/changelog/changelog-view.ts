@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka } from 'kafkajs'
 import { createConsumer, type WabridgeConsumer } from '@wabridge/kafka'
 import type { Logger } from '@wabridge/telemetry'
-import { tpKey, type Source } from './keys.ts'
-import type { TpTable } from './table.ts'
+import { tpKey, type Source } from '../state/keys.ts'
+import type { TpTable } from '../state/table.ts'
 import { applyChangelog, createViewIndex, type ViewIndex } from './view-index.ts'
 
 export interface ChangelogViewOptions {

@@ -4,9 +4,9 @@ import { toKafkaHeaders } from '@wabridge/kafka'
 import { contentTypeFor, type Codec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { ChangelogView } from './changelog-view.ts'
-import { changelogKey, type Source } from './keys.ts'
-import { createPartitionState, takeSnapshot, type PartitionState, type Snapshot } from './partition-state.ts'
-import { cloneTable } from './table.ts'
+import { changelogKey, type Source } from '../state/keys.ts'
+import { createPartitionState, takeSnapshot, type PartitionState, type Snapshot } from '../state/partition-state.ts'
+import { cloneTable } from '../state/table.ts'
 
 export interface OwnedPartitionOptions {
   source: Source

@@ -1,5 +1,5 @@
-import { dimsOf, parseChangelogKey, tpKey, type Source } from './keys.ts'
-import { applyEntry, createTable, type TpTable } from './table.ts'
+import { dimsOf, parseChangelogKey, tpKey, type Source } from '../state/keys.ts'
+import { applyEntry, createTable, type TpTable } from '../state/table.ts'
 
 /**
  * The changelog read back as tables: the latest committed state of every input partition,

@@ -1,6 +1,9 @@
-import { bucketStart, clean, counterKey, digest, USAGE_GRAINS } from './keys.ts'
-import { addCount, setProp, setSeen, type PartitionState } from './partition-state.ts'
+import { bucketStart, clean, counterKey, digest, USAGE_GRAINS } from '../state/keys.ts'
+import { addCount, setProp, setSeen, type PartitionState } from '../state/partition-state.ts'
 import { SEEN_BIT } from './status-lattice.ts'
+
+/** 'duplicate' when the record added nothing (a repeat, or a status older than what is known). */
+export type FoldOutcome = 'counted' | 'duplicate'
 
 /** Meta's rate-limit error codes (whatsapp-cloud-api.md §6). */
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([130429, 131056, 4, 80007, 131048])

@@ -1,7 +1,7 @@
 import { detectWireFormat, type Codec, type DecodedRecord, type SchemaName } from '@wabridge/schemas'
-import type { NumberInfo } from './context.ts'
-import type { Source } from './keys.ts'
-import type { TpTable } from './table.ts'
+import type { NumberInfo } from '../alerts/context.ts'
+import type { Source } from '../state/keys.ts'
+import type { TpTable } from '../state/table.ts'
 
 /** What each input topic carries. */
 export const SOURCE_SCHEMAS: Record<Source, SchemaName> = { m: 'InboundMessage', s: 'InboundStatus', e: 'InboundEvent', r: 'OutboundResult' }

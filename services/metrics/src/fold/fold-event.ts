@@ -1,11 +1,10 @@
 import type { InboundEvent } from '@wabridge/schemas'
-import { applyAlert } from './alert-state.ts'
-import { webhookRule, type WebhookAlertInput } from './alert-rules.ts'
-import { countRateLimitError, countUsage, firstSeen, RATE_LIMIT_CODES } from './counting.ts'
-import { clean } from './keys.ts'
-import { setProp, type PartitionState } from './partition-state.ts'
-import { parseMessagingLimit } from './tiers.ts'
-import type { FoldOutcome } from './aggregate.ts'
+import { applyAlert } from '../alerts/alert-state.ts'
+import { webhookRule, type WebhookAlertInput } from '../alerts/rules.ts'
+import { countRateLimitError, countUsage, firstSeen, RATE_LIMIT_CODES, type FoldOutcome } from './counting.ts'
+import { clean } from '../state/keys.ts'
+import { setProp, type PartitionState } from '../state/partition-state.ts'
+import { parseMessagingLimit } from '../alerts/tiers.ts'
 
 type Value = Record<string, unknown>
 

@@ -1,13 +1,10 @@
 import type { DecodedRecord, InboundMessage, InboundStatus, OutboundResult } from '@wabridge/schemas'
-import { countRateLimitError, countRecent, countUsage, firstSeen, learnNumber, RATE_LIMIT_CODES } from './counting.ts'
-import { foldInboundEvent } from './event-fold.ts'
-import { clean, digest } from './keys.ts'
-import { setProp, setSeen, touchReach, type PartitionState } from './partition-state.ts'
+import { countRateLimitError, countRecent, countUsage, firstSeen, learnNumber, RATE_LIMIT_CODES, type FoldOutcome } from './counting.ts'
+import { foldInboundEvent } from './fold-event.ts'
+import { clean, digest } from '../state/keys.ts'
+import { setProp, setSeen, touchReach, type PartitionState } from '../state/partition-state.ts'
 import { impliedBits, PRICED_BIT, STATUS_BIT, statusNames } from './status-lattice.ts'
 import { parseBusinessUsage } from './usage-header.ts'
-
-/** 'duplicate' when the record added nothing (a repeat, or a status older than what is known). */
-export type FoldOutcome = 'counted' | 'duplicate'
 
 /**
  * The pure core: folds one decoded record into its partition's state. No I/O and no clock:

@@ -1,5 +1,5 @@
 import type { Logger } from '@wabridge/telemetry'
-import { withTimeout } from './with-timeout.ts'
+import { withTimeout } from '../with-timeout.ts'
 
 export interface FlusherOptions {
   /** Time between the end of one flush and the start of the next, ms. */

@@ -1,14 +1,14 @@
 import type { EachBatchPayload, Kafka } from 'kafkajs'
 import type { Codec, DecodedRecord } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
-import { foldRecord } from './aggregate.ts'
-import type { ChangelogView } from './changelog-view.ts'
-import type { NumberInfo } from './context.ts'
-import { tpKey, type Source } from './keys.ts'
-import { createOwnedPartition, type OwnedPartition } from './owned-partition.ts'
-import { advance, type PartitionState } from './partition-state.ts'
-import type { Instruments } from './instruments.ts'
-import { decodeRecord, numberInfoOf, timeOf } from './records.ts'
+import { foldRecord } from '../fold/fold-record.ts'
+import type { ChangelogView } from '../changelog/changelog-view.ts'
+import type { NumberInfo } from '../alerts/context.ts'
+import { tpKey, type Source } from '../state/keys.ts'
+import { createOwnedPartition, type OwnedPartition } from '../changelog/owned-partition.ts'
+import { advance, type PartitionState } from '../state/partition-state.ts'
+import type { Instruments } from '../instruments.ts'
+import { decodeRecord, numberInfoOf, timeOf } from '../fold/decode.ts'
 
 export interface ProcessorOptions {
   groupId: string

@@ -1,14 +1,14 @@
 import type { Alert } from '@wabridge/schemas'
-import { firingAlerts } from './alert-state.ts'
-import type { ChangelogView } from './changelog-view.ts'
-import { collectContext, computeReach, type NumberInfo, type ReachStats } from './context.ts'
-import { evaluateEventsPartition, evaluateResultsPartition, type EvaluateConfig, type NumberGauge, type Owners, type WabaGauge } from './evaluate.ts'
-import type { GaugeSource } from './instruments.ts'
-import { tpKey } from './keys.ts'
-import { expire, type Retention } from './partition-state.ts'
+import { firingAlerts } from '../alerts/alert-state.ts'
+import type { ChangelogView } from '../changelog/changelog-view.ts'
+import { collectContext, computeReach, type NumberInfo, type ReachStats } from '../alerts/context.ts'
+import { evaluateEventsPartition, evaluateResultsPartition, type EvaluateConfig, type NumberGauge, type Owners, type WabaGauge } from '../alerts/evaluate.ts'
+import type { GaugeSource } from '../instruments.ts'
+import { tpKey } from '../state/keys.ts'
+import { expire, type Retention } from '../state/partition-state.ts'
 import type { Processor } from './processor.ts'
-import type { TpTable } from './table.ts'
-import { withTimeout } from './with-timeout.ts'
+import type { TpTable } from '../state/table.ts'
+import { withTimeout } from '../with-timeout.ts'
 
 export interface TickerOptions {
   evaluate: EvaluateConfig

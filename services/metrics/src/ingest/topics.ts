@@ -1,8 +1,8 @@
 import type { Admin } from 'kafkajs'
 import { ensureTopics, topicNames } from '@wabridge/kafka'
 import type { Logger } from '@wabridge/telemetry'
-import type { MetricsConfig } from './config.ts'
-import type { Source } from './keys.ts'
+import type { MetricsConfig } from '../config.ts'
+import type { Source } from '../state/keys.ts'
 
 export interface MetricsTopics {
   /** Input topic of each source. */

@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { createLogger } from '@wabridge/telemetry'
 import { loadConfig } from '../../src/config.ts'
-import type { QueryView } from '../../src/query-view.ts'
-import { buildServer } from '../../src/server.ts'
-import { createViewIndex } from '../../src/view-index.ts'
+import type { QueryView } from '../../src/api/query-view.ts'
+import { buildServer } from '../../src/api/server.ts'
+import { createViewIndex } from '../../src/changelog/view-index.ts'
 
 function build (t: TestContext, host: string, adminToken: string | undefined) {
   const index = createViewIndex()

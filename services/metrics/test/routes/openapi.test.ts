@@ -4,11 +4,11 @@ import type { FastifyInstance } from 'fastify'
 import { assertServesDocument, testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import type { Alert } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
-import { AlertsSchema, ErrorBodySchema, UsageReportSchema } from '../../src/http-schemas.ts'
-import { buildOpenApiDocument } from '../../src/openapi.ts'
-import type { QueryView } from '../../src/query-view.ts'
-import { buildServer } from '../../src/server.ts'
-import { applyChangelog, createViewIndex } from '../../src/view-index.ts'
+import { AlertsSchema, ErrorBodySchema, UsageReportSchema } from '../../src/api/http-schemas.ts'
+import { buildOpenApiDocument } from '../../src/api/openapi.ts'
+import type { QueryView } from '../../src/api/query-view.ts'
+import { buildServer } from '../../src/api/server.ts'
+import { applyChangelog, createViewIndex } from '../../src/changelog/view-index.ts'
 
 const document = () => buildOpenApiDocument({ version: '1.2.3' }) as unknown as OpenApiDoc
 

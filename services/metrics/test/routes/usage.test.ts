@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { createLogger } from '@wabridge/telemetry'
-import type { QueryView } from '../../src/query-view.ts'
-import { buildServer } from '../../src/server.ts'
-import { applyChangelog, createViewIndex } from '../../src/view-index.ts'
+import type { QueryView } from '../../src/api/query-view.ts'
+import { buildServer } from '../../src/api/server.ts'
+import { applyChangelog, createViewIndex } from '../../src/changelog/view-index.ts'
 
 function build (t: TestContext, ready = true) {
   const index = createViewIndex()

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { MetricsQueryError } from '../errors.ts'
+import { MetricsQueryError } from '../../errors.ts'
 import { AlertsQuerySchema } from '../http-schemas.ts'
 import type { QueryView } from '../query-view.ts'
 
