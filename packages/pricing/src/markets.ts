@@ -1,0 +1,35 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/min'
+
+/** The market of numbers whose country the card does not list (Meta's "Other"). */
+export const OTHER_MARKET = 'Other'
+
+/**
+ * +1 area codes Meta prices as "Rest of Latin America" although they share the North American
+ * calling code, with the country each belongs to: used when libphonenumber cannot validate the
+ * number (it then cannot tell which +1 country it is).
+ */
+const SPLIT_NANP: Readonly<Record<string, string>> = { 809: 'DO', 829: 'DO', 849: 'DO', 658: 'JM', 876: 'JM', 787: 'PR', 939: 'PR' }
+
+/**
+ * The ISO 3166-1 alpha-2 country of a recipient's number (a wa_id, digits only, or E.164 with
+ * '+'), as Meta's pricing_analytics COUNTRY dimension names it; '' when not even the calling code
+ * is known. A number libphonenumber cannot validate gets the main country of its calling code
+ * (+1 → US, +44 → GB, +7 → RU), except the split +1 area codes above.
+ */
+export function countryOfNumber (number: string): string {
+  const digits = number.replace(/\D/g, '')
+  if (digits === '') return ''
+  const parsed = parsePhoneNumberFromString(`+${digits}`)
+  if (!parsed) return ''
+  if (parsed.country) return parsed.country
+  if (parsed.countryCallingCode === '1') {
+    const split = SPLIT_NANP[digits.slice(1, 4)]
+    if (split) return split
+  }
+  return parsed.getPossibleCountries()[0] ?? ''
+}
+
+/** The market of a country in a card's country → market table; unknown countries are "Other". */
+export function marketOfCountry (countries: ReadonlyMap<string, string>, country: string): string {
+  return countries.get(country.toUpperCase()) ?? OTHER_MARKET
+}
