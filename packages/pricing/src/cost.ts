@@ -33,13 +33,16 @@ export interface BandShare {
   costMicros: number
 }
 
-export interface PricedCell extends UsageCell {
+/** What pricing adds to a cell. */
+export interface Priced {
   market: string
   /** Cost in millionths of the card's currency. */
   costMicros: number
   /** For charged messages of a tiered category in a market with bands: the split by band; else empty. */
   bands: BandShare[]
 }
+
+export type PricedCell = UsageCell & Priced
 
 /** Charged: Meta bills the message (pricing type `regular`; `billable: true`). */
 export const isCharged = (type: string): boolean => type.toLowerCase() === 'regular'
@@ -100,9 +103,9 @@ export function cellMarket (card: RateCard, country: string): string {
  * when the bucket crosses a band boundary (a counter cannot tell the real order; the portfolio's
  * total is exact either way). The card effective at each cell's start applies. Cells before the
  * ones wanted (the month so far) must be passed too: they advance the tier counts; drop their
- * results afterwards.
+ * results afterwards (extra properties of a cell are kept in its result).
  */
-export function priceCells (cells: readonly UsageCell[], cards: RateCardSet): PricedCell[] {
+export function priceCells<C extends UsageCell> (cells: readonly C[], cards: RateCardSet): Array<C & Priced> {
   const ordered = [...cells].sort((x, y) => x.start - y.start || x.end - y.end ||
     cmp(x.phoneNumberId, y.phoneNumberId) || cmp(x.country, y.country) || cmp(x.category, y.category) || cmp(x.type, y.type))
   const monthly = new Map<string, number>()

@@ -5,5 +5,5 @@ export {
 } from './rate-card.ts'
 export {
   cellMarket, flatRate, isCharged, monthStartS, normalCategory, priceCells, splitOverBands, tierName,
-  type BandShare, type PricedCell, type UsageCell
+  type BandShare, type Priced, type PricedCell, type UsageCell
 } from './cost.ts'

@@ -24,12 +24,15 @@ export const AlertsQuerySchema = z.strictObject({})
 const PricingPointSchema = z.object({
   start: seconds,
   end: seconds,
-  phone_number: z.string().describe('The display phone number (the id when unknown).'),
-  phone_number_id: z.string(),
-  pricing_category: z.string().describe('Meta\'s webhook pricing.category in upper case (AUTHENTICATION_INTERNATIONAL).'),
-  pricing_type: z.string().describe('Meta\'s webhook pricing.type in upper case (REGULAR, FREE_CUSTOMER_SERVICE…).'),
-  volume: z.number().int().describe('Messages, once per message id.')
-}).meta({ id: 'PricingPoint', description: 'One data point of Meta\'s pricing_analytics, plus the phone number id.' })
+  country: z.string().optional().describe('COUNTRY: ISO 3166-1 alpha-2 of the recipients (from their numbers); empty when not known.'),
+  phone_number: z.string().optional().describe('PHONE: the display phone number (the id when unknown).'),
+  phone_number_id: z.string().optional().describe('PHONE: the phone number id.'),
+  tier: z.string().optional().describe('TIER: the volume band, `{from}:{to}` or `{from}:MAX`, of charged utility / authentication messages in markets with volume tiers; absent for the others.'),
+  pricing_type: z.string().optional().describe('PRICING_TYPE: Meta\'s webhook pricing.type in upper case (REGULAR, FREE_CUSTOMER_SERVICE…).'),
+  pricing_category: z.string().optional().describe('PRICING_CATEGORY: Meta\'s webhook pricing.category in upper case (AUTHENTICATION_INTERNATIONAL).'),
+  volume: z.number().int().optional().describe('VOLUME: messages, once per message id.'),
+  cost: z.number().optional().describe('COST: in the rate card\'s currency (`currency`), from the rate card effective at the bucket\'s start, with monthly volume tiers.')
+}).meta({ id: 'PricingPoint', description: 'One data point of Meta\'s pricing_analytics, plus the phone number id. Only the fields of the dimensions and metric types asked for are present.' })
 
 const CountsPointSchema = z.object({
   start: seconds,
@@ -54,7 +57,7 @@ const CountsPointSchema = z.object({
 
 /** GET /v1/usage. */
 export const UsageReportSchema = z.object({
-  data: z.array(z.object({ granularity: GRANULARITY, data_points: z.array(PricingPointSchema) }))
+  data: z.array(z.object({ granularity: GRANULARITY, currency: z.string().describe('ISO 4217 currency of `cost` (the rate card\'s).'), data_points: z.array(PricingPointSchema) }))
     .describe('Meta\'s pricing_analytics shape: messages with pricing. Buckets without data are omitted.'),
   counts: z.object({ granularity: GRANULARITY, data_points: z.array(CountsPointSchema) }),
   unique_customers_24h: z.object({

@@ -4,6 +4,7 @@ import type { Logger } from '@wabridge/telemetry'
 import { MetricsQueryError } from '../errors.ts'
 import { buildOpenApiDocument } from './openapi.ts'
 import type { QueryView } from './query-view.ts'
+import type { UsagePricing } from '../pricing/usage-pricing.ts'
 import { alertRoutes } from './routes/alerts.ts'
 import { usageRoutes } from './routes/usage.ts'
 
@@ -18,6 +19,8 @@ export interface ServerOptions {
   host: string
   /** Bearer token of every route but /healthz, /readyz and /openapi.json; undefined = open on loopback, 403 off it. */
   adminToken: string | undefined
+  /** Rate cards and portfolios of the usage API's costs; default the example card (src/pricing/usage-pricing.ts). */
+  pricing?: UsagePricing
   /** info.version of /openapi.json; default 0.1.0. */
   version?: string
 }
@@ -39,7 +42,7 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     options.logger.warn({ host: options.host }, 'METRICS_ADMIN_TOKEN is not set and the server is not bound to loopback: /v1/* answer 403 until it is')
   }
   app.register(healthRoutes, { service: 'metrics', isStopping: options.isStopping, checks: options.checks })
-  app.register(usageRoutes, { view: options.view })
+  app.register(usageRoutes, { view: options.view, pricing: options.pricing })
   app.register(alertRoutes, { view: options.view })
   app.register(openApiRoutes, { document: buildOpenApiDocument({ version: options.version ?? '0.1.0' }) })
   return app

@@ -21,6 +21,38 @@ const time = z.string().transform((s, ctx) => {
   return ms
 })
 
+/** pricing_analytics metric types, dimensions and filter values (whatsapp-cloud-api.md §7). */
+export const METRIC_TYPES = ['COST', 'VOLUME'] as const
+export type MetricType = typeof METRIC_TYPES[number]
+export const DIMENSIONS = ['COUNTRY', 'PHONE', 'PRICING_CATEGORY', 'PRICING_TYPE', 'TIER'] as const
+export type Dimension = typeof DIMENSIONS[number]
+/** Without `dimensions`: every one but TIER (the answer before dimensions existed, plus country). */
+export const DEFAULT_DIMENSIONS: readonly Dimension[] = ['COUNTRY', 'PHONE', 'PRICING_CATEGORY', 'PRICING_TYPE']
+export const PRICING_TYPES = ['FREE_CUSTOMER_SERVICE', 'FREE_ENTRY_POINT', 'REGULAR'] as const
+export const PRICING_CATEGORIES = ['AUTHENTICATION', 'AUTHENTICATION_INTERNATIONAL', 'MARKETING', 'MARKETING_LITE', 'SERVICE', 'UTILITY', 'REFERRAL_CONVERSION'] as const
+
+/** A list as Meta takes it (`["US","IN"]`) or comma-separated (`US,IN`); each item must match. */
+function list<T extends string> (what: string, check: (item: string) => T | undefined) {
+  return z.string().transform((s, ctx) => {
+    const items = s.trim().replace(/^\[(.*)\]$/s, '$1').split(',').map((x) => x.trim().replace(/^"(.*)"$/, '$1')).filter((x) => x !== '')
+    const out: T[] = []
+    for (const item of items) {
+      const ok = check(item)
+      if (ok === undefined) {
+        ctx.addIssue({ code: 'custom', message: `'${item}' is not ${what}` })
+        return z.NEVER
+      }
+      if (!out.includes(ok)) out.push(ok)
+    }
+    if (out.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `must list at least one ${what}` })
+      return z.NEVER
+    }
+    return out
+  })
+}
+const oneOf = <T extends string>(values: readonly T[]) => list(`one of ${values.join(', ')}`, (x) => values.find((v) => v === x.toUpperCase()))
+
 /**
  * The query string of GET /v1/usage: parseUsageQuery validates with it and /openapi.json is
  * generated from it (its input side: the texts a client sends).
@@ -31,7 +63,16 @@ export const UsageQuerySchema = z.strictObject({
   start: time.describe('Unix seconds (as Meta) or an ISO 8601 date: the first bucket is the one holding it.'),
   end: time.describe('Unix seconds or an ISO 8601 date, exclusive; after start.'),
   granularity: z.enum(Object.keys(GRANULARITIES) as [Granularity, ...Granularity[]]).default('DAILY')
-    .describe(`UTC buckets; at most ${MAX_BUCKETS} per query.`)
+    .describe(`UTC buckets; at most ${MAX_BUCKETS} per query.`),
+  metric_types: oneOf(METRIC_TYPES).optional().describe('COST, VOLUME or both (comma-separated or a JSON array, as Meta); default both.'),
+  dimensions: oneOf(DIMENSIONS).optional()
+    .describe(`Fields data points are split by: ${DIMENSIONS.join(', ')}; default ${DEFAULT_DIMENSIONS.join(', ')}. Dimensions not asked for are summed over and left out of the points.`),
+  phone_numbers: list('a display phone number (digits)', (x) => /^\+?\d{5,20}$/.test(x) ? x.replace('+', '') : undefined).optional()
+    .describe('Only these display phone numbers (as Meta\'s filter).'),
+  country_codes: list('an ISO 3166-1 alpha-2 code', (x) => /^[A-Za-z]{2}$/.test(x) ? x.toUpperCase() : undefined).optional()
+    .describe('Only recipients of these countries.'),
+  pricing_types: oneOf(PRICING_TYPES).optional().describe(`Only these pricing types: ${PRICING_TYPES.join(', ')}.`),
+  pricing_categories: oneOf(PRICING_CATEGORIES).optional().describe(`Only these pricing categories: ${PRICING_CATEGORIES.join(', ')}.`)
 })
 
 export interface UsageQuery {
@@ -42,11 +83,17 @@ export interface UsageQuery {
   /** Epoch ms, exclusive. */
   endMs: number
   granularity: Granularity
+  metricTypes: MetricType[]
+  dimensions: Dimension[]
+  phoneNumbers: string[] | undefined
+  countryCodes: string[] | undefined
+  pricingTypes: string[] | undefined
+  pricingCategories: string[] | undefined
 }
 
 function describe (issue: z.core.$ZodIssue, query: Record<string, unknown>): { parameter: string | undefined, message: string } {
   if (issue.code === 'unrecognized_keys') {
-    return { parameter: issue.keys[0], message: `unknown parameter ${issue.keys.map((k) => `'${k}'`).join(', ')}; expected phone_number_id, waba_id, start, end, granularity` }
+    return { parameter: issue.keys[0], message: `unknown parameter ${issue.keys.map((k) => `'${k}'`).join(', ')}; expected ${Object.keys(UsageQuerySchema.shape).join(', ')}` }
   }
   const parameter = issue.path.map(String)[0]
   // zod 4 leaves the input out of issues: whether the parameter was there at all comes from the query.
@@ -70,5 +117,17 @@ export function parseUsageQuery (query: unknown): UsageQuery {
   for (let b = bucketStart(grain, q.start); b * 1000 < q.end; b = bucketEnd(grain, b)) {
     if (++buckets > MAX_BUCKETS) throw new MetricsQueryError(`start: the range spans more than ${MAX_BUCKETS} ${q.granularity} buckets; narrow it or use a coarser granularity`, 'start')
   }
-  return { phoneNumberIds: q.phone_number_id, wabaIds: q.waba_id, startMs: q.start, endMs: q.end, granularity: q.granularity }
+  return {
+    phoneNumberIds: q.phone_number_id,
+    wabaIds: q.waba_id,
+    startMs: q.start,
+    endMs: q.end,
+    granularity: q.granularity,
+    metricTypes: q.metric_types ?? [...METRIC_TYPES],
+    dimensions: q.dimensions ?? [...DEFAULT_DIMENSIONS],
+    phoneNumbers: q.phone_numbers,
+    countryCodes: q.country_codes,
+    pricingTypes: q.pricing_types,
+    pricingCategories: q.pricing_categories
+  }
 }

@@ -1,3 +1,4 @@
+import { countryOfNumber } from '@wabridge/pricing'
 import type { DecodedRecord, InboundMessage, InboundStatus, OutboundResult } from '@wabridge/schemas'
 import { countRateLimitError, countRecent, countUsage, firstSeen, learnNumber, RATE_LIMIT_CODES, type FoldOutcome } from './counting.ts'
 import { foldInboundEvent } from './fold-event.ts'
@@ -56,7 +57,11 @@ export function foldInboundStatus (state: PartitionState, s: InboundStatus): Fol
     }
   }
   if (s.pricing_category && !(flags & PRICED_BIT)) {
-    countUsage(state, t, 'bill', pn, s.pricing_category.toLowerCase(), (s.pricing_type ?? '').toLowerCase())
+    const category = s.pricing_category.toLowerCase()
+    const type = (s.pricing_type ?? '').toLowerCase()
+    countUsage(state, t, 'bill', pn, category, type)
+    // The same message with the recipient's country (its pricing market comes from the rate card): 'billm', b = '{type}:{country}'.
+    countUsage(state, t, 'billm', pn, category, `${type}:${countryOfNumber(s.recipient_id)}`)
     flags |= PRICED_BIT
   }
   if (s.conversation_id && s.conversation_origin && firstSeen(state, `v:${s.conversation_id}`, t)) {

@@ -30,7 +30,7 @@ const ALERT: Alert = {
 
 function build (t: TestContext, host = '127.0.0.1', adminToken: string | undefined = undefined, beforeRoutes?: (app: FastifyInstance) => void) {
   const index = createViewIndex()
-  applyChangelog(index, 's/0/c|H|1795514400|bill|106540352242922|marketing_lite|regular', '4')
+  applyChangelog(index, 's/0/c|H|1795514400|billm|106540352242922|marketing_lite|regular:IN', '4')
   applyChangelog(index, 's/0/c|H|1795514400|in|106540352242922|text|', '2')
   const view: QueryView = {
     totals: () => index.totals,
