@@ -66,6 +66,8 @@ const simEnv = z.object({
   SIM_WEBHOOK_RETRY_BASE_MS: durationMs().default(1000),
   // Records kept per kind for /_sim/messages and stats; the oldest are dropped beyond it.
   SIM_MAX_RECORDS: positiveInt().default(500_000),
+  // Rate card directory pricing_analytics costs come from (packages/pricing/README.md); unset = the example card.
+  SIM_RATE_CARD_DIR: z.string().min(1).optional(),
   // Fault rules in force from the start, as a JSON array (see README).
   SIM_FAULTS: z.string().transform((s, ctx) => {
     try {
@@ -149,6 +151,7 @@ export function toSimOptions (config: SimConfig): GraphApiSimOptions {
     latency: latency(config),
     faults: config.SIM_FAULTS ?? [],
     maxRecords: config.SIM_MAX_RECORDS,
+    ...(config.SIM_RATE_CARD_DIR === undefined ? {} : { rateCardDir: config.SIM_RATE_CARD_DIR }),
     ...(config.SIM_PORTFOLIOS === undefined ? {} : { portfolios: config.SIM_PORTFOLIOS }),
     ...(config.SIM_MESSAGING_TIERS === undefined ? {} : { messagingTiers: config.SIM_MESSAGING_TIERS }),
     defaultMessagingTier: config.SIM_DEFAULT_MESSAGING_TIER,

@@ -46,6 +46,8 @@ export interface GraphApiSimOptions {
   appCallsPerHour?: number
   /** Records kept per kind (accepted, refused, reads, inbound); the oldest go first. Default 500,000. */
   maxRecords?: number
+  /** Rate card directory (packages/pricing/README.md) pricing_analytics costs are computed with. Default the example card of @wabridge/pricing. */
+  rateCardDir?: string
   /** WABA id → business portfolio id. Default: each WABA its own portfolio (derivePortfolioId). */
   portfolios?: Record<string, string>
   /** Portfolio id → messaging limit tier (TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED …). */

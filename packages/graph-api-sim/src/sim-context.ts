@@ -6,6 +6,7 @@ import { createMarketingPreferences, type MarketingPreferences } from './marketi
 import { createMediaStore, type MediaStore } from './media-store.ts'
 import { createMessagingLimits, type MessagingLimits } from './messaging-limits.ts'
 import type { GraphApiSimOptions } from './options.ts'
+import { createPricingLedger, type PricingLedger } from './pricing-analytics.ts'
 import { createPairRateLimiter, type PairRateLimiter, type PairRateOptions } from './pair-rate-limiter.ts'
 import { createPhoneNumberRegistry, type PhoneNumberRegistry } from './phone-numbers.ts'
 import { createRecorder, type Recorder } from './recorder.ts'
@@ -62,6 +63,8 @@ export interface SimContext {
   /** Marketing opt-outs (131050) and users at the per-user marketing limit (131049). */
   marketing: MarketingPreferences
   templates: TemplateCatalogue
+  /** Messages with pricing, as the status webhooks told them (GET /{waba}?fields=pricing_analytics…). */
+  pricing: PricingLedger
 }
 
 /** Builds the context; creates no sockets or timers until used. */
@@ -87,6 +90,7 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     ? undefined
     : createWebhookSender({ url: options.webhookUrl, appSecret: options.appSecret as string, options: { ...DEFAULT_WEBHOOK_OPTIONS, ...options.webhook }, logger })
   const timers = createTimerQueue((err) => logger.error({ err }, 'scheduled webhook failed'))
+  const pricing = createPricingLedger(options.rateCardDir)
   const ctx: SimContext = {
     now,
     random,
@@ -100,7 +104,7 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     usage: createUsageTracker(options.appCallsPerHour ?? 1_000_000),
     media: createMediaStore(options.mediaUrlTtlMs === undefined ? {} : { urlTtlMs: options.mediaUrlTtlMs }),
     timers,
-    statuses: createStatusScheduler({ options: () => settings.statuses, timers, now, random, emit: (e) => webhooks?.enqueue(e) }),
+    statuses: createStatusScheduler({ options: () => settings.statuses, timers, now, random, emit: (e) => { pricing.note(e); webhooks?.enqueue(e) } }),
     webhooks,
     holds: new Set(),
     upgrades: createUpgrades(),
@@ -111,7 +115,8 @@ export function createSimContext (options: GraphApiSimOptions): SimContext {
     }),
     windows: createCustomerWindows(),
     marketing: createMarketingPreferences(),
-    templates: createTemplateCatalogue([...(options.defaultTemplates === false ? [] : DEFAULT_TEMPLATES), ...(options.templates ?? [])])
+    templates: createTemplateCatalogue([...(options.defaultTemplates === false ? [] : DEFAULT_TEMPLATES), ...(options.templates ?? [])]),
+    pricing
   }
   ctx.faults.set(options.faults ?? [])
   for (const phone of ctx.phones.list()) ctx.limits.noteWaba(phone.wabaId)

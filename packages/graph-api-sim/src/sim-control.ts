@@ -206,6 +206,7 @@ export function createSimControl (ctx: SimContext, inbound: InboundGenerators): 
       ctx.limits.clearCounts()
       ctx.windows.clear()
       ctx.webhooks?.resetStats()
+      ctx.pricing.reset()
     },
     portfolios: () => ctx.limits.list(ctx.now()),
     portfolio (of) {

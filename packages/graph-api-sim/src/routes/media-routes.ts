@@ -6,6 +6,7 @@ import { emitInboundMedia, inboundMediaSchema } from '../inbound-media.ts'
 import { invalidParameter, metaError } from '../meta-errors.ts'
 import { multipartBoundary, parseMultipart } from '../parse-multipart.ts'
 import { phoneNumberInfo } from '../phone-number-info.ts'
+import { pricingAnalyticsReply } from '../pricing-analytics.ts'
 import type { SimContext } from '../sim-context.ts'
 
 const notFound = (id: string) => metaError(100, {
@@ -44,6 +45,8 @@ export async function mediaRoutes (app: FastifyInstance, opts: { ctx: SimContext
   app.get<{ Params: { version: string, mediaId: string }, Querystring: { phone_number_id?: string, fields?: string } }>('/:version/:mediaId', async (request, reply) => {
     if (!isApiVersion(request.params.version)) return reply.callNotFound()
     const media = ctx.media.get(request.params.mediaId)
+    const analytics = media ? undefined : pricingAnalyticsReply(ctx, ctx.pricing, request.params.mediaId, request.query.fields, request.headers.authorization)
+    if (analytics) return reply.code(analytics.statusCode).send(analytics.body)
     const business = media ? undefined : businessNodeReply(ctx, request.params.mediaId, request.query.fields, request.headers.authorization)
     if (business) return reply.code(business.statusCode).send(business.body)
     if (!media && (request.query.fields !== undefined || ctx.phones.isConfigured(request.params.mediaId))) {
