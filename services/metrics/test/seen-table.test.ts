@@ -51,9 +51,10 @@ test('set, get, has, delete and size', () => {
 
 test('every flag value and times round trip; times are held in seconds rounded up', () => {
   const table = new SeenTable()
-  const keys = ids(255)
-  keys.forEach((id, i) => table.set(id, i + 1, T0 + i * 1000))
-  keys.forEach((id, i) => assert.deepEqual(table.get(id), { flags: i + 1, t: T0 + i * 1000 }))
+  const keys = ids(256)
+  keys.forEach((id, i) => table.set(id, i, T0 + i * 1000))
+  keys.forEach((id, i) => assert.deepEqual(table.get(id), { flags: i, t: T0 + i * 1000 }))
+  assert.equal(table.has(keys[0]!), true, 'flags 0 is an entry like any other')
   const [id] = keys
   table.set(id!, 1, T0 + 1)
   assert.equal(table.get(id!)!.t, T0 + 1000, 'a part of a second rounds up: an entry never expires early')
@@ -61,11 +62,11 @@ test('every flag value and times round trip; times are held in seconds rounded u
   assert.equal(table.get(id!)!.t, T0 + 1000, 'a time read back lands on the same second')
   table.set(id!, 1, 0)
   assert.equal(table.get(id!)!.t, 0)
-  table.set(id!, 1, 4_294_967_295_000)
-  assert.equal(table.get(id!)!.t, 4_294_967_295_000)
+  table.set(id!, 1, 4_294_967_294_000) // 2106-02-07, the last second held
+  assert.equal(table.get(id!)!.t, 4_294_967_294_000)
 })
 
-test('ids that are not 16 base64url characters, flags outside 1..255 and bad times are refused', () => {
+test('ids that are not 16 base64url characters, flags outside 0..255 and bad times are refused', () => {
   const table = new SeenTable()
   const ok = digest('x')
   for (const bad of ['', 'abc', `${ok}A`, ok.slice(0, 15), 'AAAAAAAAAAAAAAA=', 'AAAAAAAAAAAAAA+/', 'AAAAAAAAAAAAAAAé', 'AAAAAAAAAAAAAA.A']) {
@@ -74,8 +75,8 @@ test('ids that are not 16 base64url characters, flags outside 1..255 and bad tim
     assert.throws(() => table.has(bad), /16 base64url characters/, bad)
     assert.throws(() => table.delete(bad), /16 base64url characters/, bad)
   }
-  for (const flags of [0, -1, 256, 1.5, Number.NaN]) assert.throws(() => table.set(ok, flags, T0), RangeError, String(flags))
-  for (const t of [-1001, Number.NaN, Number.POSITIVE_INFINITY, 4_294_967_296_000]) assert.throws(() => table.set(ok, 1, t), RangeError, String(t))
+  for (const flags of [-1, 256, 1.5, Number.NaN]) assert.throws(() => table.set(ok, flags, T0), RangeError, String(flags))
+  for (const t of [-1001, Number.NaN, Number.POSITIVE_INFINITY, 4_294_967_295_000]) assert.throws(() => table.set(ok, 1, t), RangeError, String(t))
   assert.throws(() => new SeenTable({ capacity: 0 }), RangeError)
   assert.throws(() => new SeenTable({ capacity: 1.5 }), RangeError)
   assert.equal(table.size, 0)
@@ -132,26 +133,30 @@ test('deletion by backward shift keeps every other entry findable in a crowded t
   assert.equal(table.evicted, 0)
 })
 
-test('a long random churn of sets and deletes agrees with a Map at every step', () => {
-  const rnd = random(42)
-  const table = new SeenTable({ capacity: 179 })
-  const model = new Map<string, SeenEntry>()
-  const pool = ids(400, 'churn')
-  for (let step = 0; step < 40_000; step++) {
-    const id = pool[Math.floor(rnd() * pool.length)]!
-    if (rnd() < 0.5 && (model.has(id) || model.size < 179)) {
-      const entry = { flags: 1 + Math.floor(rnd() * 127), t: T0 + Math.floor(rnd() * 1e6) * 1000 }
-      table.set(id, entry.flags, entry.t)
-      model.set(id, entry)
-    } else {
-      assert.equal(table.delete(id), model.delete(id))
+for (const capacity of [179, 300]) {
+  test(`a long random churn of sets and deletes agrees with a Map at every step (capacity ${capacity})`, () => {
+    // 179 keeps the table at 256 slots; 300 at 429, a count that is not a power of two.
+    const rnd = random(capacity)
+    const table = new SeenTable({ capacity })
+    const model = new Map<string, SeenEntry>()
+    const pool = ids(capacity * 2, 'churn')
+    for (let step = 0; step < 40_000; step++) {
+      const id = pool[Math.floor(rnd() * pool.length)]!
+      if (rnd() < 0.5 && (model.has(id) || model.size < capacity)) {
+        const entry = { flags: 1 + Math.floor(rnd() * 127), t: T0 + Math.floor(rnd() * 1e6) * 1000 }
+        table.set(id, entry.flags, entry.t)
+        model.set(id, entry)
+      } else {
+        assert.equal(table.delete(id), model.delete(id))
+      }
+      assert.equal(table.size, model.size)
+      if (step % 1000 === 0) for (const key of pool) assert.deepEqual(table.get(key), model.get(key), `step ${step}`)
     }
-    assert.equal(table.size, model.size)
-    if (step % 1000 === 0) for (const key of pool) assert.deepEqual(table.get(key), model.get(key), `step ${step}`)
-  }
-  assert.deepEqual(new Map(table), model)
-  assert.equal(table.evicted, 0)
-})
+    assert.deepEqual(new Map(table), model)
+    assert.equal(table.evicted, 0)
+    assert.ok(table.bytes <= 17 * Math.max(256, capacity / 0.7) + 17, `${table.bytes} bytes`)
+  })
+}
 
 test('the table starts small and doubles as it fills', () => {
   const table = new SeenTable()
@@ -214,6 +219,7 @@ test('at capacity a new id evicts the oldest 10 %, reported through onEvict', ()
     table.set(id, 1, T0 + 3_000_000 + i * 1000)
     assert.ok(table.size <= 1000)
   }
+  assert.ok(table.bytes <= 17 * 1000 / 0.7 + 17, `${table.bytes} bytes at a capacity of 1000: slots for load 0.7, no more`)
   assert.equal(table.evicted, evictedIds.length)
   assert.ok(table.evicted >= 5000 - 100, `${table.evicted} evicted`)
   const oldest = Math.min(...[...table].map(([, e]) => e.t))

@@ -1,19 +1,22 @@
 /**
  * The dedup and status-lattice entries of one partition (`s|{digest}`) in typed arrays, with a
- * hard capacity: about 17 bytes a slot (three key words, a time, the flags) where a
- * `Map<string, { flags, t }>` costs over 100 bytes an entry.
+ * hard capacity: 17 bytes a slot (three key words and a time in one 16-byte cell, the flags beside)
+ * where a `Map<string, { flags, t }>` costs over 100 bytes an entry.
  *
  * - Keys are 96-bit digests written as 16 base64url characters (`digest()` in keys.ts), held as three
  *   uint32 words; `entries()` writes them back exactly as given.
- * - Open addressing with linear probing over a power-of-two number of slots; deletion by backward
- *   shift (no tombstones), so a table that churns for days probes as well as a fresh one. Flags 0
- *   marks an empty slot: callers always set flags ≥ 1 (the status lattice's bits, or SEEN_BIT).
+ * - Open addressing with linear probing; deletion by backward shift (no tombstones), so a table
+ *   that churns for days probes as well as a fresh one. A probe reads one 16-byte cell per slot (key
+ *   and time together: one cache line), and the flags only on a hit.
  * - Times are held in whole seconds, rounded UP from the ms given: an entry never expires early (it
  *   may stay up to 1 s longer), and `get()` returns `seconds * 1000`. Rounding twice changes nothing,
- *   so a value read back from the changelog lands on the same second.
- * - The table starts small (256 slots, 4 KiB) and doubles at load 0.7, up to the slots `capacity`
- *   needs. When a new id arrives at `capacity`, the oldest 10 % by time are evicted (reported
- *   through `onEvict`, counted in `evicted`; `evictedUpTo` is the newest time evicted so far).
+ *   so a value read back from the changelog lands on the same second. The cell holds seconds + 1:
+ *   0 marks an empty slot, so every flag value 0..255 can be stored.
+ * - The table starts small (256 slots, 4.25 KiB) and doubles at load 0.7, up to the slots `capacity`
+ *   needs at load 0.7 (not rounded up to a power of two), so `capacity` bounds memory too: at most
+ *   17 / 0.7 ≈ 24.3 bytes per entry of capacity (plus 4.25 KiB for small ones). When a new id
+ *   arrives at `capacity`, the oldest 10 % by time are evicted (reported through `onEvict`, counted
+ *   in `evicted`; `evictedUpTo` is the newest time evicted so far).
  *
  * Not safe to modify while iterating `entries()` (a deletion shifts entries between slots): collect
  * first, or use `expireBefore()`, which deletes as it scans. Callbacks must not modify the table.
@@ -33,7 +36,7 @@ export interface SeenTableOptions {
 }
 
 export const DEFAULT_SEEN_CAPACITY = 2_000_000
-/** Largest capacity accepted: its 2^28 slots take 4.25 GiB. */
+/** Largest capacity accepted (3.1 GiB when full). */
 export const MAX_SEEN_CAPACITY = 2 ** 27
 
 const MIN_SLOTS = 256
@@ -43,17 +46,16 @@ const SHRINK_LOAD = 0.15
 const EVICT_SHARE = 0.1
 /** Histogram buckets per pass when looking for the eviction cutoff: two passes for spans up to ~8 years at 1 s. */
 const HISTOGRAM_BUCKETS = 16_384
-const MAX_SECONDS = 0xffff_ffff
+/** Held as seconds + 1 in a uint32 (0 = empty slot): up to 2106-02-07. */
+const MAX_SECONDS = 0xffff_fffe
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const ENCODE = Array.from(ALPHABET, (c) => c.charCodeAt(0))
 const DECODE = new Int8Array(128).fill(-1)
 for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i
 
-// The decoded words of the id last passed to decode(): module scratch, so lookups allocate nothing.
-let k0 = 0
-let k1 = 0
-let k2 = 0
+// The words of the id last passed to decode(): module scratch, so lookups allocate nothing.
+const K = new Uint32Array(3)
 
 function invalidId (id: unknown): Error {
   return new Error(`SeenTable: an id must be a 96-bit digest as 16 base64url characters, got ${JSON.stringify(id)}`)
@@ -71,7 +73,7 @@ function group (id: string, i: number): number {
 }
 
 /**
- * Sets k0..k2 to the id's 12 bytes as three big-endian words (what Buffer.from(id, 'base64url')
+ * Sets K to the id's 12 bytes as three big-endian words (what Buffer.from(id, 'base64url')
  * gives), or throws. Decoded by hand: no allocation, and Buffer would skip bad characters silently.
  */
 function decode (id: string): void {
@@ -80,9 +82,9 @@ function decode (id: string): void {
   const g1 = group(id, 4)
   const g2 = group(id, 8)
   const g3 = group(id, 12)
-  k0 = ((g0 << 8) | (g1 >>> 16)) >>> 0
-  k1 = (((g1 & 0xffff) << 16) | (g2 >>> 8)) >>> 0
-  k2 = (((g2 & 0xff) << 24) | g3) >>> 0
+  K[0] = (g0 << 8) | (g1 >>> 16)
+  K[1] = ((g1 & 0xffff) << 16) | (g2 >>> 8)
+  K[2] = ((g2 & 0xff) << 24) | g3
 }
 
 function encode (w0: number, w1: number, w2: number): string {
@@ -115,10 +117,21 @@ function toSeconds (tMs: number): number {
   return s
 }
 
+/** The fewest slots (at least MIN_SLOTS) that hold `entries` at `load`. */
 function slotsFor (entries: number, load: number): number {
-  let slots = MIN_SLOTS
-  while (slots * load < entries) slots *= 2
+  let slots = Math.max(MIN_SLOTS, Math.ceil(entries / load))
+  while (Math.floor(slots * load) < entries) slots++
   return slots
+}
+
+/**
+ * The home slot of hash `h` among `slots`: floor(h * slots / 2^32) (Lemire's multiply-shift, so the
+ * slot count need not be a power of two), computed in 16-bit halves to stay exact in a double.
+ */
+function homeOf (h: number, slots: number): number {
+  const high = (h >>> 16) * slots
+  const low = (h & 0xffff) * slots
+  return Math.floor((high + Math.floor(low / 65_536)) / 65_536)
 }
 
 export class SeenTable {
@@ -126,10 +139,9 @@ export class SeenTable {
   readonly #onEvict: ((id: string) => void) | undefined
   /** Slots the capacity needs at MAX_LOAD: the table never grows past them. */
   readonly #maxSlots: number
-  #keys: Uint32Array
-  #times: Uint32Array
+  /** Four words a slot: the id's three words, then its time in seconds + 1 (0: the slot is empty). */
+  #cells: Uint32Array
   #flags: Uint8Array
-  #mask: number
   #growAt: number
   #size = 0
   #evicted = 0
@@ -143,12 +155,9 @@ export class SeenTable {
     this.#capacity = capacity
     this.#onEvict = options.onEvict
     this.#maxSlots = slotsFor(capacity, MAX_LOAD)
-    const slots = MIN_SLOTS
-    this.#keys = new Uint32Array(slots * 3)
-    this.#times = new Uint32Array(slots)
-    this.#flags = new Uint8Array(slots)
-    this.#mask = slots - 1
-    this.#growAt = Math.floor(slots * MAX_LOAD)
+    this.#cells = new Uint32Array(MIN_SLOTS * 4)
+    this.#flags = new Uint8Array(MIN_SLOTS)
+    this.#growAt = Math.floor(MIN_SLOTS * MAX_LOAD)
   }
 
   get size (): number { return this.#size }
@@ -165,13 +174,13 @@ export class SeenTable {
 
   /** Approximate bytes held (typed arrays), for a gauge. */
   get bytes (): number {
-    return this.#keys.byteLength + this.#times.byteLength + this.#flags.byteLength
+    return this.#cells.byteLength + this.#flags.byteLength
   }
 
   get (id: string): SeenEntry | undefined {
     decode(id)
     const i = this.#find()
-    return i < 0 ? undefined : { flags: this.#flags[i]!, t: this.#times[i]! * 1000 }
+    return i < 0 ? undefined : { flags: this.#flags[i]!, t: (this.#cells[i * 4 + 3]! - 1) * 1000 }
   }
 
   has (id: string): boolean {
@@ -179,36 +188,36 @@ export class SeenTable {
     return this.#find() >= 0
   }
 
-  /** Adds or replaces an entry. `flags` 1..255 (0 marks an empty slot); `t` epoch ms, held in seconds rounded up. */
+  /** Adds or replaces an entry. `flags` 0..255; `t` epoch ms, held in seconds rounded up. */
   set (id: string, flags: number, t: number): void {
-    if (!Number.isInteger(flags) || flags < 1 || flags > 255) throw new RangeError(`SeenTable: flags must be an integer from 1 to 255, got ${flags}`)
-    const seconds = toSeconds(t)
+    if (!Number.isInteger(flags) || flags < 0 || flags > 255) throw new RangeError(`SeenTable: flags must be an integer from 0 to 255, got ${flags}`)
+    const cell = toSeconds(t) + 1
     decode(id)
     let i = this.#find()
     if (i >= 0) {
       this.#flags[i] = flags
-      this.#times[i] = seconds
+      this.#cells[i * 4 + 3] = cell
       return
     }
     if (this.#size >= this.#capacity || this.#size >= this.#growAt) {
-      const w0 = k0
-      const w1 = k1
-      const w2 = k2
+      const w0 = K[0]!
+      const w1 = K[1]!
+      const w2 = K[2]!
       if (this.#size >= this.#capacity) this.#evictOldest()
       // The size stays within capacity, and #maxSlots holds capacity below MAX_LOAD: growing is always allowed here.
-      if (this.#size >= this.#growAt) this.#rehash(this.#flags.length * 2)
-      k0 = w0
-      k1 = w1
-      k2 = w2
+      if (this.#size >= this.#growAt) this.#rehash(Math.min(this.#flags.length * 2, this.#maxSlots))
+      K[0] = w0
+      K[1] = w1
+      K[2] = w2
       i = this.#find()
     }
     const slot = ~i
-    const b = slot * 3
-    this.#keys[b] = k0
-    this.#keys[b + 1] = k1
-    this.#keys[b + 2] = k2
+    const b = slot * 4
+    this.#cells[b] = K[0]!
+    this.#cells[b + 1] = K[1]!
+    this.#cells[b + 2] = K[2]!
+    this.#cells[b + 3] = cell
     this.#flags[slot] = flags
-    this.#times[slot] = seconds
     this.#size++
   }
 
@@ -233,12 +242,12 @@ export class SeenTable {
 
   /** Every entry as [id, entry]; ids exactly as given to set(). */
   * entries (): IterableIterator<[string, SeenEntry]> {
-    const keys = this.#keys
+    const cells = this.#cells
     const flags = this.#flags
-    const times = this.#times
     for (let i = 0; i < flags.length; i++) {
-      if (flags[i] === 0) continue
-      yield [encode(keys[i * 3]!, keys[i * 3 + 1]!, keys[i * 3 + 2]!), { flags: flags[i]!, t: times[i]! * 1000 }]
+      const b = i * 4
+      if (cells[b + 3] === 0) continue
+      yield [encode(cells[b]!, cells[b + 1]!, cells[b + 2]!), { flags: flags[i]!, t: (cells[b + 3]! - 1) * 1000 }]
     }
   }
 
@@ -249,10 +258,8 @@ export class SeenTable {
   /** An independent copy with the same entries, capacity, onEvict and eviction counts. */
   clone (): SeenTable {
     const copy = new SeenTable({ capacity: this.#capacity, onEvict: this.#onEvict })
-    copy.#keys = this.#keys.slice()
-    copy.#times = this.#times.slice()
+    copy.#cells = this.#cells.slice()
     copy.#flags = this.#flags.slice()
-    copy.#mask = this.#mask
     copy.#growAt = this.#growAt
     copy.#size = this.#size
     copy.#evicted = this.#evicted
@@ -260,43 +267,43 @@ export class SeenTable {
     return copy
   }
 
-  /** The slot holding k0..k2, or ~slot of the empty slot where it would go. */
+  /** The slot holding the id in K, or ~slot of the empty slot where it would go. */
   #find (): number {
-    const keys = this.#keys
-    const flags = this.#flags
-    const mask = this.#mask
-    let i = hash(k0, k1, k2) & mask
-    while (flags[i] !== 0) {
-      const b = i * 3
-      if (keys[b] === k0 && keys[b + 1] === k1 && keys[b + 2] === k2) return i
-      i = (i + 1) & mask
+    const cells = this.#cells
+    const slots = this.#flags.length
+    const k0 = K[0]!
+    const k1 = K[1]!
+    const k2 = K[2]!
+    let i = homeOf(hash(k0, k1, k2), slots)
+    for (;;) {
+      const b = i * 4
+      if (cells[b + 3] === 0) return ~i
+      if (cells[b] === k0 && cells[b + 1] === k1 && cells[b + 2] === k2) return i
+      i = i + 1 === slots ? 0 : i + 1
     }
-    return ~i
   }
 
   /** Empties slot i and shifts back the entries after it that may move, so no probe run is cut. */
   #removeAt (i: number): void {
-    const keys = this.#keys
+    const cells = this.#cells
     const flags = this.#flags
-    const times = this.#times
-    const mask = this.#mask
+    const slots = flags.length
     let hole = i
     let j = i
     for (;;) {
-      j = (j + 1) & mask
-      if (flags[j] === 0) break
-      const b = j * 3
-      const home = hash(keys[b]!, keys[b + 1]!, keys[b + 2]!) & mask
+      j = j + 1 === slots ? 0 : j + 1
+      const b = j * 4
+      if (cells[b + 3] === 0) break
+      const home = homeOf(hash(cells[b]!, cells[b + 1]!, cells[b + 2]!), slots)
       // The entry at j may fill the hole unless its home lies after the hole (cyclically, up to j).
-      if (((j - home) & mask) < ((j - hole) & mask)) continue
-      const h = hole * 3
-      keys[h] = keys[b]!
-      keys[h + 1] = keys[b + 1]!
-      keys[h + 2] = keys[b + 2]!
+      const fromHome = j >= home ? j - home : j - home + slots
+      const fromHole = j >= hole ? j - hole : j - hole + slots
+      if (fromHome < fromHole) continue
+      cells.copyWithin(hole * 4, b, b + 4)
       flags[hole] = flags[j]!
-      times[hole] = times[j]!
       hole = j
     }
+    cells[hole * 4 + 3] = 0
     flags[hole] = 0
     this.#size--
   }
@@ -308,13 +315,13 @@ export class SeenTable {
    * wraps were looked at already, and looking again decides the same).
    */
   #removeWhere (remove: (seconds: number) => boolean, onRemoved: (id: string) => void): number {
-    const flags = this.#flags
-    const times = this.#times
-    const keys = this.#keys
+    const cells = this.#cells
+    const slots = this.#flags.length
     let removed = 0
-    for (let i = 0; i < flags.length;) {
-      if (flags[i] === 0 || !remove(times[i]!)) { i++; continue }
-      const id = encode(keys[i * 3]!, keys[i * 3 + 1]!, keys[i * 3 + 2]!)
+    for (let i = 0; i < slots;) {
+      const b = i * 4
+      if (cells[b + 3] === 0 || !remove(cells[b + 3]! - 1)) { i++; continue }
+      const id = encode(cells[b]!, cells[b + 1]!, cells[b + 2]!)
       this.#removeAt(i)
       removed++
       onRemoved(id)
@@ -343,13 +350,12 @@ export class SeenTable {
 
   /** The smallest time c (seconds) with at least `target` entries at or before it, and how many are before it. */
   #cutoffFor (target: number): { cutoff: number, below: number } {
-    const flags = this.#flags
-    const times = this.#times
+    const cells = this.#cells
     let lo = MAX_SECONDS
     let hi = 0
-    for (let i = 0; i < flags.length; i++) {
-      if (flags[i] === 0) continue
-      const s = times[i]!
+    for (let b = 3; b < cells.length; b += 4) {
+      if (cells[b] === 0) continue
+      const s = cells[b]! - 1
       if (s < lo) lo = s
       if (s > hi) hi = s
     }
@@ -357,14 +363,14 @@ export class SeenTable {
     while (lo < hi) {
       const width = Math.ceil((hi - lo + 1) / HISTOGRAM_BUCKETS)
       const counts = new Uint32Array(Math.ceil((hi - lo + 1) / width))
-      for (let i = 0; i < flags.length; i++) {
-        if (flags[i] === 0) continue
-        const s = times[i]!
+      for (let b = 3; b < cells.length; b += 4) {
+        if (cells[b] === 0) continue
+        const s = cells[b]! - 1
         if (s >= lo && s <= hi) counts[Math.floor((s - lo) / width)]!++
       }
-      let b = 0
-      while (below + counts[b]! < target) below += counts[b++]!
-      lo += b * width
+      let k = 0
+      while (below + counts[k]! < target) below += counts[k++]!
+      lo += k * width
       hi = Math.min(hi, lo + width - 1)
     }
     return { cutoff: lo, below }
@@ -372,28 +378,20 @@ export class SeenTable {
 
   /** Moves every entry into `slots` fresh slots. */
   #rehash (slots: number): void {
-    const oldKeys = this.#keys
-    const oldTimes = this.#times
+    const oldCells = this.#cells
     const oldFlags = this.#flags
-    const keys = new Uint32Array(slots * 3)
-    const times = new Uint32Array(slots)
+    const cells = new Uint32Array(slots * 4)
     const flags = new Uint8Array(slots)
-    const mask = slots - 1
     for (let j = 0; j < oldFlags.length; j++) {
-      if (oldFlags[j] === 0) continue
-      const b = j * 3
-      let i = hash(oldKeys[b]!, oldKeys[b + 1]!, oldKeys[b + 2]!) & mask
-      while (flags[i] !== 0) i = (i + 1) & mask
-      keys[i * 3] = oldKeys[b]!
-      keys[i * 3 + 1] = oldKeys[b + 1]!
-      keys[i * 3 + 2] = oldKeys[b + 2]!
-      times[i] = oldTimes[j]!
+      const b = j * 4
+      if (oldCells[b + 3] === 0) continue
+      let i = homeOf(hash(oldCells[b]!, oldCells[b + 1]!, oldCells[b + 2]!), slots)
+      while (cells[i * 4 + 3] !== 0) i = i + 1 === slots ? 0 : i + 1
+      cells.set(oldCells.subarray(b, b + 4), i * 4)
       flags[i] = oldFlags[j]!
     }
-    this.#keys = keys
-    this.#times = times
+    this.#cells = cells
     this.#flags = flags
-    this.#mask = mask
     this.#growAt = Math.floor(slots * MAX_LOAD)
   }
 }
