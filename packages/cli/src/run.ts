@@ -5,7 +5,7 @@ import { tail } from './commands/tail.ts'
 import { dlqList, dlqReplay } from './commands/dlq.ts'
 import { topicsEnsure, topicsList } from './commands/topics.ts'
 import { simulate } from './commands/simulate.ts'
-import { usage } from './commands/usage.ts'
+import { reconcileUsage, usage } from './commands/usage.ts'
 import { SERVE_PARTS, isServePart, toPartEnv } from './commands/serve.ts'
 import { start } from './commands/start.ts'
 import { registerSilences } from './commands/silences.ts'
@@ -99,9 +99,9 @@ filters(dlq.command('replay').description('send matching dead letters again, as 
   .option('--dry-run', 'count what would be replayed, send nothing')
   .action(async (o) => { code = await dlqReplay(ctx(), o) })
 
-program.command('usage')
+const usageCommand = program.command('usage')
   .description('query usage counts from the metrics service')
-  .requiredOption('--number <phone_number_id>', 'business phone number id')
+  .option('--number <phone_number_id>', 'business phone number id (required)')
   .option('--start <iso>', 'from (default: 24 h ago)')
   .option('--end <iso>', 'to (default: now)')
   .addOption(new Option('--granularity <g>', 'bucket size').choices(['HALF_HOUR', 'DAILY', 'MONTHLY']).default('DAILY'))
@@ -109,6 +109,19 @@ program.command('usage')
   .addOption(new Option('--metrics-token <token>', "the metrics service's admin token (needed when it is not on loopback)").env('METRICS_ADMIN_TOKEN'))
   .option('--json', 'print the API response as JSON')
   .action(async (o) => { code = await usage(o) })
+usageCommand.command('reconcile')
+  .description("compare Meta's pricing_analytics of a WABA with the gateway's usage API; prints every difference, exit code 1 when any")
+  .requiredOption('--waba <id>', 'WABA id')
+  .requiredOption('--start <time>', 'from: unix seconds or ISO 8601')
+  .requiredOption('--end <time>', 'to (exclusive): unix seconds or ISO 8601')
+  .addOption(new Option('--granularity <g>', 'bucket size').choices(['HALF_HOUR', 'DAILY', 'MONTHLY']).default('DAILY'))
+  .addOption(new Option('--graph-url <url>', 'Graph API base URL (the simulator in development)').env('GRAPH_API_BASE_URL').default('https://graph.facebook.com'))
+  .addOption(new Option('--api-version <v>', 'Graph API version').env('GRAPH_API_VERSION').default('v23.0'))
+  .addOption(new Option('--token <token>', 'a Graph API token that may read the WABA').env('WA_ACCESS_TOKEN'))
+  .addOption(new Option('--metrics <url>', 'metrics service URL').env('METRICS_URL').default('http://127.0.0.1:8082'))
+  .addOption(new Option('--metrics-token <token>', "the metrics service's admin token (needed when it is not on loopback)").env('METRICS_ADMIN_TOKEN'))
+  .option('--json', 'print the differences as JSON')
+  .action(async (o) => { code = await reconcileUsage(o) })
 
 const topics = program.command('topics').description("the gateway's Kafka topics")
 topics.command('ensure').description('create missing topics (never deletes or changes one)')

@@ -43,3 +43,5 @@ export {
 } from './messages/interactive-message.ts'
 export type { InteractiveCommon, ListSection, FlowOptions } from './messages/interactive-message.ts'
 export { reactionMessage, locationMessage, contactsMessage, markAsRead, replyTo } from './messages/simple-messages.ts'
+export { fetchPricingAnalytics, pricingAnalyticsField, PricingAnalyticsError } from './pricing-analytics.ts'
+export type { PricingAnalyticsRequest, PricingDataPoint, PricingDimension, PricingGranularity, PricingMetricType } from './pricing-analytics.ts'
