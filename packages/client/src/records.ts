@@ -130,6 +130,10 @@ export interface OutboundResult {
   reason?: string | null
   /** Set only on a settlement record, which replaces an earlier `unknown` result of the same request. */
   settlement?: Settlement | null
+  /** The request's message type (template, text, image, …); null when unknown (older writers). */
+  message_type?: string | null
+  /** Whether the customer service window was open when egress sent; null when egress did not check. */
+  window_open?: boolean | null
 }
 
 /** The value type of each record, by name. */

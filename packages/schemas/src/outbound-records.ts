@@ -78,6 +78,10 @@ export interface OutboundResult {
   reason?: string | null
   /** Set only on a settlement record, which supersedes an earlier unknown result. */
   settlement?: Settlement | null
+  /** The request's message type (template, text, image, …); null when unknown (older writers). */
+  message_type?: string | null
+  /** Whether the customer service window was open when egress sent; null when egress did not check. */
+  window_open?: boolean | null
 }
 
 /** What a settlement record says about the result it supersedes. */

@@ -36,7 +36,8 @@ test('ignores docs and defaults but not field names or order', () => {
 // RawWebhook, OutboundResult and DeadLetter were recomputed the same way after commit 696fdca added
 // fields to them, and OutboundRequest, OutboundResult, DeadLetter and Suppression after issue 14 (send_at,
 // priority, the 'cancelled' status, the 'suppressed' error class), OutboundResult and DeadLetter again after
-// issue 15 (error classes outside_window and template_invalid), with its four new records; previous values are pinned in
+// issue 15 (error classes outside_window and template_invalid), with its four new records, and OutboundResult
+// after issue 17 (message_type, window_open); previous values are pinned in
 // schema-evolution.test.ts (PREVIOUS).
 const JAVA_FINGERPRINTS = {
   InboundMessage: 0xa184dce02c7065e6n,
@@ -44,7 +45,7 @@ const JAVA_FINGERPRINTS = {
   InboundEvent: 0x5a30b6c497d2f8e6n,
   RawWebhook: 0xba9f060087481097n,
   OutboundRequest: 0x34b96f4a934ed2f4n,
-  OutboundResult: 0x7602d024fbbac2cdn,
+  OutboundResult: 0xdfd6e8f759590cd1n,
   DeadLetter: 0xc1a45d653b147fd8n,
   Alert: 0x9f195b8bdb39883fn,
   ApiKey: 0xed1853516db0cecbn,

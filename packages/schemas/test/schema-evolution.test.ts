@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import avro from 'avsc'
 import { createCodec, loadSchemaJson, SchemaError, schemaFingerprint, schemas } from '../src/index.ts'
-import { DEAD_LETTER_BEFORE_SCHEDULING, DEAD_LETTER_BEFORE_TRUNCATION, DEAD_LETTER_BEFORE_WINDOWS, OUTBOUND_REQUEST_BEFORE_SCHEDULING, OUTBOUND_RESULT_BEFORE_SCHEDULING, OUTBOUND_RESULT_BEFORE_SETTLEMENT, OUTBOUND_RESULT_BEFORE_WINDOWS, RAW_WEBHOOK_BEFORE_TRUNCATION } from './fixtures/previous-schemas.ts'
+import { DEAD_LETTER_BEFORE_SCHEDULING, DEAD_LETTER_BEFORE_TRUNCATION, DEAD_LETTER_BEFORE_WINDOWS, OUTBOUND_REQUEST_BEFORE_SCHEDULING, OUTBOUND_RESULT_BEFORE_SCHEDULING, OUTBOUND_RESULT_BEFORE_SETTLEMENT, OUTBOUND_RESULT_BEFORE_LIMITS, OUTBOUND_RESULT_BEFORE_WINDOWS, RAW_WEBHOOK_BEFORE_TRUNCATION } from './fixtures/previous-schemas.ts'
 import { ALL_FIXTURES, plain, RECORDS } from './fixtures/records.ts'
 
 type SchemaJson = { fields: Array<Record<string, unknown>> } & Record<string, unknown>
@@ -56,7 +56,8 @@ test('a reader schema under the wrong name and a writer of no known record are r
 // DeadLetter original_truncated and original_size, RawWebhook body_truncated and body_size. Issue 14:
 // OutboundRequest gained send_at and priority; ResultStatus gained 'cancelled' and ErrorClass
 // 'suppressed' (enum symbols appended, with the enums' defaults for readers that do not know them).
-// Issue 15 appended 'outside_window' and 'template_invalid' to ErrorClass.
+// Issue 15 appended 'outside_window' and 'template_invalid' to ErrorClass. Issue 17: OutboundResult
+// gained message_type and window_open (what the messaging limit counts: templates outside the window).
 // The fingerprints are the ones Avro Java 1.12.0 computed for these files (fingerprint.test.ts pinned them).
 type ChangedName = 'OutboundRequest' | 'OutboundResult' | 'DeadLetter' | 'RawWebhook'
 interface Previous {
@@ -70,14 +71,15 @@ interface Previous {
   addedSymbols?: Record<string, string[]>
 }
 const PREVIOUS: Previous[] = [
-  { name: 'OutboundResult', version: 'before settlement', text: OUTBOUND_RESULT_BEFORE_SETTLEMENT, javaFingerprint: 0x655f70bcde887a8bn, added: { reason: null, settlement: null }, addedSymbols: { ResultStatus: ['cancelled'], ErrorClass: ['suppressed', 'outside_window', 'template_invalid'] } },
+  { name: 'OutboundResult', version: 'before settlement', text: OUTBOUND_RESULT_BEFORE_SETTLEMENT, javaFingerprint: 0x655f70bcde887a8bn, added: { reason: null, settlement: null, message_type: null, window_open: null }, addedSymbols: { ResultStatus: ['cancelled'], ErrorClass: ['suppressed', 'outside_window', 'template_invalid'] } },
   { name: 'DeadLetter', version: 'before truncation', text: DEAD_LETTER_BEFORE_TRUNCATION, javaFingerprint: 0x56acdbe7ce080f64n, added: { original_truncated: false, original_size: 0 }, addedSymbols: { ErrorClass: ['suppressed', 'outside_window', 'template_invalid'] } },
   { name: 'RawWebhook', version: 'before truncation', text: RAW_WEBHOOK_BEFORE_TRUNCATION, javaFingerprint: 0x41994df1096f7ad8n, added: { body_truncated: false, body_size: 0 } },
   { name: 'OutboundRequest', version: 'before scheduling', text: OUTBOUND_REQUEST_BEFORE_SCHEDULING, javaFingerprint: 0xf11685a866042c84n, added: { send_at: null, priority: null } },
-  { name: 'OutboundResult', version: 'before scheduling', text: OUTBOUND_RESULT_BEFORE_SCHEDULING, javaFingerprint: 0x9b931a88e8f24b67n, added: {}, addedSymbols: { ResultStatus: ['cancelled'], ErrorClass: ['suppressed', 'outside_window', 'template_invalid'] } },
+  { name: 'OutboundResult', version: 'before scheduling', text: OUTBOUND_RESULT_BEFORE_SCHEDULING, javaFingerprint: 0x9b931a88e8f24b67n, added: { message_type: null, window_open: null }, addedSymbols: { ResultStatus: ['cancelled'], ErrorClass: ['suppressed', 'outside_window', 'template_invalid'] } },
   { name: 'DeadLetter', version: 'before scheduling', text: DEAD_LETTER_BEFORE_SCHEDULING, javaFingerprint: 0xfb2067f826bd9aabn, added: {}, addedSymbols: { ErrorClass: ['suppressed', 'outside_window', 'template_invalid'] } },
-  { name: 'OutboundResult', version: 'before windows', text: OUTBOUND_RESULT_BEFORE_WINDOWS, javaFingerprint: 0x0581d405376be0aen, added: {}, addedSymbols: { ErrorClass: ['outside_window', 'template_invalid'] } },
-  { name: 'DeadLetter', version: 'before windows', text: DEAD_LETTER_BEFORE_WINDOWS, javaFingerprint: 0x2e8c310db84a384an, added: {}, addedSymbols: { ErrorClass: ['outside_window', 'template_invalid'] } }
+  { name: 'OutboundResult', version: 'before windows', text: OUTBOUND_RESULT_BEFORE_WINDOWS, javaFingerprint: 0x0581d405376be0aen, added: { message_type: null, window_open: null }, addedSymbols: { ErrorClass: ['outside_window', 'template_invalid'] } },
+  { name: 'DeadLetter', version: 'before windows', text: DEAD_LETTER_BEFORE_WINDOWS, javaFingerprint: 0x2e8c310db84a384an, added: {}, addedSymbols: { ErrorClass: ['outside_window', 'template_invalid'] } },
+  { name: 'OutboundResult', version: 'before limits', text: OUTBOUND_RESULT_BEFORE_LIMITS, javaFingerprint: 0x7602d024fbbac2cdn, added: { message_type: null, window_open: null } }
 ]
 const isChanged = (name: string): name is ChangedName => PREVIOUS.some((p) => p.name === name)
 const versionsOf = (name: string) => PREVIOUS.filter((p) => p.name === name)

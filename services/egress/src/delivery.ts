@@ -70,6 +70,20 @@ export function toResultError (e: GraphError): ResultError {
   return { code: e.code ?? null, subcode: e.subcode ?? null, message: e.message, details: e.details ?? null, class: e.class, fbtrace_id: e.fbtraceId ?? null }
 }
 
+/** The request's message type (template, text, image, …) as the result records it; null for a read receipt. */
+export function messageTypeOf (message: Record<string, unknown>): string | null {
+  return typeof message.type === 'string' && message.type !== '' ? message.type : null
+}
+
+/**
+ * Whether the customer service window was open when the request was judged: the window check's
+ * answer, null when it gave none (EGRESS_WINDOW_MODE=off, a group, a read receipt, a request judged
+ * by an earlier attempt, or a tracker that could not confirm in time).
+ */
+export function windowOpenOf (position: WindowPosition | undefined): boolean | null {
+  return position === undefined || position.csw === 'unknown' ? null : position.csw === 'inside'
+}
+
 /**
  * The final result of a request that was never attempted (`extra` fills in the rest): e.g. a bulk
  * request to a suppressed recipient.
@@ -97,6 +111,8 @@ export function unattemptedResult (request: ParsedRequest, source: SourceRecord,
     source_offset: source.offset,
     reason: null,
     settlement: null,
+    message_type: messageTypeOf(request.message),
+    window_open: null,
     ...extra
   }
 }
@@ -158,6 +174,8 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
   /** Why it was sent although a check would have refused it (EGRESS_WINDOW_MODE=warn): the result's reason. */
   let flag: string | undefined
   let windowPosition: WindowPosition | undefined
+  /** The result's window_open: the window check's answer (refused outside the window: false). */
+  let windowOpen: boolean | null = null
   /** The message as sent (store_uri replaced by a media id), once resolved. */
   let outgoing: Record<string, unknown> | undefined
   /** Media uploads that failed with an error that may pass. */
@@ -173,6 +191,7 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       business_usage_json: lastUsage && lastUsage.businessUseCaseUsage.length > 0 ? JSON.stringify(lastUsage.businessUseCaseUsage) : null,
       app_usage_json: lastUsage?.appUsage ? JSON.stringify(lastUsage.appUsage) : null,
       ...(flag !== undefined && { reason: flag }),
+      window_open: windowOpen,
       ...extra
     })
   }
@@ -262,10 +281,12 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
       const verdict = await deps.checks.judge(record, request.message)
       if (verdict.action === 'refuse') {
         lastError = verdict.error
+        if (verdict.error.class === 'outside_window') windowOpen = false
         return finish('failed', {}, verdict.deadLetter)
       }
       flag = verdict.flag
       windowPosition = verdict.window
+      windowOpen = windowOpenOf(windowPosition)
     }
     if (outgoing === undefined && deps.media?.needed(request.message) === true) {
       const resolved = await deps.media.resolve(record.phone_number_id, request.message, token)

@@ -103,7 +103,9 @@ export function createOutputs (codec: Codec, topics: OutputTopics, maxRecordByte
         source_partition: source.partition,
         source_offset: source.offset,
         reason: null,
-        settlement: null
+        settlement: null,
+        message_type: null,
+        window_open: null
       }
       return { requestId, result, deadLetter }
     }

@@ -104,6 +104,8 @@ export function unknownResult (overrides: Partial<OutboundResult> = {}): Outboun
     source_offset: '1234',
     reason: 'in doubt after attempt 2 (timeout after sending); it was not sent again; a status webhook within 24 h will settle it',
     settlement: null,
+    message_type: 'template',
+    window_open: false,
     ...overrides
   }
 }
