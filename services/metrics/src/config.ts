@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
+import { csv, durationMs, kafkaEnv, keyValueList, loggingEnv, parseEnv, port, positiveInt, secret, shutdownEnv, telemetryEnv } from '@wabridge/config'
 import { parseMessagingLimit } from './alerts/tiers.ts'
 
 const percent = () => z.coerce.number().min(1).max(100)
@@ -66,16 +66,28 @@ export const ConfigSchema = z.object({
   METRICS_RATE_LIMIT_ERRORS_THRESHOLD: positiveInt().default(10),
   // x-business-use-case-usage percent that fires business_usage_high (resolves 10 points lower).
   METRICS_USAGE_ALERT_PCT: percent().default(80),
-  // Unique customers, percent of the messaging limit, that fire messaging_limit_near (resolves 10 points lower).
-  METRICS_MESSAGING_LIMIT_ALERT_PCT: percent().default(80),
-  // Messaging limit of WABAs no webhook told about: TIER_250, TIER_2K, … or a number; unset = no alert without a webhook.
+  // Shares of a portfolio's messaging limit that fire alerts, percent, comma-separated ("80,95"; one number is one
+  // share): the lowest fires messaging_limit_near (warning), the highest messaging_limit_critical (critical), any
+  // between messaging_limit_near_{pct}; each resolves 10 points below its share.
+  METRICS_MESSAGING_LIMIT_ALERT_PCT: csv()
+    .pipe(z.array(z.coerce.number<string>().min(1).max(100)).min(1, 'at least one percentage'))
+    .transform((pcts) => [...new Set(pcts)].sort((a, b) => a - b))
+    .default([80, 95]),
+  // Messaging limit of portfolios no webhook told about: TIER_250, TIER_2K, … or a number; unset = no alert without a webhook.
   METRICS_DEFAULT_MESSAGING_LIMIT: z.string()
     .refine((v) => parseMessagingLimit(v) !== undefined, 'must be a tier (TIER_250, TIER_2K, TIER_10K, TIER_100K, TIER_UNLIMITED) or a number')
     .optional(),
-  // Messaging limits per WABA: "102290129340398=TIER_10K"; they win over webhooks.
+  // Messaging limits per business portfolio or WABA: "102290129340398=TIER_10K"; they win over webhooks (a portfolio's
+  // own entry first, else the highest of its WABAs').
   METRICS_MESSAGING_LIMITS: keyValueList()
-    .refine((m) => Object.entries(m).every(([k, v]) => /^\d+$/.test(k) && parseMessagingLimit(v) !== undefined), 'must be waba_id=TIER_… (or a number) pairs')
+    .refine((m) => Object.values(m).every((v) => parseMessagingLimit(v) !== undefined), 'must be portfolio_or_waba_id=TIER_… (or a number) pairs')
     .optional(),
+  // Phone number id → WABA id, as services/campaigns reads it ("106540352242922=102290129340398"): the portfolio of a
+  // number whose WABA no webhook named yet.
+  WA_PHONE_WABAS: keyValueList().optional(),
+  // WABA id → business portfolio id (the WABAs of one portfolio share Meta's messaging limit, and its alerts); unset =
+  // one portfolio per WABA, named by the WABA id.
+  WA_WABA_PORTFOLIOS: keyValueList().optional(),
   // Webhook alerts (quality, account, template) resolve when no webhook confirmed them for this long, ms.
   METRICS_EVENT_ALERT_TTL_MS: durationMs().min(60_000).default(24 * HOUR_MS)
 })

@@ -2,13 +2,19 @@ import type { MetricsConfig } from './config.ts'
 import type { EvaluateConfig } from './alerts/evaluate.ts'
 import type { Retention } from './state/partition-state.ts'
 import { parseMessagingLimit } from './alerts/tiers.ts'
+import { createPortfolios, type Portfolios } from './alerts/portfolios.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
+
+/** WABA → business portfolio from WA_PHONE_WABAS and WA_WABA_PORTFOLIOS (as services/campaigns reads them). */
+export function toPortfolios (config: Pick<MetricsConfig, 'WA_PHONE_WABAS' | 'WA_WABA_PORTFOLIOS'>): Portfolios {
+  return createPortfolios({ phoneWabas: config.WA_PHONE_WABAS, wabaPortfolios: config.WA_WABA_PORTFOLIOS })
+}
 
 /** Alert settings from config. */
 export function toEvaluateConfig (config: MetricsConfig): EvaluateConfig {
   const limits: Record<string, number> = {}
-  for (const [waba, raw] of Object.entries(config.METRICS_MESSAGING_LIMITS ?? {})) limits[waba] = parseMessagingLimit(raw)!
+  for (const [id, raw] of Object.entries(config.METRICS_MESSAGING_LIMITS ?? {})) limits[id] = parseMessagingLimit(raw)!
   return {
     thresholds: {
       throughputPct: config.METRICS_THROUGHPUT_ALERT_PCT,
@@ -23,7 +29,8 @@ export function toEvaluateConfig (config: MetricsConfig): EvaluateConfig {
     mpsOverrides: Object.fromEntries(Object.entries(config.METRICS_MPS_OVERRIDES ?? {}).map(([k, v]) => [k, Number(v)])),
     messagingLimits: limits,
     defaultMessagingLimit: config.METRICS_DEFAULT_MESSAGING_LIMIT === undefined ? undefined : parseMessagingLimit(config.METRICS_DEFAULT_MESSAGING_LIMIT),
-    eventAlertTtlMs: config.METRICS_EVENT_ALERT_TTL_MS
+    eventAlertTtlMs: config.METRICS_EVENT_ALERT_TTL_MS,
+    portfolios: toPortfolios(config)
   }
 }
 

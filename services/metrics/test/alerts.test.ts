@@ -40,11 +40,11 @@ test('each alert fires once when it crosses its threshold and resolves once, acr
     const to = `1650555000${i}`
     records.push({ source: 's', key: `${PN1}:${to}`, value: status({ pn: PN1, to, wamid: `wamid.reach${i}`, status: 'sent', t: T0 - 1000 }) })
   }
-  // Webhook alerts: a template paused (approved again later), a policy violation, quality flagged.
+  // Webhook alerts: a template paused (approved again later), a policy violation, quality RED.
   e('message_template_status_update', 'ev-paused', { event: 'PAUSED', message_template_id: 777, message_template_name: 'promo', message_template_language: 'en_US', reason: null })
   e('message_template_status_update', 'ev-paused-again', { event: 'PAUSED', message_template_id: 777, message_template_name: 'promo', message_template_language: 'en_US', reason: 'repeat' })
   e('account_update', 'ev-violation', { event: 'ACCOUNT_VIOLATION', violation_info: { violation_type: 'SCAM' } })
-  e('phone_number_quality_update', 'ev-flagged', { display_phone_number: DISPLAY[PN1], event: 'FLAGGED' })
+  e('phone_number_quality_update', 'ev-red', { display_phone_number: DISPLAY[PN1], quality_score: 'RED' })
   await produce(kafka, env.TOPIC_PREFIX!, records)
 
   // Let everything be folded and committed before the clock moves.
@@ -60,7 +60,7 @@ test('each alert fires once when it crosses its threshold and resolves once, acr
   assert.deepStrictEqual(active, [
     `account_violation:waba:${WABA}`,
     `business_usage_high:phone_number:${PN1}`,
-    `messaging_limit_near:waba:${WABA}`,
+    `messaging_limit_near:portfolio:${WABA}`,
     `phone_quality_red:display_phone_number:${DISPLAY[PN1]}`,
     `rate_limit_errors:phone_number:${PN1}`
   ])
@@ -82,7 +82,7 @@ test('each alert fires once when it crosses its threshold and resolves once, acr
   assert.deepStrictEqual(Object.fromEntries([...byKey].sort()), {
     [`account_violation:waba:${WABA}`]: ['firing', 'resolved'],
     [`business_usage_high:phone_number:${PN1}`]: ['firing', 'resolved'],
-    [`messaging_limit_near:waba:${WABA}`]: ['firing', 'resolved'],
+    [`messaging_limit_near:portfolio:${WABA}`]: ['firing', 'resolved'],
     [`phone_quality_red:display_phone_number:${DISPLAY[PN1]}`]: ['firing', 'resolved'],
     [`rate_limit_errors:phone_number:${PN1}`]: ['firing', 'resolved'],
     'template_paused:template:777': ['firing', 'resolved'],

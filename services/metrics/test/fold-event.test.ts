@@ -33,13 +33,14 @@ test('messaging tiers and throughput upgrades are remembered from webhooks', () 
   assert.equal(state.props.get('x|mps|15550783881'), '1000')
   foldInboundEvent(state, event({ field: 'business_capability_update', id: 'b', t: T0, value: { max_daily_conversations_per_business: 'TIER_UNLIMITED' } }))
   assert.equal(state.props.get(`x|tier|${WABA}`), 'Infinity')
-  assert.equal(state.alerts.length, 0)
+  // The upgrade is news (info); the first tier heard of is not a change, the second is.
+  assert.deepStrictEqual(state.alerts.map((a) => `${a.name}:${a.severity}:${a.state}`), ['throughput_upgraded:info:firing', 'messaging_limit_changed:info:firing'])
 })
 
 test('quality RED and account restriction alerts; restriction lifts with an empty restriction_info', () => {
   const state = createPartitionState('e', 0)
-  foldInboundEvent(state, event({ field: 'phone_number_quality_update', id: 'q1', t: T0, value: { display_phone_number: '1555', event: 'FLAGGED' } }))
-  foldInboundEvent(state, event({ field: 'phone_number_quality_update', id: 'q2', t: T0 + 1, value: { display_phone_number: '1555', event: 'UNFLAGGED' } }))
+  foldInboundEvent(state, event({ field: 'phone_number_quality_update', id: 'q1', t: T0, value: { display_phone_number: '1555', quality_score: 'RED' } }))
+  foldInboundEvent(state, event({ field: 'phone_number_quality_update', id: 'q2', t: T0 + 1, value: { display_phone_number: '1555', quality_score: 'GREEN' } }))
   foldInboundEvent(state, event({ field: 'account_update', id: 'a1', t: T0 + 2, value: { event: 'ACCOUNT_RESTRICTION', restriction_info: [{ restriction_type: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION' }] } }))
   foldInboundEvent(state, event({ field: 'account_update', id: 'a2', t: T0 + 3, value: { event: 'ACCOUNT_RESTRICTION', restriction_info: [] } }))
   assert.deepStrictEqual(state.alerts.map((a) => `${a.name}:${a.scope}:${a.state}`), [

@@ -1,6 +1,7 @@
-import { applyAlert, expireAlerts } from './alert-state.ts'
-import { messagingLimitRule, rateLimitRule, throughputRule, usageRule, WEBHOOK_ALERTS, type AlertThresholds } from './rules.ts'
+import { alertKey, applyAlert, expireAlerts, retireAlerts } from './alert-state.ts'
+import { isMessagingLimitRule, messagingLimitRules, rateLimitRule, throughputRule, usageRule, WEBHOOK_ALERTS, type AlertThresholds, type PortfolioLimit } from './rules.ts'
 import { sumRecent, type MergedContext } from './context.ts'
+import { createPortfolios, type Portfolios } from './portfolios.ts'
 import type { PartitionState } from '../state/partition-state.ts'
 
 export interface EvaluateConfig {
@@ -11,9 +12,12 @@ export interface EvaluateConfig {
   rateLimitWindowMs: number
   defaultMps: number
   mpsOverrides: Readonly<Record<string, number>>
-  /** Messaging limits by WABA id, from config (they win over webhooks). */
+  /** Messaging limits by portfolio or WABA id, from config (they win over webhooks). */
   messagingLimits: Readonly<Record<string, number>>
+  /** Messaging limit of a portfolio neither config nor a webhook names. */
   defaultMessagingLimit: number | undefined
+  /** WABA → business portfolio (WA_PHONE_WABAS, WA_WABA_PORTFOLIOS); default: every WABA its own portfolio. */
+  portfolios?: Portfolios
   /** Webhook alerts no webhook confirmed for this long resolve, ms. */
   eventAlertTtlMs: number
 }
@@ -36,6 +40,15 @@ export interface NumberGauge {
 export interface WabaGauge {
   wabaId: string
   uniqueCustomers: number
+  limit: number | undefined
+}
+
+/** One business portfolio's messaging limit and the unique users counted against it (gauges, tests). */
+export interface PortfolioGauge {
+  portfolioId: string
+  wabaIds: string[]
+  uniqueUsers: number
+  /** Infinity = unlimited; undefined = unknown (no alert). */
   limit: number | undefined
 }
 
@@ -71,20 +84,95 @@ export function evaluateResultsPartition (state: PartitionState, ctx: MergedCont
   return gauges
 }
 
-/** Per-WABA rules, evaluated by the owner of the events partition the WABA id hashes to; webhook alert expiry. */
+const NO_PORTFOLIOS = createPortfolios()
+
+/** Unique users Meta's way, per portfolio, as the reach code provides them (byPortfolio), when it does. */
+type ReachByPortfolio = MergedContext['reach'] & { byPortfolio?: ReadonlyMap<string, number> }
+
+/**
+ * Unique users per portfolio: `ctx.reach.byPortfolio` (users reached by a template outside their
+ * customer service window, Meta's count), else the per-WABA counts summed per portfolio (a user
+ * reached from two WABAs of a portfolio counts twice there: an early alert, never a late one).
+ */
+export function portfolioReach (ctx: MergedContext, portfolios: Portfolios): Map<string, number> {
+  const byPortfolio = (ctx.reach as ReachByPortfolio).byPortfolio
+  if (byPortfolio) return new Map(byPortfolio)
+  const out = new Map<string, number>()
+  for (const [waba, n] of ctx.reach.byWaba) {
+    const p = portfolios.portfolioOf(waba)
+    out.set(p, (out.get(p) ?? 0) + n)
+  }
+  return out
+}
+
+/** Every portfolio the service knows and its WABAs: from config, numbers, tier webhooks and the reach counts. */
+export function knownPortfolios (ctx: MergedContext, portfolios: Portfolios, reach: ReadonlyMap<string, number>): Map<string, string[]> {
+  const wabas = new Set<string>(portfolios.configuredWabas().keys())
+  for (const n of ctx.numbers.values()) if (n.wabaId !== '') wabas.add(n.wabaId)
+  for (const w of ctx.tiers.keys()) wabas.add(w)
+  for (const w of ctx.reach.byWaba.keys()) wabas.add(w)
+  const out = new Map<string, string[]>()
+  for (const w of wabas) {
+    const p = portfolios.portfolioOf(w)
+    const list = out.get(p)
+    if (list) list.push(w)
+    else out.set(p, [w])
+  }
+  for (const p of reach.keys()) if (!out.has(p)) out.set(p, [])
+  for (const list of out.values()) list.sort()
+  return out
+}
+
+const maxOf = (values: Array<number | undefined>) => values.reduce<number | undefined>((m, v) => v === undefined ? m : m === undefined ? v : Math.max(m, v), undefined)
+
+/**
+ * A portfolio's messaging limit: METRICS_MESSAGING_LIMITS for the portfolio, else the highest
+ * configured for one of its WABAs, else the highest tier a webhook announced for one of its WABAs
+ * (Meta gives a portfolio the highest limit of its numbers, and limits only rise since Oct 2025),
+ * else METRICS_DEFAULT_MESSAGING_LIMIT.
+ */
+export function portfolioLimit (portfolioId: string, wabaIds: readonly string[], ctx: MergedContext, cfg: EvaluateConfig): { limit: number | undefined, source: PortfolioLimit['source'] } {
+  const configured = cfg.messagingLimits[portfolioId] ?? maxOf(wabaIds.map((w) => cfg.messagingLimits[w]))
+  if (configured !== undefined) return { limit: configured, source: 'config' }
+  const announced = maxOf(wabaIds.map((w) => ctx.tiers.get(w)))
+  if (announced !== undefined) return { limit: announced, source: 'webhook' }
+  return { limit: cfg.defaultMessagingLimit, source: 'default' }
+}
+
+/**
+ * Per-portfolio messaging-limit rules (one per configured share), evaluated by the owner of the
+ * events partition the portfolio id hashes to; per-WABA gauges by the owner of the WABA's; webhook
+ * alert expiry. Messaging-limit alerts of this partition no rule evaluates any more (a share or a
+ * portfolio taken out of the configuration, the per-WABA scope of earlier versions) resolve.
+ */
 export function evaluateEventsPartition (state: PartitionState, ctx: MergedContext, cfg: EvaluateConfig, owners: Owners, now: number): WabaGauge[] {
   expireAlerts(state, WEBHOOK_ALERT_NAMES, cfg.eventAlertTtlMs, now)
-  const wabas = new Set([...ctx.numbers.values()].map((n) => n.wabaId).filter((w) => w !== ''))
-  for (const w of ctx.tiers.keys()) wabas.add(w)
+  const portfolios = cfg.portfolios ?? NO_PORTFOLIOS
+  const reach = portfolioReach(ctx, portfolios)
+  const known = knownPortfolios(ctx, portfolios, reach)
+  const evaluated = new Set<string>()
   const gauges: WabaGauge[] = []
-  for (const waba of wabas) {
-    if (owners.eventsPartitionOf(waba) !== state.partition) continue
-    const limit = cfg.messagingLimits[waba] ?? ctx.tiers.get(waba) ?? cfg.defaultMessagingLimit
-    const unique = ctx.reach.byWaba.get(waba) ?? 0
+  for (const [portfolioId, wabaIds] of known) {
+    const { limit, source } = portfolioLimit(portfolioId, wabaIds, ctx, cfg)
+    for (const waba of wabaIds) {
+      if (owners.eventsPartitionOf(waba) === state.partition) gauges.push({ wabaId: waba, uniqueCustomers: ctx.reach.byWaba.get(waba) ?? 0, limit })
+    }
+    if (owners.eventsPartitionOf(portfolioId) !== state.partition) continue
     // Unlimited or unknown: nothing to approach, so any firing alert resolves.
     const finite = limit !== undefined && Number.isFinite(limit)
-    applyAlert(state, messagingLimitRule(waba, finite ? limit : Number.MAX_SAFE_INTEGER, cfg.thresholds), finite ? unique : 0, now)
-    gauges.push({ wabaId: waba, uniqueCustomers: unique, limit })
+    const users = reach.get(portfolioId) ?? 0
+    for (const rule of messagingLimitRules({ portfolioId, wabaIds, limit: finite ? limit : Number.MAX_SAFE_INTEGER, source }, cfg.thresholds)) {
+      evaluated.add(alertKey(rule.name, rule.scope))
+      applyAlert(state, rule, finite ? users : 0, now)
+    }
   }
+  retireAlerts(state, isMessagingLimitRule, evaluated, now, 'no longer evaluated: the portfolio, its WABA mapping or the alert shares changed')
   return gauges
+}
+
+/** Per-portfolio figures of every known portfolio (for gauges and the lead's reach code). */
+export function portfolioGauges (ctx: MergedContext, cfg: EvaluateConfig): PortfolioGauge[] {
+  const portfolios = cfg.portfolios ?? NO_PORTFOLIOS
+  const reach = portfolioReach(ctx, portfolios)
+  return [...knownPortfolios(ctx, portfolios, reach)].map(([portfolioId, wabaIds]) => ({ portfolioId, wabaIds, uniqueUsers: reach.get(portfolioId) ?? 0, limit: portfolioLimit(portfolioId, wabaIds, ctx, cfg).limit }))
 }
