@@ -6,8 +6,9 @@
  *
  * Memory: each structure is filled alone with ids made as it goes (so the Map holds its key strings,
  * as in the service, and nothing else is live), then heapUsed + external after a full GC, minus the
- * same before. Speed: the ids are made first; set = inserting every id into an empty structure,
- * get = looking every id up again in another order, miss = looking up ids it does not hold.
+ * same before. Speed: the ids are made first; set = inserting every id into an empty structure (its
+ * growth included), update = setting every id again in another order, get = looking every id up in
+ * a third order, miss = looking up ids it does not hold.
  * Last, the cost of a full table: N ids into a table of the default capacity (2 M), evicting as it goes.
  */
 import { digest } from '../../../services/metrics/src/state/keys.ts'
@@ -53,15 +54,19 @@ function nsPerOp (ids: readonly string[], op: (id: string, i: number) => void): 
   return Number(process.hrtime.bigint() - start) / ids.length
 }
 
-function shuffled (ids: readonly string[]): string[] {
+/**
+ * The ids in another order, as new strings laid out in that order: in the service each lookup gets
+ * a fresh string from digest(), so a Map must hash and compare it (the same string object would
+ * hit the Map's cached hash and pointer equality, which never happens there).
+ */
+function shuffled (ids: readonly string[], seed: number): string[] {
   const out = [...ids]
-  let seed = 12345
   for (let i = out.length - 1; i > 0; i--) {
     seed = (Math.imul(seed, 1_103_515_245) + 12345) >>> 0
     const j = seed % (i + 1)
     ;[out[i], out[j]] = [out[j]!, out[i]!]
   }
-  return out
+  return out.map((id) => Buffer.from(id, 'latin1').toString('latin1'))
 }
 
 console.log(`SeenTable vs Map<string, { flags, t }>, ${N.toLocaleString('en')} entries, node ${process.version}`)
@@ -73,7 +78,8 @@ const memory = {
 for (const [name, m] of Object.entries(memory)) console.log(`memory    ${name.padEnd(9)} ${m.perEntry.toFixed(1).padStart(6)} bytes/entry (${mib(m.total)})`)
 
 const ids = Array.from({ length: N }, (_, i) => digest(`speed:${i}`))
-const lookups = shuffled(ids)
+const updates = shuffled(ids, 12345)
+const lookups = shuffled(ids, 54321)
 const misses = Array.from({ length: Math.min(N, 1_000_000) }, (_, i) => digest(`miss:${i}`))
 // Warm both up on a small table first, so neither is timed while the JIT is still at work.
 for (const make of [mapStructure, () => tableStructure()]) {
@@ -85,9 +91,10 @@ for (const make of [mapStructure, () => tableStructure()]) {
 for (const [name, make] of [['Map', mapStructure], ['SeenTable', () => tableStructure()]] as const) {
   let s: Structure | undefined = make()
   const set = nsPerOp(ids, (id, i) => s!.set(id, 64, T0 + i))
+  const update = nsPerOp(updates, (id, i) => s!.set(id, 65, T0 + i))
   const get = Math.min(...[0, 1].map(() => nsPerOp(lookups, (id) => { if (s!.get(id) === undefined) throw new Error('lost') })))
   const miss = Math.min(...[0, 1].map(() => nsPerOp(misses, (id) => { if (s!.get(id) !== undefined) throw new Error('found') })))
-  console.log(`speed     ${name.padEnd(9)} set ${set.toFixed(0).padStart(4)} ns/op   get ${get.toFixed(0).padStart(4)} ns/op   miss ${miss.toFixed(0).padStart(4)} ns/op`)
+  console.log(`speed     ${name.padEnd(9)} set ${set.toFixed(0).padStart(4)}   update ${update.toFixed(0).padStart(4)}   get ${get.toFixed(0).padStart(4)}   miss ${miss.toFixed(0).padStart(4)} ns/op`)
   s = undefined
   gc()
 }
