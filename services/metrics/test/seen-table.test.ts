@@ -250,10 +250,11 @@ test('eviction among equal times removes just the share; over times years apart 
 })
 
 test('a clone is independent of its original', () => {
-  const table = new SeenTable({ capacity: 500 })
+  const reported: string[] = []
+  const table = new SeenTable({ capacity: 500, onEvict: (id) => reported.push(id) })
   const keys = ids(300, 'clone')
   keys.forEach((id, i) => table.set(id, 1, T0 + i * 1000))
-  const copy = table.clone()
+  const copy = table.clone(() => {})
   assert.deepEqual(new Map(copy), new Map(table))
   copy.set(keys[0]!, 5, T0)
   copy.delete(keys[1]!)
@@ -266,4 +267,10 @@ test('a clone is independent of its original', () => {
   assert.equal(table.evicted, 0)
   assert.ok(copy.evicted > 0)
   assert.ok(copy.size <= 500)
+  assert.deepEqual(reported, [], 'the copy reports its evictions to its own callback')
+  const plain = table.clone()
+  for (const id of ids(250, 'plain')) plain.set(id, 1, T0)
+  assert.equal(reported.length, plain.evicted, 'by default a copy reports to the original callback')
+  assert.ok(reported.length > 0)
+  assert.equal(table.size, 299)
 })

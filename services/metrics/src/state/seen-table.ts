@@ -19,7 +19,8 @@
  *   in `evicted`; `evictedUpTo` is the newest time evicted so far).
  *
  * Not safe to modify while iterating `entries()` (a deletion shifts entries between slots): collect
- * first, or use `expireBefore()`, which deletes as it scans. Callbacks must not modify the table.
+ * first, or use `expireBefore()`, which deletes as it scans. Callbacks (`onEvict`, `expireBefore`'s)
+ * may read the table but must not modify it.
  */
 
 export interface SeenEntry {
@@ -255,9 +256,12 @@ export class SeenTable {
     return this.entries()
   }
 
-  /** An independent copy with the same entries, capacity, onEvict and eviction counts. */
-  clone (): SeenTable {
-    const copy = new SeenTable({ capacity: this.#capacity, onEvict: this.#onEvict })
+  /**
+   * An independent copy with the same entries, capacity and eviction counts. It reports evictions
+   * to `onEvict`, by default this table's: pass another when the copy serves another owner.
+   */
+  clone (onEvict = this.#onEvict): SeenTable {
+    const copy = new SeenTable({ capacity: this.#capacity, onEvict })
     copy.#cells = this.#cells.slice()
     copy.#flags = this.#flags.slice()
     copy.#growAt = this.#growAt
