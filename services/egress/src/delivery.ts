@@ -77,8 +77,9 @@ export function messageTypeOf (message: Record<string, unknown>): string | null 
 
 /**
  * Whether the customer service window was open when the request was judged: the window check's
- * answer, null when it gave none (EGRESS_WINDOW_MODE=off, a group, a read receipt, a request judged
- * by an earlier attempt, or a tracker that could not confirm in time).
+ * answer, null when it gave none (EGRESS_WINDOW_MODE=off, a group, a read receipt, a request resumed
+ * after a restart or a takeover: it is judged only before its first attempt; or a tracker that could not
+ * confirm in time).
  */
 export function windowOpenOf (position: WindowPosition | undefined): boolean | null {
   return position === undefined || position.csw === 'unknown' ? null : position.csw === 'inside'
