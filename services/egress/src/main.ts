@@ -1,6 +1,8 @@
 // The Node.js floor is checked before the rest of the program is linked: a dependency that needs a
 // newer Node fails at link time, before any code of its could run and explain.
 import '@wabridge/process/node-floor'
+// kafkajs' producer groups messages in linear time only if this loads before kafkajs does.
+import '@wabridge/kafka/preload'
 
 // Egress runs with a 64 MiB semi-space (young generation): it scavenges the requests in flight a
 // third as often, +5 % at 100 numbers × 80 msg/s (docs/benchmarks.md). V8 sizes its heap when the
