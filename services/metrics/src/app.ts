@@ -4,6 +4,7 @@ import { createConsumer, createKafkaClient } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
 import { createLogger, type Logger } from '@wabridge/telemetry'
 import { createChangelogView } from './changelog/changelog-view.ts'
+import { createRestoreReader } from './changelog/restore-reader.ts'
 import type { MetricsConfig } from './config.ts'
 import { createFlusher } from './ingest/flusher.ts'
 import { readinessChecks } from './api/health.ts'
@@ -43,6 +44,7 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'wabridge-metrics', logger: logger.child({ component: 'kafka' }) })
   const admin = kafka.admin()
   const codec = createCodec(config.SCHEMA_REGISTRY_URL ? { registry: config.SCHEMA_REGISTRY_URL } : {})
+  const reader = createRestoreReader({ topic: changelogTopicOf(config), groupIdPrefix: groupId }, { kafka, logger: logger.child({ component: 'restore' }) })
   const view = createChangelogView({ topic: changelogTopicOf(config), groupIdPrefix: groupId, onCrash }, { kafka, admin, logger: logger.child({ component: 'view' }) })
   let processor: Processor | undefined
   let ticker: Ticker | undefined
@@ -97,7 +99,7 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
         flushMaxRecords: config.METRICS_FLUSH_MAX_RECORDS
       }, {
         kafka,
-        view,
+        reader,
         codec,
         logger: logger.child({ component: 'processor' }),
         seek: (topic, partition, offset) => consumer.kafkajs.seek({ topic, partition, offset }),
@@ -111,7 +113,7 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
         owners: { resultsPartitionOf: (pn) => partitionFor(pn, results), eventsPartitionOf: (waba) => partitionFor(waba, events) }
       })
       instruments = createInstruments(deps.meter ?? metrics.getMeter('wabridge-metrics'), { groupId }, ticker.gauges)
-      // The view first: restores of assigned partitions wait for it to read their barriers.
+      // The view first: queries and the alert rules read the other partitions from it.
       await view.start()
       await consumer.start({ eachBatch: (payload) => processor!.eachBatch(payload) })
       flusher.start()
@@ -129,6 +131,7 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
       // Leave the group only now, so whoever restores our partitions starts from the final flush.
       await consumer.stop()
       await processor?.stop()
+      await reader.stop()
       await view.stop()
       instruments?.stop()
       // Queries are answered until the very end.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { foldOutboundResult, foldInboundStatus } from '../src/fold/fold-record.ts'
-import { collectContext, computeReach } from '../src/alerts/context.ts'
+import { collectContext, partitionReach } from '../src/alerts/context.ts'
 import { evaluateEventsPartition, evaluateResultsPartition, limitOf, type EvaluateConfig, type Owners } from '../src/alerts/evaluate.ts'
 import { foldInboundEvent } from '../src/fold/fold-event.ts'
 import { createPartitionState, type PartitionState } from '../src/state/partition-state.ts'
@@ -73,7 +73,7 @@ test('unique customers across numbers of a WABA against its messaging limit; web
   const evaluate = (now: number) => {
     const tables = [events, statuses]
     const base = collectContext(tables, now, 1000, { byNumber: new Map(), byWaba: new Map() })
-    return evaluateEventsPartition(events, { ...base, reach: computeReach(tables, base.numbers, now) }, cfg, owners, now)
+    return evaluateEventsPartition(events, { ...base, reach: partitionReach(statuses, base.numbers, now) }, cfg, owners, now)
   }
   assert.deepStrictEqual(evaluate(T0 + 1000), [{ wabaId: WABA, uniqueCustomers: 8, limit: 10 }])
   assert.deepStrictEqual(events.alerts.map((a) => `${a.name}:${a.state}:${a.value}`), ['account_violation:firing:1', 'messaging_limit_near:firing:8'])

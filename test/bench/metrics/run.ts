@@ -1,22 +1,35 @@
 /**
  * Metrics benchmark: pre-produces N mixed records (statuses, inbound messages, outbound results,
- * a few webhook events; with Meta's duplicates and out-of-order statuses) to a fresh prefix, starts
- * one metrics instance and measures how many input records per second it aggregates until its
- * committed offsets reach the end of every input partition (state, offsets and alerts committed
- * in transactions), then the cost of a restart (reading the changelog back).
+ * a few webhook events; with Meta's duplicates and out-of-order statuses; C distinct customers) to a
+ * fresh prefix, then in the same run:
  *
- *   npx tsx --conditions=source test/bench/metrics/run.ts [records=200000] [partitions=12]
+ * 1. the baseline: a plain kafkajs consumer reading the same records (no decoding, no state);
+ * 2. one metrics instance as its own process (`services/metrics/src/main.ts`), until its committed
+ *    offsets reach the end of every input partition (state, offsets and alerts committed in
+ *    transactions): input records/s, and the process's peak and final RSS (sampled from /proc);
+ * 3. the cost of a restart (the view read back, every partition restored from the changelog).
  *
- * Needs a broker: KAFKA_BROKERS (default 127.0.0.1:9092).
+ *   npx tsx --conditions=source test/bench/metrics/run.ts [--records 200000] [--customers 50000] [--partitions 12]
+ *
+ * Needs a broker: KAFKA_BROKERS (default 127.0.0.1:9092). METRICS_* variables of the environment
+ * tune the instance; BENCH_NODE_FLAGS adds node flags to its process (e.g. --max-old-space-size=256).
  */
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
 import { createKafkaClient, createProducer, topicNames, type OutgoingRecord } from '@wabridge/kafka'
-import { createMetricsApp, loadConfig, type MetricsApp } from '@wabridge/metrics'
+import { createMetricsApp, loadConfig } from '@wabridge/metrics'
+import { findFreePorts } from '@wabridge/local-kafka'
 import { createCodec } from '@wabridge/schemas'
-import { createLogger, startTelemetry } from '@wabridge/telemetry'
+import { createLogger } from '@wabridge/telemetry'
 
-const total = Number(process.argv[2] ?? 200_000)
-const partitions = Number(process.argv[3] ?? 12)
+const { values: args } = parseArgs({ options: { records: { type: 'string' }, customers: { type: 'string' }, partitions: { type: 'string' } } })
+const total = Number(args.records ?? 200_000)
+const customers = Number(args.customers ?? 50_000)
+const partitions = Number(args.partitions ?? 12)
+const root = fileURLToPath(new URL('../../..', import.meta.url))
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const prefix = `bench-metrics-${randomUUID().slice(0, 8)}`
 const WABA = '102290129340398'
@@ -30,7 +43,7 @@ const codec = createCodec()
 /** Record i of the mix: 45% statuses, 25% results, 25% inbound messages, 5% events; 2% duplicates. */
 async function record (i: number): Promise<OutgoingRecord> {
   const pn = NUMBERS[i % NUMBERS.length]!
-  const customer = `1650555${String(i % 50_000).padStart(5, '0')}`
+  const customer = String(16505000000 + ((i * 7919) % customers))
   const t = T0 + i * 20
   const kind = i % 20
   const dup = i % 50 === 49 ? i - 1 : i
@@ -144,27 +157,68 @@ async function sumOffsets (groupId: string | undefined, topics: string[]): Promi
   }
 }
 
-async function scrape (url: string, name: string): Promise<number> {
-  const text = await (await fetch(url)).text()
-  return text.split('\n').filter((l) => l.startsWith(name)).reduce((n, l) => n + Number(l.split(' ').pop()), 0)
+const findFreePort = async () => await findFreePorts(1)
+
+/** Resident set size of a process, MiB (Linux /proc). */
+async function rssMiB (pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
+  return kb / 1024
+}
+
+/** A metrics instance as its own process, its RSS sampled every 250 ms. */
+function startInstance (env: Record<string, string>): { child: ChildProcess, peak: () => number, stop: () => Promise<void> } {
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', '--conditions=source', 'services/metrics/src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  let peak = 0
+  const timer = setInterval(() => { void rssMiB(child.pid!).then((m) => { peak = Math.max(peak, m) }) }, 250)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return {
+    child,
+    peak: () => peak,
+    async stop () {
+      clearInterval(timer)
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
+}
+
+async function baseline (topics: string[], end: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `${prefix}-baseline` })
+  await consumer.connect()
+  await consumer.subscribe({ topics, fromBeginning: true })
+  let read = 0
+  const started = Date.now()
+  let done: () => void = () => {}
+  const finished = new Promise<void>((resolve) => { done = resolve })
+  await consumer.run({
+    partitionsConsumedConcurrently: 4,
+    eachBatch: async ({ batch }) => {
+      read += batch.messages.length
+      if (read >= end) done()
+    }
+  })
+  await finished
+  const seconds = (Date.now() - started) / 1000
+  await consumer.disconnect()
+  return seconds
 }
 
 async function main (): Promise<void> {
-  const telemetry = await startTelemetry({ serviceName: 'bench-metrics', prometheusPort: 0 })
-  const env = {
+  const env: Record<string, string> = {
     KAFKA_BROKERS: brokers,
     TOPIC_PREFIX: prefix,
     KAFKA_TOPIC_PARTITIONS: String(partitions),
     METRICS_GROUP_ID: `${prefix}-group`,
     METRICS_PORT: '0',
+    PROMETHEUS_PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    // METRICS_* variables of the environment tune the instance (e.g. METRICS_FLUSH_INTERVAL_MS).
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('METRICS_')))
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('METRICS_')).map(([k, v]) => [k, v!]))
   }
   const config = loadConfig(env)
-  const logger = createLogger({ level: config.LOG_LEVEL, name: 'bench' })
   // A first start creates the topics; stop at once (nothing to fold yet).
-  const setup = createMetricsApp(config, { logger })
+  const setup = createMetricsApp(config, { logger: createLogger({ level: 'warn', name: 'bench' }) })
   await setup.start()
   await setup.stop()
 
@@ -177,37 +231,34 @@ async function main (): Promise<void> {
   }
   await producer.stop()
   const inputs = [names.inboundMessages, names.inboundStatuses, names.inboundEvents, names.outboundResults]
-  console.log(`produced ${total} records to ${partitions} partitions per topic in ${((Date.now() - produceStarted) / 1000).toFixed(1)} s`)
-
+  console.log(`produced ${total} records (${customers} customers) to ${partitions} partitions per topic in ${((Date.now() - produceStarted) / 1000).toFixed(1)} s`)
   const end = await sumOffsets(undefined, inputs)
-  const run = async (label: string): Promise<{ app: MetricsApp, seconds: number }> => {
-    const started = Date.now()
-    const app = createMetricsApp(config, { logger })
-    await app.start()
-    while (await sumOffsets(config.METRICS_GROUP_ID, inputs) < end) await new Promise((resolve) => setTimeout(resolve, 100))
-    const seconds = (Date.now() - started) / 1000
-    console.log(`${label}: caught up in ${seconds.toFixed(2)} s`)
-    return { app, seconds }
-  }
-  const first = await run('aggregate from scratch')
-  const url = telemetry.prometheusUrl!
-  const flushes = await scrape(url, 'wabridge_changelog_flushes_total')
-  const flushSeconds = await scrape(url, 'wabridge_changelog_flush_duration_sum')
-  const changelogRecords = await scrape(url, 'wabridge_changelog_records_total')
-  global.gc?.()
-  console.log(`memory after catch-up: heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MiB, rss ${Math.round(process.memoryUsage().rss / 1048576)} MiB (whole benchmark process)`)
-  await first.app.stop()
+
+  const baseSeconds = await baseline(inputs, end)
+  const baseRate = end / baseSeconds
+  console.log(`baseline, a plain kafkajs consumer reading the same records: ${Math.round(baseRate)} records/s (${baseSeconds.toFixed(2)} s)`)
+
+  const started = Date.now()
+  const instance = startInstance(env)
+  while (await sumOffsets(config.METRICS_GROUP_ID, inputs) < end) await new Promise((resolve) => setTimeout(resolve, 200))
+  const seconds = (Date.now() - started) / 1000
+  const rate = total / seconds
+  const finalRss = await rssMiB(instance.child.pid!)
+  console.log(`metrics, one instance (own process, ${partitions * 4} input partitions, startup and group join included): ${Math.round(rate)} input records/s (${seconds.toFixed(2)} s) = ${(rate / baseRate).toFixed(3)} of the baseline`)
+  console.log(`metrics RSS: peak ${Math.round(instance.peak())} MiB, after catch-up ${Math.round(finalRss)} MiB`)
+  await instance.stop()
   const changelogEnd = await sumOffsets(undefined, [`${prefix}.metrics.changelog`])
-  console.log(`throughput: ${Math.round(total / first.seconds)} input records/s (one instance, ${partitions * 4} input partitions, startup and group join included)`)
-  console.log(`changelog flushes: ${flushes} transactions, ${Math.round(changelogRecords / Math.max(1, flushes))} records (changelog and alerts) and ${(flushSeconds * 1000 / Math.max(1, flushes)).toFixed(0)} ms each (up to one per partition in flight at once); ${changelogEnd} changelog offsets (incl. barriers and transaction markers) = ${(changelogEnd / total).toFixed(2)} per input record`)
+  console.log(`changelog: ${changelogEnd} offsets (incl. barriers and transaction markers) = ${(changelogEnd / total).toFixed(2)} per input record`)
 
   const restartStarted = Date.now()
-  const again = createMetricsApp(config, { logger })
-  await again.start()
-  while (!(await fetch(`${again.url}/readyz`)).ok) await new Promise((resolve) => setTimeout(resolve, 50))
-  console.log(`restart: changelog read back and ready in ${((Date.now() - restartStarted) / 1000).toFixed(2)} s`)
+  const port = await findFreePort()
+  const again = startInstance({ ...env, METRICS_PORT: String(port) })
+  while (!(await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))) await new Promise((resolve) => setTimeout(resolve, 100))
+  console.log(`restart: ready (the view read back) in ${((Date.now() - restartStarted) / 1000).toFixed(2)} s`)
+  // Give the restores (each partition's dedup and reach entries read back) time to finish.
+  await new Promise((resolve) => setTimeout(resolve, 10_000))
+  console.log(`restart: RSS ${Math.round(await rssMiB(again.child.pid!))} MiB 10 s after ready (peak ${Math.round(again.peak())} MiB)`)
   await again.stop()
-  await telemetry.shutdown()
 }
 
 main().catch((err: unknown) => {

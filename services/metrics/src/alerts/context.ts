@@ -69,19 +69,23 @@ export function collectContext (tables: TpTable[], now: number, rateLimitWindowM
   return { numbers, rateLimitErrors: sumRecent(tables, 'rl', now, rateLimitWindowMs), mpsUpgrades, tiers, reach }
 }
 
-/** Distinct customers with a non-failed status in the last 24 h before `now`, per number and per WABA. */
-export function computeReach (tables: TpTable[], numbers: Map<string, NumberInfo>, now: number): ReachStats {
+/** Props of a partition's own distinct-customer counts: `x|reach|n|{phone_number_id}`, `x|reach|w|{waba_id}`. */
+export const REACH_PROP = { number: 'x|reach|n|', waba: 'x|reach|w|' } as const
+
+/**
+ * Distinct customers with a non-failed status in the 24 h before `now` in ONE partition's reach
+ * entries, per number and per WABA: what its owner publishes as REACH_PROP props.
+ */
+export function partitionReach (table: TpTable, numbers: Map<string, NumberInfo>, now: number): ReachStats {
   const since = now - REACH_WINDOW_MS
   const perNumber = new Map<string, Set<string>>()
-  for (const table of tables) {
-    for (const [key, t] of table.reach) {
-      if (t < since) continue
-      const bar = key.indexOf('|')
-      const pn = key.slice(0, bar)
-      let set = perNumber.get(pn)
-      if (!set) perNumber.set(pn, set = new Set())
-      set.add(key.slice(bar + 1))
-    }
+  for (const [key, t] of table.reach) {
+    if (t < since) continue
+    const bar = key.indexOf('|')
+    const pn = key.slice(0, bar)
+    let set = perNumber.get(pn)
+    if (!set) perNumber.set(pn, set = new Set())
+    set.add(key.slice(bar + 1))
   }
   const byNumber = new Map<string, number>()
   const wabaSets = new Map<string, Set<string>>()
@@ -94,4 +98,25 @@ export function computeReach (tables: TpTable[], numbers: Map<string, NumberInfo
     else for (const c of set) ws.add(c)
   }
   return { byNumber, byWaba: new Map([...wabaSets].map(([w, s]) => [w, s.size])) }
+}
+
+/**
+ * Unique customers over every partition: the sum of the counts each partition's owner published.
+ * Exact per number (a number's customer always lands in the same statuses partition); per WABA a
+ * customer reached from two of its numbers whose keys hash to different partitions counts twice
+ * (an over-count, so a limit alert comes early, never late).
+ */
+export function sumReach (tables: Iterable<TpTable>): ReachStats {
+  const byNumber = new Map<string, number>()
+  const byWaba = new Map<string, number>()
+  for (const table of tables) {
+    for (const [rest, value] of table.props) {
+      if (!rest.startsWith('x|reach|')) continue
+      const into = rest.startsWith(REACH_PROP.number) ? byNumber : rest.startsWith(REACH_PROP.waba) ? byWaba : undefined
+      if (!into) continue
+      const scope = rest.slice(REACH_PROP.number.length)
+      into.set(scope, (into.get(scope) ?? 0) + Number(value))
+    }
+  }
+  return { byNumber, byWaba }
 }

@@ -1,14 +1,14 @@
 import type { Alert } from '@wabridge/schemas'
 import { firingAlerts } from '../alerts/alert-state.ts'
 import type { ChangelogView } from '../changelog/changelog-view.ts'
-import { collectContext, computeReach, type NumberInfo, type ReachStats } from '../alerts/context.ts'
+import { collectContext, sumReach, type NumberInfo, type ReachStats } from '../alerts/context.ts'
 import type { ViewIndex } from '../changelog/view-index.ts'
 
 /** What the HTTP API reads: committed state only, the same on every instance. */
 export interface QueryView {
   totals(): ViewIndex['totals']
   numbers(): Map<string, NumberInfo>
-  /** Unique customers in the 24 h before now. */
+  /** Unique customers in a rolling 24 h, as each partition's owner last counted and committed them. */
   reach(): ReachStats
   alerts(): Alert[]
 }
@@ -19,7 +19,7 @@ export function createQueryView (view: ChangelogView, clock: () => number): Quer
   return {
     totals: () => view.index.totals,
     numbers,
-    reach: () => computeReach(tables(), numbers(), clock()),
+    reach: () => sumReach(tables()),
     alerts: () => tables().flatMap((t) => firingAlerts(t))
   }
 }

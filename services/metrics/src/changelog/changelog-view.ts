@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka } from 'kafkajs'
 import { createConsumer, type WabridgeConsumer } from '@wabridge/kafka'
 import type { Logger } from '@wabridge/telemetry'
-import { tpKey, type Source } from '../state/keys.ts'
-import type { TpTable } from '../state/table.ts'
 import { applyChangelog, createViewIndex, type ViewIndex } from './view-index.ts'
 
 export interface ChangelogViewOptions {
@@ -27,22 +25,18 @@ export interface ChangelogView {
   readonly index: ViewIndex
   /** True once everything committed before start() has been read. */
   readonly isCaughtUp: boolean
-  /** The latest committed table of one input partition. */
-  table(source: Source, partition: number): TpTable | undefined
-  /** Resolves once the restore barrier `nonce` of that partition has been read; rejects when `signal` aborts. */
-  waitForMarker(source: Source, partition: number, nonce: string, signal: AbortSignal): Promise<void>
 }
 
 /** A caught-up view whose fetches return nothing for this long has read everything there is, ms. */
 const IDLE_MS = 3000
 
 /**
- * Reads the whole changelog (read_committed, so only committed flushes) into tables: the source
- * of restores and of every query, identical on every instance once caught up.
+ * Reads the whole changelog (read_committed, so only committed flushes) into tables of counters,
+ * alert state and facts (not dedup or reach entries): the source of every query and of the other
+ * partitions' state in alert rules, identical on every instance once caught up.
  */
 export function createChangelogView (options: ChangelogViewOptions, deps: ChangelogViewDeps): ChangelogView {
   const index = createViewIndex()
-  const waiters = new Map<string, Array<{ nonce: string, resolve: () => void }>>()
   const targets = new Map<number, bigint>()
   let caughtUp = false
   let consumer: WabridgeConsumer | undefined
@@ -64,32 +58,9 @@ export function createChangelogView (options: ChangelogViewOptions, deps: Change
     if (targets.size === 0) markCaughtUp('end offsets reached')
   }
 
-  function onMarker (source: Source, partition: number, nonce: string): void {
-    const key = tpKey(source, partition)
-    const list = waiters.get(key)
-    if (!list) return
-    for (const w of list.filter((x) => x.nonce === nonce)) w.resolve()
-    const rest = list.filter((x) => x.nonce !== nonce)
-    if (rest.length > 0) waiters.set(key, rest)
-    else waiters.delete(key)
-  }
-
   return {
     index,
     get isCaughtUp () { return caughtUp },
-    table: (source, partition) => index.tables.get(tpKey(source, partition)),
-    waitForMarker (source, partition, nonce, signal) {
-      return new Promise<void>((resolve, reject) => {
-        const key = tpKey(source, partition)
-        const entry = { nonce, resolve: () => { signal.removeEventListener('abort', onAbort); resolve() } }
-        const onAbort = () => {
-          waiters.set(key, (waiters.get(key) ?? []).filter((w) => w !== entry))
-          reject(new Error('restore barrier abandoned'))
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
-        waiters.set(key, [...(waiters.get(key) ?? []), entry])
-      })
-    },
     async start () {
       for (const { partition, offset } of await deps.admin.fetchTopicOffsets(options.topic)) {
         if (BigInt(offset) > 0n) targets.set(partition, BigInt(offset))
@@ -116,8 +87,7 @@ export function createChangelogView (options: ChangelogViewOptions, deps: Change
       await consumer.start({
         eachBatch: async ({ batch, resolveOffset }) => {
           for (const m of batch.messages) {
-            const applied = applyChangelog(index, m.key?.toString() ?? '', m.value === null ? null : m.value.toString())
-            if (applied?.marker !== undefined) onMarker(applied.source, applied.partition, applied.marker)
+            applyChangelog(index, m.key?.toString() ?? '', m.value === null ? null : m.value.toString())
           }
           const last = batch.messages[batch.messages.length - 1]
           if (last) resolveOffset(last.offset)

@@ -3,10 +3,9 @@ import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs'
 import { toKafkaHeaders } from '@wabridge/kafka'
 import { contentTypeFor, type Codec } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
-import type { ChangelogView } from './changelog-view.ts'
+import type { RestoreReader } from './restore-reader.ts'
 import { changelogKey, type Source } from '../state/keys.ts'
 import { createPartitionState, takeSnapshot, type PartitionState, type Snapshot } from '../state/partition-state.ts'
-import { cloneTable } from '../state/table.ts'
 
 export interface OwnedPartitionOptions {
   source: Source
@@ -25,7 +24,7 @@ export interface OwnedPartitionOptions {
 
 export interface OwnedPartitionDeps {
   kafka: Kafka
-  view: ChangelogView
+  reader: RestoreReader
   codec: Codec
   logger: Logger
   /** Called after each committed flush (Prometheus counters, flush metrics). */
@@ -52,8 +51,8 @@ const CHUNK = 2000
 /**
  * One input partition owned by this instance. Restore: a transactional producer with the
  * partition's stable transactional id (which fences any previous owner), a barrier record
- * committed to the changelog, then the view's table once the view has read that barrier: it
- * holds everything any owner committed. Flush: changelog entries, alert records and the input
+ * committed to the changelog, then the partition's entries read from its changelog partition up to
+ * that barrier (restore-reader.ts): everything any owner committed. Flush: changelog entries, alert records and the input
  * offset in one transaction. Any failure drops the in-memory state and restores it again, so the
  * state is always a committed one plus records folded after it.
  */
@@ -64,6 +63,7 @@ export function createOwnedPartition (options: OwnedPartitionOptions, deps: Owne
   let restoring: Promise<PartitionState> | undefined
   let flushing: Promise<void> | undefined
   let released = false
+  let restoreAbort: AbortController | undefined
   const log = deps.logger.child({ topic: options.topic, partition })
 
   async function dropProducer (): Promise<void> {
@@ -83,24 +83,22 @@ export function createOwnedPartition (options: OwnedPartitionOptions, deps: Owne
     })
     await producer.connect()
     const nonce = randomUUID()
-    const abort = new AbortController()
-    const seen = deps.view.waitForMarker(source, partition, nonce, abort.signal)
-    seen.catch(() => {})
+    const tx = await producer.transaction()
     try {
-      const tx = await producer.transaction()
-      try {
-        await tx.send({ topic: options.changelogTopic, messages: [{ key: changelogKey(source, partition, '~'), value: nonce, partition: options.changelogPartition }] })
-        await tx.commit()
-      } catch (err) {
-        await tx.abort().catch(() => {})
-        throw err
-      }
-      await seen
-    } finally {
-      abort.abort()
+      await tx.send({ topic: options.changelogTopic, messages: [{ key: changelogKey(source, partition, '~'), value: nonce, partition: options.changelogPartition }] })
+      await tx.commit()
+    } catch (err) {
+      await tx.abort().catch(() => {})
+      throw err
     }
-    const table = deps.view.table(source, partition)
-    return createPartitionState(source, partition, table ? cloneTable(table) : undefined)
+    const abort = new AbortController()
+    restoreAbort = abort
+    try {
+      const table = await deps.reader.read({ source, partition, changelogPartition: options.changelogPartition, nonce }, abort.signal)
+      return createPartitionState(source, partition, table)
+    } finally {
+      restoreAbort = undefined
+    }
   }
 
   async function restore (): Promise<PartitionState> {
@@ -184,6 +182,7 @@ export function createOwnedPartition (options: OwnedPartitionOptions, deps: Owne
       if (released) return
       released = true
       state = undefined
+      restoreAbort?.abort()
       await flushing?.catch(() => {})
       await dropProducer()
     }

@@ -23,12 +23,17 @@ export interface AppliedRecord {
   marker?: string
 }
 
-/** Applies one changelog record (latest value per key wins; null deletes). */
+/**
+ * Applies one changelog record (latest value per key wins; null deletes). Dedup (`s|`) and reach
+ * (`u|`) entries are left out: only the owner of a partition holds them (it reads them back on
+ * restore), so an instance's memory grows with the partitions it owns, not with all of them.
+ */
 export function applyChangelog (index: ViewIndex, key: string, value: string | null): AppliedRecord | undefined {
   const parsed = parseChangelogKey(key)
   if (!parsed) return undefined
   const { source, partition, rest } = parsed
   if (rest === '~') return { source, partition, marker: value ?? '' }
+  if (rest[0] === 's' || rest[0] === 'u') return { source, partition }
   const tp = tpKey(source, partition)
   let table = index.tables.get(tp)
   if (!table) index.tables.set(tp, table = createTable())

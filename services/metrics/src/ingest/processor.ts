@@ -2,7 +2,7 @@ import type { EachBatchPayload, Kafka } from 'kafkajs'
 import type { Codec, DecodedRecord } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { foldRecord } from '../fold/fold-record.ts'
-import type { ChangelogView } from '../changelog/changelog-view.ts'
+import type { RestoreReader } from '../changelog/restore-reader.ts'
 import type { NumberInfo } from '../alerts/context.ts'
 import { tpKey, type Source } from '../state/keys.ts'
 import { createOwnedPartition, type OwnedPartition } from '../changelog/owned-partition.ts'
@@ -24,7 +24,7 @@ export interface ProcessorOptions {
 
 export interface ProcessorDeps {
   kafka: Kafka
-  view: ChangelogView
+  reader: RestoreReader
   codec: Codec
   logger: Logger
   instruments?: Instruments
@@ -80,7 +80,7 @@ export function createProcessor (options: ProcessorOptions, deps: ProcessorDeps)
       transactionTimeoutMs: options.transactionTimeoutMs
     }, {
       kafka: deps.kafka,
-      view: deps.view,
+      reader: deps.reader,
       codec: deps.codec,
       logger: log,
       onFlushed: ({ snapshot, state, durationMs, ok }) => {

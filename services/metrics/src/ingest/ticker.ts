@@ -1,11 +1,11 @@
 import type { Alert } from '@wabridge/schemas'
 import { firingAlerts } from '../alerts/alert-state.ts'
 import type { ChangelogView } from '../changelog/changelog-view.ts'
-import { collectContext, computeReach, type NumberInfo, type ReachStats } from '../alerts/context.ts'
+import { collectContext, partitionReach, REACH_PROP, sumReach, type NumberInfo, type ReachStats } from '../alerts/context.ts'
 import { evaluateEventsPartition, evaluateResultsPartition, type EvaluateConfig, type NumberGauge, type Owners, type WabaGauge } from '../alerts/evaluate.ts'
 import type { GaugeSource } from '../instruments.ts'
 import { tpKey } from '../state/keys.ts'
-import { expire, type Retention } from '../state/partition-state.ts'
+import { expire, setProp, type PartitionState, type Retention } from '../state/partition-state.ts'
 import type { Processor } from './processor.ts'
 import type { TpTable } from '../state/table.ts'
 import { withTimeout } from '../with-timeout.ts'
@@ -15,7 +15,7 @@ export interface TickerOptions {
   retention: Retention
   /** Longest wait for one partition's flush within a tick, ms. */
   flushTimeoutMs: number
-  /** How often unique customers are recounted, ms (a scan of every reached customer). */
+  /** How often each owner recounts its partitions' unique customers, ms (a scan of every reached customer). */
   reachRefreshMs: number
 }
 
@@ -27,13 +27,16 @@ export interface Ticker {
   numberInfo(phoneNumberId: string): NumberInfo | undefined
 }
 
+/** Least real time between two counts of changed reach entries, ms. */
+const REACH_SCAN_MIN_MS = 1000
+
 /**
  * One tick of the service. Alert rules read every partition's state: the owned ones from memory
  * (fresh), the others from the changelog view (committed, at most a flush interval old).
  */
 export function createTicker (options: TickerOptions, deps: { processor: Processor, view: ChangelogView, owners: Owners }): Ticker {
-  let reach: ReachStats = { byNumber: new Map(), byWaba: new Map() }
   let reachAt = -Infinity
+  let scannedAt = -Infinity
   let numbers = new Map<string, NumberInfo>()
   let numberGauges: NumberGauge[] = []
   let wabaGauges: WabaGauge[] = []
@@ -56,12 +59,24 @@ export function createTicker (options: TickerOptions, deps: { processor: Process
       for (const p of parts) if (!p.state) p.ready().catch(() => {})
       const ready = parts.filter((p) => p.state)
       const tables = mergedTables()
-      let ctx = collectContext(tables, now, options.evaluate.rateLimitWindowMs, reach)
-      if (now - reachAt >= options.reachRefreshMs) {
-        reach = computeReach(tables, ctx.numbers, now)
-        reachAt = now
-        ctx = { ...ctx, reach }
+      const empty: ReachStats = { byNumber: new Map(), byWaba: new Map() }
+      let ctx = collectContext(tables, now, options.evaluate.rateLimitWindowMs, empty)
+      // Each owner counts its partitions' customers when they changed (at most once a second of
+      // real time: a scan of every entry) and all of them every reachRefreshMs (customers leave the
+      // rolling 24 h as the clock moves).
+      const refreshAll = now - reachAt >= options.reachRefreshMs
+      const scanDue = performance.now() - scannedAt >= REACH_SCAN_MIN_MS
+      if (refreshAll) reachAt = now
+      if (refreshAll || scanDue) {
+        scannedAt = performance.now()
+        for (const p of ready) {
+          const state = p.state!
+          if (!refreshAll && !state.reachChanged) continue
+          state.reachChanged = false
+          publishReach(state, partitionReach(state, ctx.numbers, now))
+        }
       }
+      ctx = { ...ctx, reach: sumReach(tables) }
       numbers = ctx.numbers
       const nextNumbers: NumberGauge[] = []
       const nextWabas: WabaGauge[] = []
@@ -83,4 +98,13 @@ export function createTicker (options: TickerOptions, deps: { processor: Process
     },
     numberInfo: (id) => numbers.get(id)
   }
+}
+
+/** Writes a partition's own distinct-customer counts as props (changelogged), dropping scopes no longer reached. */
+function publishReach (state: PartitionState, stats: ReachStats): void {
+  const wanted = new Map<string, string>()
+  for (const [pn, n] of stats.byNumber) wanted.set(REACH_PROP.number + pn, String(n))
+  for (const [waba, n] of stats.byWaba) wanted.set(REACH_PROP.waba + waba, String(n))
+  for (const rest of [...state.props.keys()]) if (rest.startsWith('x|reach|') && !wanted.has(rest)) setProp(state, rest, undefined)
+  for (const [rest, value] of wanted) setProp(state, rest, value)
 }

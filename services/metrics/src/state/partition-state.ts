@@ -24,6 +24,8 @@ export interface PartitionState extends TpTable {
   expiredAt: number
   /** nextOffset as of the last snapshot. */
   snapshotOffset: bigint | null
+  /** Reach entries changed since the owner last counted them (ticker.ts publishes the counts). */
+  reachChanged: boolean
 }
 
 /** A partition's state, from a restored table (or empty). */
@@ -42,7 +44,8 @@ export function createPartitionState (source: Source, partition: number, table: 
     alerts: [],
     committed,
     expiredAt: streamTime,
-    snapshotOffset: offset === undefined ? null : BigInt(offset)
+    snapshotOffset: offset === undefined ? null : BigInt(offset),
+    reachChanged: true
   }
 }
 
@@ -61,6 +64,7 @@ export function touchReach (state: PartitionState, key: string, t: number): void
   if ((state.reach.get(key) ?? -Infinity) >= t) return
   state.reach.set(key, t)
   state.dirty.add(`u|${key}`)
+  state.reachChanged = true
 }
 
 export function setProp (state: PartitionState, rest: string, value: string | undefined): void {
@@ -145,6 +149,6 @@ export function expire (state: PartitionState, retention: Retention, force = fal
     if (entry.t + retention.seen < now) { state.seen.delete(id); state.dirty.add(`s|${id}`) }
   }
   for (const [key, t] of state.reach) {
-    if (t + retention.reach < now) { state.reach.delete(key); state.dirty.add(`u|${key}`) }
+    if (t + retention.reach < now) { state.reach.delete(key); state.dirty.add(`u|${key}`); state.reachChanged = true }
   }
 }
