@@ -44,7 +44,7 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
   const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'wabridge-metrics', logger: logger.child({ component: 'kafka' }) })
   const admin = kafka.admin()
   const codec = createCodec(config.SCHEMA_REGISTRY_URL ? { registry: config.SCHEMA_REGISTRY_URL } : {})
-  const reader = createRestoreReader({ topic: changelogTopicOf(config), groupIdPrefix: groupId }, { kafka, logger: logger.child({ component: 'restore' }) })
+  const reader = createRestoreReader({ topic: changelogTopicOf(config), groupIdPrefix: groupId, seenCapacity: config.METRICS_DEDUP_MAX_ENTRIES }, { kafka, logger: logger.child({ component: 'restore' }) })
   const view = createChangelogView({ topic: changelogTopicOf(config), groupIdPrefix: groupId, onCrash }, { kafka, admin, logger: logger.child({ component: 'view' }) })
   let processor: Processor | undefined
   let ticker: Ticker | undefined

@@ -10,6 +10,8 @@ export interface GaugeSource {
   wabas(): Iterable<WabaGauge>
   /** Firing alerts whose state this instance owns (so sums over instances count each once). */
   alerts(): Iterable<Alert>
+  /** Dedup entries of the partitions this instance owns. */
+  dedup(): { entries: number, bytes: number, evicted: number }
 }
 
 export interface Instruments {
@@ -61,7 +63,10 @@ export function createInstruments (meter: Meter, options: { groupId: string }, g
   const wabaUnique = meter.createObservableGauge('wabridge.waba.unique_customers_24h', { description: 'Distinct customers reached in the rolling 24 h, per WABA', unit: '{customer}' })
   const messagingLimit = meter.createObservableGauge('wabridge.messaging_limit', { description: 'Messaging limit (unique customers per 24 h) of the WABA', unit: '{customer}' })
   const alertsActive = meter.createObservableGauge('wabridge.alerts.active', { description: 'Alerts firing, by rule', unit: '{alert}' })
-  const observables = [sendRate, sendLimit, usagePct, unique, wabaUnique, messagingLimit, alertsActive]
+  const dedupEntries = meter.createObservableGauge('wabridge.metrics.dedup.entries', { description: 'Dedup and status-lattice entries held for the owned partitions', unit: '{entry}' })
+  const dedupBytes = meter.createObservableGauge('wabridge.metrics.dedup.memory', { description: 'Memory of the dedup entries of the owned partitions', unit: 'By' })
+  const dedupEvicted = meter.createObservableGauge('wabridge.metrics.dedup.evicted', { description: 'Dedup entries the capacity (METRICS_DEDUP_MAX_ENTRIES) evicted before their TTL, since each owned partition was restored', unit: '{entry}' })
+  const observables = [sendRate, sendLimit, usagePct, unique, wabaUnique, messagingLimit, alertsActive, dedupEntries, dedupBytes, dedupEvicted]
 
   const callback = (batch: BatchObservableResult) => {
     for (const g of gauges.numbers()) {
@@ -83,6 +88,10 @@ export function createInstruments (meter: Meter, options: { groupId: string }, g
       active.set(key, entry)
     }
     for (const { name, severity, n } of active.values()) batch.observe(alertsActive, n, { name, severity })
+    const dedup = gauges.dedup()
+    batch.observe(dedupEntries, dedup.entries)
+    batch.observe(dedupBytes, dedup.bytes)
+    batch.observe(dedupEvicted, dedup.evicted)
   }
   meter.addBatchObservableCallback(callback, observables)
 

@@ -22,6 +22,8 @@ export interface RestoreReaderOptions {
   gatherMs?: number
   /** A read that has not found every barrier by then fails (the restores retry), ms. */
   timeoutMs?: number
+  /** Most dedup entries per partition (METRICS_DEDUP_MAX_ENTRIES). */
+  seenCapacity?: number
 }
 
 export interface RestoreReader {
@@ -136,7 +138,7 @@ export function createRestoreReader (options: RestoreReaderOptions, deps: { kafk
     read (request, signal) {
       if (stopped) return Promise.reject(new Error('restore reader stopped'))
       return new Promise<TpTable>((resolve, reject) => {
-        const p: Pending = { request, table: createTable(), resolve, reject, settled: false }
+        const p: Pending = { request, table: createTable(options.seenCapacity), resolve, reject, settled: false }
         const onAbort = () => {
           settle(p, new Error('restore abandoned'))
           // Nothing of the running read wanted any more: let it end.

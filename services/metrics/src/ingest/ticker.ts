@@ -94,7 +94,17 @@ export function createTicker (options: TickerOptions, deps: { processor: Process
     gauges: {
       numbers: () => numberGauges,
       wabas: () => wabaGauges,
-      alerts: () => deps.processor.partitions().flatMap((p): Alert[] => p.state ? firingAlerts(p.state) : [])
+      alerts: () => deps.processor.partitions().flatMap((p): Alert[] => p.state ? firingAlerts(p.state) : []),
+      dedup: () => {
+        const total = { entries: 0, bytes: 0, evicted: 0 }
+        for (const p of deps.processor.partitions()) {
+          if (!p.state) continue
+          total.entries += p.state.seen.size
+          total.bytes += p.state.seen.bytes
+          total.evicted += p.state.seen.evicted
+        }
+        return total
+      }
     },
     numberInfo: (id) => numbers.get(id)
   }

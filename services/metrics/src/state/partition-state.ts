@@ -34,7 +34,7 @@ export function createPartitionState (source: Source, partition: number, table: 
   const committed = new Map<string, number>()
   for (const [k, v] of table.counters) if (k.startsWith('c|M|')) committed.set(k, v)
   const streamTime = Number(table.props.get('t') ?? 0)
-  return {
+  const state: PartitionState = {
     ...table,
     source,
     partition,
@@ -47,6 +47,9 @@ export function createPartitionState (source: Source, partition: number, table: 
     snapshotOffset: offset === undefined ? null : BigInt(offset),
     reachChanged: true
   }
+  // Entries the capacity evicts are deleted from the changelog too.
+  table.onSeenEvicted = (id) => { state.dirty.add(`s|${id}`) }
+  return state
 }
 
 export function addCount (state: PartitionState, rest: string, n = 1): void {
@@ -56,7 +59,7 @@ export function addCount (state: PartitionState, rest: string, n = 1): void {
 }
 
 export function setSeen (state: PartitionState, id: string, flags: number, t: number): void {
-  state.seen.set(id, { flags, t })
+  state.seen.set(id, flags, t)
   state.dirty.add(`s|${id}`)
 }
 
@@ -145,9 +148,7 @@ export function expire (state: PartitionState, retention: Retention, force = fal
       }
     }
   }
-  for (const [id, entry] of state.seen) {
-    if (entry.t + retention.seen < now) { state.seen.delete(id); state.dirty.add(`s|${id}`) }
-  }
+  state.seen.expireBefore(now - retention.seen, (id) => { state.dirty.add(`s|${id}`) })
   for (const [key, t] of state.reach) {
     if (t + retention.reach < now) { state.reach.delete(key); state.dirty.add(`u|${key}`); state.reachChanged = true }
   }

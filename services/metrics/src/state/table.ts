@@ -1,3 +1,5 @@
+import { DEFAULT_SEEN_CAPACITY, SeenTable, type SeenEntry } from './seen-table.ts'
+
 /**
  * The state of one input partition as a table of changelog entries, split by kind so the hot
  * paths (counters, dedup) work on numbers. The changelog holds the same entries as strings.
@@ -11,29 +13,21 @@
 export interface TpTable {
   counters: Map<string, number>
   recent: Map<string, number>
-  seen: Map<string, SeenEntry>
+  /** Dedup and status-lattice entries in typed arrays, at most `capacity` (seen-table.ts). */
+  seen: SeenTable
   reach: Map<string, number>
   props: Map<string, string>
+  /** Called for each dedup entry the capacity evicted: the owner writes its tombstone. */
+  onSeenEvicted: ((id: string) => void) | undefined
 }
 
-export interface SeenEntry {
-  flags: number
-  /** Event time of the last change, epoch ms (drives expiry). */
-  t: number
-}
+export type { SeenEntry }
 
-export function createTable (): TpTable {
-  return { counters: new Map(), recent: new Map(), seen: new Map(), reach: new Map(), props: new Map() }
-}
-
-export function cloneTable (t: TpTable): TpTable {
-  return {
-    counters: new Map(t.counters),
-    recent: new Map(t.recent),
-    seen: new Map([...t.seen].map(([k, v]) => [k, { ...v }])),
-    reach: new Map(t.reach),
-    props: new Map(t.props)
-  }
+/** A table whose dedup entries are bounded by `seenCapacity` (METRICS_DEDUP_MAX_ENTRIES). */
+export function createTable (seenCapacity = DEFAULT_SEEN_CAPACITY): TpTable {
+  const seen = new SeenTable({ capacity: seenCapacity, onEvict: (id) => table.onSeenEvicted?.(id) })
+  const table: TpTable = { counters: new Map(), recent: new Map(), seen, reach: new Map(), props: new Map(), onSeenEvicted: undefined }
+  return table
 }
 
 /** Applies one changelog entry (null = tombstone). Returns the counter's previous value for `c|` keys. */
@@ -49,7 +43,7 @@ export function applyEntry (table: TpTable, rest: string, value: string | null):
     case 's': {
       if (value === null) { table.seen.delete(rest.slice(2)); return undefined }
       const colon = value.indexOf(':')
-      table.seen.set(rest.slice(2), { flags: Number(value.slice(0, colon)), t: Number(value.slice(colon + 1)) })
+      table.seen.set(rest.slice(2), Number(value.slice(0, colon)), Number(value.slice(colon + 1)))
       return undefined
     }
     case 'u':
