@@ -13,6 +13,7 @@ import { partitionFor } from './ingest/partitioner.ts'
 import { createProcessor, type Processor } from './ingest/processor.ts'
 import { createQueryView } from './api/query-view.ts'
 import { buildServer } from './api/server.ts'
+import { createUsagePricing } from './pricing/usage-pricing.ts'
 import { toEvaluateConfig, toRetention } from './settings.ts'
 import { createTicker, type Ticker } from './ingest/ticker.ts'
 import { changelogTopicOf, ensureMetricsTopics, inputTopicsOf } from './ingest/topics.ts'
@@ -77,7 +78,8 @@ export function createMetricsApp (config: MetricsConfig, deps: MetricsAppDeps = 
     checks: () => readinessChecks({ isStarted, isViewCaughtUp: view.isCaughtUp }),
     isStopping: () => isStopping,
     host: config.METRICS_HOST,
-    adminToken: config.METRICS_ADMIN_TOKEN
+    adminToken: config.METRICS_ADMIN_TOKEN,
+    pricing: createUsagePricing({ dir: config.METRICS_RATE_CARD_DIR, phoneWabas: config.WA_PHONE_WABAS, wabaPortfolios: config.WA_WABA_PORTFOLIOS, logger, watch: true })
   })
 
   return {

@@ -92,7 +92,12 @@ export const ConfigSchema = z.object({
   // one portfolio per WABA, named by the WABA id.
   WA_WABA_PORTFOLIOS: keyValueList().optional(),
   // Webhook alerts (quality, account, template) resolve when no webhook confirmed them for this long, ms.
-  METRICS_EVENT_ALERT_TTL_MS: durationMs().min(60_000).default(24 * HOUR_MS)
+  METRICS_EVENT_ALERT_TTL_MS: durationMs().min(60_000).default(24 * HOUR_MS),
+
+  // Cost
+  // Directory of rate cards (one subdirectory per effective date with rates.csv, volume-tiers.csv, countries.csv;
+  // packages/pricing/README.md); reloaded on a change and on SIGHUP. Unset = the example card (made-up figures).
+  METRICS_RATE_CARD_DIR: z.string().min(1).optional()
 })
 
 export type MetricsConfig = z.output<typeof ConfigSchema> & { METRICS_GROUP_ID: string }

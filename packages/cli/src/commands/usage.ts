@@ -92,8 +92,8 @@ export function printTable (body: Record<string, unknown>): void {
 
 export interface ReconcileOptions {
   waba: string
-  start: string
-  end: string
+  start?: string
+  end?: string
   granularity: string
   /** Meta's Graph API (or the simulator). */
   graphUrl: string
@@ -169,6 +169,7 @@ export function diffPricing (meta: readonly PricingDataPoint[], gateway: readonl
  * the gateway's usage API for the same period, prints every difference; 1 when any, else 0.
  */
 export async function reconcileUsage (o: ReconcileOptions): Promise<number> {
+  if (!o.start || !o.end) throw new CliError("--start and --end are required: 'wabridge usage reconcile --waba <id> --start <time> --end <time>'", 2)
   const start = seconds('--start', o.start)
   const end = seconds('--end', o.end)
   if (end <= start) throw new CliError('--end must be after --start', 2)
