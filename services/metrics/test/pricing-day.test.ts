@@ -102,8 +102,8 @@ test('a day of simulated traffic: the usage API gives the volumes and costs of t
     ['15:00', A, '919800000010', 'order_update'],
     ['23:10', C, '919800000011', 'spring_sale'], ['23:10', B, '16505550001', 'order_update'], ['23:10', A, '5511900000003', 'login_code']
   ]
-  const analytics = async (waba: string, modifiers = `.dimensions(${JSON.stringify(DIMS.split(','))})`) => {
-    const res = await fetch(`${sim.url}/v24.0/${waba}?fields=pricing_analytics.start(${DAY}).end(${DAY + 86_400}).granularity(DAILY)${modifiers}`, { headers: { authorization: 'Bearer tok' } })
+  const analytics = async (waba: string, modifiers = `.dimensions(${JSON.stringify(DIMS.split(','))})`, granularity = 'DAILY') => {
+    const res = await fetch(`${sim.url}/v24.0/${waba}?fields=pricing_analytics.start(${DAY}).end(${DAY + 86_400}).granularity(${granularity})${modifiers}`, { headers: { authorization: 'Bearer tok' } })
     assert.equal(res.status, 200)
     return ((await res.json()) as { pricing_analytics: { data: Array<{ data_points: Point[] }> } }).pricing_analytics.data[0]!.data_points
   }
@@ -125,8 +125,8 @@ test('a day of simulated traffic: the usage API gives the volumes and costs of t
     await waitFor(async () => await simVolume() === sent, 30_000, `the sim's statuses of ${slot}`)
   }
 
-  const usage = async (waba: string, extra = `&dimensions=${DIMS}`) => {
-    const { status, body } = await getJson(`${app.url!}/v1/usage?waba_id=${waba}&start=${DAY}&end=${DAY + 86_400}&granularity=DAILY${extra}`)
+  const usage = async (waba: string, extra = `&dimensions=${DIMS}`, granularity = 'DAILY') => {
+    const { status, body } = await getJson(`${app.url!}/v1/usage?waba_id=${waba}&start=${DAY}&end=${DAY + 86_400}&granularity=${granularity}${extra}`)
     assert.equal(status, 200)
     return (body as { data: Array<{ data_points: Point[] }> }).data[0]!.data_points
   }
@@ -136,7 +136,13 @@ test('a day of simulated traffic: the usage API gives the volumes and costs of t
   for (const waba of [W1, W2]) {
     assert.deepStrictEqual(sorted(await usage(waba)), sorted(await analytics(waba)), `WABA ${waba}: volumes and costs by country, phone, category, type`)
     assert.deepStrictEqual(sorted(await usage(waba, '&dimensions=TIER,PRICING_CATEGORY,COUNTRY')), sorted(await analytics(waba, '.dimensions(["TIER","PRICING_CATEGORY","COUNTRY"])')), `WABA ${waba}: by tier`)
+    for (const granularity of ['HALF_HOUR', 'MONTHLY']) {
+      const dims = '.dimensions(["TIER","PHONE","PRICING_CATEGORY","PRICING_TYPE","COUNTRY"])'
+      assert.deepStrictEqual(sorted(await usage(waba, `&dimensions=TIER,${DIMS}`, granularity)), sorted(await analytics(waba, dims, granularity)), `WABA ${waba}: ${granularity}`)
+    }
   }
+  // Four half hours with traffic; one month.
+  assert.equal(new Set([...await usage(W1, '&dimensions=PHONE', 'HALF_HOUR'), ...await usage(W2, '&dimensions=PHONE', 'HALF_HOUR')].map((p) => p.start)).size, 4)
   // Hand-computed figures of the test card (USD): India utility 0.0014 for the 1st-5th of the month, 0.00133 after.
   const cost = (points: Point[], where: Record<string, string>) => points.filter((p) => Object.entries(where).every(([k, v]) => p[k] === v))
     .reduce((sum, p) => Math.round((sum + (p.cost ?? 0)) * 1e6) / 1e6, 0)
