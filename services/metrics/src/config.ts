@@ -96,7 +96,7 @@ export const ConfigSchema = z.object({
 
   // Cost
   // Directory of rate cards (one subdirectory per effective date with rates.csv, volume-tiers.csv, countries.csv;
-  // packages/pricing/README.md); reloaded on a change and on SIGHUP. Unset = the example card (made-up figures).
+  // packages/pricing/README.md); reloaded when a file changes. Unset = the example card (made-up figures).
   METRICS_RATE_CARD_DIR: z.string().min(1).optional()
 })
 

@@ -19,7 +19,10 @@ export interface UsagePricingOptions {
   /** WA_WABA_PORTFOLIOS: WABA id → business portfolio id; unset, each WABA is its own portfolio. */
   wabaPortfolios?: Readonly<Record<string, string>> | undefined
   logger?: Logger | undefined
-  /** Reload on a change under the directory and on SIGHUP (the process). */
+  /**
+   * Reload on a change under the directory. Not on SIGHUP: every part of wabridge stops on SIGHUP
+   * (@wabridge/process runPart), as on SIGTERM.
+   */
   watch?: boolean
 }
 
@@ -36,13 +39,7 @@ export function createUsagePricing (o: UsagePricingOptions = {}): UsagePricing {
     else o.logger?.error({ dir, file: result.error.file, line: result.error.line, err: result.error }, 'rate card refused; the cards in use stay')
   }
   o.logger?.info({ dir, cards: store.current().cards.map((c) => c.effectiveFrom), currency: store.current().currency }, 'rate cards loaded')
-  let unwatch = () => {}
-  if (o.watch) {
-    const stopWatching = store.watch(log)
-    const onHup = () => log(store.reload())
-    process.on('SIGHUP', onHup)
-    unwatch = () => { stopWatching(); process.off('SIGHUP', onHup) }
-  }
+  const unwatch = o.watch ? store.watch(log) : () => {}
   return {
     cards: () => store.current(),
     portfolioOf: (pn, wabaId) => {
