@@ -39,7 +39,8 @@ const exercise: Record<Service, () => void> = {
     const m = createInstruments(metrics.getMeter('wabridge-metrics'), { groupId: 'g' }, {
       numbers: () => [{ phoneNumberId: '1001', wabaId: 'w1', sendRate: 10, limit: 80, usagePct: 5, uniqueCustomers: 3 }],
       wabas: () => [{ wabaId: 'w1', uniqueCustomers: 3, limit: 1000 }],
-      alerts: () => [alert]
+      alerts: () => [alert],
+      dedup: () => ({ entries: 10, bytes: 240, evicted: 1 })
     })
     const deltas = ['in', 'st', 'sterr', 'bill', 'conv', 'res', 'rl', 'ev'].map((metric) => ({ rest: `c|d|0|${metric}|1001|a|b`, delta: 1 }))
     m.recordCommitted(deltas, () => ({ wabaId: 'w1', display: '+1 555' }))

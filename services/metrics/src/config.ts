@@ -46,7 +46,7 @@ export const ConfigSchema = z.object({
   METRICS_DEDUP_TTL_MS: durationMs().min(60_000).default(72 * HOUR_MS),
   // Most dedup entries (ids and status lattices) held per owned input partition, about 24-35 bytes
   // each; when full the oldest 10 % go (a repeat older than them would count again).
-  METRICS_DEDUP_MAX_ENTRIES: positiveInt().max(2 ** 27).default(250_000),
+  METRICS_DEDUP_MAX_ENTRIES: positiveInt().max(2 ** 27).default(150_000),
 
   // Throughput alert
   // Messages per second per phone number (Meta's default throughput).

@@ -33,13 +33,15 @@ test('each alert fires once when it crosses its threshold and resolves once, acr
   // Three rate-limit errors within the minute (threshold 3), one with a usage header at 85%.
   for (let i = 0; i < 3; i++) records.push({ source: 'r', key: PN1, value: result({ pn: PN1, id: `rl${i}`, status: 'failed', code: 130429, t: T0 - 500 + i }) })
   records.push({ source: 'r', key: PN1, value: result({ pn: PN1, id: 'usage', status: 'accepted', t: T0, usage: 85 }) })
-  // A messaging limit of 5 from a webhook; 4 customers reached (80% of 5).
+  // A messaging limit of 5 from a webhook; 4 users reached by a template outside their window (80% of 5).
   const e = (field: string, id: string, value: Record<string, unknown>) => records.push({ source: 'e', key: WABA, value: event({ field, id, t: T0, value }) })
   e('business_capability_update', 'ev-cap', { max_daily_conversations_per_business: 5 })
   for (let i = 0; i < 4; i++) {
     const to = `1650555000${i}`
-    records.push({ source: 's', key: `${PN1}:${to}`, value: status({ pn: PN1, to, wamid: `wamid.reach${i}`, status: 'sent', t: T0 - 1000 }) })
+    records.push({ source: 'r', key: PN1, value: result({ pn: PN1, id: `reach${i}`, status: 'accepted', t: T0 - 1000 + i, to, type: 'template', windowOpen: false }) })
   }
+  // The statuses teach the number's WABA (results do not name it).
+  records.push({ source: 's', key: `${PN1}:16505550000`, value: status({ pn: PN1, to: '16505550000', wamid: 'wamid.reach0', status: 'sent', t: T0 - 1000 }) })
   // Webhook alerts: a template paused (approved again later), a policy violation, quality RED.
   e('message_template_status_update', 'ev-paused', { event: 'PAUSED', message_template_id: 777, message_template_name: 'promo', message_template_language: 'en_US', reason: null })
   e('message_template_status_update', 'ev-paused-again', { event: 'PAUSED', message_template_id: 777, message_template_name: 'promo', message_template_language: 'en_US', reason: 'repeat' })

@@ -21,7 +21,7 @@ const cfg: EvaluateConfig = {
 const owners: Owners = { resultsPartitionOf: () => 0, eventsPartitionOf: () => 0 }
 
 function evaluateResults (state: PartitionState, now: number, c = cfg) {
-  const ctx = collectContext([state], now, c.rateLimitWindowMs, { byNumber: new Map(), byWaba: new Map() })
+  const ctx = collectContext([state], now, c.rateLimitWindowMs, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() })
   return evaluateResultsPartition(state, ctx, c, owners, now)
 }
 
@@ -41,7 +41,7 @@ test('the limit: overrides, then THROUGHPUT_UPGRADE webhooks, then the default',
   foldInboundEvent(events, event({ field: 'phone_number_quality_update', id: 'u', t: T0, value: { display_phone_number: '15550783881', event: 'THROUGHPUT_UPGRADE' } }))
   const statuses = createPartitionState('s', 0)
   foldInboundStatus(statuses, status({ pn: PN1, to: '1', wamid: 'w', status: 'sent', t: T0 }))
-  const ctx = collectContext([events, statuses], T0, 1000, { byNumber: new Map(), byWaba: new Map() })
+  const ctx = collectContext([events, statuses], T0, 1000, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() })
   assert.equal(limitOf(PN1, ctx, cfg), 1000)
   assert.equal(limitOf(PN1, ctx, { ...cfg, mpsOverrides: { [PN1]: 20 } }), 20)
   assert.equal(limitOf('999', ctx, cfg), 10)
@@ -62,18 +62,28 @@ test('rate-limit errors and a stale usage header', () => {
   assert.deepStrictEqual(state.alerts.map((a) => `${a.name}:${a.state}`), ['rate_limit_errors:resolved', 'business_usage_high:resolved'])
 })
 
-test('unique customers across numbers of a WABA against its messaging limit; webhook alerts expire', () => {
+test('users reached by a template outside their window, across numbers of a WABA, against its messaging limit; webhook alerts expire', () => {
   const events = createPartitionState('e', 0)
   foldInboundEvent(events, event({ field: 'business_capability_update', id: 'cap', t: T0, value: { max_daily_conversations_per_business: 10 } }))
   foldInboundEvent(events, event({ field: 'account_update', id: 'v', t: T0, value: { event: 'ACCOUNT_VIOLATION' } }))
+  // Statuses teach which WABA each number belongs to (results do not say).
   const statuses = createPartitionState('s', 1)
-  // 8 distinct customers, one of them reached by two numbers of the WABA: 8 for the WABA.
-  for (let i = 0; i < 8; i++) foldInboundStatus(statuses, status({ pn: PN1, to: `c${i}`, wamid: `w${i}`, status: 'delivered', t: T0 }))
-  foldInboundStatus(statuses, status({ pn: '777', to: 'c0', wamid: 'x', status: 'sent', t: T0 }))
+  for (const pn of [PN1, '777']) foldInboundStatus(statuses, status({ pn, to: 'c0', wamid: `w-${pn}`, status: 'delivered', t: T0 }))
+  const results = createPartitionState('r', 0)
+  // 8 users reached by a template while their window was closed; one of them from two numbers of the WABA: 8 for the WABA.
+  for (let i = 0; i < 8; i++) foldOutboundResult(results, result({ pn: PN1, id: `r${i}`, status: 'accepted', t: T0, to: `c${i}`, type: 'template', windowOpen: false }))
+  // Egress did not know the window (null): counted, an early alert rather than a late one.
+  foldOutboundResult(results, result({ pn: '777', id: 'r-777', status: 'accepted', t: T0, to: 'c0', type: 'template', windowOpen: null }))
+  // Not counted: a text, a template inside an open window, a failed template.
+  foldOutboundResult(results, result({ pn: PN1, id: 'r-text', status: 'accepted', t: T0, to: 'c20', type: 'text', windowOpen: true }))
+  foldOutboundResult(results, result({ pn: PN1, id: 'r-open', status: 'accepted', t: T0, to: 'c21', type: 'template', windowOpen: true }))
+  foldOutboundResult(results, result({ pn: PN1, id: 'r-failed', status: 'failed', t: T0, to: 'c22', type: 'template', windowOpen: false, code: 131026 }))
   const evaluate = (now: number) => {
-    const tables = [events, statuses]
-    const base = collectContext(tables, now, 1000, { byNumber: new Map(), byWaba: new Map() })
-    return evaluateEventsPartition(events, { ...base, reach: partitionReach(statuses, base.numbers, now) }, cfg, owners, now)
+    const tables = [events, statuses, results]
+    const base = collectContext(tables, now, 1000, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() })
+    const reach = partitionReach(results, base.numbers, now, (pn) => base.numbers.get(pn)?.wabaId)
+    assert.deepStrictEqual(Object.fromEntries(reach.byNumber), now < T0 + 24 * 60 * 60_000 ? { [PN1]: 8, 777: 1 } : {})
+    return evaluateEventsPartition(events, { ...base, reach }, cfg, owners, now)
   }
   assert.deepStrictEqual(evaluate(T0 + 1000), [{ wabaId: WABA, uniqueCustomers: 8, limit: 10 }])
   assert.deepStrictEqual(events.alerts.map((a) => `${a.name}:${a.state}:${a.value}`), ['account_violation:firing:1', 'messaging_limit_near:firing:8'])

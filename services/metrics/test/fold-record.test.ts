@@ -29,7 +29,7 @@ test('pricing on sent and again on read is counted once per message id', () => {
   assert.equal(count(state, day('bill', 'authentication-international', 'regular')), 1)
 })
 
-test('failed statuses count their error codes and rate-limit codes; the customer is not reached', () => {
+test('failed statuses count their error codes and rate-limit codes; statuses reach nobody (the limit counts results)', () => {
   const state = createPartitionState('s', 0)
   foldInboundStatus(state, status({ pn: PN1, to: '42', wamid: 'w1', status: 'failed', t: T0, errors: [131048] }))
   foldInboundStatus(state, status({ pn: PN1, to: '42', wamid: 'w1', status: 'failed', t: T0, errors: [131048] }))
@@ -38,7 +38,21 @@ test('failed statuses count their error codes and rate-limit codes; the customer
   assert.equal(count(state, day('rl', '131048', 'status')), 1)
   assert.equal(state.reach.size, 0)
   foldInboundStatus(state, status({ pn: PN1, to: '43', wamid: 'w2', status: 'sent', t: T0 }))
+  assert.equal(state.reach.size, 0)
+})
+
+test('an accepted template outside the window reaches its user once; texts, open windows and failures do not', () => {
+  const state = createPartitionState('r', 0)
+  foldOutboundResult(state, result({ pn: PN1, id: 'a', status: 'accepted', t: T0, to: '42', type: 'template', windowOpen: false }))
+  foldOutboundResult(state, result({ pn: PN1, id: 'b', status: 'accepted', t: T0 + 5, to: '42', type: 'template', windowOpen: false }))
   assert.equal(state.reach.size, 1)
+  assert.equal([...state.reach.values()][0], T0 + 5)
+  foldOutboundResult(state, result({ pn: PN1, id: 'c', status: 'accepted', t: T0, to: '43', type: 'text', windowOpen: true }))
+  foldOutboundResult(state, result({ pn: PN1, id: 'd', status: 'accepted', t: T0, to: '44', type: 'template', windowOpen: true }))
+  foldOutboundResult(state, result({ pn: PN1, id: 'e', status: 'failed', t: T0, to: '45', type: 'template', windowOpen: false, code: 131026 }))
+  assert.equal(state.reach.size, 1)
+  foldOutboundResult(state, result({ pn: PN1, id: 'f', status: 'accepted', t: T0, to: '46', type: 'template', windowOpen: null }))
+  assert.equal(state.reach.size, 2)
 })
 
 test('conversations are counted by origin once per conversation id', () => {

@@ -32,10 +32,10 @@ const cfg: EvaluateConfig = {
 }
 const owners: Owners = { resultsPartitionOf: () => 0, eventsPartitionOf: () => 0 }
 
-/** A context as the lead's reach code hands it over: `byPortfolio` is optional until it lands. */
+/** A context as the reach code hands it over. */
 function context (o: { tiers?: Record<string, number>, byWaba?: Record<string, number>, byPortfolio?: Record<string, number>, numbers?: Record<string, string> }): MergedContext {
   const numbers = new Map<string, NumberInfo>(Object.entries(o.numbers ?? {}).map(([pn, waba]) => [pn, { wabaId: waba, display: `1555${pn}` }]))
-  const reach = { byNumber: new Map<string, number>(), byWaba: new Map(Object.entries(o.byWaba ?? {})), ...(o.byPortfolio && { byPortfolio: new Map(Object.entries(o.byPortfolio)) }) }
+  const reach = { byNumber: new Map<string, number>(), byWaba: new Map(Object.entries(o.byWaba ?? {})), byPortfolio: new Map(Object.entries(o.byPortfolio ?? {})) }
   return { numbers, rateLimitErrors: new Map(), mpsUpgrades: new Map(), tiers: new Map(Object.entries(o.tiers ?? {})), reach }
 }
 
@@ -101,9 +101,8 @@ test('the portfolio limit: config for the portfolio, else the highest configured
   assert.deepEqual(portfolioLimit(W3, [W3], ctx, cfg), { limit: undefined, source: 'default' })
 })
 
-test('unique users per portfolio: ctx.reach.byPortfolio when the reach code gives it, else byWaba summed per portfolio', () => {
-  assert.deepEqual([...portfolioReach(context({ byWaba: { [W1]: 5, [W2]: 7, [W3]: 1 } }), portfolios)], [[P, 12], [W3, 1]])
-  assert.deepEqual([...portfolioReach(context({ byWaba: { [W1]: 5, [W2]: 7 }, byPortfolio: { [P]: 9 } }), portfolios)], [[P, 9]])
+test('unique users per portfolio are ctx.reach.byPortfolio, not the WABAs\' counts summed', () => {
+  assert.deepEqual([...portfolioReach(context({ byWaba: { [W1]: 5, [W2]: 7 }, byPortfolio: { [P]: 9 } }))], [[P, 9]])
 })
 
 test('alerts per portfolio at 80% and 95% of the tier: near, then critical; hysteresis as today; the WABAs of a portfolio share one count', () => {
@@ -137,10 +136,10 @@ test('alerts per portfolio at 80% and 95% of the tier: near, then critical; hyst
   assert.deepEqual(fired(state), ['messaging_limit_near:portfolio:P1:firing:900', 'messaging_limit_near:portfolio:P1:resolved:0'])
 })
 
-test('without byPortfolio the per-WABA counts are summed per portfolio; the portfolio\'s owner partition evaluates it', () => {
+test('the portfolio\'s owner partition evaluates it', () => {
   const state = createPartitionState('e', 1)
   const split: Owners = { resultsPartitionOf: () => 0, eventsPartitionOf: (id) => id === P ? 1 : 0 }
-  const ctx = context({ tiers: { [W2]: 250 }, byWaba: { [W1]: 150, [W2]: 60 }, numbers: { 9001: W1 } })
+  const ctx = context({ tiers: { [W2]: 250 }, byWaba: { [W1]: 150, [W2]: 60 }, byPortfolio: { [P]: 210 }, numbers: { 9001: W1 } })
   const gauges = evaluateEventsPartition(state, ctx, cfg, split, T0)
   assert.deepEqual(fired(state), ['messaging_limit_near:portfolio:P1:firing:210'])
   assert.deepEqual(gauges, [], 'the WABAs\' gauges belong to partition 0')

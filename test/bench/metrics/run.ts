@@ -40,7 +40,7 @@ const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench-
 const names = topicNames(prefix)
 const codec = createCodec()
 
-/** Record i of the mix: 45% statuses, 25% results, 25% inbound messages, 5% events; 2% duplicates. */
+/** Record i of the mix: 45% statuses, 25% results (60 % templates), 25% inbound messages, 5% events; 2% duplicates. */
 async function record (i: number): Promise<OutgoingRecord> {
   const pn = NUMBERS[i % NUMBERS.length]!
   const customer = String(16505000000 + ((i * 7919) % customers))
@@ -87,6 +87,9 @@ async function record (i: number): Promise<OutgoingRecord> {
         status: dup % 10 === 0 ? 'failed' : 'accepted',
         wamid: `wamid.r${dup}`,
         wa_id: customer,
+        // 60 % templates (what the messaging limit counts when the window was not open), the rest texts.
+        message_type: dup % 5 < 3 ? 'template' : 'text',
+        window_open: dup % 5 < 3 ? [false, null, true][dup % 3]! : true,
         message_status: 'accepted',
         error: dup % 10 === 0 ? { code: 131026, subcode: null, message: 'undeliverable', details: null, class: 'permanent', fbtrace_id: null } : null,
         attempts: 1,

@@ -5,10 +5,14 @@ export interface NumberInfo {
   display: string
 }
 
-/** Customers reached in the rolling 24 h, distinct, per number and per WABA. */
+/**
+ * Users counted against Meta's messaging limit in the rolling 24 h (reached by a template outside
+ * their customer service window), distinct, per number, per WABA and per business portfolio.
+ */
 export interface ReachStats {
   byNumber: Map<string, number>
   byWaba: Map<string, number>
+  byPortfolio: Map<string, number>
 }
 
 /** What the alert rules need from every partition's state (owned or read from the changelog). */
@@ -69,14 +73,15 @@ export function collectContext (tables: TpTable[], now: number, rateLimitWindowM
   return { numbers, rateLimitErrors: sumRecent(tables, 'rl', now, rateLimitWindowMs), mpsUpgrades, tiers, reach }
 }
 
-/** Props of a partition's own distinct-customer counts: `x|reach|n|{phone_number_id}`, `x|reach|w|{waba_id}`. */
-export const REACH_PROP = { number: 'x|reach|n|', waba: 'x|reach|w|' } as const
+/** Props of a partition's own distinct-user counts: `x|reach|n|{phone_number_id}`, `x|reach|w|{waba_id}`, `x|reach|p|{portfolio}`. */
+export const REACH_PROP = { number: 'x|reach|n|', waba: 'x|reach|w|', portfolio: 'x|reach|p|' } as const
 
 /**
- * Distinct customers with a non-failed status in the 24 h before `now` in ONE partition's reach
- * entries, per number and per WABA: what its owner publishes as REACH_PROP props.
+ * Distinct users reached (see ReachStats) in the 24 h before `now` in ONE partition's reach
+ * entries, per number, per WABA and per portfolio (`portfolioOf` a phone number id): what its owner
+ * publishes as REACH_PROP props.
  */
-export function partitionReach (table: TpTable, numbers: Map<string, NumberInfo>, now: number): ReachStats {
+export function partitionReach (table: TpTable, numbers: Map<string, NumberInfo>, now: number, portfolioOf: (phoneNumberId: string) => string | undefined = () => undefined): ReachStats {
   const since = now - REACH_WINDOW_MS
   const perNumber = new Map<string, Set<string>>()
   for (const [key, t] of table.reach) {
@@ -88,35 +93,40 @@ export function partitionReach (table: TpTable, numbers: Map<string, NumberInfo>
     set.add(key.slice(bar + 1))
   }
   const byNumber = new Map<string, number>()
-  const wabaSets = new Map<string, Set<string>>()
+  const unions = { waba: new Map<string, Set<string>>(), portfolio: new Map<string, Set<string>>() }
+  const addTo = (into: Map<string, Set<string>>, scope: string | undefined, set: Set<string>) => {
+    if (!scope) return
+    const union = into.get(scope)
+    if (!union) into.set(scope, new Set(set))
+    else for (const c of set) union.add(c)
+  }
   for (const [pn, set] of perNumber) {
     byNumber.set(pn, set.size)
-    const waba = numbers.get(pn)?.wabaId
-    if (!waba) continue
-    const ws = wabaSets.get(waba)
-    if (!ws) wabaSets.set(waba, new Set(set))
-    else for (const c of set) ws.add(c)
+    addTo(unions.waba, numbers.get(pn)?.wabaId, set)
+    addTo(unions.portfolio, portfolioOf(pn), set)
   }
-  return { byNumber, byWaba: new Map([...wabaSets].map(([w, s]) => [w, s.size])) }
+  const sizes = (m: Map<string, Set<string>>) => new Map([...m].map(([k, v]) => [k, v.size]))
+  return { byNumber, byWaba: sizes(unions.waba), byPortfolio: sizes(unions.portfolio) }
 }
 
 /**
- * Unique customers over every partition: the sum of the counts each partition's owner published.
- * Exact per number (a number's customer always lands in the same statuses partition); per WABA a
- * customer reached from two of its numbers whose keys hash to different partitions counts twice
- * (an over-count, so a limit alert comes early, never late).
+ * Users over every partition: the sum of the counts each partition's owner published. Exact per
+ * number (a number's results all land in one partition); per WABA and per portfolio a user reached
+ * from two of its numbers whose results land in different partitions counts twice (an over-count, so
+ * a limit alert comes early, never late).
  */
 export function sumReach (tables: Iterable<TpTable>): ReachStats {
-  const byNumber = new Map<string, number>()
-  const byWaba = new Map<string, number>()
+  const out: ReachStats = { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() }
+  const kinds: Array<[string, Map<string, number>]> = [[REACH_PROP.number, out.byNumber], [REACH_PROP.waba, out.byWaba], [REACH_PROP.portfolio, out.byPortfolio]]
   for (const table of tables) {
     for (const [rest, value] of table.props) {
       if (!rest.startsWith('x|reach|')) continue
-      const into = rest.startsWith(REACH_PROP.number) ? byNumber : rest.startsWith(REACH_PROP.waba) ? byWaba : undefined
-      if (!into) continue
-      const scope = rest.slice(REACH_PROP.number.length)
-      into.set(scope, (into.get(scope) ?? 0) + Number(value))
+      for (const [prefix, into] of kinds) {
+        if (!rest.startsWith(prefix)) continue
+        const scope = rest.slice(prefix.length)
+        into.set(scope, (into.get(scope) ?? 0) + Number(value))
+      }
     }
   }
-  return { byNumber, byWaba }
+  return out
 }

@@ -86,23 +86,12 @@ export function evaluateResultsPartition (state: PartitionState, ctx: MergedCont
 
 const NO_PORTFOLIOS = createPortfolios()
 
-/** Unique users Meta's way, per portfolio, as the reach code provides them (byPortfolio), when it does. */
-type ReachByPortfolio = MergedContext['reach'] & { byPortfolio?: ReadonlyMap<string, number> }
-
 /**
- * Unique users per portfolio: `ctx.reach.byPortfolio` (users reached by a template outside their
- * customer service window, Meta's count), else the per-WABA counts summed per portfolio (a user
- * reached from two WABAs of a portfolio counts twice there: an early alert, never a late one).
+ * Unique users per portfolio, Meta's way: users reached by a template outside their customer
+ * service window (`ctx.reach.byPortfolio`, summed over the partitions' owners).
  */
-export function portfolioReach (ctx: MergedContext, portfolios: Portfolios): Map<string, number> {
-  const byPortfolio = (ctx.reach as ReachByPortfolio).byPortfolio
-  if (byPortfolio) return new Map(byPortfolio)
-  const out = new Map<string, number>()
-  for (const [waba, n] of ctx.reach.byWaba) {
-    const p = portfolios.portfolioOf(waba)
-    out.set(p, (out.get(p) ?? 0) + n)
-  }
-  return out
+export function portfolioReach (ctx: MergedContext): Map<string, number> {
+  return new Map(ctx.reach.byPortfolio)
 }
 
 /** Every portfolio the service knows and its WABAs: from config, numbers, tier webhooks and the reach counts. */
@@ -148,7 +137,7 @@ export function portfolioLimit (portfolioId: string, wabaIds: readonly string[],
 export function evaluateEventsPartition (state: PartitionState, ctx: MergedContext, cfg: EvaluateConfig, owners: Owners, now: number): WabaGauge[] {
   expireAlerts(state, WEBHOOK_ALERT_NAMES, cfg.eventAlertTtlMs, now)
   const portfolios = cfg.portfolios ?? NO_PORTFOLIOS
-  const reach = portfolioReach(ctx, portfolios)
+  const reach = portfolioReach(ctx)
   const known = knownPortfolios(ctx, portfolios, reach)
   const evaluated = new Set<string>()
   const gauges: WabaGauge[] = []
@@ -173,6 +162,6 @@ export function evaluateEventsPartition (state: PartitionState, ctx: MergedConte
 /** Per-portfolio figures of every known portfolio (for gauges and the lead's reach code). */
 export function portfolioGauges (ctx: MergedContext, cfg: EvaluateConfig): PortfolioGauge[] {
   const portfolios = cfg.portfolios ?? NO_PORTFOLIOS
-  const reach = portfolioReach(ctx, portfolios)
+  const reach = portfolioReach(ctx)
   return [...knownPortfolios(ctx, portfolios, reach)].map(([portfolioId, wabaIds]) => ({ portfolioId, wabaIds, uniqueUsers: reach.get(portfolioId) ?? 0, limit: portfolioLimit(portfolioId, wabaIds, ctx, cfg).limit }))
 }

@@ -32,7 +32,7 @@ export function foldInboundMessage (state: PartitionState, m: InboundMessage): F
 
 /**
  * Statuses through the lattice (status-lattice.ts); pricing once per message id; conversations
- * once per conversation id; the recipient as reached unless the message failed.
+ * once per conversation id.
  */
 export function foldInboundStatus (state: PartitionState, s: InboundStatus): FoldOutcome {
   const t = s.meta_timestamp || s.received_at
@@ -67,7 +67,6 @@ export function foldInboundStatus (state: PartitionState, s: InboundStatus): Fol
   if (s.conversation_id && s.conversation_origin && firstSeen(state, `v:${s.conversation_id}`, t)) {
     countUsage(state, t, 'conv', pn, s.conversation_origin.toLowerCase())
   }
-  if (!(bits & STATUS_BIT.failed)) touchReach(state, `${clean(pn)}|${digest(`c:${s.recipient_id}`)}`, t)
   if (flags === before) return 'duplicate'
   setSeen(state, id, flags, Math.max(prev?.t ?? t, t))
   return 'counted'
@@ -85,6 +84,12 @@ export function foldOutboundResult (state: PartitionState, r: OutboundResult): F
   const code = r.error?.code ?? null
   countUsage(state, t, 'res', pn, r.status, code === null ? '' : String(code))
   if (r.status !== 'expired') countRecent(state, t, 'send', pn)
+  // Meta's messaging limit counts users reached by a business-initiated (template) message outside
+  // their customer service window: accepted templates whose window egress did not see open (null =
+  // egress did not know, counted: an early alert rather than a late one).
+  if (r.status === 'accepted' && r.message_type === 'template' && r.window_open !== true) {
+    touchReach(state, `${clean(pn)}|${digest(`c:${r.wa_id ?? r.to}`)}`, t)
+  }
   if (code !== null && RATE_LIMIT_CODES.has(code)) countRateLimitError(state, t, pn, code, 'result')
   const usage = parseBusinessUsage(r.business_usage_json)
   if (usage) {

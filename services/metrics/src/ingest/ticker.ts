@@ -59,11 +59,13 @@ export function createTicker (options: TickerOptions, deps: { processor: Process
       for (const p of parts) if (!p.state) p.ready().catch(() => {})
       const ready = parts.filter((p) => p.state)
       const tables = mergedTables()
-      const empty: ReachStats = { byNumber: new Map(), byWaba: new Map() }
+      const empty: ReachStats = { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() }
       let ctx = collectContext(tables, now, options.evaluate.rateLimitWindowMs, empty)
       // Each owner counts its partitions' customers when they changed (at most once a second of
       // real time: a scan of every entry) and all of them every reachRefreshMs (customers leave the
       // rolling 24 h as the clock moves).
+      const numbersNow = ctx.numbers
+      const portfolioOf = (pn: string) => options.evaluate.portfolios?.phonePortfolio(pn, (id) => numbersNow.get(id)?.wabaId || undefined)
       const refreshAll = now - reachAt >= options.reachRefreshMs
       const scanDue = performance.now() - scannedAt >= REACH_SCAN_MIN_MS
       if (refreshAll) reachAt = now
@@ -73,7 +75,7 @@ export function createTicker (options: TickerOptions, deps: { processor: Process
           const state = p.state!
           if (!refreshAll && !state.reachChanged) continue
           state.reachChanged = false
-          publishReach(state, partitionReach(state, ctx.numbers, now))
+          publishReach(state, partitionReach(state, ctx.numbers, now, portfolioOf))
         }
       }
       ctx = { ...ctx, reach: sumReach(tables) }
@@ -115,6 +117,7 @@ function publishReach (state: PartitionState, stats: ReachStats): void {
   const wanted = new Map<string, string>()
   for (const [pn, n] of stats.byNumber) wanted.set(REACH_PROP.number + pn, String(n))
   for (const [waba, n] of stats.byWaba) wanted.set(REACH_PROP.waba + waba, String(n))
+  for (const [portfolio, n] of stats.byPortfolio) wanted.set(REACH_PROP.portfolio + portfolio, String(n))
   for (const rest of [...state.props.keys()]) if (rest.startsWith('x|reach|') && !wanted.has(rest)) setProp(state, rest, undefined)
   for (const [rest, value] of wanted) setProp(state, rest, value)
 }

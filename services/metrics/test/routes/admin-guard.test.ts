@@ -11,7 +11,7 @@ import { createViewIndex } from '../../src/changelog/view-index.ts'
 
 function build (t: TestContext, host: string, adminToken: string | undefined) {
   const index = createViewIndex()
-  const view: QueryView = { totals: () => index.totals, numbers: () => new Map(), reach: () => ({ byNumber: new Map(), byWaba: new Map() }), alerts: () => [] }
+  const view: QueryView = { totals: () => index.totals, numbers: () => new Map(), reach: () => ({ byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() }), alerts: () => [] }
   const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, checks: () => ({ started: { ok: true } }), isStopping: () => false, host, adminToken })
   t.after(() => app.close())
   return app

@@ -35,7 +35,7 @@ function build (t: TestContext, host = '127.0.0.1', adminToken: string | undefin
   const view: QueryView = {
     totals: () => index.totals,
     numbers: () => new Map([['106540352242922', { wabaId: '102290129340398', display: '15550783881' }]]),
-    reach: () => ({ byNumber: new Map([['106540352242922', 3]]), byWaba: new Map([['102290129340398', 3]]) }),
+    reach: () => ({ byNumber: new Map([['106540352242922', 3]]), byWaba: new Map([['102290129340398', 3]]), byPortfolio: new Map([['102290129340398', 3]]) }),
     alerts: () => [ALERT]
   }
   const app = buildServer({ logger: createLogger({ level: 'silent', name: 'test' }), view, checks: () => ({ started: { ok: true } }), isStopping: () => false, host, adminToken, version: '1.2.3' })

@@ -45,7 +45,7 @@ function build (t: TestContext, options: { ready?: boolean, pricing?: UsagePrici
   const view: QueryView = {
     totals: () => index.totals,
     numbers: () => new Map([[PN1, { wabaId: '102290129340398', display: '15550783881' }], [PN2, { wabaId: '102290129340399', display: '15550783882' }]]),
-    reach: () => ({ byNumber: new Map(), byWaba: new Map() }),
+    reach: () => ({ byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() }),
     alerts: () => []
   }
   const app = buildServer({
