@@ -2,19 +2,23 @@ import { randomBytes } from 'node:crypto'
 import { errorTitle, metaError } from './meta-errors.ts'
 import type { AcceptedMessage } from './recorder.ts'
 
-/** How the sim prices a message: templates by category, everything else as free service. */
+/** How the sim prices a message: templates by category; everything else as service, free until Sep 30, 2026. */
 export interface PricingChoice {
   category: string
   type: 'regular' | 'free_customer_service'
 }
 
+/** From this day Meta charges service messages (whatsapp-cloud-api-more.md §9.4): `regular`, category `service`. */
+export const SERVICE_CHARGED_FROM = Date.UTC(2026, 9, 1)
+
 /**
  * Picks the pricing of a message (PMP, Meta's per-message pricing since July 2025): a template is
  * priced in its catalogue category when the sim knows it (`catalogueCategory`), else as configured
- * by name, else in the default category.
+ * by name, else in the default category; a non-template message is a free service reply until Sep
+ * 30, 2026 and a charged one (`regular`) from Oct 1, 2026, by the time the sim accepted it.
  */
 export function pricingFor (message: AcceptedMessage, defaultCategory: string, byTemplate: Record<string, string>, catalogueCategory?: string): PricingChoice {
-  if (message.type !== 'template') return { category: 'service', type: 'free_customer_service' }
+  if (message.type !== 'template') return { category: 'service', type: message.acceptedAt >= SERVICE_CHARGED_FROM ? 'regular' : 'free_customer_service' }
   const name = (message.body.template as { name?: unknown } | undefined)?.name
   return { category: catalogueCategory?.toLowerCase() ?? (typeof name === 'string' ? byTemplate[name] : undefined) ?? defaultCategory, type: 'regular' }
 }

@@ -58,7 +58,8 @@ test('pricing_analytics of a WABA: volumes and costs of its priced messages, tie
     pricing_analytics: {
       data: [{
         data_points: [
-          { start: day, end, country: 'BR', phone_number: '15550001001', pricing_type: 'FREE_CUSTOMER_SERVICE', pricing_category: 'SERVICE', volume: 1, cost: 0 },
+          // Service messages are charged from Oct 1, 2026 (the market's service rate of the test card).
+          { start: day, end, country: 'BR', phone_number: '15550001001', pricing_type: 'REGULAR', pricing_category: 'SERVICE', volume: 1, cost: 0.007 },
           { start: day, end, country: 'IN', phone_number: '15550001001', pricing_type: 'REGULAR', pricing_category: 'UTILITY', volume: 2, cost: 0.02 }
         ]
       }]

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { verifyWebhookSignature } from '@wabridge/webhook-signature'
 import { post, startReceiver, startSim, textBody, type ReceivedWebhook } from './helpers.ts'
+import { pricingFor, SERVICE_CHARGED_FROM } from '../src/status-payloads.ts'
 
 const PNID = '106540352242922'
 const SECRET = 'sim-app-secret'
@@ -62,7 +63,10 @@ test('sends signed, batched status webhooks: sent → delivered → read, pricin
     const pricing = list[0]?.pricing
     assert.deepEqual(pricing, m.type === 'template'
       ? { billable: true, pricing_model: 'PMP', category: 'authentication', type: 'regular' }
-      : { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' })
+      // Meta charges service messages from Oct 1, 2026: `regular` from then, free before.
+      : m.acceptedAt >= SERVICE_CHARGED_FROM
+        ? { billable: true, pricing_model: 'PMP', category: 'service', type: 'regular' }
+        : { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' })
   }
   assert.equal(sim.stats().webhooks?.delivered, receiver.received.length)
 })
@@ -123,4 +127,12 @@ test('gives up after maxAttempts and stop() ends cleanly with retries pending', 
   const started = performance.now()
   await sim.stop()
   assert.ok(performance.now() - started < 1000)
+})
+
+test('a non-template message is a free service reply until Sep 30, 2026 and charged as service from Oct 1, 2026; templates are charged', () => {
+  const base = { seq: 1, phoneNumberId: '1', to: '2', waId: '2', wamid: 'w', apiVersion: 'v24.0', body: {} }
+  const at = (acceptedAt: number, type = 'text') => pricingFor({ ...base, type, acceptedAt } as Parameters<typeof pricingFor>[0], 'utility', {})
+  assert.deepEqual(at(SERVICE_CHARGED_FROM - 1), { category: 'service', type: 'free_customer_service' })
+  assert.deepEqual(at(SERVICE_CHARGED_FROM), { category: 'service', type: 'regular' })
+  assert.deepEqual(at(SERVICE_CHARGED_FROM - 1, 'template'), { category: 'utility', type: 'regular' })
 })

@@ -157,8 +157,10 @@ test('a day of simulated traffic: the usage API gives the volumes and costs of t
   assert.equal(cost(w1, { country: 'DE', pricing_category: 'MARKETING' }), 0.1365)
   assert.equal(cost(w2, { country: 'IN', pricing_category: 'MARKETING' }), 0.0118)
   assert.equal(cost(w1, { pricing_category: 'AUTHENTICATION' }), 0.0082) // India 0.0014 + Brazil 0.0068
-  assert.equal(cost([...w1, ...w2], { pricing_type: 'FREE_CUSTOMER_SERVICE' }), 0)
-  assert.deepStrictEqual(w1.filter((p) => p.pricing_type === 'FREE_CUSTOMER_SERVICE').map((p) => [p.country, p.volume]), [['IN', 1]])
+  // Service messages are charged from Oct 1, 2026, at the market's flat service rate (no volume tiers).
+  assert.deepStrictEqual([...w1, ...w2].filter((p) => p.pricing_type === 'FREE_CUSTOMER_SERVICE'), [])
+  assert.deepStrictEqual(w1.filter((p) => p.pricing_category === 'SERVICE').map((p) => [p.country, p.pricing_type, p.volume, p.cost]), [['IN', 'REGULAR', 1, 0.0014]])
+  assert.deepStrictEqual(w2.filter((p) => p.pricing_category === 'SERVICE').map((p) => [p.country, p.pricing_type, p.volume, p.cost]), [['BR', 'REGULAR', 1, 0.0068]])
 
   const cliEnv = { GRAPH_API_BASE_URL: sim.url, GRAPH_API_VERSION: 'v24.0', WA_ACCESS_TOKEN: 'tok', METRICS_URL: app.url! }
   const reconcile = (waba: string) => cli(['usage', 'reconcile', '--waba', waba, '--start', String(DAY), '--end', String(DAY + 86_400)], cliEnv)
