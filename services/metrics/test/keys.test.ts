@@ -11,6 +11,10 @@ test('UTC buckets: half hour, day, month (months of different lengths)', () => {
   assert.equal(bucketStart('M', t), Date.UTC(2028, 1, 1) / 1000)
   assert.equal(bucketEnd('M', bucketStart('M', t)), Date.UTC(2028, 2, 1) / 1000)
   assert.equal(bucketEnd('M', Date.UTC(2026, 11, 1) / 1000), Date.UTC(2027, 0, 1) / 1000)
+  // Remembering the last day's month must not carry it over to another day, in either direction.
+  for (const [y, m, d] of [[2026, 10, 30], [2026, 11, 1], [2026, 10, 30], [2027, 0, 31], [2026, 11, 31], [2026, 11, 31]] as const) {
+    assert.equal(bucketStart('M', Date.UTC(y, m, d, 23, 59, 59)), Date.UTC(y, m, 1) / 1000, `${y}-${m + 1}-${d}`)
+  }
 })
 
 test('keys survive odd characters in Meta\'s strings', () => {

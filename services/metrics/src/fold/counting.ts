@@ -8,9 +8,13 @@ export type FoldOutcome = 'counted' | 'duplicate'
 /** Meta's rate-limit error codes (whatsapp-cloud-api.md §6). */
 export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([130429, 131056, 4, 80007, 131048])
 
-/** Counts one event in the half-hour, day and month buckets holding `t`. */
+/**
+ * Counts one event in the half-hour, day and month buckets holding `t`: the keys counterKey() makes,
+ * built from one shared suffix (the hot path of every record).
+ */
 export function countUsage (state: PartitionState, t: number, metric: string, scope: string, a = '', b = ''): void {
-  for (const grain of USAGE_GRAINS) addCount(state, counterKey({ grain, bucket: bucketStart(grain, t), metric, scope, a, b }))
+  const dims = `|${metric}|${clean(scope)}|${clean(a)}|${clean(b)}`
+  for (const grain of USAGE_GRAINS) addCount(state, `c|${grain}|${bucketStart(grain, t)}${dims}`)
 }
 
 /** Counts one event in the one-second bucket holding `t` (alert windows). */

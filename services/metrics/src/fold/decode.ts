@@ -6,12 +6,17 @@ import type { TpTable } from '../state/table.ts'
 /** What each input topic carries. */
 export const SOURCE_SCHEMAS: Record<Source, SchemaName> = { m: 'InboundMessage', s: 'InboundStatus', e: 'InboundEvent', r: 'OutboundResult' }
 
-/** Decodes an input record of either wire format; undefined when it is not a readable record of the topic's schema. */
-export async function decodeRecord (codec: Codec, source: Source, value: Buffer | null): Promise<DecodedRecord | undefined> {
+/**
+ * Decodes an input record of either wire format; undefined when it is not a readable record of the
+ * topic's schema. Synchronous for wabridge's own single-object encoding (no promise per record on
+ * the hot path); a promise only for the Confluent format, whose schema may need the registry.
+ */
+export function decodeRecord (codec: Codec, source: Source, value: Buffer | null): DecodedRecord | undefined | Promise<DecodedRecord | undefined> {
   if (!value) return undefined
   try {
     const expected = SOURCE_SCHEMAS[source]
-    return detectWireFormat(value) === 'confluent' ? await codec.deserialize(value, expected) : codec.decode(value, expected)
+    if (detectWireFormat(value) === 'confluent') return codec.deserialize(value, expected).catch(() => undefined)
+    return codec.decode(value, expected)
   } catch {
     return undefined
   }

@@ -137,7 +137,8 @@ export function createProcessor (options: ProcessorOptions, deps: ProcessorDeps)
       if (!isRunning() || isStale() || draining || part.state !== state) break
       const offset = BigInt(m.offset)
       if (state.nextOffset === null || offset >= state.nextOffset) {
-        const record = await decodeRecord(deps.codec, source, m.value)
+        const decoded = decodeRecord(deps.codec, source, m.value)
+        const record = decoded instanceof Promise ? await decoded : decoded
         if (part.state !== state) break
         if (!record || !foldSafely(state, record, batch.topic, m.offset)) deps.instruments?.recordInvalid(batch.topic)
         advance(state, offset, (record && timeOf(record)) ?? state.streamTime)
