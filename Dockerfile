@@ -21,6 +21,7 @@ COPY packages/local-kafka/package.json packages/local-kafka/
 COPY packages/local-s3/package.json packages/local-s3/
 COPY packages/media-store/package.json packages/media-store/
 COPY packages/outreach/package.json packages/outreach/
+COPY packages/pricing/package.json packages/pricing/
 COPY packages/process/package.json packages/process/
 COPY packages/schemas/package.json packages/schemas/
 COPY packages/stack/package.json packages/stack/
@@ -101,6 +102,9 @@ COPY --from=build /app/packages/kafka/dist packages/kafka/dist
 COPY --from=build /app/packages/local-kafka/dist packages/local-kafka/dist
 COPY --from=build /app/packages/media-store/dist packages/media-store/dist
 COPY --from=build /app/packages/outreach/dist packages/outreach/dist
+COPY --from=build /app/packages/pricing/dist packages/pricing/dist
+# The example rate card, what metrics and the simulator price with unless METRICS_RATE_CARD_DIR / SIM_RATE_CARD_DIR name another.
+COPY --from=build /app/packages/pricing/rate-cards packages/pricing/rate-cards
 COPY --from=build /app/packages/process/dist packages/process/dist
 COPY --from=build /app/packages/schemas/dist packages/schemas/dist
 COPY --from=build /app/packages/schemas/avro packages/schemas/avro

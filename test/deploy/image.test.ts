@@ -130,6 +130,9 @@ test('the image builds from the official Node 24 base and ships only what runs, 
   const avsc = (await readdir(join(root, 'packages/schemas/avro'))).filter((f) => f.endsWith('.avsc')).sort()
   assert.ok(avsc.length > 0)
   assert.deepEqual(files.filter((f) => f.startsWith('packages/schemas/avro/')).map((f) => f.slice('packages/schemas/avro/'.length)).sort(), avsc, 'every .avsc file')
+  const card = (await glob('packages/pricing/rate-cards/**', { cwd: root, nodir: true })).sort()
+  assert.ok(card.length > 0)
+  assert.deepEqual(files.filter((f) => f.startsWith('packages/pricing/rate-cards/')).sort(), card, 'the example rate card')
   for (const { dir } of runtimeClosure(await readWorkspaces(root), PART_WORKSPACES)) {
     assert.ok(files.some((f) => f.startsWith(`${dir}/dist/`) && f.endsWith('.js')), `${dir}/dist has JavaScript`)
   }

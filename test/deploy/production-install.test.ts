@@ -1,7 +1,7 @@
 /**
  * The production install, rehearsed without a container: builds every workspace (turbo, so a warm
  * cache costs seconds), lays out what the image's runtime stage holds (manifests, the lockfile,
- * dist/, the Avro schemas and the CLI's bin/, no sources, no dev tooling), installs it with
+ * dist/, the Avro schemas, the example rate card and the CLI's bin/, no sources, no dev tooling), installs it with
  * `npm ci --omit=dev --ignore-scripts`, and runs every part there with plain node against the test
  * run's broker.
  *
@@ -83,6 +83,7 @@ before(async () => {
     await cp(join(root, dir, 'dist'), join(layout, dir, 'dist'), { recursive: true })
   }
   await cp(join(root, 'packages/schemas/avro'), join(layout, 'packages/schemas/avro'), { recursive: true })
+  await cp(join(root, 'packages/pricing/rate-cards'), join(layout, 'packages/pricing/rate-cards'), { recursive: true })
   // Before the install: npm links node_modules/.bin/wabridge only when the bin file is there.
   await cp(join(root, 'packages/cli/bin'), join(layout, 'packages/cli/bin'), { recursive: true })
   await mkdir(cacheRoot, { recursive: true })
