@@ -44,9 +44,9 @@ test('failed statuses count their error codes and rate-limit codes; statuses rea
 test('an accepted template outside the window reaches its user once; texts, open windows and failures do not', () => {
   const state = createPartitionState('r', 0)
   foldOutboundResult(state, result({ pn: PN1, id: 'a', status: 'accepted', t: T0, to: '42', type: 'template', windowOpen: false }))
-  foldOutboundResult(state, result({ pn: PN1, id: 'b', status: 'accepted', t: T0 + 5, to: '42', type: 'template', windowOpen: false }))
+  foldOutboundResult(state, result({ pn: PN1, id: 'b', status: 'accepted', t: T0 + 5000, to: '42', type: 'template', windowOpen: false }))
   assert.equal(state.reach.size, 1)
-  assert.equal([...state.reach.values()][0], T0 + 5)
+  assert.equal([...state.reach].map(([, t]) => t)[0], T0 + 5000)
   foldOutboundResult(state, result({ pn: PN1, id: 'c', status: 'accepted', t: T0, to: '43', type: 'text', windowOpen: true }))
   foldOutboundResult(state, result({ pn: PN1, id: 'd', status: 'accepted', t: T0, to: '44', type: 'template', windowOpen: true }))
   foldOutboundResult(state, result({ pn: PN1, id: 'e', status: 'failed', t: T0, to: '45', type: 'template', windowOpen: false, code: 131026 }))

@@ -1,3 +1,4 @@
+import type { SeenTable } from '../state/seen-table.ts'
 import type { TpTable } from '../state/table.ts'
 
 export interface NumberInfo {
@@ -83,30 +84,30 @@ export const REACH_PROP = { number: 'x|reach|n|', waba: 'x|reach|w|', portfolio:
  */
 export function partitionReach (table: TpTable, numbers: Map<string, NumberInfo>, now: number, portfolioOf: (phoneNumberId: string) => string | undefined = () => undefined): ReachStats {
   const since = now - REACH_WINDOW_MS
-  const perNumber = new Map<string, Set<string>>()
-  for (const [key, t] of table.reach) {
-    if (t < since) continue
-    const bar = key.indexOf('|')
-    const pn = key.slice(0, bar)
-    let set = perNumber.get(pn)
-    if (!set) perNumber.set(pn, set = new Set())
-    set.add(key.slice(bar + 1))
-  }
   const byNumber = new Map<string, number>()
-  const unions = { waba: new Map<string, Set<string>>(), portfolio: new Map<string, Set<string>>() }
-  const addTo = (into: Map<string, Set<string>>, scope: string | undefined, set: Set<string>) => {
-    if (!scope) return
-    const union = into.get(scope)
-    if (!union) into.set(scope, new Set(set))
-    else for (const c of set) union.add(c)
+  const scopes = { waba: new Map<string, string[]>(), portfolio: new Map<string, string[]>() }
+  const users = new Map<string, SeenTable>()
+  for (const [pn, table_] of table.reach.numbers()) {
+    const n = table_.countAtOrAfter(since)
+    if (n === 0) continue
+    byNumber.set(pn, n)
+    users.set(pn, table_)
+    for (const [into, scope] of [[scopes.waba, numbers.get(pn)?.wabaId], [scopes.portfolio, portfolioOf(pn)]] as const) {
+      if (!scope) continue
+      const list = into.get(scope)
+      if (list) list.push(pn)
+      else into.set(scope, [pn])
+    }
   }
-  for (const [pn, set] of perNumber) {
-    byNumber.set(pn, set.size)
-    addTo(unions.waba, numbers.get(pn)?.wabaId, set)
-    addTo(unions.portfolio, portfolioOf(pn), set)
+  // A scope of one number has that number's count; of several, the union of their users.
+  const distinct = (pns: string[]): number => {
+    if (pns.length === 1) return byNumber.get(pns[0]!)!
+    const union = new Set<string>()
+    for (const pn of pns) for (const [id, e] of users.get(pn)!) if (e.t >= since) union.add(id)
+    return union.size
   }
-  const sizes = (m: Map<string, Set<string>>) => new Map([...m].map(([k, v]) => [k, v.size]))
-  return { byNumber, byWaba: sizes(unions.waba), byPortfolio: sizes(unions.portfolio) }
+  const sizes = (m: Map<string, string[]>) => new Map([...m].map(([scope, pns]) => [scope, distinct(pns)]))
+  return { byNumber, byWaba: sizes(scopes.waba), byPortfolio: sizes(scopes.portfolio) }
 }
 
 /**

@@ -149,7 +149,5 @@ export function expire (state: PartitionState, retention: Retention, force = fal
     }
   }
   state.seen.expireBefore(now - retention.seen, (id) => { state.dirty.add(`s|${id}`) })
-  for (const [key, t] of state.reach) {
-    if (t + retention.reach < now) { state.reach.delete(key); state.dirty.add(`u|${key}`); state.reachChanged = true }
-  }
+  state.reach.expireBefore(now - retention.reach, (key) => { state.dirty.add(`u|${key}`); state.reachChanged = true })
 }

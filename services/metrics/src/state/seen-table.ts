@@ -173,6 +173,17 @@ export class SeenTable {
     return this.#evictedUpTo === undefined ? undefined : this.#evictedUpTo * 1000
   }
 
+  /** Entries whose time is at or after `ms` (epoch ms), counted without building their ids. */
+  countAtOrAfter (ms: number): number {
+    const cells = this.#cells
+    let n = 0
+    for (let b = 3; b < cells.length; b += 4) {
+      const c = cells[b]!
+      if (c !== 0 && (c - 1) * 1000 >= ms) n++
+    }
+    return n
+  }
+
   /** Approximate bytes held (typed arrays), for a gauge. */
   get bytes (): number {
     return this.#cells.byteLength + this.#flags.byteLength

@@ -1,3 +1,4 @@
+import { ReachTable } from './reach-table.ts'
 import { DEFAULT_SEEN_CAPACITY, SeenTable, type SeenEntry } from './seen-table.ts'
 
 /**
@@ -15,7 +16,8 @@ export interface TpTable {
   recent: Map<string, number>
   /** Dedup and status-lattice entries in typed arrays, at most `capacity` (seen-table.ts). */
   seen: SeenTable
-  reach: Map<string, number>
+  /** Last time each user was reached, per number, in typed arrays (reach-table.ts). */
+  reach: ReachTable
   props: Map<string, string>
   /** Called for each dedup entry the capacity evicted: the owner writes its tombstone. */
   onSeenEvicted: ((id: string) => void) | undefined
@@ -26,7 +28,7 @@ export type { SeenEntry }
 /** A table whose dedup entries are bounded by `seenCapacity` (METRICS_DEDUP_MAX_ENTRIES). */
 export function createTable (seenCapacity = DEFAULT_SEEN_CAPACITY): TpTable {
   const seen = new SeenTable({ capacity: seenCapacity, onEvict: (id) => table.onSeenEvicted?.(id) })
-  const table: TpTable = { counters: new Map(), recent: new Map(), seen, reach: new Map(), props: new Map(), onSeenEvicted: undefined }
+  const table: TpTable = { counters: new Map(), recent: new Map(), seen, reach: new ReachTable(), props: new Map(), onSeenEvicted: undefined }
   return table
 }
 
