@@ -45,7 +45,7 @@ const exercise: Record<Service, () => void> = {
     const deltas = ['in', 'st', 'sterr', 'bill', 'conv', 'res', 'rl', 'ev'].map((metric) => ({ rest: `c|d|0|${metric}|1001|a|b`, delta: 1 }))
     m.recordCommitted(deltas, () => ({ wabaId: 'w1', display: '+1 555' }))
     m.recordConsumed('wa.inbound.messages', 0, 5, 12)
-    m.recordInvalid('wa.inbound.messages')
+    m.recordInvalid('wa.inbound.messages', 'undecodable')
     m.recordFlush(30, 4, true)
   }
 }

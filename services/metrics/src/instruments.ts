@@ -18,7 +18,7 @@ export interface Instruments {
   /** Advances the usage counters by the committed increase of monthly counters. */
   recordCommitted(deltas: Array<{ rest: string, delta: number }>, numberInfo: (phoneNumberId: string) => NumberInfo | undefined): void
   recordConsumed(topic: string, partition: number, count: number, durationMs: number): void
-  recordInvalid(topic: string): void
+  recordInvalid(topic: string, reason: 'undecodable' | 'unfoldable'): void
   recordFlush(durationMs: number, records: number, ok: boolean): void
   stop(): void
 }
@@ -51,7 +51,7 @@ export function createInstruments (meter: Meter, options: { groupId: string }, g
   const consumed = meter.createCounter('messaging.client.consumed.messages', { description: 'Records consumed and folded', unit: '{message}' })
   const seconds = { explicitBucketBoundaries: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }
   const processDuration: Histogram = meter.createHistogram('messaging.process.duration', { description: 'Time to fold one fetched batch', unit: 's', advice: seconds })
-  const invalid = counter('wabridge.metrics.invalid_records', 'Records that could not be decoded (skipped)', '{record}')
+  const invalid = counter('wabridge.metrics.invalid_records', 'Records that could not be decoded or folded (skipped)', '{record}')
   const flushes = counter('wabridge.changelog.flushes', 'Changelog transactions by outcome', '{transaction}')
   const flushRecords = counter('wabridge.changelog.records', 'Changelog records committed', '{record}')
   const flushDuration = meter.createHistogram('wabridge.changelog.flush.duration', { description: 'Duration of one changelog transaction', unit: 's', advice: seconds })
@@ -108,7 +108,7 @@ export function createInstruments (meter: Meter, options: { groupId: string }, g
       if (count > 0) consumed.add(count, messaging(topic, partition))
       processDuration.record(durationMs / 1000, messaging(topic, partition))
     },
-    recordInvalid (topic) { invalid.add(1, { 'messaging.destination.name': topic }) },
+    recordInvalid (topic, reason) { invalid.add(1, { 'messaging.destination.name': topic, reason }) },
     recordFlush (durationMs, records, ok) {
       flushes.add(1, { outcome: ok ? 'committed' : 'failed' })
       if (ok) flushRecords.add(records)

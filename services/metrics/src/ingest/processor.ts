@@ -92,14 +92,23 @@ export function createProcessor (options: ProcessorOptions, deps: ProcessorDeps)
     return part
   }
 
-  /** A record the fold cannot handle is skipped (and counted), never retried forever. */
-  function foldSafely (state: PartitionState, record: DecodedRecord, topic: string, offset: string): boolean {
+  /** Kinds of bad record already logged (`{topic}|{reason}`): each is logged once, then only counted. */
+  const logged = new Set<string>()
+
+  /** A record that cannot be decoded or folded is counted, logged once per kind with where it is, and skipped (never retried forever). */
+  function skipBad (topic: string, partition: number, offset: string, reason: 'undecodable' | 'unfoldable', err?: unknown): void {
+    deps.instruments?.recordInvalid(topic, reason)
+    const kind = `${topic}|${reason}`
+    if (logged.has(kind)) return
+    logged.add(kind)
+    log.error({ err, topic, partition, offset, reason }, `${reason === 'undecodable' ? 'a record could not be decoded' : 'a record could not be folded'}; skipped (further ones of this kind are only counted: wabridge.metrics.invalid_records)`)
+  }
+
+  function foldSafely (state: PartitionState, record: DecodedRecord, topic: string, partition: number, offset: string): void {
     try {
       foldRecord(state, record)
-      return true
     } catch (err) {
-      log.error({ err, topic, offset }, 'record could not be folded; skipped')
-      return false
+      skipBad(topic, partition, offset, 'unfoldable', err)
     }
   }
 
@@ -140,7 +149,8 @@ export function createProcessor (options: ProcessorOptions, deps: ProcessorDeps)
         const decoded = decodeRecord(deps.codec, source, m.value)
         const record = decoded instanceof Promise ? await decoded : decoded
         if (part.state !== state) break
-        if (!record || !foldSafely(state, record, batch.topic, m.offset)) deps.instruments?.recordInvalid(batch.topic)
+        if (record) foldSafely(state, record, batch.topic, batch.partition, m.offset)
+        else skipBad(batch.topic, batch.partition, m.offset, 'undecodable')
         advance(state, offset, (record && timeOf(record)) ?? state.streamTime)
         folded++
       }
