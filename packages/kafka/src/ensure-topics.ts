@@ -225,3 +225,19 @@ export async function waitUntilServed (admin: Admin, topic: string, timeoutMs = 
     }
   }
 }
+
+/**
+ * `admin.fetchTopicOffsets(topic)`, retrying transient errors for up to `timeoutMs`: a partition's
+ * leader may move just after a topic was created (by this process or another one starting beside
+ * it), and "not the leader" must not stop a service that is starting.
+ */
+export async function fetchTopicOffsetsRetrying (admin: Admin, topic: string, timeoutMs = 30_000): ReturnType<Admin['fetchTopicOffsets']> {
+  return await pRetry(async () => {
+    try {
+      return await admin.fetchTopicOffsets(topic)
+    } catch (err) {
+      if (!isTransientKafkaError(err)) throw new AbortError(err as Error)
+      throw err instanceof TypeError ? new Error(`kafkajs admin failed: ${err.message}`, { cause: err }) : err
+    }
+  }, { retries: Infinity, minTimeout: 50, maxTimeout: 1000, factor: 2, maxRetryTime: timeoutMs })
+}

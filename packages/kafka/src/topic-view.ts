@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka } from 'kafkajs'
 import { createConsumer, type WabridgeConsumer } from './consumer.ts'
+import { fetchTopicOffsetsRetrying } from './ensure-topics.ts'
 
 export interface TopicViewOptions {
   /** A compacted topic read whole by every instance. */
@@ -48,10 +49,10 @@ export function createTopicView (options: TopicViewOptions, deps: { kafka: Kafka
 
   /** The topic's offsets, through the caller's admin, or a short-lived one when it has none. */
   async function endOffsets () {
-    if (deps.admin) return await deps.admin.fetchTopicOffsets(options.topic)
+    if (deps.admin) return await fetchTopicOffsetsRetrying(deps.admin, options.topic)
     const admin = deps.kafka.admin()
     await admin.connect()
-    try { return await admin.fetchTopicOffsets(options.topic) } finally { await admin.disconnect() }
+    try { return await fetchTopicOffsetsRetrying(admin, options.topic) } finally { await admin.disconnect() }
   }
 
   async function catchUp (): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka } from 'kafkajs'
+import { fetchTopicOffsetsRetrying } from '@wabridge/kafka'
 
 /**
  * Reads every record of `topic` written before the call, once, in offset order per partition
@@ -7,7 +8,7 @@ import type { Admin, Kafka } from 'kafkajs'
  */
 export async function readTopicToEnd (kafka: Kafka, admin: Admin, topic: string, onRecord: (key: string, value: Buffer | null) => void | Promise<void>): Promise<void> {
   const ends = new Map<number, bigint>()
-  for (const o of await admin.fetchTopicOffsets(topic)) if (BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high))
+  for (const o of await fetchTopicOffsetsRetrying(admin, topic)) if (BigInt(o.high) > BigInt(o.low)) ends.set(o.partition, BigInt(o.high))
   if (ends.size === 0) return
   const consumer = kafka.consumer({ groupId: `wabridge-campaigns.read.${randomUUID()}`, maxWaitTimeInMs: 100, maxBytesPerPartition: 16 * 1024 * 1024 })
   await consumer.connect()

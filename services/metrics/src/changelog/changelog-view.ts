@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka } from 'kafkajs'
-import { createConsumer, type WabridgeConsumer } from '@wabridge/kafka'
+import { createConsumer, fetchTopicOffsetsRetrying, type WabridgeConsumer } from '@wabridge/kafka'
 import type { Logger } from '@wabridge/telemetry'
 import { applyChangelog, createViewIndex, type ViewIndex } from './view-index.ts'
 
@@ -62,7 +62,7 @@ export function createChangelogView (options: ChangelogViewOptions, deps: Change
     index,
     get isCaughtUp () { return caughtUp },
     async start () {
-      for (const { partition, offset } of await deps.admin.fetchTopicOffsets(options.topic)) {
+      for (const { partition, offset } of await fetchTopicOffsetsRetrying(deps.admin, options.topic)) {
         if (BigInt(offset) > 0n) targets.set(partition, BigInt(offset))
       }
       if (targets.size === 0) markCaughtUp('empty changelog')
