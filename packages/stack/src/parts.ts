@@ -121,7 +121,7 @@ export function stackParts (input: PartsInput): PartSpec[] {
       name: 'metrics',
       entry: partEntry('@wabridge/metrics'),
       // A capped heap: what the service holds is small, the rest is garbage between collections.
-      nodeFlags: ['--max-old-space-size=256'],
+      nodeFlags: ['--max-old-space-size=512'],
       env: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: ports.prometheus },
       readyUrl: `http://${host}:${ports.metrics}/readyz`
     },
