@@ -2,6 +2,7 @@ import { Kafka, logLevel, type logCreator } from 'kafkajs'
 import { installProduceEncoder } from './produce-encoder.ts'
 import { installCoordinatorCache } from './coordinator-cache.ts'
 import { installRequestQueueFix } from './request-queue-fix.ts'
+import { installAdminOffsetRetry } from './admin-offsets.ts'
 
 /** The part of a pino logger the kafkajs adapter needs. */
 export interface KafkaLogger {
@@ -52,13 +53,13 @@ function toLogCreator (logger: KafkaLogger): logCreator {
 /**
  * A kafkajs client whose logs go to our logger (kafkajs INFO lines become debug), producing with
  * the faster Produce request encoder (produce-encoder.ts) and without kafkajs' negative timers
- * (request-queue-fix.ts).
+ * (request-queue-fix.ts), whose admins' offset requests wait out a leader moving (admin-offsets.ts).
  */
 export function createKafkaClient (options: KafkaClientOptions): Kafka {
   installProduceEncoder()
   installRequestQueueFix()
   installCoordinatorCache()
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
@@ -66,4 +67,6 @@ export function createKafkaClient (options: KafkaClientOptions): Kafka {
     logLevel: options.logger ? logLevel.INFO : logLevel.NOTHING,
     ...(options.logger && { logCreator: toLogCreator(options.logger) })
   })
+  installAdminOffsetRetry(kafka)
+  return kafka
 }
