@@ -22,6 +22,9 @@ export const kafkaEnv = {
   KAFKA_CONSUMER_MAX_RESTARTS: z.coerce.number().int().min(0).default(5),
   // The sliding window of KAFKA_CONSUMER_MAX_RESTARTS, ms.
   KAFKA_CONSUMER_RESTART_WINDOW_MS: durationMs().default(600_000),
+  // Produce request encoder (@wabridge/kafka createKafkaClient reads it): wabridge = the one-pass encoder installed into
+  // kafkajs, which refuses to start on a kafkajs version it was not verified against; kafkajs = kafkajs' own, untouched.
+  KAFKA_PRODUCE_ENCODER: z.enum(['wabridge', 'kafkajs']).default('wabridge'),
   // Schema registry (Confluent API). When set, values use the Confluent wire format; else single-object encoding.
   // A secret (also read from SCHEMA_REGISTRY_URL_FILE): `user:password@` in it is sent as Basic auth.
   SCHEMA_REGISTRY_URL: secret(z.url()).optional()

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
-import { installProduceEncoder } from './produce-encoder.ts'
+import { parseProduceEncoder, PRODUCE_ENCODER_ENV, setupProduceEncoder, type KafkajsModuleLoader, type ProduceEncoder } from './produce-encoder.ts'
 import { installCoordinatorCache } from './coordinator-cache.ts'
 import { installRequestQueueFix } from './request-queue-fix.ts'
 import { installAdminOffsetRetry } from './admin-offsets.ts'
@@ -20,6 +20,14 @@ export interface KafkaClientOptions {
   connectionTimeoutMs?: number
   /** Milliseconds to wait for a broker response. Default 30000. */
   requestTimeoutMs?: number
+  /**
+   * The Produce request encoder (produce-encoder.ts): `wabridge` (ours, installed into kafkajs) or
+   * `kafkajs` (kafkajs' own). Default: the KAFKA_PRODUCE_ENCODER env var, else `wabridge`. The
+   * choice is process-wide: every client of a process must make the same one.
+   */
+  produceEncoder?: ProduceEncoder
+  /** How the encoder check reads kafkajs' package.json and internals (tests inject one). Default: require. */
+  kafkajsModules?: KafkajsModuleLoader
 }
 
 /**
@@ -52,11 +60,21 @@ function toLogCreator (logger: KafkaLogger): logCreator {
 
 /**
  * A kafkajs client whose logs go to our logger (kafkajs INFO lines become debug), producing with
- * the faster Produce request encoder (produce-encoder.ts) and without kafkajs' negative timers
- * (request-queue-fix.ts), whose admins' offset requests wait out a leader moving (admin-offsets.ts).
+ * the Produce request encoder chosen by `produceEncoder` / KAFKA_PRODUCE_ENCODER (produce-encoder.ts;
+ * logged at info once per client), without kafkajs' negative timers (request-queue-fix.ts), whose
+ * admins' offset requests wait out a leader moving (admin-offsets.ts).
+ *
+ * Throws a ProduceEncoderError instead of creating the client when the `wabridge` encoder is asked
+ * for on a kafkajs version or internals it was not verified against, when the env var holds
+ * another value, or when another client of the process chose the other encoder.
  */
 export function createKafkaClient (options: KafkaClientOptions): Kafka {
-  installProduceEncoder()
+  const encoder = options.produceEncoder ?? parseProduceEncoder(process.env[PRODUCE_ENCODER_ENV])
+  const status = setupProduceEncoder(encoder, options.kafkajsModules)
+  options.logger?.info({ produceEncoder: status.encoder, active: status.active, kafkajsVersion: status.kafkajsVersion },
+    status.active
+      ? `produce encoder: wabridge, active on kafkajs ${status.kafkajsVersion}`
+      : `produce encoder: kafkajs' own (wabridge encoder inactive, ${PRODUCE_ENCODER_ENV}=kafkajs) on kafkajs ${status.kafkajsVersion}`)
   installRequestQueueFix()
   installCoordinatorCache()
   const kafka = new Kafka({

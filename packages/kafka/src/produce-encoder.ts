@@ -10,6 +10,10 @@ import CRC32C from 'crc-32/crc32c.js'
  * request first and writes it into one buffer: the same bytes (a test compares them with kafkajs'
  * own encoder), a fraction of the work. Requests with compression, and every other request, are
  * still kafkajs' own.
+ *
+ * An explicit choice (setupProduceEncoder, KAFKA_PRODUCE_ENCODER through createKafkaClient):
+ * `wabridge` (default) installs it and refuses, with a ProduceEncoderError, a kafkajs version it was
+ * not verified against or internals it does not recognise; `kafkajs` leaves kafkajs untouched.
  */
 
 interface Message {
@@ -220,20 +224,130 @@ export function encodeProduceRequest (args: ProduceRequestArgs, now = Date.now()
   return w.buf
 }
 
-let installed: boolean | undefined
+/** The environment variable that chooses the Produce request encoder of every service. */
+export const PRODUCE_ENCODER_ENV = 'KAFKA_PRODUCE_ENCODER'
 
 /**
- * Replaces the encoding of kafkajs' Produce requests v3–v7 without compression with
- * encodeProduceRequest. Only for the kafkajs version it was written against; returns whether it
- * is installed. Idempotent.
+ * `wabridge`: encodeProduceRequest, installed into kafkajs (the default). `kafkajs`: kafkajs' own
+ * encoder, untouched (about twice the CPU per record; for another kafkajs version, or to rule the
+ * encoder out when diagnosing).
  */
-export function installProduceEncoder (): boolean {
-  if (installed !== undefined) return installed
-  installed = false
-  const pkg = require('kafkajs/package.json') as { version: string }
-  if (pkg.version !== KAFKAJS_VERSION || process.env.WABRIDGE_KAFKAJS_ENCODER === 'kafkajs') return false
-  const definition = require('kafkajs/src/protocol/requests/produce/index.js') as ProduceDefinition
-  const Encoder = require('kafkajs/src/protocol/encoder.js') as new (size?: number) => KafkaEncoder
+export const PRODUCE_ENCODERS = ['wabridge', 'kafkajs'] as const
+export type ProduceEncoder = typeof PRODUCE_ENCODERS[number]
+
+/** kafkajs versions whose Produce requests the encoder was checked against, byte for byte. */
+export const VERIFIED_KAFKAJS_VERSIONS: readonly string[] = Object.freeze([KAFKAJS_VERSION])
+
+export const PRODUCE_ENCODER_ERROR_CODES = [
+  /** KAFKA_PRODUCE_ENCODER (or the option) is neither `wabridge` nor `kafkajs`. */
+  'KAFKA_PRODUCE_ENCODER_INVALID',
+  /** `wabridge` asked for, and the installed kafkajs is not a verified version. */
+  'KAFKA_PRODUCE_ENCODER_UNVERIFIED',
+  /** `wabridge` asked for, and the kafkajs internals it replaces are not what it was written against. */
+  'KAFKA_PRODUCE_ENCODER_INTERNALS',
+  /** Two clients of one process asked for different encoders (the encoder is process-wide). */
+  'KAFKA_PRODUCE_ENCODER_CONFLICT'
+] as const
+export type ProduceEncoderErrorCode = typeof PRODUCE_ENCODER_ERROR_CODES[number]
+
+/** Why a Kafka client refused to be created over the produce encoder. Not retryable: a configuration or installation fault. */
+export class ProduceEncoderError extends Error {
+  override readonly name = 'ProduceEncoderError'
+  readonly code: ProduceEncoderErrorCode
+  /** The kafkajs version found, when it was read. */
+  readonly kafkajsVersion: string | undefined
+
+  constructor (code: ProduceEncoderErrorCode, message: string, options: { kafkajsVersion?: string, cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.kafkajsVersion = options.kafkajsVersion
+  }
+}
+
+/** Loads a module by id, as `require` does: how the encoder reads kafkajs' package.json and internals. */
+export type KafkajsModuleLoader = (id: string) => unknown
+
+/** What a client runs with. */
+export interface ProduceEncoderStatus {
+  encoder: ProduceEncoder
+  /** True when kafkajs' Produce requests v3–v7 without compression go through encodeProduceRequest. */
+  active: boolean
+  kafkajsVersion: string
+}
+
+/** The encoder named by `value` (an option or the env var; empty or unset: `wabridge`). */
+export function parseProduceEncoder (value: string | undefined): ProduceEncoder {
+  if (value === undefined || value === '') return 'wabridge'
+  if ((PRODUCE_ENCODERS as readonly string[]).includes(value)) return value as ProduceEncoder
+  throw new ProduceEncoderError('KAFKA_PRODUCE_ENCODER_INVALID', `${PRODUCE_ENCODER_ENV} must be one of ${PRODUCE_ENCODERS.join(', ')}`)
+}
+
+const PATCHED_VERSIONS = [3, 4, 5, 6, 7]
+const SAMPLE: ProduceRequestArgs = { acks: -1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v' }] }] }] }
+
+function readKafkajsVersion (load: KafkajsModuleLoader): string {
+  const pkg = load('kafkajs/package.json') as { version?: unknown } | undefined
+  return typeof pkg?.version === 'string' ? pkg.version : 'unknown'
+}
+
+/** The two kafkajs internals the encoder replaces, checked to have the shape it was written against. */
+function loadInternals (load: KafkajsModuleLoader, version: string): { definition: ProduceDefinition, Encoder: new (size?: number) => KafkaEncoder } {
+  const fail = (what: string, cause?: unknown) => new ProduceEncoderError('KAFKA_PRODUCE_ENCODER_INTERNALS',
+    `the produce encoder cannot be installed into kafkajs ${version}: ${what}; set ${PRODUCE_ENCODER_ENV}=kafkajs to produce with kafkajs' own encoder`,
+    { kafkajsVersion: version, cause })
+  let definition: ProduceDefinition
+  let Encoder: new (size?: number) => KafkaEncoder
+  try {
+    definition = load('kafkajs/src/protocol/requests/produce/index.js') as ProduceDefinition
+    Encoder = load('kafkajs/src/protocol/encoder.js') as new (size?: number) => KafkaEncoder
+  } catch (err) {
+    throw fail('its Produce request or Encoder module is missing', err)
+  }
+  if (typeof definition?.protocol !== 'function' || !Array.isArray(definition.versions)) throw fail('its Produce request module has no protocol(version) and versions')
+  if (typeof Encoder !== 'function' || typeof (Encoder.prototype as Partial<KafkaEncoder> | undefined)?.writeBuffer !== 'function') throw fail('its Encoder has no writeBuffer')
+  for (const version of PATCHED_VERSIONS) {
+    if (!definition.versions.includes(String(version))) throw fail(`it has no Produce request v${version}`)
+    let made: { request?: { encode?: unknown } } | undefined
+    try {
+      made = definition.protocol({ version })(SAMPLE) as typeof made
+    } catch (err) {
+      throw fail(`its Produce request v${version} cannot be built`, err)
+    }
+    if (typeof made?.request?.encode !== 'function') throw fail(`its Produce request v${version} has no encode()`)
+  }
+  return { definition, Encoder }
+}
+
+/** What this process runs with, once a client chose. */
+let chosen: ProduceEncoderStatus | undefined
+
+/**
+ * Puts the process on `encoder` and says what it runs with. `wabridge` installs encodeProduceRequest
+ * into kafkajs, after checking that kafkajs is a verified version and has the internals it replaces;
+ * otherwise it throws a ProduceEncoderError (KAFKA_PRODUCE_ENCODER_UNVERIFIED or _INTERNALS) rather
+ * than run without it. `kafkajs` leaves kafkajs untouched. The choice is process-wide (kafkajs' request
+ * table is one per process): a later call asking for the other encoder throws
+ * KAFKA_PRODUCE_ENCODER_CONFLICT; asking again for the same one returns the same status.
+ * `load` reads kafkajs' package.json and internals (default: require from this package; tests inject one).
+ */
+export function setupProduceEncoder (encoder: ProduceEncoder, load: KafkajsModuleLoader = require): ProduceEncoderStatus {
+  const kafkajsVersion = readKafkajsVersion(load)
+  if (encoder === 'wabridge' && !VERIFIED_KAFKAJS_VERSIONS.includes(kafkajsVersion)) {
+    throw new ProduceEncoderError('KAFKA_PRODUCE_ENCODER_UNVERIFIED',
+      `refusing to start: the produce encoder was verified against kafkajs ${VERIFIED_KAFKAJS_VERSIONS.join(', ')}, and kafkajs ${kafkajsVersion} is installed; ` +
+      `set ${PRODUCE_ENCODER_ENV}=kafkajs to produce with kafkajs' own encoder`, { kafkajsVersion })
+  }
+  if (chosen !== undefined) {
+    if (chosen.encoder === encoder) return chosen
+    throw new ProduceEncoderError('KAFKA_PRODUCE_ENCODER_CONFLICT',
+      `a Kafka client of this process already produces with the ${chosen.encoder} encoder; the encoder is process-wide, so every client must ask for the same one`,
+      { kafkajsVersion })
+  }
+  if (encoder === 'kafkajs') {
+    chosen = Object.freeze({ encoder, active: false, kafkajsVersion })
+    return chosen
+  }
+  const { definition, Encoder } = loadInternals(load, kafkajsVersion)
   const compressionNone = 0
   const original = definition.protocol
   definition.protocol = ({ version }) => {
@@ -245,6 +359,11 @@ export function installProduceEncoder (): boolean {
       return { ...made, request: { ...made.request, encode: async () => new Encoder(0).writeBuffer(encodeProduceRequest(args)) } }
     }
   }
-  installed = true
-  return true
+  chosen = Object.freeze({ encoder, active: true, kafkajsVersion })
+  return chosen
+}
+
+/** setupProduceEncoder('wabridge'): installs the encoder (or throws); true once installed. */
+export function installProduceEncoder (load: KafkajsModuleLoader = require): boolean {
+  return setupProduceEncoder('wabridge', load).active
 }
