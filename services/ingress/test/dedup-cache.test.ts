@@ -42,3 +42,25 @@ test('expired ids are pruned when new ones are added, so memory follows the wind
   cache.add('new')
   assert.equal(cache.size, 1)
 })
+
+test('an id re-added after it expired is not forgotten when its first slot is freed', () => {
+  let now = 0
+  const cache = createDedupCache({ ttlMs: 10, maxEntries: 3, now: () => now })
+  cache.add('a')
+  now = 10
+  assert.equal(cache.has('a'), false)
+  cache.add('a')
+  cache.add('b')
+  cache.add('c')
+  assert.deepEqual(['a', 'b', 'c'].map((id) => cache.has(id)), [true, true, true])
+  assert.equal(cache.size, 3)
+})
+
+test('keeps exactly the newest maxEntries ids however many pass through', () => {
+  const cache = createDedupCache({ ttlMs: 1_000_000, maxEntries: 1000, now: () => 0 })
+  for (let i = 0; i < 50_000; i++) cache.add(`id-${i}`)
+  assert.equal(cache.size, 1000)
+  assert.equal(cache.has('id-48999'), false)
+  assert.equal(cache.has('id-49000'), true)
+  assert.equal(cache.has('id-49999'), true)
+})
