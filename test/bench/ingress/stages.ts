@@ -1,0 +1,54 @@
+/**
+ * CPU time per webhook of each stage of the ingress request path, in this process, without HTTP
+ * or Kafka (the producer acknowledges at once): verify the signature, parse, split, the raw record,
+ * and publish (dedup, Avro encoding, headers, the size check). Stable on a busy machine where the
+ * HTTP benchmark (run.ts) is not, so each change of the path can be measured on its own.
+ *
+ *   npx tsx --conditions=source test/bench/ingress/stages.ts [--webhooks 200000]
+ */
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { ROOT_CONTEXT } from '@opentelemetry/api'
+import { topicNames, type TopicLimits, type WabridgeProducer } from '@wabridge/kafka'
+import { createCodec } from '@wabridge/schemas'
+import { verifyWebhookSignature } from '@wabridge/webhook-signature'
+import { createDedupCache } from '../../../services/ingress/src/dedup-cache.ts'
+import { createIngressMetrics } from '../../../services/ingress/src/metrics.ts'
+import { firstEntryId, toRawRecord } from '../../../services/ingress/src/raw-record.ts'
+import { parseWebhookJson, splitWebhook } from '../../../services/ingress/src/split-webhook.ts'
+import { createWebhookPublisher } from '../../../services/ingress/src/webhook-publisher.ts'
+import { metrics } from '@opentelemetry/api'
+import { createWebhookFactory } from './webhooks.ts'
+
+const { values } = parseArgs({ options: { webhooks: { type: 'string', default: '200000' } } })
+const n = Number(values.webhooks)
+const SECRET = 'bench-app-secret'
+const next = createWebhookFactory(SECRET)
+const webhooks = Array.from({ length: n }, next)
+const headers = { host: '127.0.0.1:8080', connection: 'keep-alive', 'content-type': 'application/json', 'content-length': '400', 'x-hub-signature-256': '' }
+
+const producer: Pick<WabridgeProducer, 'send'> = { send: async () => [] }
+const limits: Pick<TopicLimits, 'peek' | 'get'> = { peek: () => ({ maxMessageBytes: 1_048_588, partitions: 1 }) as never, get: async () => new Map() }
+const publisher = createWebhookPublisher({ topics: topicNames('bench'), timeoutMs: 5000, maxPendingBytes: 128 * 1024 * 1024 }, {
+  producer, limits, codec: createCodec(), dedup: createDedupCache({ ttlMs: 15 * 60_000, maxEntries: 200_000 }), metrics: createIngressMetrics(metrics.getMeter('bench'))
+})
+
+const times = { verify: 0, parse: 0, split: 0, raw: 0, publish: 0 }
+const t0 = performance.now()
+for (const { body, signature } of webhooks) {
+  let t = performance.now()
+  const verification = verifyWebhookSignature(body, signature, [SECRET])
+  if (!verification.ok) throw new Error('bad signature')
+  let u = performance.now(); times.verify += u - t; t = u
+  const payload = parseWebhookJson(body, 64)
+  u = performance.now(); times.parse += u - t; t = u
+  const records = splitWebhook(payload, Date.now())
+  u = performance.now(); times.split += u - t; t = u
+  const raw = toRawRecord({ body, headers: { ...headers, 'x-hub-signature-256': signature }, remoteAddress: '127.0.0.1', receivedAt: Date.now(), wabaId: firstEntryId(payload) })
+  u = performance.now(); times.raw += u - t; t = u
+  await publisher.publish([...records, raw], ROOT_CONTEXT)
+  u = performance.now(); times.publish += u - t
+}
+const total = performance.now() - t0
+for (const [stage, ms] of Object.entries(times)) console.log(`${stage.padEnd(8)} ${(ms * 1000 / n).toFixed(2).padStart(7)} µs`)
+console.log(`${'total'.padEnd(8)} ${(total * 1000 / n).toFixed(2).padStart(7)} µs per webhook (${n} webhooks)`)
