@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
-import { parseProduceEncoder, PRODUCE_ENCODER_ENV, setupProduceEncoder, type KafkajsModuleLoader, type ProduceEncoder } from './produce-encoder.ts'
+import { produceEncoderFromEnv, PRODUCE_ENCODER_ENV, setupProduceEncoder, type KafkajsModuleLoader, type ProduceEncoder } from './produce-encoder.ts'
 import { installCoordinatorCache } from './coordinator-cache.ts'
 import { installRequestQueueFix } from './request-queue-fix.ts'
 import { installAdminOffsetRetry } from './admin-offsets.ts'
@@ -22,7 +22,7 @@ export interface KafkaClientOptions {
   requestTimeoutMs?: number
   /**
    * The Produce request encoder (produce-encoder.ts): `wabridge` (ours, installed into kafkajs) or
-   * `kafkajs` (kafkajs' own). Default: the KAFKA_PRODUCE_ENCODER env var, else `wabridge`. The
+   * `kafkajs` (kafkajs' own). Default: the KAFKA_PRODUCE_ENCODER env var (produceEncoderFromEnv), else `wabridge`. The
    * choice is process-wide: every client of a process must make the same one.
    */
   produceEncoder?: ProduceEncoder
@@ -69,7 +69,7 @@ function toLogCreator (logger: KafkaLogger): logCreator {
  * another value, or when another client of the process chose the other encoder.
  */
 export function createKafkaClient (options: KafkaClientOptions): Kafka {
-  const encoder = options.produceEncoder ?? parseProduceEncoder(process.env[PRODUCE_ENCODER_ENV])
+  const encoder = options.produceEncoder ?? produceEncoderFromEnv()
   const status = setupProduceEncoder(encoder, options.kafkajsModules)
   options.logger?.info({ produceEncoder: status.encoder, active: status.active, kafkajsVersion: status.kafkajsVersion },
     status.active

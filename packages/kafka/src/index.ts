@@ -1,6 +1,6 @@
 export { createKafkaClient } from './client.ts'
 export type { KafkaClientOptions, KafkaLogger } from './client.ts'
-export { parseProduceEncoder, ProduceEncoderError, PRODUCE_ENCODER_ENV, PRODUCE_ENCODER_ERROR_CODES, PRODUCE_ENCODERS, setupProduceEncoder, VERIFIED_KAFKAJS_VERSIONS } from './produce-encoder.ts'
+export { parseProduceEncoder, produceEncoderFromEnv, ProduceEncoderError, PRODUCE_ENCODER_ENV, PRODUCE_ENCODER_ERROR_CODES, PRODUCE_ENCODERS, setupProduceEncoder, VERIFIED_KAFKAJS_VERSIONS } from './produce-encoder.ts'
 export type { KafkajsModuleLoader, ProduceEncoder, ProduceEncoderErrorCode, ProduceEncoderStatus } from './produce-encoder.ts'
 export { installRequestQueueFix } from './request-queue-fix.ts'
 export { installCoordinatorCache, COORDINATOR_TTL_MS } from './coordinator-cache.ts'

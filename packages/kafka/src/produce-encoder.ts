@@ -282,6 +282,15 @@ export function parseProduceEncoder (value: string | undefined): ProduceEncoder 
   throw new ProduceEncoderError('KAFKA_PRODUCE_ENCODER_INVALID', `${PRODUCE_ENCODER_ENV} must be one of ${PRODUCE_ENCODERS.join(', ')}`)
 }
 
+/** The variable that chose the encoder before KAFKA_PRODUCE_ENCODER; refused rather than ignored, so that it cannot silently stop working. */
+const OLD_ENV = 'WABRIDGE_KAFKAJS_ENCODER'
+
+/** The encoder the environment names (KAFKA_PRODUCE_ENCODER; the old WABRIDGE_KAFKAJS_ENCODER set is an error). */
+export function produceEncoderFromEnv (env: NodeJS.ProcessEnv = process.env): ProduceEncoder {
+  if (env[OLD_ENV]) throw new ProduceEncoderError('KAFKA_PRODUCE_ENCODER_INVALID', `${OLD_ENV} is no longer read: set ${PRODUCE_ENCODER_ENV}=kafkajs (or wabridge) instead`)
+  return parseProduceEncoder(env[PRODUCE_ENCODER_ENV])
+}
+
 const PATCHED_VERSIONS = [3, 4, 5, 6, 7]
 const SAMPLE: ProduceRequestArgs = { acks: -1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: 'k', value: 'v' }] }] }] }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { createKafkaClient, createProducer, parseProduceEncoder, ProduceEncoderError, setupProduceEncoder } from '../src/index.ts'
+import { createKafkaClient, createProducer, parseProduceEncoder, produceEncoderFromEnv, ProduceEncoderError, setupProduceEncoder } from '../src/index.ts'
 import { brokersFromEnv, connectedAdmin, createTopic, readAll, uniqueName } from './helpers.ts'
 import { captureLogger, isKafkajsEncode, produceDefinition, recordProduceRequests, SAMPLE, sampleRecords } from './produce-requests.ts'
 
@@ -86,6 +86,17 @@ test('KAFKA_PRODUCE_ENCODER: unset or empty is wabridge; another value refuses t
     assert.ok(err instanceof ProduceEncoderError)
     assert.equal(err.code, 'KAFKA_PRODUCE_ENCODER_INVALID')
     assert.equal(err.message, 'KAFKA_PRODUCE_ENCODER must be one of wabridge, kafkajs')
+    return true
+  })
+})
+
+test('the old WABRIDGE_KAFKAJS_ENCODER is refused, not ignored: it named kafkajs\' encoder, which would silently stop applying', () => {
+  assert.equal(produceEncoderFromEnv({ KAFKA_PRODUCE_ENCODER: 'kafkajs' }), 'kafkajs')
+  assert.equal(produceEncoderFromEnv({ WABRIDGE_KAFKAJS_ENCODER: '' }), 'wabridge')
+  assert.throws(() => produceEncoderFromEnv({ WABRIDGE_KAFKAJS_ENCODER: 'kafkajs' }), (err) => {
+    assert.ok(err instanceof ProduceEncoderError)
+    assert.equal(err.code, 'KAFKA_PRODUCE_ENCODER_INVALID')
+    assert.match(err.message, /WABRIDGE_KAFKAJS_ENCODER is no longer read: set KAFKA_PRODUCE_ENCODER=kafkajs/)
     return true
   })
 })
