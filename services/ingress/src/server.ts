@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { answerClientError } from './client-error.ts'
 import { IngressError } from './errors.ts'
+import { LazyChildLogger } from './lazy-child-logger.ts'
 import type { IngressMetrics } from './metrics.ts'
 import { redactedQueryOf } from './redact-query.ts'
 import { webhookRoutes, type WebhookRoutesOptions } from './routes/webhooks.ts'
@@ -42,6 +43,8 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     loggerInstance: options.logger,
     // fastify's own request lines would log URLs, and so GET /webhook's verify token; onResponse logs instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log is made only when a request logs something (lazy-child-logger.ts).
+    childLoggerFactory: (logger, bindings, childOptions) => new LazyChildLogger(logger, bindings, childOptions),
     bodyLimit: options.maxBodyBytes,
     trustProxy: options.trustProxy,
     return503OnClosing: true,
@@ -77,10 +80,12 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     if (options.isClosing()) reply.header('connection', 'close')
     done(null, payload)
   })
-  server.addHook('onResponse', async (request, reply) => {
+  // A callback hook, not an async one: no promise per request.
+  server.addHook('onResponse', (request, reply, done) => {
     const durationMs = reply.elapsedTime
     if (request.routeOptions.url === '/webhook') options.metrics.request(request.method, reply.statusCode, durationMs)
     request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, durationMs }, 'request done')
+    done()
   })
 
   // One error body for every API ({ error: { code, message } }); 503 (Kafka did not take the records) tells Meta when to retry.
