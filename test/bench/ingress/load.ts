@@ -8,7 +8,7 @@ import { Pool } from 'undici'
 import { createWebhookFactory } from './webhooks.ts'
 
 export interface LoadOptions { url: string, secret: string, durationS: number, warmupS: number, connections: number, pipelining: number }
-export interface LoadResult { requests: number, accepted: number, perSecond: number, statuses: Record<string, number>, errors: Record<string, number>, latencyMs: { p50: number, p90: number, p99: number, max: number, mean: number } }
+export interface LoadResult { requests: number, answered: number, accepted: number, perSecond: number, statuses: Record<string, number>, errors: Record<string, number>, latencyMs: { p50: number, p90: number, p99: number, max: number, mean: number } }
 
 export async function runLoad (options: LoadOptions): Promise<LoadResult> {
   const pool = new Pool(options.url, { connections: options.connections, pipelining: options.pipelining, keepAliveTimeout: 60_000 })
@@ -16,6 +16,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
   const latencies = new Float64Array(Math.max(1, options.durationS) * 200_000)
   let count = 0
   let accepted = 0
+  let answered = 0
   const statuses: Record<string, number> = {}
   const errors: Record<string, number> = {}
   const start = performance.now()
@@ -30,6 +31,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
         const res = await pool.request({ path: '/webhook', method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } })
         await res.body.dump()
         const done = performance.now()
+        answered++
         if (res.statusCode === 200) accepted++
         if (sent < measureFrom || done > end) continue
         statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
@@ -50,6 +52,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
   for (const v of sorted) sum += v
   return {
     requests: count,
+    answered,
     accepted,
     perSecond: count / options.durationS,
     statuses,

@@ -7,11 +7,14 @@
  * `ingress` is what Kafka (kafkajs encoding, the broker round trip) costs.
  *
  *   npx tsx --conditions=source test/bench/ingress/run.ts [--duration 10] [--warmup 2] [--connections 64] [--pipelining 1]
- *     [--modes bare,no-kafka,ingress,consumer]
+ *     [--modes bare,no-kafka,ingress,consumer] [--rounds 1]
  *
  * Prints each run's ratio to `bare` of the same run (only ratios compare across machines), the
  * goals of issue 18 beside them. `--modes` runs a subset (bare always runs: it is the baseline);
  * with BENCH_CPU_PROF=<dir>, e.g. `--modes no-kafka` profiles only the ingress without Kafka.
+ * `--rounds N` repeats the whole sequence N times and reports the median of each ratio (on a
+ * shared machine other processes move single figures a lot). Each run also reports the server's
+ * CPU time per webhook (user + system, warm-up included), which another process's load moves less.
  *
  * A fourth run, `ingress + consumer`, repeats `ingress` with a consumer group reading the
  * messages and statuses topics in this process, and reports end-to-end latency: from the moment
@@ -38,7 +41,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '64' },
     pipelining: { type: 'string', default: '1' },
-    modes: { type: 'string', default: 'bare,no-kafka,ingress,consumer' }
+    modes: { type: 'string', default: 'bare,no-kafka,ingress,consumer' },
+    rounds: { type: 'string', default: '1' }
   }
 })
 const SECRET = 'bench-app-secret'
@@ -123,35 +127,51 @@ async function startEndToEndConsumer (): Promise<{ finish: (measureFrom: number)
   }
 }
 
-async function measure (mode: Mode, withConsumer = false): Promise<LoadResult & { endToEnd?: EndToEnd }> {
+type Measured = LoadResult & { cpuUsPerWebhook: number, systemUsPerWebhook: number, endToEnd?: EndToEnd }
+
+async function cpuOf (child: ChildProcess): Promise<{ cpuUs: number, systemUs: number }> {
+  const reply = once(child, 'message') as Promise<[{ cpuUs: number, systemUs: number }]>
+  child.send('cpu')
+  return (await reply)[0]
+}
+
+async function measure (mode: Mode, withConsumer = false): Promise<Measured> {
   const server = await startServer(mode)
   try {
-    if (!withConsumer) return await load(server.url)
-    const e2e = await startEndToEndConsumer()
+    const e2e = withConsumer ? await startEndToEndConsumer() : undefined
     const measureFrom = Date.now() + Number(args.warmup) * 1000
+    const cpuBefore = await cpuOf(server.child)
     const result = await load(server.url)
-    return { ...result, endToEnd: await e2e.finish(measureFrom) }
+    const cpuAfter = await cpuOf(server.child)
+    const per = (us: number) => us / Math.max(1, result.answered)
+    const cpuUsPerWebhook = per(cpuAfter.cpuUs - cpuBefore.cpuUs)
+    const systemUsPerWebhook = per(cpuAfter.systemUs - cpuBefore.systemUs)
+    return { ...result, cpuUsPerWebhook, systemUsPerWebhook, ...(e2e && { endToEnd: await e2e.finish(measureFrom) }) }
   } finally {
     const code = await stopServer(server.child)
     if (code !== 0) console.error(`# ${mode} server exited with ${code}`)
   }
 }
 
-const fmt = (r: LoadResult) => [
-  Math.round(r.perSecond).toLocaleString('en-US').padStart(9),
-  r.latencyMs.p50.toFixed(2).padStart(8), r.latencyMs.p90.toFixed(2).padStart(8), r.latencyMs.p99.toFixed(2).padStart(8), r.latencyMs.max.toFixed(1).padStart(8),
-  `  ${JSON.stringify(r.statuses)} ${Object.keys(r.errors).length ? JSON.stringify(r.errors) : ''}`
-].join(' ')
+interface Round { bare: Measured, noKafka?: Measured, ingress?: Measured, withConsumer?: Measured }
 
 const modes = new Set(args.modes.split(','))
-console.log(`# ingress benchmark: ${cpus().length} CPUs, ${args.duration} s (+${args.warmup} s warm-up), ${args.connections} connections × pipelining ${args.pipelining}, broker ${brokers}, prefix ${prefix}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-const bare = await measure('bare')
-const noKafka = modes.has('no-kafka') ? await measure('no-kafka') : undefined
-const ingress = modes.has('ingress') ? await measure('ingress') : undefined
-const withConsumer = modes.has('consumer') ? await measure('ingress', true) : undefined
+const load1 = () => loadavg().map((l) => l.toFixed(2)).join(' ')
+console.log(`# ingress benchmark: ${cpus().length} CPUs, ${args.duration} s (+${args.warmup} s warm-up), ${args.connections} connections × pipelining ${args.pipelining}, ${args.rounds} round(s), broker ${brokers}, prefix ${prefix}`)
+const rounds: Round[] = []
+for (let i = 0; i < Number(args.rounds); i++) {
+  console.log(`# round ${i + 1}, load average ${load1()}`)
+  rounds.push({
+    bare: await measure('bare'),
+    ...(modes.has('no-kafka') && { noKafka: await measure('no-kafka') }),
+    ...(modes.has('ingress') && { ingress: await measure('ingress') }),
+    ...(modes.has('consumer') && { withConsumer: await measure('ingress', true) })
+  })
+}
 
 let raw = 0
-if (ingress || withConsumer) {
+const answered = rounds.reduce((sum, r) => sum + (r.ingress?.accepted ?? 0) + (r.withConsumer?.accepted ?? 0), 0)
+if (answered > 0) {
   const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench' })
   const admin = kafka.admin()
   await admin.connect()
@@ -164,28 +184,46 @@ if (ingress || withConsumer) {
   await admin.disconnect()
 }
 
-const ratio = (r: LoadResult) => (r.perSecond / bare.perSecond).toFixed(3).padStart(6)
-console.log('')
-console.log(`${'endpoint'.padEnd(18)}webhooks/s  / bare   p50 ms   p90 ms   p99 ms   max ms   answers`)
-const row = (name: string, r: LoadResult | undefined) => { if (r) console.log(`${name.padEnd(18)} ${fmt(r).replace(/^(\s*\S+)/, `$1 ${ratio(r)}`)}`) }
-row('bare fastify', bare)
-row('no-kafka', noKafka)
-row('ingress', ingress)
-row('ingress + consumer', withConsumer)
-console.log('')
-const e2e = withConsumer?.endToEnd
-if (e2e) console.log(`end to end (received by ingress → read by a consumer), ${e2e.records.toLocaleString('en-US')} records: p50 ${e2e.p50.toFixed(1)} ms, p90 ${e2e.p90.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms, max ${e2e.max.toFixed(1)} ms`)
-const goal = (name: string, value: number | undefined, ok: (v: number) => boolean, text: string, digits = 3) => {
-  if (value !== undefined) console.log(`${name.padEnd(26)} ${value.toFixed(digits).padStart(7)}   goal ${text}${ok(value) ? '' : '   NOT MET'}`)
+const fmt = (r: Measured, bare: Measured) => [
+  Math.round(r.perSecond).toLocaleString('en-US').padStart(9), (r.perSecond / bare.perSecond).toFixed(3).padStart(7),
+  r.latencyMs.p50.toFixed(2).padStart(8), r.latencyMs.p90.toFixed(2).padStart(8), r.latencyMs.p99.toFixed(2).padStart(8), r.latencyMs.max.toFixed(1).padStart(8),
+  `${r.cpuUsPerWebhook.toFixed(1).padStart(8)} (${r.systemUsPerWebhook.toFixed(1)} sys)`,
+  `  ${JSON.stringify(r.statuses)} ${Object.keys(r.errors).length ? JSON.stringify(r.errors) : ''}`
+].join(' ')
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
-goal('no-kafka / bare', noKafka && noKafka.perSecond / bare.perSecond, (v) => v >= 0.75, '≥ 0.75')
-goal('ingress / bare', ingress && ingress.perSecond / bare.perSecond, (v) => v >= 0.45, '≥ 0.45')
-goal('ingress+consumer / bare', withConsumer && withConsumer.perSecond / bare.perSecond, () => true, '(none)')
-goal('end to end p50 ms', e2e?.p50, (v) => v <= 5, '≤ 5', 1)
-goal('end to end p99 ms', e2e?.p99, (v) => v <= 50, '≤ 50', 1)
-if (ingress || withConsumer) {
-  const answered = (ingress?.accepted ?? 0) + (withConsumer?.accepted ?? 0)
-  console.log(`durability: ${answered} webhooks answered 200 (warm-up included), ${raw} raw records in Kafka${raw >= answered ? '' : ' — RECORDS MISSING'}`)
+
+console.log('')
+console.log(`${'round endpoint'.padEnd(20)} webhooks/s  / bare   p50 ms   p90 ms   p99 ms   max ms  CPU µs/webhook    answers`)
+rounds.forEach((r, i) => {
+  const row = (name: string, m: Measured | undefined) => { if (m) console.log(`${String(i + 1).padStart(5)} ${name.padEnd(18)} ${fmt(m, r.bare)}`) }
+  row('bare fastify', r.bare)
+  row('no-kafka', r.noKafka)
+  row('ingress', r.ingress)
+  row('ingress + consumer', r.withConsumer)
+  const e2e = r.withConsumer?.endToEnd
+  if (e2e) console.log(`      end to end (received by ingress → read by a consumer), ${e2e.records.toLocaleString('en-US')} records: p50 ${e2e.p50.toFixed(1)} ms, p90 ${e2e.p90.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms, max ${e2e.max.toFixed(1)} ms`)
+})
+console.log('')
+const ratios = (pick: (r: Round) => Measured | undefined) => rounds.flatMap((r) => { const m = pick(r); return m ? [m.perSecond / r.bare.perSecond] : [] })
+const goal = (name: string, values: number[], ok: (v: number) => boolean, text: string, digits = 3) => {
+  if (values.length === 0) return
+  const value = median(values)
+  console.log(`${name.padEnd(26)} ${value.toFixed(digits).padStart(7)}   goal ${text}${ok(value) ? '' : '   NOT MET'}${values.length > 1 ? `   (rounds: ${values.map((v) => v.toFixed(digits)).join(', ')})` : ''}`)
 }
-console.log(`load average after the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
-console.log(JSON.stringify({ bare, noKafka, ingress, withConsumer }))
+console.log(rounds.length > 1 ? `medians over ${rounds.length} rounds:` : 'ratios:')
+goal('no-kafka / bare', ratios((r) => r.noKafka), (v) => v >= 0.75, '≥ 0.75')
+goal('ingress / bare', ratios((r) => r.ingress), (v) => v >= 0.45, '≥ 0.45')
+goal('ingress+consumer / bare', ratios((r) => r.withConsumer), () => true, '(none)')
+goal('end to end p50 ms', rounds.flatMap((r) => r.withConsumer?.endToEnd ? [r.withConsumer.endToEnd.p50] : []), (v) => v <= 5, '≤ 5', 1)
+goal('end to end p99 ms', rounds.flatMap((r) => r.withConsumer?.endToEnd ? [r.withConsumer.endToEnd.p99] : []), (v) => v <= 50, '≤ 50', 1)
+const cpu = (pick: (r: Round) => Measured | undefined) => rounds.flatMap((r) => { const m = pick(r); return m ? [m.cpuUsPerWebhook] : [] })
+goal('CPU µs/webhook bare', cpu((r) => r.bare), () => true, '(server process)', 1)
+goal('CPU µs/webhook no-kafka', cpu((r) => r.noKafka), () => true, '(server process)', 1)
+goal('CPU µs/webhook ingress', cpu((r) => r.ingress), () => true, '(server process)', 1)
+if (answered > 0) console.log(`durability: ${answered} webhooks answered 200 (warm-up included), ${raw} raw records in Kafka${raw >= answered ? '' : ' — RECORDS MISSING'}`)
+console.log(`load average after the run: ${load1()}`)
+console.log(JSON.stringify(rounds))

@@ -3,7 +3,8 @@
  * that answers 200 to every POST /webhook and does nothing else; `ingress` is the real ingress
  * (createIngress) against KAFKA_BROKERS; `no-kafka` is the same ingress with a producer that
  * acknowledges at once, to separate the HTTP/verify/split/encode share from Kafka's.
- * Reports its URL over IPC, stops on 'stop' or SIGTERM.
+ * Reports its URL over IPC, answers 'cpu' with its process.cpuUsage() (user + system, and system, µs), stops on
+ * 'stop' or SIGTERM.
  */
 import Fastify from 'fastify'
 import type { WabridgeProducer } from '@wabridge/kafka'
@@ -45,6 +46,12 @@ const stop = async () => {
   await server.stop()
   process.exit(0)
 }
-process.on('message', (msg) => { if (msg === 'stop') void stop() })
+process.on('message', (msg) => {
+  if (msg === 'stop') void stop()
+  if (msg === 'cpu') {
+    const { user, system } = process.cpuUsage()
+    process.send?.({ cpuUs: user + system, systemUs: system })
+  }
+})
 process.once('SIGTERM', () => { void stop() })
 process.send?.({ url: server.url })
