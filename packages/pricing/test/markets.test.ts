@@ -25,3 +25,12 @@ test('the split +1 prefixes are not North America', () => {
   assert.equal(marketOfCountry(countries, 'AQ'), 'Other')
   assert.equal(marketOfCountry(countries, ''), 'Other')
 })
+
+test('a +1 number is its area code\'s country, whether or not the rest of it is valid', () => {
+  assert.equal(countryOfNumber('14165550123'), 'CA')
+  assert.equal(countryOfNumber('14162345678'), 'CA')
+  assert.equal(countryOfNumber('+1 (416) 000-0000'), 'CA')
+  assert.equal(countryOfNumber('18762345678'), 'JM')
+  assert.equal(countryOfNumber('12422345678'), 'BS')
+  assert.equal(countryOfNumber('16502345678'), 'US')
+})
