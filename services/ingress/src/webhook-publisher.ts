@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { propagation, type Context } from '@opentelemetry/api'
-import { fitsInBatch, isMaybeWritten, toKafkaHeaders, type OutgoingRecord, type TopicLimits, type TopicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { fitsInBatch, HEADER, isMaybeWritten, RECORD_BATCH_OVERHEAD_BYTES, type OutgoingRecord, type TopicLimits, type TopicNames, type WabridgeProducer } from '@wabridge/kafka'
 import { contentTypeFor, SchemaError, type Codec, type SchemaName } from '@wabridge/schemas'
 import type { DedupCache } from './dedup-cache.ts'
 import { IngressError } from './errors.ts'
@@ -61,7 +61,7 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
     return base
   }
 
-  /** max.message.bytes per topic of `records`; from the cache without a promise on the hot path. */
+  /** max.message.bytes per topic of `records`, read from Kafka for the topics not cached yet. */
   async function capsOf (records: InboundRecord[]): Promise<Map<string, number>> {
     const caps = new Map<string, number>()
     const missing: string[] = []
@@ -82,41 +82,64 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
     return caps
   }
 
-  async function encode (records: InboundRecord[], ctx: Context): Promise<OutgoingRecord[]> {
+  /** The record the producer takes: the common headers (as toKafkaHeaders writes them), then the trace context. */
+  function toOutgoing (r: InboundRecord, value: Buffer, truncated: readonly string[], trace: Record<string, string>): OutgoingRecord {
+    const base = baseOf(r.schema)
+    const headers: Record<string, string> = truncated.length > 0 ? { ...r.headers, [TRUNCATED_HEADER]: truncated.join(',') } : { ...r.headers }
+    headers[HEADER.eventId] = r.eventId
+    headers[HEADER.contentType] = base.contentType
+    headers[HEADER.schemaFingerprint] = base.schemaFingerprint
+    for (const name in trace) headers[name] = trace[name]!
+    return { topic: options.topics[r.topic], key: r.key, value, headers }
+  }
+
+  /**
+   * Without a schema registry, with every topic's cap cached and no record too large (the common
+   * case), encoding is synchronous: no promise on the hot path. Anything else takes encodeSlowly.
+   */
+  function encode (records: InboundRecord[], ctx: Context): OutgoingRecord[] | Promise<OutgoingRecord[]> {
     const trace: Record<string, string> = {}
     propagation.inject(ctx, trace)
-    // Without a schema registry encoding is synchronous: no promise per record on the hot path.
-    const isSync = codec.wireFormat === 'single-object'
-    const toOutgoing = (r: InboundRecord, value: Buffer, truncated: readonly string[]): OutgoingRecord => ({
-      topic: options.topics[r.topic],
-      key: r.key,
-      value,
-      headers: toKafkaHeaders({ ...baseOf(r.schema), eventId: r.eventId, ...trace, extra: truncated.length > 0 ? { ...r.headers, [TRUNCATED_HEADER]: truncated.join(',') } : r.headers }, ctx)
-    })
-    const valueOf = (r: InboundRecord) => isSync ? codec.encode(r.schema, r.value as never) : codec.serialize(options.topics[r.topic], r.schema, r.value as never)
+    if (codec.wireFormat !== 'single-object') return encodeSlowly(records, trace)
+    const out: OutgoingRecord[] = []
+    try {
+      for (const r of records) {
+        const cap = limits.peek(options.topics[r.topic])?.maxMessageBytes
+        if (cap === undefined) return encodeSlowly(records, trace)
+        const outgoing = toOutgoing(r, codec.encode(r.schema, r.value as never), [], trace)
+        if (!surelyFits(outgoing, cap) && !fitsInBatch(outgoing, cap)) return encodeSlowly(records, trace)
+        out.push(outgoing)
+      }
+    } catch (err) {
+      throw toPayloadError(err)
+    }
+    return out
+  }
+
+  async function encodeSlowly (records: InboundRecord[], trace: Record<string, string>): Promise<OutgoingRecord[]> {
+    const valueOf = (r: InboundRecord) => codec.wireFormat === 'single-object' ? codec.encode(r.schema, r.value as never) : codec.serialize(options.topics[r.topic], r.schema, r.value as never)
     try {
       const caps = await capsOf(records)
       const out: OutgoingRecord[] = []
       for (const r of records) {
-        const value = valueOf(r)
-        let outgoing = toOutgoing(r, Buffer.isBuffer(value) ? value : await value, [])
+        let outgoing = toOutgoing(r, await valueOf(r), [], trace)
         const cap = caps.get(outgoing.topic)!
         if (!fitsInBatch(outgoing, cap)) {
-          outgoing = await fitRecord(r, outgoing, cap, async (shrunk, truncated) => toOutgoing(shrunk, await valueOf(shrunk), truncated))
+          outgoing = await fitRecord(r, outgoing, cap, async (shrunk, truncated) => toOutgoing(shrunk, await valueOf(shrunk), truncated, trace))
           metrics.truncated(outgoing.topic)
         }
         out.push(outgoing)
       }
       return out
     } catch (err) {
-      if (err instanceof SchemaError && err.code === 'SCHEMA_INVALID_VALUE') throw new IngressError('INGRESS_PAYLOAD_INVALID', err.message, { cause: err })
-      throw err
+      throw toPayloadError(err)
     }
   }
 
   function track (records: InboundRecord[], keys: string[], ctx: Context): Promise<void> {
     const acked = (async () => {
-      const outgoing = await encode(records, ctx)
+      const encoded = encode(records, ctx)
+      const outgoing = Array.isArray(encoded) ? encoded : await encoded
       // Records of requests that timed out stay queued until Kafka takes them; this bounds the
       // memory they hold during a long outage (Meta's retries join them rather than add more).
       const bytes = outgoing.reduce((sum, r) => sum + (r.value?.length ?? 0), 0)
@@ -133,7 +156,7 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
       }
       metrics.produced(performance.now() - started, true)
       for (const key of keys) dedup.add(key)
-      for (const r of records) metrics.records(options.topics[r.topic], 1)
+      for (const r of outgoing) metrics.records(r.topic, 1)
     })().finally(() => { for (const key of keys) inFlight.delete(key) })
     // Nobody may be waiting any more (the request timed out); the outcome is handled above.
     acked.catch(() => {})
@@ -162,7 +185,7 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
         metrics.duplicates(options.topics[r.topic], reason, 1)
       }
       if (fresh.length > 0) waits.push(track(fresh, keys, ctx))
-      if (waits.length > 0) await withDeadline(Promise.all(waits), options.timeoutMs)
+      if (waits.length > 0) await withDeadline(waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => {}), options.timeoutMs)
       return { published: fresh.length, duplicates: records.length - fresh.length }
     }
   }
@@ -173,18 +196,38 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
  * cache: after a timeout they are added only if Kafka acknowledges later; after a producer failure
  * (maybe written: the records may be in Kafka) never, so Meta's retry is produced again.
  */
-async function withDeadline<T> (promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new IngressError('INGRESS_UNAVAILABLE', `Kafka did not acknowledge within ${ms} ms`)), ms)
+function withDeadline<T> (promise: Promise<T>, ms: number): Promise<T> {
+  // One promise and one timer per request (a Promise.race would add two more promises).
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new IngressError('INGRESS_UNAVAILABLE', `Kafka did not acknowledge within ${ms} ms`)), ms)
+    promise.then((value) => {
+      clearTimeout(timer)
+      resolve(value)
+    }, (err: unknown) => {
+      clearTimeout(timer)
+      if (err instanceof IngressError) return reject(err)
+      const maybe = isMaybeWritten(err) ? ' (some may have been written; a retry writes them again with the same event ids)' : ''
+      reject(new IngressError('INGRESS_UNAVAILABLE', `Kafka did not take the records${maybe}`, { cause: err }))
+    })
   })
-  try {
-    return await Promise.race([promise, deadline])
-  } catch (err) {
-    if (err instanceof IngressError) throw err
-    const maybe = isMaybeWritten(err) ? ' (some may have been written; a retry writes them again with the same event ids)' : ''
-    throw new IngressError('INGRESS_UNAVAILABLE', `Kafka did not take the records${maybe}`, { cause: err })
-  } finally {
-    clearTimeout(timer)
+}
+
+function toPayloadError (err: unknown): unknown {
+  return err instanceof SchemaError && err.code === 'SCHEMA_INVALID_VALUE' ? new IngressError('INGRESS_PAYLOAD_INVALID', err.message, { cause: err }) : err
+}
+
+/**
+ * True when `record` certainly fits under `maxMessageBytes`, from string lengths alone (a UTF-16
+ * unit is at most 3 UTF-8 bytes; 64 covers a record's own varints and fields, at most 36 bytes):
+ * an upper bound of estimateRecordBytes without its Buffer.byteLength calls. False means "check".
+ */
+function surelyFits (record: OutgoingRecord, maxMessageBytes: number): boolean {
+  if (!Buffer.isBuffer(record.value) || Buffer.isBuffer(record.key)) return false
+  let bytes = RECORD_BATCH_OVERHEAD_BYTES + 64 + record.value.length + 3 * (typeof record.key === 'string' ? record.key.length : 0)
+  for (const name in record.headers) {
+    const value = record.headers[name]
+    if (typeof value !== 'string') return false
+    bytes += 10 + 3 * (name.length + value.length)
   }
+  return bytes <= maxMessageBytes
 }

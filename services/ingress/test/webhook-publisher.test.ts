@@ -13,7 +13,7 @@ import { createTestMeter } from './telemetry.ts'
 
 // The publisher's own decisions (dedup, joining, deadlines) against a producer whose acks the
 // test controls. Producing itself is covered against the real broker in routes/*.test.ts.
-function setup (timeoutMs = 200, maxPendingBytes = 1 << 20) {
+function setup (timeoutMs = 200, maxPendingBytes = 1 << 20, maxMessageBytes = 1_048_588, isCached = true) {
   const sends: Array<{ records: OutgoingRecord[], ack: () => void, fail: (err: Error) => void }> = []
   const producer = {
     send: (records: OutgoingRecord[]) => new Promise<never[]>((resolve, reject) => {
@@ -22,8 +22,8 @@ function setup (timeoutMs = 200, maxPendingBytes = 1 << 20) {
   }
   const metrics = createTestMeter()
   // Topics as large as Kafka's default cap; the byte cap itself is tested against the broker (routes/webhooks-caps.test.ts).
-  const limit = { maxMessageBytes: 1_048_588, partitions: [] }
-  const limits = { peek: () => limit, get: async (topics: readonly string[]) => new Map(topics.map((t) => [t, limit])) }
+  const limit = { maxMessageBytes, partitions: [] }
+  const limits = { peek: () => isCached ? limit : undefined, get: async (topics: readonly string[]) => new Map(topics.map((t) => [t, limit])) }
   const publisher = createWebhookPublisher({ topics: topicNames('wa'), timeoutMs, maxPendingBytes }, {
     producer, limits, codec: createCodec(), dedup: createDedupCache({ ttlMs: 60_000, maxEntries: 100 }), metrics: createIngressMetrics(metrics.meter)
   })
@@ -91,4 +91,26 @@ test('beyond maxPendingBytes waiting for acks, webhooks are refused at once inst
   await settle()
   sends[1]!.ack()
   assert.deepEqual(await third, { published: 1, duplicates: 0 })
+})
+
+test('the records of the common case and of the paths that wait (a cap not cached yet, a record to shrink) carry the same headers', async () => {
+  const headersOf = async (maxMessageBytes: number, isCached: boolean) => {
+    const { sends, publisher, records } = setup(200, 1 << 20, maxMessageBytes, isCached)
+    const published = publisher.publish(records, ROOT_CONTEXT)
+    await settle()
+    sends[0]!.ack()
+    await published
+    // Each setup makes new wamids: the event id is checked here, the rest compared below.
+    return sends[0]!.records.map((r, i) => {
+      assert.equal(r.headers?.['event-id'], records[i]!.eventId)
+      return { ...r.headers, 'event-id': 'id' }
+    })
+  }
+  const common = await headersOf(1_048_588, true)
+  assert.deepEqual(Object.keys(common[0]!), ['event-id', 'content-type', 'schema-fingerprint'])
+  assert.deepEqual(await headersOf(1_048_588, false), common)
+  // Small enough that message_json gives way, not so small that the record cannot fit at all.
+  const shrunk = await headersOf(400, true)
+  assert.match(String(shrunk[0]!['wa-truncated']), /^message_json/)
+  assert.deepEqual(shrunk, [{ 'wa-truncated': shrunk[0]!['wa-truncated'], ...common[0] }])
 })
