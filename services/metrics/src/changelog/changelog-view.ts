@@ -35,6 +35,9 @@ const IDLE_MS = 3000
  * alert state and facts (not dedup or reach entries): the source of every query and of the other
  * partitions' state in alert rules, identical on every instance once caught up.
  */
+/** Bytes per changelog partition in one fetch of the view and of restores. */
+export const FETCH_BYTES_PER_PARTITION = 256 * 1024
+
 export function createChangelogView (options: ChangelogViewOptions, deps: ChangelogViewDeps): ChangelogView {
   const index = createViewIndex()
   const targets = new Map<number, bigint>()
@@ -71,6 +74,9 @@ export function createChangelogView (options: ChangelogViewOptions, deps: Change
         topics: [options.topic],
         fromBeginning: true,
         maxWaitTimeMs: 250,
+        // Small fetches: a changelog read at startup holds a whole fetch decoded at once (kafkajs'
+        // 1 MB per partition is about 15,000 entries of each of the 12 partitions).
+        maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
         ...(options.onCrash && { onCrash: options.onCrash })
       })
       // Batches of control records or aborted transactions never reach eachBatch; this event still reports them.

@@ -4,6 +4,7 @@ import { createConsumer } from '@wabridge/kafka'
 import type { Logger } from '@wabridge/telemetry'
 import { parseChangelogKey, tpKey, type Source } from '../state/keys.ts'
 import { applyEntry, createTable, type TpTable } from '../state/table.ts'
+import { FETCH_BYTES_PER_PARTITION } from './changelog-view.ts'
 
 export interface RestoreRequest {
   source: Source
@@ -93,6 +94,7 @@ export function createRestoreReader (options: RestoreReaderOptions, deps: { kafk
       topics: [options.topic],
       fromBeginning: true,
       maxWaitTimeMs: 100,
+      maxBytesPerPartition: FETCH_BYTES_PER_PARTITION,
       onCrash: (err) => { for (const p of batch) settle(p, err); finish() }
     })
     current = { batch, finish }

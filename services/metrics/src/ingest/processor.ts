@@ -142,8 +142,14 @@ export function createProcessor (options: ProcessorOptions, deps: ProcessorDeps)
     const started = Date.now()
     let folded = 0
     let n = 0
+    // kafkajs answers isStale and takes resolveOffset through Long and Map lookups: asked once per
+    // chunk, not per record. Nothing seeks this partition while its batch folds (seeks happen only
+    // above, before folding), so a chunk's records are all still wanted.
+    let resolved: string | undefined
+    let last: string | undefined
+    const stopped = () => !isRunning() || isStale() || draining || part.state !== state
+    if (stopped()) return
     for (const m of batch.messages) {
-      if (!isRunning() || isStale() || draining || part.state !== state) break
       const offset = BigInt(m.offset)
       if (state.nextOffset === null || offset >= state.nextOffset) {
         const decoded = decodeRecord(deps.codec, source, m.value)
@@ -154,13 +160,18 @@ export function createProcessor (options: ProcessorOptions, deps: ProcessorDeps)
         advance(state, offset, (record && timeOf(record)) ?? state.streamTime)
         folded++
       }
-      resolveOffset(m.offset)
+      last = m.offset
       if (++n % HEARTBEAT_EVERY === 0) {
+        resolveOffset(last)
+        resolved = last
         await heartbeat()
+        if (stopped()) break
         // Backpressure: a partition far ahead of its flushes waits for one.
         if (state.dirty.size >= options.flushMaxRecords * 2) await part.flush()
+        if (stopped()) break
       }
     }
+    if (last !== undefined && last !== resolved) resolveOffset(last)
     deps.instruments?.recordConsumed(batch.topic, batch.partition, folded, Date.now() - started)
     if (state.dirty.size >= options.flushMaxRecords) void part.flush()
   }

@@ -6,8 +6,6 @@ export const SOURCES: readonly Source[] = ['m', 's', 'e', 'r']
 
 /** Counter time buckets (UTC): one second (alert windows only), half hour, day, month. */
 export type Grain = 'S' | 'H' | 'D' | 'M'
-/** The grains every usage count is kept in. */
-export const USAGE_GRAINS: readonly Grain[] = ['H', 'D', 'M']
 
 const HALF_HOUR_S = 1800
 const DAY_S = 86_400
