@@ -103,7 +103,7 @@ test('the records of the common case and of the paths that wait (a cap not cache
     // Each setup makes new wamids: the event id is checked here, the rest compared below.
     return sends[0]!.records.map((r, i) => {
       assert.equal(r.headers?.['event-id'], records[i]!.eventId)
-      return { ...r.headers, 'event-id': 'id' }
+      return { ...r.headers, 'event-id': 'id' } as Record<string, unknown>
     })
   }
   const common = await headersOf(1_048_588, true)
