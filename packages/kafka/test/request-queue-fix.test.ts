@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import { createProducer } from '../src/index.ts'
 import { connectedAdmin, createTopic, readAll, testKafka, uniqueName } from './helpers.ts'
@@ -21,4 +22,26 @@ test('producing and consuming schedules no negative timer (no TimeoutNegativeWar
   // Warnings are emitted on the next tick.
   await new Promise((resolve) => setImmediate(resolve))
   assert.deepEqual(warnings.filter((w) => w.startsWith('TimeoutNegativeWarning')), [])
+})
+
+test('an idle connection does not check its empty request queue every millisecond', async (t) => {
+  const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as { prototype: { checkPendingRequests(): void } }
+  const original = RequestQueue.prototype.checkPendingRequests
+  let checks = 0
+  RequestQueue.prototype.checkPendingRequests = function (this: unknown) { checks++; return original.call(this) }
+  t.after(() => { RequestQueue.prototype.checkPendingRequests = original })
+
+  const kafka = testKafka()
+  const admin = await connectedAdmin(t, kafka)
+  const topic = uniqueName('idle-queue')
+  await createTopic(admin, topic, 1)
+  const producer = createProducer(kafka)
+  await producer.start()
+  t.after(() => producer.stop())
+  await producer.send([{ topic, key: 'k', value: 'v' }])
+  // Idle now: the admin and the producer each keep a connection open with nothing to send.
+  checks = 0
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  // kafkajs' own schedule checked each connection about every millisecond (hundreds of checks here).
+  assert.ok(checks < 20, `${checks} checks of an empty request queue while idle`)
 })
