@@ -6,7 +6,7 @@ import { createSchemaRegistryClient, type SchemaRegistryClient, type SchemaRegis
 import { isSchemaName, SCHEMA_NAMES, shortName, type SchemaName } from './schema-files.ts'
 import { loadSchemaJson } from './schemas.ts'
 import { findValueIssues } from './value-issues.ts'
-import { detectWireFormat, frameConfluent, frameSingleObject, readConfluent, readSingleObject, type WireFormat } from './wire-format.ts'
+import { detectWireFormat, frameConfluent, frameSingleObject, readConfluent, readSingleObject, SINGLE_OBJECT_HEADER_BYTES, SINGLE_OBJECT_MARKER, type WireFormat } from './wire-format.ts'
 
 /** A schema: the parsed JSON of an .avsc file (or any Avro schema JSON) or an avsc Type. */
 export type SchemaInput = Type | avro.Schema | Record<string, unknown>
@@ -62,6 +62,8 @@ export function createCodec (options: CodecOptions = {}): Codec {
   const readers = new Map<SchemaName, Reader>()
   const writers = new Map<string, Writer>()
   const confluentWriters = new Map<number, Promise<Writer>>()
+  // encode() writes here first (synchronously, so one buffer per codec is enough); larger records take the slow path.
+  const scratch = Buffer.allocUnsafe(64 * 1024)
 
   for (const name of SCHEMA_NAMES) {
     const input = options.readers?.[name]
@@ -96,6 +98,21 @@ export function createCodec (options: CodecOptions = {}): Codec {
     const writer: Writer = { name, hex, resolver }
     writers.set(hex, writer)
     return writer
+  }
+
+  /**
+   * Writes the single-object header and `value` into `scratch`; returns the end, or -1 when it did
+   * not fit or avsc refused the value (encodeBody then encodes it again, or names what is wrong).
+   */
+  function encodeInto (reader: Reader, value: unknown): number {
+    SINGLE_OBJECT_MARKER.copy(scratch, 0)
+    reader.fingerprint.copy(scratch, SINGLE_OBJECT_MARKER.length)
+    try {
+      const end = reader.type.encode(value, scratch, SINGLE_OBJECT_HEADER_BYTES)
+      return end > 0 ? end : -1
+    } catch {
+      return -1
+    }
   }
 
   function encodeBody (name: SchemaName, value: unknown): Buffer {
@@ -161,7 +178,13 @@ export function createCodec (options: CodecOptions = {}): Codec {
 
   return {
     wireFormat: registry ? 'confluent' : 'single-object',
-    encode: (name, value) => frameSingleObject(readerOf(name).fingerprint, encodeBody(name, value)),
+    encode: (name, value) => {
+      const reader = readerOf(name)
+      // Header and body written into one scratch buffer and copied out once; toBuffer() would
+      // allocate the body zero-filled and frameSingleObject copy it again.
+      const end = encodeInto(reader, value)
+      return end > 0 ? Buffer.from(scratch.subarray(0, end)) : frameSingleObject(reader.fingerprint, encodeBody(name, value))
+    },
     decode: decode as Codec['decode'],
     async serialize (topic, name, value) {
       const body = encodeBody(name, value)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { createCodec, fingerprintHex, SchemaError, type OutboundResult } from '../src/index.ts'
+import { createCodec, fingerprintHex, frameSingleObject, SchemaError, type OutboundResult } from '../src/index.ts'
 import { ALL_FIXTURES, plain, RECORDS } from './fixtures/records.ts'
 
 const codec = createCodec()
@@ -22,6 +22,20 @@ test('the raw body comes back byte for byte and the original JSON parses back to
   assert.ok(raw.body.equals(RECORDS.RawWebhook.body))
   const message = codec.decode(codec.encode('InboundMessage', RECORDS.InboundMessage), 'InboundMessage').value
   assert.deepEqual(JSON.parse(message.message_json), JSON.parse(RECORDS.InboundMessage.message_json))
+})
+
+test('encode writes exactly the single-object framing of the Avro body, for records below and above its 64 KiB scratch buffer', () => {
+  for (const size of [0, 400, 64 * 1024, 3 * 1024 * 1024]) {
+    const value = { ...RECORDS.RawWebhook, body: Buffer.alloc(size, 0x7b), body_size: size }
+    const buf = codec.encode('RawWebhook', value)
+    assert.ok(buf.equals(frameSingleObject(Buffer.from(fingerprintHex('RawWebhook'), 'hex'), codec.type('RawWebhook').toBuffer(value))), `body of ${size} bytes`)
+    assert.ok(codec.decode(buf, 'RawWebhook').value.body.equals(value.body))
+  }
+  // Each call returns its own bytes, not a view of a buffer the next call overwrites.
+  const first = codec.encode('InboundMessage', RECORDS.InboundMessage)
+  const copy = Buffer.from(first)
+  codec.encode('InboundMessage', { ...RECORDS.InboundMessage, message_id: 'wamid.other' })
+  assert.ok(first.equals(copy))
 })
 
 test('decode with an expected name narrows, and refuses another record with SCHEMA_UNEXPECTED_NAME', () => {
