@@ -24,7 +24,7 @@ export interface AppliedRecord {
 }
 
 /**
- * Applies one changelog record (latest value per key wins; null deletes). Dedup (`s|`) and reach
+ * Applies one changelog record (latest value per key wins; null deletes). Dedup (`S|` blocks, `s|` before them) and reach
  * (`u|`) entries are left out: only the owner of a partition holds them (it reads them back on
  * restore), so an instance's memory grows with the partitions it owns, not with all of them.
  */
@@ -33,7 +33,7 @@ export function applyChangelog (index: ViewIndex, key: string, value: string | n
   if (!parsed) return undefined
   const { source, partition, rest } = parsed
   if (rest === '~') return { source, partition, marker: value ?? '' }
-  if (rest[0] === 's' || rest[0] === 'u') return { source, partition }
+  if (rest[0] === 's' || rest[0] === 'S' || rest[0] === 'u') return { source, partition }
   const tp = tpKey(source, partition)
   let table = index.tables.get(tp)
   if (!table) index.tables.set(tp, table = createTable())

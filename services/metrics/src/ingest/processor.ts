@@ -167,13 +167,13 @@ export function createProcessor (options: ProcessorOptions, deps: ProcessorDeps)
         await heartbeat()
         if (stopped()) break
         // Backpressure: a partition far ahead of its flushes waits for one.
-        if (state.dirty.size >= options.flushMaxRecords * 2) await part.flush()
+        if (state.dirty.size + state.dirtySeen.size >= options.flushMaxRecords * 2) await part.flush()
         if (stopped()) break
       }
     }
     if (last !== undefined && last !== resolved) resolveOffset(last)
     deps.instruments?.recordConsumed(batch.topic, batch.partition, folded, Date.now() - started)
-    if (state.dirty.size >= options.flushMaxRecords) void part.flush()
+    if (state.dirty.size + state.dirtySeen.size >= options.flushMaxRecords) void part.flush()
   }
 
   return {

@@ -1,6 +1,7 @@
 import type { Alert } from '@wabridge/schemas'
 import { bucketEnd, parseCounterKey, type Source } from './keys.ts'
 import { createTable, entryValue, type TpTable } from './table.ts'
+import { encodeBlocks } from './seen-blocks.ts'
 
 /**
  * One input partition's state as owned by this instance: the table plus what the next flush must
@@ -16,6 +17,10 @@ export interface PartitionState extends TpTable {
   streamTime: number
   /** Keys changed since the last snapshot. */
   dirty: Set<string>
+  /** Dedup entries changed since the last snapshot: written in blocks (seen-blocks.ts). */
+  dirtySeen: Set<string>
+  /** The seen table's evictedUpTo when blocks were last checked against it. */
+  blocksEvictedUpTo: number | undefined
   /** Alert state changes not yet written to the alerts topic. */
   alerts: Alert[]
   /** Monthly counters as last committed: Prometheus counters advance by committed differences only. */
@@ -41,14 +46,20 @@ export function createPartitionState (source: Source, partition: number, table: 
     nextOffset: offset === undefined ? null : BigInt(offset),
     streamTime,
     dirty: new Set(),
+    dirtySeen: new Set(),
+    blocksEvictedUpTo: undefined,
     alerts: [],
     committed,
     expiredAt: streamTime,
     snapshotOffset: offset === undefined ? null : BigInt(offset),
     reachChanged: true
   }
-  // Entries the capacity evicts are deleted from the changelog too.
-  table.onSeenEvicted = (id) => { state.dirty.add(`s|${id}`) }
+  // Entries in the format before blocks: the next flush deletes their records and writes them in a block.
+  for (const id of table.legacySeen) {
+    state.dirty.add(`s|${id}`)
+    state.dirtySeen.add(id)
+  }
+  table.legacySeen.clear()
   return state
 }
 
@@ -60,7 +71,7 @@ export function addCount (state: PartitionState, rest: string, n = 1): void {
 
 export function setSeen (state: PartitionState, id: string, flags: number, t: number): void {
   state.seen.set(id, flags, t)
-  state.dirty.add(`s|${id}`)
+  state.dirtySeen.add(id)
 }
 
 export function touchReach (state: PartitionState, key: string, t: number): void {
@@ -109,6 +120,19 @@ export function takeSnapshot (state: PartitionState): Snapshot {
       state.committed.set(rest, now)
     }
   }
+  // Blocks after the single entries: a migrated entry's tombstone (`s|…`) must come before its block.
+  const evictedUpTo = state.seen.evictedUpTo
+  if (evictedUpTo !== undefined && evictedUpTo !== state.blocksEvictedUpTo) {
+    // The capacity evicted every entry before evictedUpTo: blocks holding only such entries go.
+    state.blocksEvictedUpTo = evictedUpTo
+    for (const seq of state.blocks.takeBefore(evictedUpTo / 1000)) writes.push({ rest: `S|${seq}`, value: null })
+  }
+  for (const block of encodeBlocks(state.seen, state.dirtySeen)) {
+    const seq = state.blocks.take()
+    state.blocks.add(seq, block.maxS)
+    writes.push({ rest: `S|${seq}`, value: block.value })
+  }
+  state.dirtySeen = new Set()
   if (state.nextOffset !== null && (writes.length > 0 || state.nextOffset !== state.snapshotOffset)) {
     state.snapshotOffset = state.nextOffset
     writes.push({ rest: 'o', value: String(state.nextOffset) }, { rest: 't', value: String(state.streamTime) })
@@ -148,6 +172,8 @@ export function expire (state: PartitionState, retention: Retention, force = fal
       }
     }
   }
-  state.seen.expireBefore(now - retention.seen, (id) => { state.dirty.add(`s|${id}`) })
+  const cutoff = now - retention.seen
+  state.seen.expireBefore(cutoff, () => {})
+  for (const seq of state.blocks.takeBefore(Math.ceil(cutoff / 1000))) state.dirty.add(`S|${seq}`)
   state.reach.expireBefore(now - retention.reach, (key) => { state.dirty.add(`u|${key}`); state.reachChanged = true })
 }

@@ -1,4 +1,5 @@
 import { ReachTable } from './reach-table.ts'
+import { decodeBlock, SeenBlocks } from './seen-blocks.ts'
 import { DEFAULT_SEEN_CAPACITY, SeenTable, type SeenEntry } from './seen-table.ts'
 
 /**
@@ -7,7 +8,9 @@ import { DEFAULT_SEEN_CAPACITY, SeenTable, type SeenEntry } from './seen-table.t
  *
  * Entry kinds (the first character of the key's rest):
  * - `c|…` counters (`c|S|…` one-second counters live in `recent`)
- * - `s|{digest}` dedup and status lattice: flags and last time
+ * - `S|{seq}` dedup and status lattice, a block of entries (digest, flags, last time) per flush
+ *   (seen-blocks.ts); `s|{digest}`, one entry per record, is the format before blocks: still read,
+ *   and rewritten into a block by the partition's next flush
  * - `u|{phone_number_id}|{customer digest}` last time a customer was reached
  * - anything else (`n|`, `x|`, `a|`, `o`): strings in `props`
  */
@@ -19,17 +22,17 @@ export interface TpTable {
   /** Last time each user was reached, per number, in typed arrays (reach-table.ts). */
   reach: ReachTable
   props: Map<string, string>
-  /** Called for each dedup entry the capacity evicted: the owner writes its tombstone. */
-  onSeenEvicted: ((id: string) => void) | undefined
+  /** The changelog blocks holding `seen` (seen-blocks.ts). */
+  blocks: SeenBlocks
+  /** Entries read from `s|{digest}` records (the format before blocks): moved into a block, their records deleted. */
+  legacySeen: Set<string>
 }
 
 export type { SeenEntry }
 
 /** A table whose dedup entries are bounded by `seenCapacity` (METRICS_DEDUP_MAX_ENTRIES). */
 export function createTable (seenCapacity = DEFAULT_SEEN_CAPACITY): TpTable {
-  const seen = new SeenTable({ capacity: seenCapacity, onEvict: (id) => table.onSeenEvicted?.(id) })
-  const table: TpTable = { counters: new Map(), recent: new Map(), seen, reach: new ReachTable(), props: new Map(), onSeenEvicted: undefined }
-  return table
+  return { counters: new Map(), recent: new Map(), seen: new SeenTable({ capacity: seenCapacity }), reach: new ReachTable(), props: new Map(), blocks: new SeenBlocks(), legacySeen: new Set() }
 }
 
 /** Applies one changelog entry (null = tombstone). Returns the counter's previous value for `c|` keys. */
@@ -42,10 +45,28 @@ export function applyEntry (table: TpTable, rest: string, value: string | null):
       else map.set(rest, Number(value))
       return before
     }
+    case 'S': {
+      const seq = Number(rest.slice(2))
+      if (value === null) {
+        table.blocks.remove(seq)
+        return undefined
+      }
+      let maxS = 0
+      // A malformed block (never written by this code) keeps the entries before the fault and is deleted at the next expiry.
+      try { maxS = decodeBlock(table.seen, value) } catch {}
+      table.blocks.add(seq, maxS)
+      return undefined
+    }
     case 's': {
-      if (value === null) { table.seen.delete(rest.slice(2)); return undefined }
+      const id = rest.slice(2)
+      if (value === null) {
+        table.seen.delete(id)
+        table.legacySeen.delete(id)
+        return undefined
+      }
       const colon = value.indexOf(':')
-      table.seen.set(rest.slice(2), Number(value.slice(0, colon)), Number(value.slice(colon + 1)))
+      table.seen.set(id, Number(value.slice(0, colon)), Number(value.slice(colon + 1)))
+      table.legacySeen.add(id)
       return undefined
     }
     case 'u':
@@ -66,10 +87,10 @@ export function entryValue (table: TpTable, rest: string): string | null {
       const v = (rest[2] === 'S' ? table.recent : table.counters).get(rest)
       return v === undefined ? null : String(v)
     }
-    case 's': {
-      const v = table.seen.get(rest.slice(2))
-      return v === undefined ? null : `${v.flags}:${v.t}`
-    }
+    // Dedup entries are written in blocks by takeSnapshot; an `s|` or `S|` key here is one to delete.
+    case 's':
+    case 'S':
+      return null
     case 'u': {
       const v = table.reach.get(rest.slice(2))
       return v === undefined ? null : String(v)
@@ -77,13 +98,4 @@ export function entryValue (table: TpTable, rest: string): string | null {
     default:
       return table.props.get(rest) ?? null
   }
-}
-
-/** Every entry of the table as changelog (rest, value) pairs. */
-export function * tableEntries (table: TpTable): Generator<[string, string]> {
-  for (const [k, v] of table.counters) yield [k, String(v)]
-  for (const [k, v] of table.recent) yield [k, String(v)]
-  for (const [k, v] of table.seen) yield [`s|${k}`, `${v.flags}:${v.t}`]
-  for (const [k, v] of table.reach) yield [`u|${k}`, String(v)]
-  for (const [k, v] of table.props) yield [k, v]
 }
