@@ -1,7 +1,7 @@
 /**
  * Summarises a V8 .cpuprofile (node --cpu-prof, or BENCH_CPU_PROF=<dir> with run.ts): the
- * functions with the most self time, then inclusive time per function and per module (package or
- * file), each as a share of the samples of the whole profile.
+ * functions with the most self time, self time per module (package or file), then inclusive time
+ * per function and per module, each as a share of the samples of the whole profile.
  *
  *   npx tsx test/bench/ingress/profile-summary.ts <file.cpuprofile> [--top 30]
  */
@@ -38,11 +38,14 @@ function moduleOf (url: string): string {
 const fnName = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${moduleOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`
 
 const self = new Map<string, number>()
+const selfModule = new Map<string, number>()
 const inclusiveFn = new Map<string, number>()
 const inclusiveModule = new Map<string, number>()
 for (const [id, count] of selfCount) {
   const leaf = byId.get(id)!
   self.set(fnName(leaf), (self.get(fnName(leaf)) ?? 0) + count)
+  const leafModule = moduleOf(leaf.callFrame.url)
+  selfModule.set(leafModule, (selfModule.get(leafModule) ?? 0) + count)
   // Each name counts once per sample, however often it recurs on the stack.
   const fns = new Set<string>()
   const mods = new Set<string>()
@@ -63,5 +66,6 @@ function print (title: string, counts: Map<string, number>): void {
 }
 console.log(`${total} samples`)
 print('self time by function', self)
+print('self time by module', selfModule)
 print('inclusive time by function', inclusiveFn)
 print('inclusive time by module', inclusiveModule)
