@@ -16,7 +16,7 @@ export interface DedupCache {
 }
 
 /**
- * A bounded, time-limited set of event ids: a ring of maxEntries slots in the order ids were
+ * A bounded, time-limited set of event ids: a ring of up to maxEntries slots in the order ids were
  * added (every entry lives exactly ttlMs, so the oldest slot always expires first) and a Map from
  * id to its slot. Adding frees expired slots from the front and, when the ring is full, the
  * oldest: O(1) per add, no timer. (Pruning by iterating the Map from its front instead costs
@@ -26,22 +26,39 @@ export interface DedupCache {
  */
 export function createDedupCache (options: DedupCacheOptions): DedupCache {
   const now = options.now ?? Date.now
-  const capacity = Math.max(1, options.maxEntries)
-  const ids: Array<string | undefined> = new Array<string | undefined>(capacity)
-  const expiries = new Float64Array(capacity)
+  const maxEntries = Math.max(1, options.maxEntries)
+  // The ring starts small and doubles up to maxEntries, so memory follows the ids actually held.
+  let capacity = Math.min(maxEntries, 1024)
+  let ids: Array<string | undefined> = new Array<string | undefined>(capacity)
+  let expiries = new Float64Array(capacity)
   // id → sequence number of its current slot (slot index = sequence % capacity).
   const slots = new Map<string, number>()
   let head = 0
   let tail = 0
 
   function prune (at: number): void {
-    while (head < tail && (tail - head >= capacity || expiries[head % capacity]! <= at)) {
+    while (head < tail && (tail - head >= maxEntries || expiries[head % capacity]! <= at)) {
       const index = head % capacity
       const id = ids[index]!
       if (slots.get(id) === head) slots.delete(id)
       ids[index] = undefined
       head++
     }
+  }
+
+  /** Doubles the ring (up to maxEntries) when it is full; fewer than capacity sequences map to distinct slots of the new one. */
+  function growIfFull (): void {
+    if (tail - head < capacity || capacity >= maxEntries) return
+    const grown = Math.min(maxEntries, capacity * 2)
+    const grownIds = new Array<string | undefined>(grown)
+    const grownExpiries = new Float64Array(grown)
+    for (let seq = head; seq < tail; seq++) {
+      grownIds[seq % grown] = ids[seq % capacity]
+      grownExpiries[seq % grown] = expiries[seq % capacity]!
+    }
+    ids = grownIds
+    expiries = grownExpiries
+    capacity = grown
   }
 
   return {
@@ -55,6 +72,7 @@ export function createDedupCache (options: DedupCacheOptions): DedupCache {
     add (id) {
       const at = now()
       prune(at)
+      growIfFull()
       const index = tail % capacity
       ids[index] = id
       expiries[index] = at + options.ttlMs

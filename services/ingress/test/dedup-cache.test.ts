@@ -57,10 +57,29 @@ test('an id re-added after it expired is not forgotten when its first slot is fr
 })
 
 test('keeps exactly the newest maxEntries ids however many pass through', () => {
-  const cache = createDedupCache({ ttlMs: 1_000_000, maxEntries: 1000, now: () => 0 })
-  for (let i = 0; i < 50_000; i++) cache.add(`id-${i}`)
-  assert.equal(cache.size, 1000)
-  assert.equal(cache.has('id-48999'), false)
-  assert.equal(cache.has('id-49000'), true)
-  assert.equal(cache.has('id-49999'), true)
+  for (const maxEntries of [1000, 3000]) {
+    const cache = createDedupCache({ ttlMs: 1_000_000, maxEntries, now: () => 0 })
+    for (let i = 0; i < 50_000; i++) cache.add(`id-${i}`)
+    assert.equal(cache.size, maxEntries)
+    assert.equal(cache.has(`id-${49_999 - maxEntries}`), false)
+    assert.equal(cache.has(`id-${50_000 - maxEntries}`), true)
+    assert.equal(cache.has('id-49999'), true)
+  }
+})
+
+test('holds ids across the growth of its slots in the order they came, expiring the oldest first', () => {
+  let now = 0
+  const cache = createDedupCache({ ttlMs: 10_000, maxEntries: 5000, now: () => now })
+  for (let i = 0; i < 3000; i++) {
+    now = i
+    cache.add(`id-${i}`)
+  }
+  assert.equal(cache.size, 3000)
+  now = 10_000 + 1499
+  cache.add('late')
+  assert.equal(cache.size, 1501)
+  assert.equal(cache.has('id-1499'), false)
+  assert.equal(cache.has('id-1500'), true)
+  assert.equal(cache.has('id-2999'), true)
+  assert.equal(cache.has('late'), true)
 })
