@@ -1,5 +1,6 @@
 import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type ProducerConfig, type RecordMetadata } from 'kafkajs'
 import { KafkaPublishError, KafkaRecordTooLargeError } from './errors.ts'
+import { partitionOfKey } from './murmur2.ts'
 import { estimateRecordBytes, RECORD_BATCH_OVERHEAD_BYTES } from './record-size.ts'
 import { sendAcknowledged } from './send-acknowledged.ts'
 import { takeBatch } from './take-batch.ts'
@@ -162,7 +163,10 @@ export function createProducer (kafka: Kafka, options: ProducerOptions = {}): Wa
       if (RECORD_BATCH_OVERHEAD_BYTES + bytes > limit.maxMessageBytes) {
         return settle(pending, new KafkaRecordTooLargeError(r.topic, RECORD_BATCH_OVERHEAD_BYTES + bytes, limit.maxMessageBytes))
       }
-      const partition = r.partition ?? partitioner({ topic: r.topic, partitionMetadata: limit.partitions, message })
+      // Keyed records: the DefaultPartitioner's choice without its per-call filter and 64-bit Long murmur2 (murmur2.ts).
+      const partition = r.partition ?? (message.key === null || message.key === undefined
+        ? partitioner({ topic: r.topic, partitionMetadata: limit.partitions, message })
+        : partitionOfKey(message.key, limit.partitions.length))
       items.push({ pending, topic: r.topic, partition, message: { ...message, partition }, bytes, maxMessageBytes: limit.maxMessageBytes })
     }
     queue.push(...items)
