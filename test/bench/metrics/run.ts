@@ -9,10 +9,14 @@
  *    transactions): input records/s, and the process's peak and final RSS (sampled from /proc);
  * 3. the cost of a restart (the view read back, every partition restored from the changelog).
  *
- *   npx tsx --conditions=source test/bench/metrics/run.ts [--records 200000] [--customers 50000] [--partitions 12]
+ *   npx tsx --conditions=source test/bench/metrics/run.ts [--records 200000] [--customers 50000] [--partitions 12] [--dist]
+ *
+ * --dist runs the instance from services/metrics/dist (build it first: npm run build), as the image
+ * and a production install do; without it, from the TypeScript sources through tsx.
  *
  * Needs a broker: KAFKA_BROKERS (default 127.0.0.1:9092). METRICS_* variables of the environment
- * tune the instance; BENCH_NODE_FLAGS adds node flags to its process (e.g. --max-old-space-size=256).
+ * tune the instance; BENCH_NODE_FLAGS adds node flags to its process (e.g. --max-old-space-size=256);
+ * BENCH_STDOUT=1 lets its stdout through (e.g. with --trace-gc).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -25,7 +29,7 @@ import { findFreePorts } from '@wabridge/local-kafka'
 import { createCodec } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 
-const { values: args } = parseArgs({ options: { records: { type: 'string' }, customers: { type: 'string' }, partitions: { type: 'string' } } })
+const { values: args } = parseArgs({ options: { records: { type: 'string' }, customers: { type: 'string' }, partitions: { type: 'string' }, dist: { type: 'boolean' } } })
 const total = Number(args.records ?? 200_000)
 const customers = Number(args.customers ?? 50_000)
 const partitions = Number(args.partitions ?? 12)
@@ -172,7 +176,9 @@ async function rssMiB (pid: number): Promise<number> {
 /** A metrics instance as its own process, its RSS sampled every 250 ms. */
 function startInstance (env: Record<string, string>): { child: ChildProcess, peak: () => number, stop: () => Promise<void> } {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', '--conditions=source', 'services/metrics/src/main.ts'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  // --dist: the built JavaScript, as the image and a production install run it (tsx adds ~64 MiB).
+  const entry = args.dist === true ? ['services/metrics/dist/main.js'] : ['--import', 'tsx', '--conditions=source', 'services/metrics/src/main.ts']
+  const child = spawn(process.execPath, [...flags, ...entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'] })
   let peak = 0
   const timer = setInterval(() => { void rssMiB(child.pid!).then((m) => { peak = Math.max(peak, m) }) }, 250)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
@@ -247,7 +253,7 @@ async function main (): Promise<void> {
   const seconds = (Date.now() - started) / 1000
   const rate = total / seconds
   const finalRss = await rssMiB(instance.child.pid!)
-  console.log(`metrics, one instance (own process, ${partitions * 4} input partitions, startup and group join included): ${Math.round(rate)} input records/s (${seconds.toFixed(2)} s) = ${(rate / baseRate).toFixed(3)} of the baseline`)
+  console.log(`metrics, one instance (own process${args.dist === true ? ' from dist' : ' through tsx'}, ${partitions * 4} input partitions, startup and group join included): ${Math.round(rate)} input records/s (${seconds.toFixed(2)} s) = ${(rate / baseRate).toFixed(3)} of the baseline`)
   console.log(`metrics RSS: peak ${Math.round(instance.peak())} MiB, after catch-up ${Math.round(finalRss)} MiB`)
   await instance.stop()
   const changelogEnd = await sumOffsets(undefined, [`${prefix}.metrics.changelog`])
