@@ -46,6 +46,14 @@ export interface PartsInput {
   mediaStoreUrl: string
 }
 
+/**
+ * glibc settings for metrics, as the image's compose file and Helm chart set them: two malloc arenas,
+ * and every allocation of 128 KiB or more (the dedup tables' typed arrays) mapped on its own and
+ * returned to the system when freed — glibc otherwise raises that threshold after the first free and
+ * keeps later tables in its heap, where freed ones stay resident (docs/benchmarks.md, Metrics).
+ */
+export const METRICS_MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' }
+
 /** The number the banner's examples use; against the simulator it belongs to the sim's derived WABA. */
 export const EXAMPLE_NUMBER = '106540352242922'
 
@@ -120,9 +128,10 @@ export function stackParts (input: PartsInput): PartSpec[] {
     {
       name: 'metrics',
       entry: partEntry('@wabridge/metrics'),
-      // A capped heap: what the service holds is small, the rest is garbage between collections.
+      // A capped heap: what the service holds is small, the rest is garbage between collections. glibc
+      // maps its dedup tables' typed arrays and unmaps them when freed (services/metrics/README.md, Memory).
       nodeFlags: ['--max-old-space-size=512'],
-      env: { ...common, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: ports.prometheus },
+      env: { ...common, ...METRICS_MALLOC_ENV, METRICS_PORT: String(ports.metrics), PROMETHEUS_PORT: ports.prometheus },
       readyUrl: `http://${host}:${ports.metrics}/readyz`
     },
     // The edges export Prometheus only when asked too (9467 / 9469 / 9468 / 9470 / 9471 in compose and Helm).
