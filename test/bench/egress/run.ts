@@ -51,6 +51,12 @@ const EGRESS_NODE_FLAGS = ['--max-semi-space-size=64']
 const codec = createCodec()
 const partitions = 12
 
+/** CPU seconds a process used so far (user + system, from /proc). */
+async function cpuSecondsOf (pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 async function startSim (rate: number) {
   const port = await findFreePorts(1)
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', simMain], {
@@ -76,11 +82,7 @@ async function startEgress (env: Record<string, string | undefined>) {
     stdio: ['ignore', 'ignore', 'inherit']
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
-  /** CPU seconds the process used so far (user + system, from /proc). */
-  const cpuSeconds = async () => {
-    const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  }
+  const cpuSeconds = async () => await cpuSecondsOf(child.pid!)
   const ready = `http://127.0.0.1:${env.EGRESS_PORT}/readyz`
   for (let i = 0; ; i++) {
     if (child.exitCode !== null || i > 300) throw new Error('egress did not become ready')
@@ -148,6 +150,7 @@ async function cell (numbers: number, rate: number, windowMode: string) {
     EGRESS_WINDOW_MODE: windowMode,
     LOG_LEVEL: 'warn'
   })
+  const simCpuAtStart = await cpuSecondsOf(sim.child.pid!)
   const total = numbers * perNumber
   const started = egress.startedAt
   // Polls the simulator's counters only: its full stats (windows, duplicates) cost it CPU that the run shares.
@@ -158,6 +161,7 @@ async function cell (numbers: number, rate: number, windowMode: string) {
   }
   const wallMs = Date.now() - started
   const cpu = await egress.drainCpuSeconds()
+  const simCpu = await cpuSecondsOf(sim.child.pid!) - simCpuAtStart
   await egress.stop()
   const stats = await (await fetch(`${sim.url}/_sim/stats`)).json() as { accepted: number, refused: number, phoneNumbers: Record<string, { maxInWindow: number }> }
 
@@ -202,6 +206,7 @@ async function cell (numbers: number, rate: number, windowMode: string) {
     'steady share median': steadyShares[Math.floor(steadyShares.length / 2)]!.toFixed(3),
     'aggregate msg/s': Math.round(stats.accepted / ((last - first) / 1000)),
     'egress CPU ms / 1000 req': Math.round(cpu * 1000 / total * 1000),
+    'sim CPU ms / 1000 req': Math.round(simCpu * 1000 / total * 1000),
     'wall s': (wallMs / 1000).toFixed(1)
   }
 }
@@ -230,6 +235,13 @@ for (const spec of values.grid!.split(',')) {
 }
 console.log('\negress benchmark, one instance, backlog of', seconds, 's per number')
 console.table(rows)
+// Capacity per core from the CPU each send cost egress (measured while it also shared the cores with the
+// broker and the simulator): sends per second one fully busy core would carry, and numbers at 80 and 1,000/s.
+console.log('\ncapacity of one egress core, from its CPU per send in each cell:')
+console.table(rows.map((r) => {
+  const perSecond = 1e6 / r['egress CPU ms / 1000 req']
+  return { cell: r.cell, windows: r.windows, 'egress CPU µs / send': r['egress CPU ms / 1000 req'], 'sim CPU µs / send': r['sim CPU ms / 1000 req'], 'sends/s per core': Math.round(perSecond), 'numbers at 80/s': Math.floor(perSecond / 80), 'numbers at 1,000/s': Math.floor(perSecond / 1000) }
+}))
 if (ratios.length > 0) {
   console.log(`\nwindow check: each mode against ${modes[0]}`)
   console.table(ratios)
