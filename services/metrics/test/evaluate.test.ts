@@ -21,7 +21,7 @@ const cfg: EvaluateConfig = {
 const owners: Owners = { resultsPartitionOf: () => 0, eventsPartitionOf: () => 0 }
 
 function evaluateResults (state: PartitionState, now: number, c = cfg) {
-  const ctx = collectContext([state], now, c.rateLimitWindowMs, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() })
+  const ctx = { ...collectContext([state], now, c.rateLimitWindowMs), reach: { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() } }
   return evaluateResultsPartition(state, ctx, c, owners, now)
 }
 
@@ -41,7 +41,7 @@ test('the limit: overrides, then THROUGHPUT_UPGRADE webhooks, then the default',
   foldInboundEvent(events, event({ field: 'phone_number_quality_update', id: 'u', t: T0, value: { display_phone_number: '15550783881', event: 'THROUGHPUT_UPGRADE' } }))
   const statuses = createPartitionState('s', 0)
   foldInboundStatus(statuses, status({ pn: PN1, to: '1', wamid: 'w', status: 'sent', t: T0 }))
-  const ctx = collectContext([events, statuses], T0, 1000, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() })
+  const ctx = { ...collectContext([events, statuses], T0, 1000), reach: { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() } }
   assert.equal(limitOf(PN1, ctx, cfg), 1000)
   assert.equal(limitOf(PN1, ctx, { ...cfg, mpsOverrides: { [PN1]: 20 } }), 20)
   assert.equal(limitOf('999', ctx, cfg), 10)
@@ -80,7 +80,7 @@ test('users reached by a template outside their window, across numbers of a WABA
   foldOutboundResult(results, result({ pn: PN1, id: 'r-failed', status: 'failed', t: T0, to: 'c22', type: 'template', windowOpen: false, code: 131026 }))
   const evaluate = (now: number) => {
     const tables = [events, statuses, results]
-    const base = collectContext(tables, now, 1000, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() })
+    const base = { ...collectContext(tables, now, 1000), reach: { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() } }
     const reach = partitionReach(results, base.numbers, now, (pn) => base.numbers.get(pn)?.wabaId)
     assert.deepStrictEqual(Object.fromEntries(reach.byNumber), now < T0 + 24 * 60 * 60_000 ? { [PN1]: 8, 777: 1 } : {})
     return evaluateEventsPartition(events, { ...base, reach }, cfg, owners, now)

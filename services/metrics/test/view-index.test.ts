@@ -14,9 +14,13 @@ test('totals are the latest value of each partition\'s counter, summed over part
   assert.equal(index.totals.size, 0)
 })
 
-test('barrier records are reported, not stored; foreign keys are ignored', () => {
+test('barrier records, dedup blocks and reach entries are not stored; foreign keys are ignored', () => {
   const index = createViewIndex()
-  assert.deepStrictEqual(applyChangelog(index, 'r/4/~', 'nonce'), { source: 'r', partition: 4, marker: 'nonce' })
-  assert.equal(applyChangelog(index, 'zz', 'x'), undefined)
+  applyChangelog(index, 'r/4/~', 'nonce')
+  applyChangelog(index, 'r/4/S|0', 'AAAAAAAAAAAAAAAA1:1795478400')
+  applyChangelog(index, 'r/4/u|106540352200001|AAAAAAAAAAAAAAAA', '1795478400000')
+  applyChangelog(index, 'zz', 'x')
   assert.equal(index.tables.size, 0)
+  applyChangelog(index, 'r/4/n|106540352200001', '123|15550000000')
+  assert.deepStrictEqual([...index.tables.keys()], ['r/4'])
 })

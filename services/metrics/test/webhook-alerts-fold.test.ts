@@ -86,7 +86,7 @@ test('throughput: THROUGHPUT_UPGRADE raises the display number to 1,000 msg/s (i
   const state = createPartitionState('e', 0)
   const cfg = { mpsOverrides: {}, defaultMps: 80 } as unknown as EvaluateConfig
   const limit = () => {
-    const ctx = collectContext([state], T0, 1000, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() })
+    const ctx = { ...collectContext([state], T0, 1000), reach: { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() } }
     ctx.numbers.set('106540352242922', { wabaId: WABA, display: DISPLAY })
     return limitOf('106540352242922', ctx, cfg)
   }

@@ -52,8 +52,8 @@ export function sumRecent (tables: Iterable<TpTable>, metric: string, now: numbe
   return out
 }
 
-/** Everything but reach, which is costlier and refreshed less often. */
-export function collectContext (tables: TpTable[], now: number, rateLimitWindowMs: number, reach: ReachStats): MergedContext {
+/** Everything but reach, which is costlier and refreshed less often (sumReach). */
+export function collectContext (tables: TpTable[], now: number, rateLimitWindowMs: number): Omit<MergedContext, 'reach'> {
   const numbers = new Map<string, NumberInfo>()
   const mpsUpgrades = new Map<string, number>()
   const tiers = new Map<string, number>()
@@ -71,7 +71,7 @@ export function collectContext (tables: TpTable[], now: number, rateLimitWindowM
       }
     }
   }
-  return { numbers, rateLimitErrors: sumRecent(tables, 'rl', now, rateLimitWindowMs), mpsUpgrades, tiers, reach }
+  return { numbers, rateLimitErrors: sumRecent(tables, 'rl', now, rateLimitWindowMs), mpsUpgrades, tiers }
 }
 
 /** Props of a partition's own distinct-user counts: `x|reach|n|{phone_number_id}`, `x|reach|w|{waba_id}`, `x|reach|p|{portfolio}`. */

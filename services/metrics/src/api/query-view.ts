@@ -15,7 +15,7 @@ export interface QueryView {
 
 export function createQueryView (view: ChangelogView, clock: () => number): QueryView {
   const tables = () => [...view.index.tables.values()]
-  const numbers = () => collectContext(tables(), clock(), 1000, { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() }).numbers
+  const numbers = () => collectContext(tables(), clock(), 1000).numbers
   return {
     totals: () => view.index.totals,
     numbers,

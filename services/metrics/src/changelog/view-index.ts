@@ -1,4 +1,4 @@
-import { dimsOf, parseChangelogKey, tpKey, type Source } from '../state/keys.ts'
+import { dimsOf, parseChangelogKey, tpKey } from '../state/keys.ts'
 import { applyEntry, createTable, type TpTable } from '../state/table.ts'
 
 /**
@@ -16,24 +16,17 @@ export function createViewIndex (): ViewIndex {
   return { tables: new Map(), totals: new Map() }
 }
 
-export interface AppliedRecord {
-  source: Source
-  partition: number
-  /** Set for restore barriers (`~` keys): the nonce the new owner wrote. */
-  marker?: string
-}
-
 /**
  * Applies one changelog record (latest value per key wins; null deletes). Dedup (`S|` blocks, `s|` before them) and reach
  * (`u|`) entries are left out: only the owner of a partition holds them (it reads them back on
  * restore), so an instance's memory grows with the partitions it owns, not with all of them.
  */
-export function applyChangelog (index: ViewIndex, key: string, value: string | null): AppliedRecord | undefined {
+export function applyChangelog (index: ViewIndex, key: string, value: string | null): void {
   const parsed = parseChangelogKey(key)
-  if (!parsed) return undefined
+  if (!parsed) return
   const { source, partition, rest } = parsed
-  if (rest === '~') return { source, partition, marker: value ?? '' }
-  if (rest[0] === 's' || rest[0] === 'S' || rest[0] === 'u') return { source, partition }
+  // Restore barriers (`~`) matter only to the restoring owner (restore-reader.ts).
+  if (rest === '~' || rest[0] === 's' || rest[0] === 'S' || rest[0] === 'u') return
   const tp = tpKey(source, partition)
   let table = index.tables.get(tp)
   if (!table) index.tables.set(tp, table = createTable())
@@ -50,5 +43,4 @@ export function applyChangelog (index: ViewIndex, key: string, value: string | n
       if (bucket.size === 0) index.totals.delete(grainBucket)
     }
   }
-  return { source, partition }
 }

@@ -1,7 +1,7 @@
 import type { Alert } from '@wabridge/schemas'
 import { firingAlerts } from '../alerts/alert-state.ts'
 import type { ChangelogView } from '../changelog/changelog-view.ts'
-import { collectContext, partitionReach, REACH_PROP, sumReach, type NumberInfo, type ReachStats } from '../alerts/context.ts'
+import { collectContext, partitionReach, REACH_PROP, sumReach, type MergedContext, type NumberInfo, type ReachStats } from '../alerts/context.ts'
 import { evaluateEventsPartition, evaluateResultsPartition, type EvaluateConfig, type NumberGauge, type Owners, type WabaGauge } from '../alerts/evaluate.ts'
 import type { GaugeSource } from '../instruments.ts'
 import { tpKey } from '../state/keys.ts'
@@ -59,12 +59,11 @@ export function createTicker (options: TickerOptions, deps: { processor: Process
       for (const p of parts) if (!p.state) p.ready().catch(() => {})
       const ready = parts.filter((p) => p.state)
       const tables = mergedTables()
-      const empty: ReachStats = { byNumber: new Map(), byWaba: new Map(), byPortfolio: new Map() }
-      let ctx = collectContext(tables, now, options.evaluate.rateLimitWindowMs, empty)
+      const base = collectContext(tables, now, options.evaluate.rateLimitWindowMs)
       // Each owner counts its partitions' customers when they changed (at most once a second of
       // real time: a scan of every entry) and all of them every reachRefreshMs (customers leave the
       // rolling 24 h as the clock moves).
-      const numbersNow = ctx.numbers
+      const numbersNow = base.numbers
       const portfolioOf = (pn: string) => options.evaluate.portfolios?.phonePortfolio(pn, (id) => numbersNow.get(id)?.wabaId || undefined)
       const refreshAll = now - reachAt >= options.reachRefreshMs
       const scanDue = performance.now() - scannedAt >= REACH_SCAN_MIN_MS
@@ -75,10 +74,10 @@ export function createTicker (options: TickerOptions, deps: { processor: Process
           const state = p.state!
           if (!refreshAll && !state.reachChanged) continue
           state.reachChanged = false
-          publishReach(state, partitionReach(state, ctx.numbers, now, portfolioOf))
+          publishReach(state, partitionReach(state, base.numbers, now, portfolioOf))
         }
       }
-      ctx = { ...ctx, reach: sumReach(tables) }
+      const ctx: MergedContext = { ...base, reach: sumReach(tables) }
       numbers = ctx.numbers
       const nextNumbers: NumberGauge[] = []
       const nextWabas: WabaGauge[] = []
