@@ -30,14 +30,14 @@ export interface ChangelogView {
 /** A caught-up view whose fetches return nothing for this long has read everything there is, ms. */
 const IDLE_MS = 3000
 
+/** Bytes per changelog partition in one fetch of the view and of restores. */
+export const FETCH_BYTES_PER_PARTITION = 256 * 1024
+
 /**
  * Reads the whole changelog (read_committed, so only committed flushes) into tables of counters,
  * alert state and facts (not dedup or reach entries): the source of every query and of the other
  * partitions' state in alert rules, identical on every instance once caught up.
  */
-/** Bytes per changelog partition in one fetch of the view and of restores. */
-export const FETCH_BYTES_PER_PARTITION = 256 * 1024
-
 export function createChangelogView (options: ChangelogViewOptions, deps: ChangelogViewDeps): ChangelogView {
   const index = createViewIndex()
   const targets = new Map<number, bigint>()
