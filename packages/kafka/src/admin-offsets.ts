@@ -1,15 +1,11 @@
 import type { Admin, Kafka } from 'kafkajs'
 import pRetry, { AbortError } from 'p-retry'
+import { errorChain } from './transient-errors.ts'
 
 /** Leadership errors: the partition's leader moved or is being elected; the same request succeeds a moment later. */
 const LEADER_MOVING = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE'])
 
-function isLeaderMoving (err: unknown): boolean {
-  for (let e = err as { type?: unknown, cause?: unknown } | undefined, depth = 0; e && depth < 8; e = e.cause as typeof e, depth++) {
-    if (LEADER_MOVING.has(e.type as string)) return true
-  }
-  return false
-}
+const isLeaderMoving = (err: unknown) => errorChain(err).some((e) => LEADER_MOVING.has(e.type as string))
 
 /**
  * Makes `admin.fetchTopicOffsets` retry while a partition's leader moves, for up to `timeoutMs`.

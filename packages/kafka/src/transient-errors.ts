@@ -27,7 +27,7 @@ const TRANSIENT_NAMES = new Set([
 interface ErrorLike { name?: unknown, type?: unknown, code?: unknown, retriable?: unknown, stack?: unknown, cause?: unknown, errors?: unknown }
 
 /** `err`, its causes and (for kafkajs' aggregate errors) the errors it holds. */
-function errorChain (err: unknown, out: ErrorLike[] = [], depth = 0): ErrorLike[] {
+export function errorChain (err: unknown, out: ErrorLike[] = [], depth = 0): ErrorLike[] {
   if (typeof err !== 'object' || err === null || depth > 8 || out.includes(err)) return out
   const e = err as ErrorLike
   out.push(e)
