@@ -43,7 +43,29 @@ export function estimateRecordBytes (record: SizedRecord): number {
   return bytes
 }
 
-/** True when `record` fits in a batch of its own under `maxMessageBytes` (see estimateRecordBytes). */
+/** At least byteLength(data), from lengths alone: a UTF-16 unit is at most 3 UTF-8 bytes. */
+const lengthBound = (data: string | Buffer | null | undefined) =>
+  data === null || data === undefined ? 0 : typeof data === 'string' ? 3 * data.length : data.length
+
+/** At least estimateRecordBytes(record), without measuring a string's UTF-8 bytes. */
+function quickRecordBound (record: SizedRecord): number {
+  let bytes = RECORD_OVERHEAD_BYTES + lengthBound(record.key) + lengthBound(record.value)
+  const headers = record.headers ?? {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value === undefined) continue
+    if (!Array.isArray(value)) bytes += HEADER_OVERHEAD_BYTES + 3 * name.length + lengthBound(value)
+    else for (const one of value) bytes += HEADER_OVERHEAD_BYTES + 3 * name.length + lengthBound(one)
+  }
+  return bytes
+}
+
+/**
+ * True when `record` fits in a batch of its own under `maxMessageBytes` (see estimateRecordBytes).
+ * A record far below the limit is judged from its lengths alone (quickRecordBound); only one near
+ * it has its strings' UTF-8 bytes measured.
+ */
 export function fitsInBatch (record: SizedRecord, maxMessageBytes: number): boolean {
-  return RECORD_BATCH_OVERHEAD_BYTES + estimateRecordBytes(record) <= maxMessageBytes
+  return RECORD_BATCH_OVERHEAD_BYTES + quickRecordBound(record) <= maxMessageBytes ||
+    RECORD_BATCH_OVERHEAD_BYTES + estimateRecordBytes(record) <= maxMessageBytes
 }

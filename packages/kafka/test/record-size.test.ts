@@ -34,3 +34,18 @@ test('fitsInBatch counts the record batch overhead once', () => {
   assert.equal(fitsInBatch(record, exact), true)
   assert.equal(fitsInBatch(record, exact - 1), false)
 })
+
+test('fitsInBatch answers as the exact estimate does at every limit, also for multi-byte strings and array headers', () => {
+  const records: SizedRecord[] = [
+    { key: 'ключ', value: '{"ünïcode":"✓ 😀"}', headers: { 'event-id': 'wamid.1', trace: ['a', 'ü'] } },
+    { key: 'ü😀', value: '✓✓✓✓' },
+    { value: null, headers: { ü: '✓✓', é: ['😀', '😀'] } },
+    { value: Buffer.from('v'), headers: { üüü: Buffer.from('a') } },
+    { key: Buffer.from([1, 2, 3]), value: 'x'.repeat(300), headers: { h: undefined as unknown as string } },
+    { key: null, value: null }
+  ]
+  for (const record of records) {
+    const exact = RECORD_BATCH_OVERHEAD_BYTES + estimateRecordBytes(record)
+    for (let max = exact - 3; max <= exact * 3 + 200; max++) assert.equal(fitsInBatch(record, max), exact <= max, `limit ${max}, exact ${exact}`)
+  }
+})

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { propagation, type Context } from '@opentelemetry/api'
-import { fitsInBatch, HEADER, isMaybeWritten, RECORD_BATCH_OVERHEAD_BYTES, type OutgoingRecord, type TopicLimits, type TopicNames, type WabridgeProducer } from '@wabridge/kafka'
+import { fitsInBatch, HEADER, isMaybeWritten, type OutgoingRecord, type TopicLimits, type TopicNames, type WabridgeProducer } from '@wabridge/kafka'
 import { contentTypeFor, SchemaError, type Codec, type SchemaName } from '@wabridge/schemas'
 import type { DedupCache } from './dedup-cache.ts'
 import { IngressError } from './errors.ts'
@@ -107,7 +107,7 @@ export function createWebhookPublisher (options: WebhookPublisherOptions, deps: 
         const cap = limits.peek(options.topics[r.topic])?.maxMessageBytes
         if (cap === undefined) return encodeSlowly(records, trace)
         const outgoing = toOutgoing(r, codec.encode(r.schema, r.value as never), [], trace)
-        if (!surelyFits(outgoing, cap) && !fitsInBatch(outgoing, cap)) return encodeSlowly(records, trace)
+        if (!fitsInBatch(outgoing, cap)) return encodeSlowly(records, trace)
         out.push(outgoing)
       }
     } catch (err) {
@@ -214,20 +214,4 @@ function withDeadline<T> (promise: Promise<T>, ms: number): Promise<T> {
 
 function toPayloadError (err: unknown): unknown {
   return err instanceof SchemaError && err.code === 'SCHEMA_INVALID_VALUE' ? new IngressError('INGRESS_PAYLOAD_INVALID', err.message, { cause: err }) : err
-}
-
-/**
- * True when `record` certainly fits under `maxMessageBytes`, from string lengths alone (a UTF-16
- * unit is at most 3 UTF-8 bytes; 64 covers a record's own varints and fields, at most 36 bytes):
- * an upper bound of estimateRecordBytes without its Buffer.byteLength calls. False means "check".
- */
-function surelyFits (record: OutgoingRecord, maxMessageBytes: number): boolean {
-  if (!Buffer.isBuffer(record.value) || Buffer.isBuffer(record.key)) return false
-  let bytes = RECORD_BATCH_OVERHEAD_BYTES + 64 + record.value.length + 3 * (typeof record.key === 'string' ? record.key.length : 0)
-  for (const name in record.headers) {
-    const value = record.headers[name]
-    if (typeof value !== 'string') return false
-    bytes += 10 + 3 * (name.length + value.length)
-  }
-  return bytes <= maxMessageBytes
 }
