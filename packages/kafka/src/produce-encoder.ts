@@ -371,8 +371,3 @@ export function setupProduceEncoder (encoder: ProduceEncoder, load: KafkajsModul
   chosen = Object.freeze({ encoder, active: true, kafkajsVersion })
   return chosen
 }
-
-/** setupProduceEncoder('wabridge'): installs the encoder (or throws); true once installed. */
-export function installProduceEncoder (load: KafkajsModuleLoader = require): boolean {
-  return setupProduceEncoder('wabridge', load).active
-}

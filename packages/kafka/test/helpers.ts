@@ -1,4 +1,8 @@
-import { waitFor } from '../src/testing.ts'
+import type { TestContext } from 'node:test'
+import type { Kafka } from 'kafkajs'
+import { createProducer } from '../src/producer.ts'
+import type { WabridgeProducer } from '../src/producer.ts'
+import { connectedAdmin, createTopic, uniqueName, waitFor } from '../src/testing.ts'
 
 export { brokersFromEnv, connectedAdmin, createTopic, readAll, testKafka, uniqueName, waitFor } from '../src/testing.ts'
 
@@ -13,4 +17,15 @@ export async function once<T> (what: string, ask: () => Promise<T>): Promise<T> 
     return answer !== undefined
   }, 30_000, what)
   return answer!.value
+}
+
+/** A new topic named after `prefix` and a started producer (stopped after the test). */
+export async function producerOnNewTopic (t: TestContext, kafka: Kafka, prefix: string, partitions: number): Promise<{ topic: string, producer: WabridgeProducer }> {
+  const admin = await connectedAdmin(t, kafka)
+  const topic = uniqueName(prefix)
+  await createTopic(admin, topic, partitions)
+  const producer = createProducer(kafka)
+  await producer.start()
+  t.after(() => producer.stop())
+  return { topic, producer }
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { createKafkaClient, createProducer, parseProduceEncoder, produceEncoderFromEnv, ProduceEncoderError, setupProduceEncoder } from '../src/index.ts'
-import { brokersFromEnv, connectedAdmin, createTopic, readAll, uniqueName } from './helpers.ts'
-import { captureLogger, isKafkajsEncode, produceDefinition, recordProduceRequests, SAMPLE, sampleRecords } from './produce-requests.ts'
+import { createKafkaClient, parseProduceEncoder, produceEncoderFromEnv, ProduceEncoderError, setupProduceEncoder } from '../src/index.ts'
+import { brokersFromEnv, uniqueName } from './helpers.ts'
+import { captureLogger, encoderLogLine, isKafkajsEncode, produceDefinition, roundTripSamples, SAMPLE } from './produce-requests.ts'
 
 // This file's process runs with the default encoder: wabridge.
 delete process.env.KAFKA_PRODUCE_ENCODER
@@ -13,11 +13,9 @@ const withVersion = (version: string | undefined) => (id: string) => id === 'kaf
 test('by default createKafkaClient installs the wabridge encoder into kafkajs 2.2.4 for Produce v3–v7 without compression, and logs it as active', () => {
   const logger = captureLogger()
   createKafkaClient({ brokers: brokersFromEnv(), clientId: uniqueName('enc'), logger })
-  const lines = logger.lines.filter((l) => /produce encoder/.test(l.msg))
-  assert.equal(lines.length, 1)
-  assert.equal(lines[0]!.level, 'info')
-  assert.deepEqual(lines[0]!.obj, { produceEncoder: 'wabridge', active: true, kafkajsVersion: '2.2.4' })
-  assert.match(lines[0]!.msg, /wabridge, active on kafkajs 2\.2\.4/)
+  const line = encoderLogLine(logger)
+  assert.deepEqual(line.obj, { produceEncoder: 'wabridge', active: true, kafkajsVersion: '2.2.4' })
+  assert.match(line.msg, /wabridge, active on kafkajs 2\.2\.4/)
 
   const definition = produceDefinition()
   for (const version of [3, 4, 5, 6, 7]) {
@@ -30,25 +28,8 @@ test('by default createKafkaClient installs the wabridge encoder into kafkajs 2.
 
 test('records produced through the wabridge encoder round-trip through the broker: keys, values, nulls, headers, a 70 kB value', async (t) => {
   const kafka = createKafkaClient({ brokers: brokersFromEnv(), clientId: uniqueName('enc') })
-  const admin = await connectedAdmin(t, kafka)
-  const topic = uniqueName('encoder-wabridge')
-  await createTopic(admin, topic, 2)
-  const requests = recordProduceRequests(t)
-  const producer = createProducer(kafka)
-  await producer.start()
-  t.after(() => producer.stop())
-  const sent = sampleRecords(topic)
-  await producer.send(sent)
-
-  assert.ok(requests.length > 0, 'produce requests were made')
+  const requests = await roundTripSamples(t, kafka, 'encoder-wabridge')
   assert.ok(requests.every((r) => r.version >= 3 && r.version <= 7 && !r.kafkajsEncode), JSON.stringify(requests))
-  const read = await readAll(kafka, topic, sent.length)
-  for (const record of sent) {
-    const got = read.find((r) => r.key === record.key)
-    assert.ok(got, `record ${record.key} read back`)
-    assert.deepEqual(got.value, record.value === null ? null : Buffer.from(record.value))
-    assert.deepEqual(got.headers, record.headers)
-  }
 })
 
 test('the wabridge encoder refuses an unverified kafkajs version, naming it, the verified ones and the variable to set', () => {

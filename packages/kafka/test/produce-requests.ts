@@ -1,6 +1,9 @@
+import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import type { TestContext } from 'node:test'
+import type { Kafka } from 'kafkajs'
 import type { KafkaLogger } from '../src/index.ts'
+import { producerOnNewTopic, readAll } from './helpers.ts'
 import type { ProduceRequestArgs } from '../src/produce-encoder.ts'
 
 const require = createRequire(import.meta.url)
@@ -55,4 +58,32 @@ export function sampleRecords (topic: string): Array<{ topic: string, key: strin
     { topic, key: 'tombstone', value: null, headers: {} },
     { topic, key: 'big', value: 'x'.repeat(70_000), headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } }
   ]
+}
+
+/**
+ * Produces sampleRecords to a new topic through `kafka`, checks each reads back identical (value and
+ * headers), and returns the Produce requests kafkajs built for them (recordProduceRequests).
+ */
+export async function roundTripSamples (t: TestContext, kafka: Kafka, prefix: string): Promise<Array<{ version: number, kafkajsEncode: boolean }>> {
+  const { topic, producer } = await producerOnNewTopic(t, kafka, prefix, 2)
+  const requests = recordProduceRequests(t)
+  const sent = sampleRecords(topic)
+  await producer.send(sent)
+  assert.ok(requests.length > 0, 'produce requests were made')
+  const read = await readAll(kafka, topic, sent.length)
+  for (const record of sent) {
+    const got = read.find((r) => r.key === record.key)
+    assert.ok(got, `record ${record.key} read back`)
+    assert.deepEqual(got.value, record.value === null ? null : Buffer.from(record.value))
+    assert.deepEqual(got.headers, record.headers)
+  }
+  return requests
+}
+
+/** The client's one "produce encoder" log line, checked to be at info. */
+export function encoderLogLine (logger: { lines: LogLine[] }): LogLine {
+  const lines = logger.lines.filter((l) => /produce encoder/.test(l.msg))
+  assert.equal(lines.length, 1)
+  assert.equal(lines[0]!.level, 'info')
+  return lines[0]!
 }

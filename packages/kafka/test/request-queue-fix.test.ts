@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { createProducer } from '../src/index.ts'
-import { connectedAdmin, createTopic, readAll, testKafka, uniqueName } from './helpers.ts'
+import { producerOnNewTopic, readAll, testKafka } from './helpers.ts'
 
 test('producing and consuming schedules no negative timer (no TimeoutNegativeWarning on Node 24)', async (t) => {
   const warnings: string[] = []
@@ -11,12 +10,7 @@ test('producing and consuming schedules no negative timer (no TimeoutNegativeWar
   t.after(() => { process.off('warning', onWarning) })
 
   const kafka = testKafka()
-  const admin = await connectedAdmin(t, kafka)
-  const topic = uniqueName('negative-timer')
-  await createTopic(admin, topic, 2)
-  const producer = createProducer(kafka)
-  await producer.start()
-  t.after(() => producer.stop())
+  const { topic, producer } = await producerOnNewTopic(t, kafka, 'negative-timer', 2)
   for (let i = 0; i < 20; i++) await producer.send([{ topic, key: `k${i}`, value: `v${i}` }])
   assert.equal((await readAll(kafka, topic, 20)).length, 20)
   // Warnings are emitted on the next tick.
@@ -32,12 +26,7 @@ test('an idle connection does not check its empty request queue every millisecon
   t.after(() => { RequestQueue.prototype.checkPendingRequests = original })
 
   const kafka = testKafka()
-  const admin = await connectedAdmin(t, kafka)
-  const topic = uniqueName('idle-queue')
-  await createTopic(admin, topic, 1)
-  const producer = createProducer(kafka)
-  await producer.start()
-  t.after(() => producer.stop())
+  const { topic, producer } = await producerOnNewTopic(t, kafka, 'idle-queue', 1)
   await producer.send([{ topic, key: 'k', value: 'v' }])
   // Idle now: the admin and the producer each keep a connection open with nothing to send.
   checks = 0
