@@ -11,7 +11,7 @@ import { buildHealthServer, readinessChecks } from './health.ts'
 import { createInDoubt } from './in-doubt.ts'
 import { createLedgerLoader } from './ledger-loader.ts'
 import { createOutputs } from './outputs.ts'
-import { PartitionSession } from './partition-session.ts'
+import { heartbeatProof, PartitionSession } from './partition-session.ts'
 import { startSettlement } from './settlement-runner.ts'
 import { createStatusIndex } from './settlement/status-index.ts'
 import { createTokenLookup } from './tokens.ts'
@@ -267,7 +267,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
         codec,
         loader,
         committable,
-        lastHeartbeatAt: () => lastHeartbeatAt,
+        lastHeartbeatAt: () => heartbeatProof(lastHeartbeatAt, Date.now(), config.KAFKA_SESSION_TIMEOUT_MS),
         onTransaction: (ms, writes) => metrics.transaction(ms, writes),
         stillAssigned: () => assignment.has(partition),
         onLost: () => {

@@ -4,7 +4,7 @@ import type { DeadLetter, OutboundRequest, OutboundResult, ResultError, ResultSt
 import type { EgressMetrics } from './egress-metrics.ts'
 import type { AttemptResult, ConcurrencyGate, RateSlot } from './number-lane.ts'
 import type { Outputs } from './outputs.ts'
-import type { PartitionSession } from './partition-session.ts'
+import { SessionConflictError, type PartitionSession } from './partition-session.ts'
 import { priorityOf, type ParsedRequest, type SourceRecord } from './request-decoder.ts'
 import { retryDelayMs, type RetryPolicyOptions } from './retry-policy.ts'
 import type { InDoubt } from './in-doubt.ts'
@@ -123,25 +123,30 @@ const MAINTENANCE_CODE = 131057
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** What became of a final result: written; not written because the history has one already; or the partition was lost first. */
+export type FinalWrite = 'written' | 'already-final' | 'lost'
+
 /**
  * Writes a request's final result (and dead letter) with its ledger event, in one transaction of
  * the partition's session. A failed transaction is written again (never the send repeated) once the
- * session has recovered, unless the recovered history shows it was committed after all. False when
- * the partition was lost first: its new owner decides the request from the history.
+ * session has recovered, unless the recovered history shows it was committed after all (or another
+ * owner wrote one: 'already-final'). 'lost' when the partition was lost first: its new owner decides
+ * the request from the history.
  */
-export async function writeFinal (session: PartitionSession, outputs: Outputs, instance: string, sourceOffset: string, result: OutboundResult, deadLetter?: DeadLetter): Promise<boolean> {
+export async function writeFinal (session: PartitionSession, outputs: Outputs, instance: string, sourceOffset: string, result: OutboundResult, deadLetter?: DeadLetter): Promise<FinalWrite> {
   const partition = session.partition
   let delay = 100
   for (;;) {
-    if (!await session.whenReady()) return false
-    if (session.ledger.get(result.request_id).kind === 'final') return true
+    if (!await session.whenReady()) return 'lost'
+    if (session.ledger.get(result.request_id).kind === 'final') return 'already-final'
     const records = [await outputs.result(partition, result)]
     if (deadLetter) records.push(await outputs.deadLetter(partition, result.request_id, deadLetter))
     try {
       await session.write(records, [{ kind: 'final', requestId: result.request_id, sourceOffset, status: result.status, instance, ...(result.status === 'unknown' && { unknown: result }) }])
-      return true
+      return 'written'
     } catch (err) {
-      if ((err as { fenced?: boolean }).fenced) return false
+      if (err instanceof SessionConflictError) return 'already-final'
+      if ((err as { fenced?: boolean }).fenced) return 'lost'
       await sleep(delay)
       delay = Math.min(delay * 2, 2000)
     }
@@ -218,8 +223,8 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
   function finish (status: ResultStatus, extra: Partial<OutboundResult> = {}, dlqReason?: string): AttemptResult {
     const final = result(status, extra)
     void writeFinal(session, deps.outputs, deps.instance, source.offset, final, dlqReason === undefined ? undefined : deadLetter(dlqReason)).then((written) => {
-      if (!written) return
-      deps.metrics.result(record.phone_number_id, status, final.error?.code, priority, final.error?.class)
+      if (written === 'lost') return
+      if (written === 'written') deps.metrics.result(record.phone_number_id, status, final.error?.code, priority, final.error?.class)
       onFinal()
     })
     return { kind: 'done' }
@@ -230,8 +235,8 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
     if (!lastError) lastError = { code: null, subcode: null, message: `attempt ${attempt + 1} may have been sent: ${cause}`, details: null, class: 'ambiguous', fbtrace_id: null }
     void deps.inDoubt.decide({ session, requestId, since, attempt: attempt + 1, cause, base: result('unknown', { attempts: attempt + 1 }) }).then((decided) => {
       void writeFinal(session, deps.outputs, deps.instance, source.offset, decided).then((written) => {
-        if (!written) return
-        deps.metrics.result(record.phone_number_id, decided.status, decided.error?.code, priority, decided.error?.class)
+        if (written === 'lost') return
+        if (written === 'written') deps.metrics.result(record.phone_number_id, decided.status, decided.error?.code, priority, decided.error?.class)
         onFinal()
       })
     })
@@ -303,25 +308,35 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
 
     await deps.mayStart()
     if (!session.isReady) return session.state === 'lost' ? { kind: 'done' } : { kind: 'retry', afterMs: 500, scope: 'recipient' }
-    // The marker is committed before the call: a fenced instance cannot commit it, so it cannot send.
-    try {
-      await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'started', instance: deps.instance }])
-    } catch (err) {
-      // Not visible (the transaction was aborted): nothing left; try again once the session recovered.
-      if ((err as { fenced?: boolean }).fenced) return { kind: 'done' }
-      return { kind: 'retry', afterMs: 1000, scope: 'recipient' }
-    }
-    // The marker committed while this instance owned the partition: the send goes, also while the
-    // session recovers from a later failed transaction (abandoning it would leave a started marker of a
-    // send that never left). Only a session already lost to a new owner leaves it to that owner.
-    if (session.state === 'lost') return { kind: 'done' }
-    nextAttempt = n + 1
-    sent = true
-    firstAttemptAt ??= deps.clock()
+    // The call's slot is taken before the marker, so that nothing waits between a committed marker and
+    // the request leaving (a crash there leaves a marker of a send that never left: unknown for ever).
     await deps.calls.enter()
     let outcome
-    const started = deps.clock()
+    let started = 0
     try {
+      if (!session.isReady) return session.state === 'lost' ? { kind: 'done' } : { kind: 'retry', afterMs: 500, scope: 'recipient' }
+      // The marker is committed before the call: a fenced instance cannot commit it, so it cannot send.
+      try {
+        await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'started', instance: deps.instance }])
+      } catch (err) {
+        // The history moved on while this job waited (another owner started or finished the request,
+        // read back when the partition was recovered or taken over): judged again from it.
+        if (err instanceof SessionConflictError) {
+          nextAttempt = undefined
+          return precheck() ?? { kind: 'retry', afterMs: 0, scope: 'recipient' }
+        }
+        // Not visible (the transaction was aborted): nothing left; try again once the session recovered.
+        if ((err as { fenced?: boolean }).fenced) return { kind: 'done' }
+        return { kind: 'retry', afterMs: 1000, scope: 'recipient' }
+      }
+      // The marker committed while this instance owned the partition: the send goes, also while the
+      // session recovers from a later failed transaction (abandoning it would leave a started marker of a
+      // send that never left). Only a session already lost to a new owner leaves it to that owner.
+      if (session.state === 'lost') return { kind: 'done' }
+      nextAttempt = n + 1
+      sent = true
+      firstAttemptAt ??= deps.clock()
+      started = deps.clock()
       if (deps.stampAt === 'send') slot.commit()
       outcome = await deps.client.sendMessage(record.phone_number_id, record.to, outgoing as unknown as SendableMessage, {
         token, bizOpaqueCallbackData: requestId, attempt: pairRateHits

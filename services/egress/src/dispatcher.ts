@@ -327,7 +327,7 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
           deps.delivery.metrics.invalid()
           const invalid = deps.delivery.outputs.invalid(source, reason, partial, deps.delivery.clock())
           if (state.session.ledger.get(invalid.requestId).kind === 'final') onFinal()
-          else void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, invalid.result, invalid.deadLetter).then((written) => { if (written) onFinal() })
+          else void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, invalid.result, invalid.deadLetter).then((written) => { if (written !== 'lost') onFinal() })
         }
         const now = deps.delivery.clock()
         const sendAt = decoded.ok ? decoded.request.record.send_at ?? null : null
@@ -359,8 +359,8 @@ export function createDispatcher (options: DispatcherOptions, deps: DispatcherDe
           const error = suppressedError(deps.delivery.suppressionOf(decoded.request.record)!)
           const result = unattemptedResult(decoded.request, source, 'failed', now, { error })
           void writeFinal(state.session, deps.delivery.outputs, deps.delivery.instance, source.offset, result).then((written) => {
-            if (!written) return
-            deps.delivery.metrics.result(result.phone_number_id, 'failed', error.code, 'bulk', error.class)
+            if (written === 'lost') return
+            if (written === 'written') deps.delivery.metrics.result(result.phone_number_id, 'failed', error.code, 'bulk', error.class)
             onFinal()
           })
         } else {

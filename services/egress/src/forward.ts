@@ -1,7 +1,7 @@
 import { Partitioners } from 'kafkajs'
 import type { OutgoingRecord } from '@wabridge/kafka'
 import type { LedgerEvent } from './ledger.ts'
-import type { PartitionSession } from './partition-session.ts'
+import { SessionConflictError, type PartitionSession } from './partition-session.ts'
 
 /**
  * Requests to send later: producers write requests whose send_at is in the future here, egress
@@ -41,6 +41,7 @@ export async function writeForward (session: PartitionSession, record: OutgoingR
       await session.write([record], [event])
       return true
     } catch (err) {
+      if (err instanceof SessionConflictError) return true
       if ((err as { fenced?: boolean }).fenced) return false
       await sleep(delay)
       delay = Math.min(delay * 2, 2000)

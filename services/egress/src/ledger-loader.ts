@@ -66,6 +66,7 @@ export function createLedgerLoader (kafka: Kafka, admin: Admin, options: LedgerL
     onCrash: options.onCrash
   })
   let joins = 0
+  let stopped = false
   function restore (): void {
     try {
       for (const partition of partitions) {
@@ -75,6 +76,20 @@ export function createLedgerLoader (kafka: Kafka, admin: Admin, options: LedgerL
       }
     } catch (err) {
       options.logger?.warn({ err }, 'could not restore the ledger reads after a consumer restart')
+    }
+  }
+
+  /**
+   * Pauses a partition. kafkajs refuses while its consumer (re)joins its group ("Consumer group was not
+   * initialized"); the partition is paused anyway once the consumer has joined (restore), so closing a
+   * read never fails for it.
+   */
+  function pause (partition: number): void {
+    if (stopped) return
+    try {
+      consumer.pause(topic, [partition])
+    } catch (err) {
+      options.logger?.warn({ err, partition }, 'could not pause a ledger partition now; it is paused once the consumer has joined')
     }
   }
 
@@ -113,6 +128,7 @@ export function createLedgerLoader (kafka: Kafka, admin: Admin, options: LedgerL
       for (const partition of partitions) if (!readings.has(partition)) consumer.pause(topic, [partition])
     },
     async stop () {
+      stopped = true
       for (const reading of readings.values()) for (const wake of reading.waiters) wake()
       readings.clear()
       await consumer.stop()
@@ -138,7 +154,7 @@ export function createLedgerLoader (kafka: Kafka, admin: Admin, options: LedgerL
           }
           return true
         } finally {
-          if (readings.get(partition) === reading) consumer.pause(topic, [partition])
+          if (readings.get(partition) === reading) pause(partition)
         }
       }
     },
@@ -152,7 +168,7 @@ export function createLedgerLoader (kafka: Kafka, admin: Admin, options: LedgerL
       const reading = readings.get(partition)
       readings.delete(partition)
       if (reading) for (const wake of reading.waiters) wake()
-      consumer.pause(topic, [partition])
+      pause(partition)
     }
   }
 }

@@ -32,7 +32,7 @@ export interface SessionDeps {
   loader: LedgerLoader
   /** The committable offset of this partition (lowest unfinished request), or undefined. */
   committable: () => bigint | undefined
-  /** Time of the consumer's last successful heartbeat (Date.now clock). */
+  /** Time of the consumer's last successful heartbeat (Date.now clock) while it still proves ownership, else 0 (heartbeatProof). */
   lastHeartbeatAt: () => number
   /** Whether the group's latest assignment still gives this partition to this instance. */
   stillAssigned: () => boolean
@@ -53,6 +53,21 @@ export class SessionWriteError extends Error {
   }
 }
 
+/**
+ * A write refused because the partition's history already settles what it would record: a "started"
+ * marker for an attempt that this or another instance started already (or for a request with a final
+ * result), a second final result, settlement or forward. Nothing of it was written; the other writes
+ * of its transaction were.
+ */
+export class SessionConflictError extends Error {
+  readonly requestId: string
+  constructor (requestId: string, what: string) {
+    super(`request ${requestId}: ${what}`)
+    this.name = 'SessionConflictError'
+    this.requestId = requestId
+  }
+}
+
 interface PendingWrite {
   records: OutgoingRecord[]
   events: LedgerEvent[]
@@ -70,6 +85,16 @@ export function isFencingError (err: unknown): boolean {
     if (typeof e !== 'object') break
   }
   return false
+}
+
+/**
+ * The time of the last heartbeat as proof that the group still gives this instance its partitions,
+ * or 0 when it proves nothing any more: older than half the session timeout. After a pause of the
+ * process (SIGSTOP, a long GC) the coordinator may have given the partitions away, and a heartbeat
+ * from before the pause would let a recovering session fence the new owner and send again.
+ */
+export function heartbeatProof (lastHeartbeatAt: number, now: number, sessionTimeoutMs: number): number {
+  return now - lastHeartbeatAt <= sessionTimeoutMs / 2 ? lastHeartbeatAt : 0
 }
 
 function recordBytes (r: OutgoingRecord): number {
@@ -256,7 +281,8 @@ export class PartitionSession {
   /**
    * Writes records and ledger events in one transaction (batched with other writes of this
    * partition). Resolves once committed; the events are then applied to the ledger. Rejects with a
-   * SessionWriteError when the transaction failed: nothing of it is visible.
+   * SessionWriteError when the transaction failed (nothing of it is visible), and with a
+   * SessionConflictError, writing nothing, when the history already records what an event would.
    */
   write (records: OutgoingRecord[], events: LedgerEvent[]): Promise<void> {
     if (this.#state === 'lost') return Promise.reject(new SessionWriteError(`partition ${this.partition} is no longer owned by this instance`, true))
@@ -293,9 +319,11 @@ export class PartitionSession {
         batch.push(next)
         bytes += next.bytes
       }
+      const admitted = this.#admit(batch)
+      if (admitted.length === 0 && !this.#offsetDue(this.#forceOffset)) continue
       try {
-        await this.#commitBatch(batch)
-        for (const w of batch) w.resolve()
+        await this.#commitBatch(admitted)
+        for (const w of admitted) w.resolve()
       } catch (err) {
         // Nothing of the batch is visible. Fenced or not, the session recovers if the group still gives
         // this instance the partition (a heartbeat after the failure proves it: the coordinator can also
@@ -303,11 +331,62 @@ export class PartitionSession {
         // and the writes waiting for it fail as fenced.
         const fenced = isFencingError(err)
         const error = new SessionWriteError(`transaction on partition ${this.partition} failed${fenced ? ' (fenced)' : ''}: ${(err as Error).message}`, false, { cause: err })
-        for (const w of batch) w.reject(error)
+        for (const w of admitted) w.reject(error)
         void this.#recover(error)
         return
       }
     }
+  }
+
+  /**
+   * The writes of a batch that the history allows; the others are refused (SessionConflictError).
+   * Checked right before the transaction, in the state 'ready', against the ledger, which then holds
+   * everything any owner committed for the partition: what earlier owners wrote was read back up to
+   * this session's owner record, and no one else can commit since (fenced). So a lane that judged its
+   * request before the partition was recovered from a stale owner or taken over cannot start an
+   * attempt another instance started meanwhile, nor write a second final result.
+   */
+  #admit (batch: PendingWrite[]): PendingWrite[] {
+    const admitted: PendingWrite[] = []
+    const finals = new Set<string>()
+    const starts = new Set<string>()
+    for (const w of batch) {
+      const conflict = this.#conflictOf(w.events, finals, starts)
+      if (conflict) { w.reject(conflict); continue }
+      for (const e of w.events) {
+        if (e.kind === 'final') finals.add(e.requestId)
+        else if (e.kind === 'attempt' && e.state === 'started') starts.add(e.requestId)
+      }
+      admitted.push(w)
+    }
+    return admitted
+  }
+
+  #conflictOf (events: LedgerEvent[], finals: Set<string>, starts: Set<string>): SessionConflictError | undefined {
+    const { ledger } = this
+    for (const e of events) {
+      if (e.kind === 'owner') continue
+      const view = ledger.get(e.requestId)
+      const final = view.kind === 'final' || finals.has(e.requestId)
+      switch (e.kind) {
+        case 'attempt':
+          if (final) return new SessionConflictError(e.requestId, 'has a final result already')
+          if (e.state === 'started' && ((view.kind === 'open' && view.attempt >= e.attempt) || starts.has(e.requestId))) {
+            return new SessionConflictError(e.requestId, `attempt ${e.attempt + 1} was started already${view.kind === 'open' ? ` (by ${view.instance})` : ''}`)
+          }
+          break
+        case 'final':
+          if (final) return new SessionConflictError(e.requestId, 'has a final result already')
+          break
+        case 'settled':
+          if (!ledger.unsettled().has(e.requestId)) return new SessionConflictError(e.requestId, 'has no unsettled result (settled already)')
+          break
+        case 'forwarded':
+          if (ledger.wasForwarded(e.requestId, BigInt(e.sourceOffset))) return new SessionConflictError(e.requestId, 'was forwarded already')
+          break
+      }
+    }
+    return undefined
   }
 
   async #commitBatch (batch: PendingWrite[]): Promise<void> {

@@ -1,6 +1,6 @@
 import type { OutboundResult } from '@wabridge/schemas'
 import type { Outputs } from './outputs.ts'
-import type { PartitionSession } from './partition-session.ts'
+import { SessionConflictError, type PartitionSession } from './partition-session.ts'
 import { settlementRecord } from './settlement/settlement-book.ts'
 import type { StatusEvidence } from './settlement/status-evidence.ts'
 import type { StatusIndex } from './settlement/status-index.ts'
@@ -46,7 +46,8 @@ export function startSettlement (session: PartitionSession, options: SettlementR
       options.onSettled?.(record.settlement!.evidence)
     } catch (err) {
       // Tried again on the next scan (while still unsettled and owned).
-      if (!(err as { fenced?: boolean }).fenced) options.logger.warn({ err, requestId: unknown.request_id }, 'settlement record not written; trying again')
+      // A conflict: another owner settled it meanwhile (nothing to do).
+      if (!(err as { fenced?: boolean }).fenced && !(err instanceof SessionConflictError)) options.logger.warn({ err, requestId: unknown.request_id }, 'settlement record not written; trying again')
     } finally {
       writing.delete(unknown.request_id)
       watching.delete(unknown.request_id)

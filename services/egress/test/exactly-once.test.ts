@@ -2,13 +2,14 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import { toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import type { OutboundResult } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { attemptsTopic } from '../src/app.ts'
-import { createLedgerLoader } from '../src/ledger-loader.ts'
-import { PartitionSession, SessionWriteError } from '../src/partition-session.ts'
+import type { LedgerEvent } from '../src/ledger.ts'
+import { createLedgerLoader, type LedgerLoader } from '../src/ledger-loader.ts'
+import { heartbeatProof, PartitionSession, SessionConflictError, SessionWriteError, type SessionDeps } from '../src/partition-session.ts'
 import { codec, collect, prepareTopics, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
 
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url))
@@ -109,42 +110,61 @@ test('an unknown result is settled by a later status webhook, or says it stays u
   assert.deepEqual(sim.duplicates(), [])
 })
 
-test('a stale owner is fenced: once another instance took the partition over, nothing it writes becomes visible (item 4)', { timeout: 60_000 }, async (t) => {
-  const prefix = `fence-${randomUUID().slice(0, 8)}`
+/**
+ * Partition sessions on partition 0 of a fresh one-partition topic set, as egress instances hold
+ * them, for the tests of fencing and take-over; each instance reads the history with its own loader.
+ */
+async function sessionScene (t: TestContext, name: string) {
+  const prefix = `${name}-${randomUUID().slice(0, 8)}`
   const kafka = testKafka()
   await prepareTopics(kafka, prefix, 1)
   const admin = kafka.admin()
   await admin.connect()
   t.after(() => admin.disconnect())
-  const loader = createLedgerLoader(kafka, admin, { attemptsTopic: attemptsTopic(prefix), groupId: `g-${prefix}`, codec, logger, onCrash: (err) => { throw err } })
-  await loader.start()
-  t.after(() => loader.stop())
-  const session = (instance: string, onLost: () => void, stillAssigned = () => true) => new PartitionSession({
-    partition: 0,
-    groupId: `g-${prefix}`,
-    requestsTopic: topicNames(prefix).outboundRequests,
-    attemptsTopic: attemptsTopic(prefix),
-    instance,
-    transactionTimeoutMs: 30_000,
-    takeoverGraceMs: 0,
-    dedupWindowMs: 60_000,
-    legacyLookbackMs: 60_000,
-    maxBatchBytes: 500_000,
-    commitIntervalMs: 100,
-    clock: Date.now
-  }, { kafka, admin, codec, loader, committable: () => undefined, lastHeartbeatAt: () => Date.now(), stillAssigned, onLost, logger })
+  const loader = async () => {
+    const made = createLedgerLoader(kafka, admin, { attemptsTopic: attemptsTopic(prefix), groupId: `g-${prefix}`, codec, logger, onCrash: (err) => { throw err } })
+    await made.start()
+    t.after(() => made.stop())
+    return made
+  }
+  const session = (instance: string, ledgerLoader: LedgerLoader, deps: Partial<Pick<SessionDeps, 'lastHeartbeatAt' | 'stillAssigned' | 'onLost'>> = {}) => {
+    const made = new PartitionSession({
+      partition: 0,
+      groupId: `g-${prefix}`,
+      requestsTopic: topicNames(prefix).outboundRequests,
+      attemptsTopic: attemptsTopic(prefix),
+      instance,
+      transactionTimeoutMs: 30_000,
+      takeoverGraceMs: 0,
+      dedupWindowMs: 60_000,
+      legacyLookbackMs: 60_000,
+      maxBatchBytes: 500_000,
+      commitIntervalMs: 100,
+      clock: Date.now
+    }, { kafka, admin, codec, loader: ledgerLoader, committable: () => undefined, lastHeartbeatAt: () => Date.now(), stillAssigned: () => true, onLost: () => {}, logger, ...deps })
+    t.after(() => made.close())
+    return made
+  }
+  return { kafka, prefix, loader, session, attempts: () => readAttempts(kafka, attemptsTopic(prefix)) }
+}
 
+const started = (requestId: string, instance: string, attempt = 0): Extract<LedgerEvent, { kind: 'attempt' }> =>
+  ({ kind: 'attempt', requestId, sourceOffset: '0', attempt, state: 'started', instance })
+
+test('a stale owner is fenced: once another instance took the partition over, nothing it writes becomes visible (item 4)', { timeout: 60_000 }, async (t) => {
+  const scene = await sessionScene(t, 'fence')
+  const loader = await scene.loader()
   let staleLost = false
   // What the group says about the stale instance once it rejoins: the partition is no longer its.
   let staleAssigned = true
-  const stale = session('stale', () => { staleLost = true }, () => staleAssigned)
+  const stale = scene.session('stale', loader, { onLost: () => { staleLost = true }, stillAssigned: () => staleAssigned })
   await stale.open()
   await stale.ready
   await stale.write([], [{ kind: 'attempt', requestId: 'before', sourceOffset: '0', attempt: 0, state: 'started', instance: 'stale' }])
 
   // Another instance takes the partition over (the stale one was paused past its session timeout).
   loader.close(0)
-  const owner = session('owner', () => {})
+  const owner = scene.session('owner', loader)
   await owner.open()
   await owner.ready
   assert.equal(owner.ledger.get('before').kind, 'open', 'the new owner sees the started marker written before it took over')
@@ -156,10 +176,75 @@ test('a stale owner is fenced: once another instance took the partition over, no
   assert.equal(staleLost, true)
   // The owner still writes; its history never shows the stale instance's marker.
   await owner.write([], [{ kind: 'attempt', requestId: 'mine', sourceOffset: '2', attempt: 0, state: 'started', instance: 'owner' }])
-  const records = await readAttempts(kafka, attemptsTopic(prefix))
+  const records = await scene.attempts()
   assert.ok(records.includes('before') && records.includes('mine'))
   assert.ok(!records.includes('after'), 'the fenced write never became visible')
   await owner.close()
+})
+
+test('a stale owner resumed after a pause does not take its partition back on a heartbeat from before the pause (item 4)', { timeout: 60_000 }, async (t) => {
+  const scene = await sessionScene(t, 'stale-hb')
+  // A session timeout so short that the heartbeat below is no proof by the time the recovery looks at it,
+  // as a heartbeat from just before a SIGSTOP is none after it.
+  const SESSION_TIMEOUT_MS = 150
+  let staleHeartbeat = Date.now()
+  // The stale instance has not rejoined the group yet: its last assignment still names the partition.
+  let staleAssigned = true
+  const stale = scene.session('stale', await scene.loader(), { lastHeartbeatAt: () => heartbeatProof(staleHeartbeat, Date.now(), SESSION_TIMEOUT_MS), stillAssigned: () => staleAssigned })
+  await stale.open()
+  await stale.ready
+  const owner = scene.session('owner', await scene.loader())
+  await owner.open()
+  await owner.ready
+
+  await assert.rejects(stale.write([], [started('fenced', 'stale')]), SessionWriteError)
+  // Its last heartbeat came after that failure, then the process stopped (SIGSTOP) past the session timeout.
+  staleHeartbeat = Date.now() + 1
+  await new Promise((resolve) => setTimeout(resolve, 2000))
+  assert.equal(stale.state, 'recovering', 'the stale session waits for a heartbeat after the pause')
+  // The owner was not fenced back: it still writes (a fenced owner would recover and fence the stale one in turn).
+  const written = owner.write([], [started('mine', 'owner')])
+  await Promise.race([written, new Promise((resolve, reject) => setTimeout(() => reject(new Error('the owner could not write within 15 s')), 15_000).unref())])
+  // The next heartbeat fails (the member is gone), the instance rejoins and learns the partition is not its.
+  staleAssigned = false
+  await waitFor(() => stale.state === 'lost', 10_000, 'the stale session to give the partition up')
+  const records = await scene.attempts()
+  assert.ok(records.includes('mine'))
+  assert.ok(!records.includes('fenced'))
+})
+
+test('an instance that takes its partition back cannot start an attempt, or write a final result, that another owner wrote meanwhile (item 4)', { timeout: 60_000 }, async (t) => {
+  const scene = await sessionScene(t, 'conflict')
+  const first = scene.session('first', await scene.loader())
+  await first.open()
+  await first.ready
+  // The other instance takes the partition over, starts x and finishes y; the first one's lanes had judged both new.
+  const other = scene.session('other', await scene.loader())
+  await other.open()
+  await other.ready
+  await other.write([], [started('x', 'other'), { kind: 'final', requestId: 'y', sourceOffset: '1', status: 'accepted', instance: 'other' }])
+  // The first instance's next write is fenced; its heartbeats still prove the partition is its (the
+  // group gave it back), so it recovers, fencing the other one and reading its records back.
+  await assert.rejects(first.write([], [started('w', 'first')]), SessionWriteError)
+  assert.equal(await first.whenReady(), true)
+  assert.equal(first.ledger.get('x').kind, 'open')
+
+  // In one transaction: the marker of x and the result of y are refused, z (new) is written.
+  const outcomes = await Promise.allSettled([
+    first.write([], [started('x', 'first')]),
+    first.write([], [{ kind: 'final', requestId: 'y', sourceOffset: '1', status: 'accepted', instance: 'first' }]),
+    first.write([], [started('z', 'first')])
+  ])
+  assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'fulfilled'])
+  for (const o of outcomes.slice(0, 2)) assert.ok((o as PromiseRejectedResult).reason instanceof SessionConflictError)
+  // A later attempt of x (after one that provably did not leave) is still allowed; a second marker for it in the same transaction is not.
+  await first.write([], [{ ...started('x', 'first'), state: 'not-sent' }])
+  const again = await Promise.allSettled([first.write([], [started('x', 'first', 1)]), first.write([], [started('x', 'first', 1)])])
+  assert.deepEqual(again.map((o) => o.status), ['fulfilled', 'rejected'])
+
+  const records = await scene.attempts()
+  assert.deepEqual(['x', 'y', 'z', 'w'].map((id) => records.filter((r) => r === id).length), [3, 1, 1, 0],
+    'x: the other\'s marker, the not-sent marker and attempt 2; y: one final result; z: one marker; w: fenced')
 })
 
 /** Request ids of the attempts topic's committed records (read_committed). */
