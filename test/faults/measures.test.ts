@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { OutboundResult } from '@wabridge/schemas'
 import type { InjectedFault } from './harness/faults.ts'
-import { computeMeasures, instanceOf, type MeasureInput } from './harness/measures.ts'
+import { computeMeasures, instanceOf, KILL_CUT_MS, type MeasureInput } from './harness/measures.ts'
 import { checkGoals } from './harness/report.ts'
 import type { AcceptedSend } from './harness/sim-client.ts'
 import type { ResultEntry } from './harness/topic-readers.ts'
@@ -39,7 +39,7 @@ const send = (callbackData: string, at: number, instance = 'egress-1'): Accepted
   ({ callbackData, phoneNumberId: '1', at, userAgent: `wabridge-egress (${instance})` })
 
 function input (overrides: Partial<MeasureInput>): MeasureInput {
-  return { requestIds: [], results: new Map(), sends: [], acknowledgedEvents: new Set(), eventsInKafka: new Set(), faults: [], pauseWindowMs: 30_000, ...overrides }
+  return { requestIds: [], results: new Map(), sends: [], acknowledgedEvents: new Set(), eventsInKafka: new Set(), faults: [], pauseWindowMs: 30_000, markers: new Map(), ...overrides }
 }
 
 test('each request counts once: lost, sent twice, unknown before and after settlement, never accepted', () => {
@@ -71,6 +71,32 @@ test('each request counts once: lost, sent twice, unknown before and after settl
   assert.equal(m.failedButAccepted, 1)
   assert.equal(m.acceptedNeverAccepted, 0)
   assert.equal(m.sendsNotRequested, 1)
+})
+
+test('an unknown request that never left is cut by a kill only when its marker\'s instance was killed within KILL_CUT_MS after the marker', () => {
+  const unknown = (id: string): [string, ResultEntry] => [id, { finals: [result(id, 'unknown')], settlements: [] }]
+  const kill: InjectedFault = { kind: 'kill-egress', target: 'egress-1', at: 10_000, detail: 'kill -9' }
+  const m = computeMeasures(input({
+    requestIds: ['cut', 'too-early', 'other-instance', 'after-kill', 'no-marker', 'sent'],
+    results: new Map([unknown('cut'), unknown('too-early'), unknown('other-instance'), unknown('after-kill'), unknown('no-marker'), unknown('sent')]),
+    sends: [send('sent', 9_900), send('ok', 9_700)],
+    faults: [kill],
+    markers: new Map([
+      ['cut', { instance: 'egress-1', at: 10_000 - KILL_CUT_MS, attempt: 0 }],
+      ['too-early', { instance: 'egress-1', at: 10_000 - KILL_CUT_MS - 1, attempt: 0 }],
+      ['other-instance', { instance: 'egress-2', at: 9_990, attempt: 0 }],
+      ['after-kill', { instance: 'egress-1', at: 10_001, attempt: 0 }],
+      ['sent', { instance: 'egress-1', at: 9_890, attempt: 0 }],
+      ['ok', { instance: 'egress-1', at: 9_600, attempt: 0 }]
+    ])
+  }))
+  assert.equal(m.unknownNeverAccepted, 5)
+  assert.equal(m.unknownCutByKill, 1)
+  assert.deepEqual(m.cutByKill, [{ requestId: 'cut', instance: 'egress-1', markerAt: 10_000 - KILL_CUT_MS, killAt: 10_000 }])
+  const goal = checkGoals(m, { maxUnknownShare: 1, maxPauseMs: 10_000 }).find((g) => g.figure.startsWith('unknown for requests the sim never accepted'))!
+  assert.deepEqual([goal.value, goal.isMet], ['4 (+1 cut by a kill)', false])
+  // From marker to accept, over the sends accepted once: 10 ms and 100 ms.
+  assert.deepEqual(m.markerToAccept, { count: 2, p50: 100, p99: 100, max: 100 })
 })
 
 test('acknowledged webhook events missing from Kafka are lost; the event ids are the ingress\'s', () => {

@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { attemptsTopic } from '@wabridge/egress'
 import { runSchedule, type InjectedFault, type ScheduledFault } from './faults.ts'
 import { computeMeasures, type Measures } from './measures.ts'
 import { allRequestIds, phoneNumberIdsForPartitions, type RequestPlan } from './requests.ts'
 import { openRun, type RunContext, type RunOptions } from './run-context.ts'
-import { readEventIdsOnce, readResultsOnce } from './topic-readers.ts'
+import { readEventIdsOnce, readResultsOnce, readStartedMarkersOnce } from './topic-readers.ts'
 import { pollUntil } from './wait.ts'
 
 export interface FaultRunOptions extends RunOptions {
@@ -83,6 +84,7 @@ export async function awaitOutcome (ctx: RunContext, requestIds: readonly string
 
 export async function measureRun (ctx: RunContext, requestIds: readonly string[], faults: readonly InjectedFault[], pauseWindowMs = 30_000): Promise<Measures> {
   return computeMeasures({
+    markers: await readStartedMarkersOnce(ctx.kafka, attemptsTopic(ctx.prefix), 60_000),
     requestIds,
     results: ctx.results.results,
     sends: await ctx.stack.sim.acceptedSends(),

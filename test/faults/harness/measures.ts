@@ -1,6 +1,13 @@
 import type { InjectedFault } from './faults.ts'
 import type { AcceptedSend } from './sim-client.ts'
-import type { ResultEntry } from './topic-readers.ts'
+import type { ResultEntry, StartedMarker } from './topic-readers.ts'
+
+/**
+ * A kill -9 this soon after an instance wrote a request's "started" marker can fall between the
+ * marker's commit and the HTTP call leaving: the one way a request that never left ends unknown
+ * (no owner may send it again, and no status webhook will come to settle it).
+ */
+export const KILL_CUT_MS = 2000
 
 export interface MeasureInput {
   requestIds: readonly string[]
@@ -13,7 +20,15 @@ export interface MeasureInput {
   faults: readonly InjectedFault[]
   /** How long after a kill the survivors' sends are examined, ms. */
   pauseWindowMs: number
+  /** The last "started" marker of each request (egress's attempts topic). */
+  markers: ReadonlyMap<string, StartedMarker>
 }
+
+/** A request that never left and ended unknown because its instance was killed right after its marker. */
+export interface CutByKill { requestId: string, instance: string, markerAt: number, killAt: number }
+
+/** Percentiles of a duration, ms. */
+export interface Spread { count: number, p50: number, p99: number, max: number }
 
 /** The longest pause in sending of the surviving instances after one kill. */
 export interface PauseAfterKill {
@@ -48,6 +63,11 @@ export interface Measures {
   unknownAfterSettlement: number
   /** Final `unknown` for a request the sim never accepted: it never left, so it should have been retried or failed. */
   unknownNeverAccepted: number
+  /** Of unknownNeverAccepted: the instance that wrote its last "started" marker was killed (-9) within KILL_CUT_MS after it. */
+  unknownCutByKill: number
+  cutByKill: CutByKill[]
+  /** From a "started" marker's timestamp to the sim accepting the send (the exposure to a kill), over the sends accepted once. */
+  markerToAccept: Spread | null
   /** `accepted` (final or settled) for a request the sim never accepted. */
   acceptedNeverAccepted: number
   /** Final `failed` for a request the sim accepted (a customer got it; the producer was told it failed). */
@@ -101,6 +121,18 @@ function pausesAfterKills (input: MeasureInput): PauseAfterKill[] {
   })
 }
 
+function markerToAccept (input: MeasureInput, acceptedCount: ReadonlyMap<string, number>): Spread | null {
+  const gaps: number[] = []
+  for (const send of input.sends) {
+    const marker = send.callbackData === undefined ? undefined : input.markers.get(send.callbackData)
+    if (marker && acceptedCount.get(send.callbackData!) === 1) gaps.push(send.at - marker.at)
+  }
+  if (gaps.length === 0) return null
+  gaps.sort((a, b) => a - b)
+  const at = (q: number) => gaps[Math.min(gaps.length - 1, Math.floor(q * gaps.length))]!
+  return { count: gaps.length, p50: at(0.5), p99: at(0.99), max: gaps[gaps.length - 1]! }
+}
+
 /** The figures of a run, from what the simulator, Kafka and the webhook recorder saw. */
 export function computeMeasures (input: MeasureInput): Measures {
   const acceptedCount = new Map<string, number>()
@@ -137,6 +169,13 @@ export function computeMeasures (input: MeasureInput): Measures {
     if (outcome === 'accepted' && accepted === 0) acceptedNeverAccepted.push(id)
     if (outcome === 'failed' && accepted > 0) failedButAccepted.push(id)
   }
+  const kills = input.faults.filter((f) => f.kind === 'kill-egress')
+  const cutByKill: CutByKill[] = []
+  for (const requestId of unknownNeverAccepted) {
+    const marker = input.markers.get(requestId)
+    const kill = marker && kills.find((k) => k.target === marker.instance && k.at >= marker.at && k.at - marker.at <= KILL_CUT_MS)
+    if (marker && kill) cutByKill.push({ requestId, instance: marker.instance, markerAt: marker.at, killAt: kill.at })
+  }
   const webhooksLost = [...input.acknowledgedEvents].filter((e) => !input.eventsInKafka.has(e))
   return {
     requests: input.requestIds.length,
@@ -149,6 +188,9 @@ export function computeMeasures (input: MeasureInput): Measures {
     unknownBeforeSettlement: count('unknownBeforeSettlement', unknown),
     unknownAfterSettlement: count('unknownAfterSettlement', stillUnknown),
     unknownNeverAccepted: count('unknownNeverAccepted', unknownNeverAccepted),
+    unknownCutByKill: cutByKill.length,
+    cutByKill,
+    markerToAccept: markerToAccept(input, acceptedCount),
     acceptedNeverAccepted: count('acceptedNeverAccepted', acceptedNeverAccepted),
     failedButAccepted: count('failedButAccepted', failedButAccepted),
     acknowledgedWebhookEvents: input.acknowledgedEvents.size,

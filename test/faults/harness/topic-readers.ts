@@ -2,16 +2,17 @@ import { randomUUID } from 'node:crypto'
 import type { Consumer, Kafka, KafkaMessage, RetryOptions } from 'kafkajs'
 import { fromKafkaHeaders } from '@wabridge/kafka'
 import { createCodec, type Codec, type OutboundResult } from '@wabridge/schemas'
+import { readLedgerRecord } from '@wabridge/egress'
 import { waitUntil } from './wait.ts'
 
 /** One record as the readers pass it on; `position` (topic/partition/offset) tells a record read again after a consumer restart. */
-interface ReadRecord { position: string, value: Buffer | null, headers: Record<string, string> }
+interface ReadRecord { position: string, value: Buffer | null, headers: Record<string, string>, message: KafkaMessage }
 type OnRecord = (record: ReadRecord) => Promise<void> | void
 
 function toReadRecord (topic: string, partition: number, message: KafkaMessage): ReadRecord {
   const typed = fromKafkaHeaders(message.headers)
   const headers = typed.eventId ? { ...typed.extra, 'event-id': typed.eventId } : { ...typed.extra }
-  return { position: `${topic}/${partition}/${message.offset}`, value: message.value, headers }
+  return { position: `${topic}/${partition}/${message.offset}`, value: message.value, headers, message }
 }
 
 /** Where a reader reports a crash of its consumer (kafkajs restarts it after retriable errors). */
@@ -161,4 +162,20 @@ export async function readResultsOnce (kafka: Kafka, topic: string, timeoutMs: n
   const book: ResultBook = { results: new Map(), positions: new Set() }
   await readToEnd(kafka, [topic], async (record) => { await addResult(codec, book, record) }, timeoutMs)
   return book.results
+}
+
+/** The last "started" marker of a request in egress's attempts topic: who wrote it, and when (the record's timestamp). */
+export interface StartedMarker { instance: string, at: number, attempt: number }
+
+/** The last "started" marker of every request, from egress's attempts topic read once to its end (read_committed). */
+export async function readStartedMarkersOnce (kafka: Kafka, topic: string, timeoutMs: number): Promise<Map<string, StartedMarker>> {
+  const codec = createCodec()
+  const markers = new Map<string, StartedMarker>()
+  await readToEnd(kafka, [topic], async ({ message }) => {
+    const event = await readLedgerRecord(codec, message.headers, message.value)
+    if (event?.kind !== 'attempt' || event.state !== 'started') return
+    const known = markers.get(event.requestId)
+    if (!known || event.attempt >= known.attempt) markers.set(event.requestId, { instance: event.instance, at: Number(message.timestamp), attempt: event.attempt })
+  }, timeoutMs)
+  return markers
 }
