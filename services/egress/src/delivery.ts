@@ -308,35 +308,33 @@ export function createDelivery (deps: DeliveryDeps, session: PartitionSession, r
 
     await deps.mayStart()
     if (!session.isReady) return session.state === 'lost' ? { kind: 'done' } : { kind: 'retry', afterMs: 500, scope: 'recipient' }
-    // The call's slot is taken before the marker, so that nothing waits between a committed marker and
-    // the request leaving (a crash there leaves a marker of a send that never left: unknown for ever).
+    // The marker is committed before the call: a fenced instance cannot commit it, so it cannot send.
+    try {
+      await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'started', instance: deps.instance }])
+    } catch (err) {
+      // The history moved on while this job waited (another owner started or finished the request,
+      // read back when the partition was recovered or taken over): judged again from it.
+      if (err instanceof SessionConflictError) {
+        nextAttempt = undefined
+        return precheck() ?? { kind: 'retry', afterMs: 0, scope: 'recipient' }
+      }
+      // Not visible (the transaction was aborted): nothing left; try again once the session recovered.
+      if ((err as { fenced?: boolean }).fenced) return { kind: 'done' }
+      return { kind: 'retry', afterMs: 1000, scope: 'recipient' }
+    }
+    // The marker committed while this instance owned the partition: the send goes, also while the
+    // session recovers from a later failed transaction (abandoning it would leave a started marker of a
+    // send that never left). Only a session already lost to a new owner leaves it to that owner.
+    if (session.state === 'lost') return { kind: 'done' }
+    nextAttempt = n + 1
+    sent = true
+    firstAttemptAt ??= deps.clock()
+    // The call's slot is taken after the marker, not before: held across the commit, the GRAPH_CONNECTIONS
+    // slots would cap throughput (a quarter less at 100 numbers × 80/s). It waits only when every slot is busy.
     await deps.calls.enter()
     let outcome
-    let started = 0
+    const started = deps.clock()
     try {
-      if (!session.isReady) return session.state === 'lost' ? { kind: 'done' } : { kind: 'retry', afterMs: 500, scope: 'recipient' }
-      // The marker is committed before the call: a fenced instance cannot commit it, so it cannot send.
-      try {
-        await session.write([], [{ kind: 'attempt', requestId, sourceOffset: source.offset, attempt: n, state: 'started', instance: deps.instance }])
-      } catch (err) {
-        // The history moved on while this job waited (another owner started or finished the request,
-        // read back when the partition was recovered or taken over): judged again from it.
-        if (err instanceof SessionConflictError) {
-          nextAttempt = undefined
-          return precheck() ?? { kind: 'retry', afterMs: 0, scope: 'recipient' }
-        }
-        // Not visible (the transaction was aborted): nothing left; try again once the session recovered.
-        if ((err as { fenced?: boolean }).fenced) return { kind: 'done' }
-        return { kind: 'retry', afterMs: 1000, scope: 'recipient' }
-      }
-      // The marker committed while this instance owned the partition: the send goes, also while the
-      // session recovers from a later failed transaction (abandoning it would leave a started marker of a
-      // send that never left). Only a session already lost to a new owner leaves it to that owner.
-      if (session.state === 'lost') return { kind: 'done' }
-      nextAttempt = n + 1
-      sent = true
-      firstAttemptAt ??= deps.clock()
-      started = deps.clock()
       if (deps.stampAt === 'send') slot.commit()
       outcome = await deps.client.sendMessage(record.phone_number_id, record.to, outgoing as unknown as SendableMessage, {
         token, bizOpaqueCallbackData: requestId, attempt: pairRateHits
