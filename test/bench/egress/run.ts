@@ -15,7 +15,9 @@
  * one mode, the ratios of the aggregate rate, the steady share and the CPU time to the first mode's.
  *
  * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start). EGRESS_* and
- * GRAPH_* variables of the environment configure the egress under test, as they would the service.
+ * GRAPH_* variables of the environment configure the egress under test, as they would the service;
+ * BENCH_EGRESS_NODE_FLAGS adds node flags to it (a CPU profile: `--cpu-prof --cpu-prof-dir=DIR`, then
+ * test/bench/ingress/profile-summary.ts on the file).
  */
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -46,8 +48,8 @@ const seconds = Number(values.seconds)
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const simMain = fileURLToPath(new URL('../../../packages/graph-api-sim/src/main.ts', import.meta.url))
 const egressMain = fileURLToPath(new URL('../../../services/egress/src/main.ts', import.meta.url))
-/** The node flags of `npm run egress` (package.json). */
-const EGRESS_NODE_FLAGS = ['--max-semi-space-size=64']
+/** The node flags of `npm run egress` (package.json), then BENCH_EGRESS_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const EGRESS_NODE_FLAGS = ['--max-semi-space-size=64', ...(process.env.BENCH_EGRESS_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')]
 const codec = createCodec()
 const partitions = 12
 
