@@ -208,16 +208,25 @@ function startWatchdog (stateDir: string, cwd: string, env: Record<string, strin
   return child
 }
 
-async function waitReady (part: Running, timeoutMs = 90_000): Promise<void> {
+/** Resolves once the part's readiness probe answers 2xx; rejects when it exits first or at the timeout, naming what the last probe saw. */
+export async function waitReady (part: Pick<Running, 'spec' | 'child'>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
+  /** What the last probe saw: named in the error, so a part that never gets ready says why. */
+  let last = 'no answer yet'
   while (Date.now() < deadline) {
     if (part.child.exitCode !== null) throw new Error(`${part.spec.name} exited with code ${part.child.exitCode} while starting`)
     try {
-      if ((await fetch(part.spec.readyUrl)).ok) return
-    } catch {}
+      // Each probe on its own connection, bounded in time: a probe that hangs must not use up the wait.
+      const response = await fetch(part.spec.readyUrl, { signal: AbortSignal.timeout(5000), headers: { connection: 'close' } })
+      const body = await response.text()
+      if (response.ok) return
+      last = `${response.status} ${body.slice(0, 500)}`
+    } catch (err) {
+      last = (err as Error).cause instanceof Error ? `${(err as Error).message}: ${((err as Error).cause as Error).message}` : (err as Error).message
+    }
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
-  throw new Error(`${part.spec.name} was not ready at ${part.spec.readyUrl} within ${timeoutMs / 1000} s`)
+  throw new Error(`${part.spec.name} was not ready at ${part.spec.readyUrl} within ${timeoutMs / 1000} s (last probe: ${last})`)
 }
 
 async function stopPart (part: Running, graceMs: number): Promise<void> {
