@@ -24,7 +24,7 @@ async function workspaceDirs (): Promise<string[]> {
  * tools: started first, they overlap with the rest instead of trailing the run on a fresh machine.
  * The fault runs (a private broker and the whole product as processes, about two minutes) likewise.
  */
-const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/faults/ci', '/test/process-exit/', '/test/lint.test.ts']
+const SLOW = ['/test/deploy/', '/test/kafka4/', '/test/stack/', '/test/faults/ci', '/test/process-exit/', '/test/lint.test.ts', '/test/typecheck.test.ts']
 
 /**
  * Run only when named (`npm run test:faults:brokers`), like the long fault run: the three-broker
