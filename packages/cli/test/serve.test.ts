@@ -10,11 +10,13 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { test, type TestContext } from 'node:test'
 import { brokersFromEnv } from '@wabridge/kafka/testing'
-import { freePort } from '@wabridge/local-kafka'
+import { findFreePorts } from '@wabridge/local-kafka'
 
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 const bin = fileURLToPath(new URL('../bin/wabridge.js', import.meta.url))
 const host = '127.0.0.1'
+// The parts bind their ports seconds after they are picked: ports below the ephemeral range, which no
+// outgoing connection can take meanwhile (a kernel-picked one was, once: EADDRINUSE).
 
 interface Proc { pid: number, output: () => string, exited: Promise<number | null> }
 
@@ -50,7 +52,7 @@ const egressEnv = async () => ({
   KAFKA_BROKERS: brokersFromEnv().join(','),
   TOPIC_PREFIX: `serve${randomUUID().slice(0, 8)}`,
   KAFKA_TOPIC_PARTITIONS: '2',
-  EGRESS_PORT: String(await freePort(host)),
+  EGRESS_PORT: String(await findFreePorts(1, host)),
   // Nothing listens there; egress is ready without the Graph API (it is called per request).
   GRAPH_API_BASE_URL: `http://${host}:9`,
   WA_ACCESS_TOKEN: 'serve-test-token',
@@ -97,7 +99,7 @@ test('serve api, notifier and webhooks run each part\'s own program: ready on it
     { part: 'webhooks', portVariable: 'WEBHOOKS_PORT' }
   ]
   await Promise.all(parts.map(async ({ part, portVariable }) => {
-    const port = await freePort(host)
+    const port = await findFreePorts(1, host)
     const served = start(t, [bin, 'serve', part], { ...common, [portVariable]: String(port) })
     await waitReady(served, `http://${host}:${port}/readyz`)
     const argv = await nodeOf(served.pid)
@@ -119,7 +121,7 @@ test('serve conversations and media run each part\'s own program: ready on its p
     { part: 'media', portVariable: 'MEDIA_PORT', env: { MEDIA_STORE_URL: pathToFileURL(mediaDir).href, GRAPH_API_BASE_URL: `http://${host}:9`, WA_ACCESS_TOKEN: 'serve-test-token' } }
   ]
   await Promise.all(parts.map(async ({ part, portVariable, env }) => {
-    const port = await freePort(host)
+    const port = await findFreePorts(1, host)
     const served = start(t, [bin, 'serve', part], { ...common, ...env, [portVariable]: String(port) })
     await waitReady(served, `http://${host}:${port}/readyz`)
     const argv = await nodeOf(served.pid)
@@ -132,7 +134,7 @@ test('serve conversations and media run each part\'s own program: ready on its p
 
 test('a part that cannot start fails as its own main does: same message, exit code 1', async (t) => {
   // No WA_APP_SECRETS: ingress refuses its configuration.
-  const env = { KAFKA_BROKERS: brokersFromEnv().join(','), INGRESS_PORT: String(await freePort(host)), WA_APP_SECRETS: '', WA_VERIFY_TOKEN: '' }
+  const env = { KAFKA_BROKERS: brokersFromEnv().join(','), INGRESS_PORT: String(await findFreePorts(1, host)), WA_APP_SECRETS: '', WA_VERIFY_TOKEN: '' }
   const served = start(t, [bin, 'serve', 'ingress'], env)
   const main = start(t, ['--import', 'tsx', '--conditions=source', 'services/ingress/src/main.ts'], env)
   assert.equal(await served.exited, 1)
