@@ -18,7 +18,9 @@ before(async () => {
 
 test('no key, a malformed key, an unknown key and a wrong secret are 401 with the error body', async () => {
   const unknown = `${API_KEY_PREFIX}k0123456789abcdef_${'A'.repeat(43)}`
-  const wrongSecret = `${keyA.slice(0, keyA.lastIndexOf('_') + 1)}${'B'.repeat(43)}`
+  // The key's id with another secret of the right form (the secret may hold underscores itself).
+  const wrongSecret = `${keyA.slice(0, keyA.indexOf('_', API_KEY_PREFIX.length) + 1)}${'B'.repeat(43)}`
+  assert.equal(wrongSecret.length, keyA.length)
   for (const header of [undefined, 'Bearer', 'Bearer nonsense', `Basic ${keyA}`, `Bearer ${unknown}`, `Bearer ${wrongSecret}`]) {
     const reply = await h.call('POST', '/v1/messages', { body: textRequest(NUMBER_A1), headers: header === undefined ? {} : { authorization: header } })
     assert.equal(reply.status, 401, String(header))
