@@ -37,7 +37,7 @@ function runTests (brokers: string[]): Promise<ChildRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, KAFKA_BROKERS: brokers.join(',') }
   // Set by the outer test runner; a child that inherits it would report to the parent instead of running.
   delete env.NODE_TEST_CONTEXT
-  const args = ['--import', 'tsx', '--conditions=source', '--test', '--test-reporter=tap', '--test-concurrency=2', ...FILES]
+  const args = ['--conditions=source', '--test', '--test-reporter=tap', '--test-concurrency=2', ...FILES]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''

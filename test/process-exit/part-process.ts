@@ -20,14 +20,14 @@ export interface PartProcess {
 }
 
 /**
- * Starts `services/<name>/src/main.ts` as `node --import tsx --conditions=source`, with `env` over
+ * Starts `services/<name>/src/main.ts` as `node --conditions=source` (Node's type stripping), with `env` over
  * this process's environment (minus the test runner's). The child gets an IPC channel: should this
  * test die, even by SIGKILL, the service sees the channel close and stops (@wabridge/process).
  */
 export function spawnService (name: string, env: Record<string, string>): PartProcess {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
   delete childEnv.NODE_TEST_CONTEXT
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', `services/${name}/src/main.ts`], {
+  const child: ChildProcess = spawn(process.execPath, ['--conditions=source', `services/${name}/src/main.ts`], {
     cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
   let output = ''

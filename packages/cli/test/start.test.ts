@@ -78,7 +78,7 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
   child.kill('SIGTERM')
   assert.equal(await exited, 0, output)
   assert.match(output, /\[start {3}\] stopped/)
-  // A part's helpers (tsx's esbuild service) end when their parent's pipe closes, a moment after it.
+  // A part may end a moment after the stack's own exit (its parent's pipe closes first).
   const alive = async () => (await Promise.all(parts.map(async (p) => await access(`/proc/${p.pid}`).then(() => [p], () => [])))).flat()
   let left = await alive()
   for (let i = 0; i < 50 && left.length > 0; i++) {

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
 test('main.ts prints where it listens, serves, and exits 0 on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
+  const child = spawn(process.execPath, ['--conditions=source', main], {
     env: { ...process.env, SIM_PORT: '0', SIM_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe']
   })

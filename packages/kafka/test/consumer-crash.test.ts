@@ -80,7 +80,7 @@ test('a consumer without onCrash that dies for good throws an uncaught exception
     await consumer.start({ eachMessage: async () => { throw new TypeError('a bug') } })
     setInterval(() => {}, 1000)
   `
-  const child = run(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', script], {
+  const child = run(process.execPath, ['--conditions=source', '--input-type=module', '-e', script], {
     cwd: new URL('..', import.meta.url).pathname, timeout: 60_000
   })
   const err: unknown = await child.then(() => undefined, (e: unknown) => e)

@@ -10,7 +10,7 @@ interface Run { code: number | null, signal: NodeJS.Signals | null, stdout: stri
 
 /** Runs the fixture part; `act` gets it once it printed "ready". */
 async function run (mode: string, act: (child: ReturnType<typeof spawn>) => void = () => {}, ipc = false): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', PART], {
+  const child = spawn(process.execPath, ['--conditions=source', PART], {
     env: { ...process.env, FIXTURE_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe', ...ipc ? ['ipc' as const] : []]
   })
   let stdout = ''

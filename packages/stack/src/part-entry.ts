@@ -1,12 +1,14 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-/** tsx's loader as a file URL, so a part started from sources finds it whatever the working directory. */
-const tsxLoader = (): string => import.meta.resolve('tsx')
-
-/** How a part is started: from its sources through tsx (development) or its compiled dist/main.js (production). */
+/**
+ * How a part is started: from its sources with Node's type stripping (development) or its compiled
+ * dist/main.js (production). The sources are erasable TypeScript with `.ts` imports (tsconfig's
+ * erasableSyntaxOnly, checked by test/typecheck.test.ts), so Node runs them without a loader: tsx
+ * cost each part about half a CPU-second more to start (and an esbuild child process).
+ */
 export interface PartEntry {
-  /** Node arguments before the part's own flags' end: the loader, then the entry file. */
+  /** Node arguments: the export condition (sources only), then the entry file. */
   args: string[]
   mode: 'source' | 'dist'
 }
@@ -14,7 +16,7 @@ export interface PartEntry {
 /**
  * The entry of a workspace package's process: `main.ts` or `main.js` next to what `pkg` resolves to.
  * Under `--conditions=source` the package resolves to src/index.ts, so the part runs from sources
- * through tsx; under plain node it resolves to dist/index.js, so it runs compiled, with plain node.
+ * (type stripping); under plain node it resolves to dist/index.js, so it runs compiled.
  */
 export function partEntry (pkg: string, file = 'main'): PartEntry {
   const index = fileURLToPath(import.meta.resolve(pkg))
@@ -26,6 +28,6 @@ export function entryNextTo (sibling: string, file: string): PartEntry {
   const isSource = sibling.endsWith('.ts')
   const entry = join(dirname(sibling), `${file}.${isSource ? 'ts' : 'js'}`)
   return isSource
-    ? { args: ['--import', tsxLoader(), '--conditions=source', entry], mode: 'source' }
+    ? { args: ['--conditions=source', entry], mode: 'source' }
     : { args: [entry], mode: 'dist' }
 }

@@ -24,7 +24,7 @@ interface Child {
  * its "campaigns started" log line (CAMPAIGNS_PORT=0 picks a free port).
  */
 function spawnCampaigns (t: TestContext, env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', mainTs], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=source', mainTs], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
   t.after(() => { child.kill('SIGKILL') })
   const lines: string[] = []
   const keep = (line: string) => { lines.push(line); if (lines.length > 40) lines.shift() }

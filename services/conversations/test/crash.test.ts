@@ -33,7 +33,7 @@ test('a keeper killed with SIGKILL while messages flow: its successor writes eve
   }
   const prefix = env.TOPIC_PREFIX
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawn(process.execPath, ['--conditions=source', main], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
   t.after(() => { child.kill('SIGKILL') })
 
   const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'conversations-crash-test' })

@@ -10,7 +10,7 @@ import { collect, prepareTopics, produceRequests, requestProducer, startEgress, 
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
 function spawnEgress (env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', mainTs], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=source', mainTs], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   child.stderr!.resume()
   return child
 }

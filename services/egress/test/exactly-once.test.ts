@@ -263,7 +263,7 @@ async function readAttempts (kafka: ReturnType<typeof testKafka>, topic: string)
 }
 
 function spawnEgress (env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', mainTs], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=source', mainTs], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   child.stderr!.resume()
   return child
 }

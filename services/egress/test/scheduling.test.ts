@@ -167,7 +167,7 @@ test('a forward whose offset was not committed when egress was killed is not for
   const env = testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '1', EGRESS_COMMIT_INTERVAL_MS: '60000', LOG_LEVEL: 'error' })
   const producer = await requestProducer(t, kafka)
   await producer.send([avro(prefix, textRequest('7103', '+15550001021', 'later-crash', { send_at: Date.now() + 3600_000 }))])
-  const first = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', fileURLToPath(new URL('../src/main.ts', import.meta.url))], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const first = spawn(process.execPath, ['--conditions=source', fileURLToPath(new URL('../src/main.ts', import.meta.url))], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   first.stderr!.resume()
   t.after(() => { first.kill('SIGKILL') })
   const scheduled = await collectRaw(t, kafka, scheduledTopic(prefix))

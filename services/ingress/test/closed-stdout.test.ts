@@ -13,7 +13,7 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 test('SIGTERM stops the ingress when its stdout pipe was closed by the reader', { timeout: 60_000 }, async (t) => {
   const port = await freePort()
   const env = testEnv({ LOG_LEVEL: 'info', INGRESS_PORT: String(port) })
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=source', MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   let stderr = ''

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { PassThrough } from 'node:stream'
 import { test } from 'node:test'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import { createLogger } from '@wabridge/telemetry'
 import { LazyChildLogger } from '../src/lazy-child-logger.ts'
 
@@ -37,7 +37,7 @@ test('makes no child for a line below the level, and the child fastify would hav
 
 test('fastify accepts it as request.log and a handler logs through it with the request id', async () => {
   const { logger, lines, children } = capture('info')
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true, childLoggerFactory: (parent, bindings, options) => new LazyChildLogger(parent, bindings, options) })
+  const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: (parent, bindings, options) => new LazyChildLogger(parent, bindings, options) })
   app.get('/quiet', async () => 'ok')
   app.get('/loud', async (request) => { request.log.info({ route: 'loud' }, 'handled'); return 'ok' })
   await app.ready()

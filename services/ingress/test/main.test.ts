@@ -15,7 +15,7 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 test('SIGTERM under a burst of concurrent POSTs: every webhook answered 200 is in Kafka, and the exit code is 0', { timeout: 90_000 }, async (t) => {
   // A longer linger keeps requests in flight when the signal arrives.
   const env = testEnv({ LOG_LEVEL: 'info', PRODUCE_LINGER_MS: '50', SHUTDOWN_TIMEOUT_MS: '20000' })
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=source', MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   const logs: string[] = []

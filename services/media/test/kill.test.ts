@@ -12,7 +12,7 @@ const CHILD = fileURLToPath(new URL('./fixtures/worker-child.ts', import.meta.ur
 
 function startChild (t: TestContext, env: Record<string, string>, logFile: string): ChildProcess {
   const fd = openSync(logFile, 'a')
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] })
+  const child = spawn(process.execPath, ['--conditions=source', CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] })
   closeSync(fd)
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   return child

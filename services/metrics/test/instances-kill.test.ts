@@ -13,7 +13,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../../../..')
 
 /** The real service in its own process, its API on `port`. */
 function instance (t: TestContext, env: Record<string, string>, port: number): { child: ChildProcess, url: string, killed: Promise<boolean> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'services/metrics/src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=source', 'services/metrics/src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...env, METRICS_PORT: String(port), OTEL_SDK_DISABLED: 'true' },
     stdio: ['ignore', 'ignore', 'inherit']

@@ -23,7 +23,7 @@ test('kill -9 mid-stream, restart: totals identical to an uninterrupted run', as
   const reference = await startApp(t, { ...env, METRICS_GROUP_ID: uniqueName('reference'), METRICS_CHANGELOG_TOPIC: `${env.TOPIC_PREFIX}.reference.changelog` }, { clock })
 
   // The victim: the real service in its own process.
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'services/metrics/src/main.ts'], {
+  const child = spawn(process.execPath, ['--conditions=source', 'services/metrics/src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...env, OTEL_SDK_DISABLED: 'true' },
     stdio: ['ignore', 'ignore', 'inherit']

@@ -58,7 +58,7 @@ test('two instances and a rebalance while releasing: each request released exact
 test('a scheduler killed with SIGKILL while releasing: its successor releases the rest, each once', async (t) => {
   const env = testEnv({ KAFKA_TOPIC_PARTITIONS: '2', SCHEDULER_TRANSACTION_TIMEOUT_MS: '10000' })
   const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawn(process.execPath, ['--conditions=source', main], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
   t.after(() => { child.kill('SIGKILL') })
   await waitTopic(`${env.TOPIC_PREFIX}.scheduler.pending`)
   const released = await collect(t, requestsTopic(env.TOPIC_PREFIX!))

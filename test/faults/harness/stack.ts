@@ -7,7 +7,7 @@ import { createSimClient, type SimClient } from './sim-client.ts'
 import { startWebhookRecorder, type WebhookRecorder } from './webhook-recorder.ts'
 
 const root = resolve(fileURLToPath(import.meta.url), '../../../..')
-const SOURCES = ['--import', 'tsx', '--conditions=source']
+const SOURCES = ['--conditions=source']
 const SIM_MAIN = 'packages/graph-api-sim/src/main.ts'
 const INGRESS_MAIN = 'services/ingress/src/main.ts'
 const EGRESS_MAIN = 'services/egress/src/main.ts'
