@@ -89,7 +89,7 @@ async function main (): Promise<number> {
     // imports (tsconfig: erasableSyntaxOnly, allowImportingTsExtensions; test/typecheck.test.ts holds them
     // to it), and tsx's loader cost about a CPU-second more per test process that loads the services.
     // Parts the tests spawn still run through tsx, as `npm start` runs them.
-    const args = ['--conditions=source', '--test', '--test-force-exit', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 3}`, ...ordered.files]
+    const args = ['--conditions=source', '--test', '--test-force-exit', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 4}`, ...ordered.files]
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root })
       const forward = (signal: NodeJS.Signals) => child.kill(signal)
