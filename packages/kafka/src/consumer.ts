@@ -161,13 +161,20 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
     async start (handler) {
       if (started) throw new Error('consumer already started')
       started = true
-      await consumer.connect()
-      await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false })
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        ...('eachBatch' in handler ? { eachBatch: handler.eachBatch, eachBatchAutoResolve: false } : { eachMessage: handler.eachMessage })
-      })
+      try {
+        await consumer.connect()
+        await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? false })
+        await consumer.run({
+          autoCommit: false,
+          partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+          ...('eachBatch' in handler ? { eachBatch: handler.eachBatch, eachBatchAutoResolve: false } : { eachMessage: handler.eachMessage })
+        })
+      } catch (err) {
+        // Not running: a caller that retries its start (the broker not there yet) may call start again.
+        started = false
+        await consumer.disconnect().catch(() => {})
+        throw err
+      }
     },
     async stop () {
       clearTimeout(restartTimer)

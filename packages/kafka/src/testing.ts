@@ -67,3 +67,26 @@ export async function readAll (kafka: Kafka, topic: string, count: number, timeo
     await consumer.disconnect()
   }
 }
+
+/**
+ * `kafka`, with consumers that behave as kafkajs' do when their first group join crashes (in a fault run: the coordinator
+ * of a fresh broker not ready under load): the consumer's first run() resolves with no group (a
+ * seek then throws "Consumer group was not initialized"), and kafkajs runs it again 300 ms later.
+ */
+export function firstJoinCrashes (kafka: Kafka): Kafka {
+  return new Proxy(kafka, {
+    get (target, prop, receiver) {
+      if (prop !== 'consumer') return Reflect.get(target, prop, receiver) as unknown
+      return (...args: Parameters<Kafka['consumer']>) => {
+        const consumer = target.consumer(...args)
+        const run = consumer.run.bind(consumer)
+        let runs = 0
+        consumer.run = async (config) => {
+          if (runs++ > 0) return await run(config)
+          setTimeout(() => { run(config).catch(() => {}) }, 300)
+        }
+        return consumer
+      }
+    }
+  })
+}

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { promisify } from 'node:util'
 import { createConsumer, createProducer, type ConsumerOptions, type WabridgeConsumer } from '../src/index.ts'
 import { createRestartBudget } from '../src/consumer.ts'
 import { connectedAdmin, createTopic, testKafka, uniqueName, waitFor } from './helpers.ts'
 import type { TestContext } from 'node:test'
-import type { Kafka } from 'kafkajs'
+import { Kafka, logLevel } from 'kafkajs'
 
 const run = promisify(execFile)
 
@@ -89,4 +90,24 @@ test('a consumer without onCrash that dies for good throws an uncaught exception
   assert.equal(code, 1, stderr)
   assert.match(stderr, /crashed with a non-retriable error/)
   assert.match(stderr, /\[cause\]: .*a bug/)
+})
+
+test('a start that failed (no broker to reach) can be tried again: the consumer is not left "started"', async () => {
+  // A local port nothing listens on: connecting is refused at once.
+  const closed = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+  const kafka = new Kafka({ clientId: 'absent', brokers: [`127.0.0.1:${closed}`], connectionTimeout: 200, retry: { retries: 0 }, logLevel: logLevel.NOTHING })
+  const consumer = createConsumer(kafka, { groupId: uniqueName('absent'), topics: ['absent'] })
+  for (const attempt of [1, 2]) {
+    await assert.rejects(consumer.start({ eachMessage: async () => {} }), (err: Error) => {
+      assert.doesNotMatch(err.message, /already started/, `attempt ${attempt}`)
+      assert.match(`${err.name}: ${err.message}`, /Connection|ECONNREFUSED/, `attempt ${attempt}`)
+      return true
+    })
+  }
+  await consumer.stop()
 })

@@ -47,7 +47,6 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
   const positions = new Map<string, { topic: string, partition: number, next: bigint }>()
   let caughtUp = false
   let isStopped = false
-  let joins = 0
   let settle: { resolve: () => void, reject: (err: Error) => void } | undefined
   const advance = (topic: string, partition: number, next: bigint) => {
     const key = partitionKey(topic, partition)
@@ -63,13 +62,16 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
     maxWaitTimeMs: 250,
     ...(options.maxRestarts !== undefined && { maxRestarts: options.maxRestarts }),
     ...(options.restartWindowMs !== undefined && { restartWindowMs: options.restartWindowMs }),
+    // Seeks are made when the group is joined, not after start(): a start() whose first join crashed
+    // resolves before any group exists (a seek then throws), and kafkajs restarts a crashed consumer
+    // as a new member without the seeks made before. Each join sends every partition to where this
+    // reader had got to: the start offsets, or as far as it has read.
     onAssignment: () => {
-      if (joins++ === 0) return
       for (const { topic, partition, next } of positions.values()) {
         try {
           consumer.kafkajs.seek({ topic, partition, offset: String(next) })
         } catch (err) {
-          options.logger?.warn({ err, topic, partition }, 'could not resume a topic after a consumer restart')
+          options.logger?.warn({ err, topic, partition }, 'could not seek a partition to where the reader had got to')
         }
       }
     },
@@ -127,6 +129,7 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
       const starts = await startOffsets()
       // stop() while the offsets were being read: the consumer must not start after it.
       if (isStopped) return
+      for (const { topic, partition, from } of starts) advance(topic, partition, BigInt(from))
       const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
       await consumer.start({
         eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
@@ -138,10 +141,6 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
           await heartbeat()
         }
       })
-      for (const { topic, partition, from } of starts) {
-        advance(topic, partition, BigInt(from))
-        consumer.kafkajs.seek({ topic, partition, offset: from })
-      }
       finishIfCaughtUp()
       await done
     },

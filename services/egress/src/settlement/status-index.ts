@@ -65,16 +65,18 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
   let undecodable = 0
   let caughtUp = false
   let settle: { resolve: () => void, reject: (err: Error) => void } | undefined
-  /** Next offset to read per partition, to resume there after kafkajs restarted the consumer. */
+  /**
+   * Next offset to read per partition: where each join (the first, and every one after kafkajs
+   * restarted the consumer) sends the partition. Filled with the start offsets before the consumer runs.
+   */
   const positions = new Map<number, bigint>()
-  let joins = 0
   const advance = (partition: number, next: bigint) => { if (next > (positions.get(partition) ?? -1n)) positions.set(partition, next) }
   function reseek (): void {
     for (const [partition, offset] of positions) {
       try {
         consumer.kafkajs.seek({ topic: options.topic, partition, offset: String(offset) })
       } catch (err) {
-        options.logger?.warn({ err, partition }, 'could not resume the statuses after a consumer restart')
+        options.logger?.warn({ err, partition }, 'could not seek a statuses partition to where the index had got to')
       }
     }
   }
@@ -85,9 +87,12 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
     fromBeginning: true,
     partitionsConsumedConcurrently: 4,
     maxWaitTimeMs: 200,
-    // kafkajs restarts a crashed consumer (a broker failover) as a new group member that starts over
-    // from the beginning: each partition is sent back to where this index had got to.
-    onAssignment: () => { if (joins++ > 0) reseek() },
+    // Seeks are made when the group is joined, not after start(): kafkajs restarts a consumer that
+    // crashed (a broker failover, or a coordinator not ready yet while the first join runs) as a new
+    // group member without the seeks made before, and a start() whose first join crashed resolves
+    // before any group exists (a seek then throws). Each join sends every partition to where this
+    // index had got to: the start offsets, or as far as it has read.
+    onAssignment: () => { reseek() },
     onCrash: (err) => {
       settle?.reject(err)
       options.onCrash?.(err)
@@ -151,7 +156,7 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
 
   return {
     async start () {
-      const starts = await startOffsets()
+      for (const { partition, from } of await startOffsets()) advance(partition, BigInt(from))
       const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
       await consumer.start({
         eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
@@ -164,10 +169,6 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
           await heartbeat()
         }
       })
-      for (const { partition, from } of starts) {
-        advance(partition, BigInt(from))
-        consumer.kafkajs.seek({ topic: options.topic, partition, offset: from })
-      }
       finishIfCaughtUp()
       await done
     },

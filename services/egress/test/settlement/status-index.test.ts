@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import { Partitioners, type Kafka, type Message } from 'kafkajs'
-import { connectedAdmin, createTopic, testKafka, uniqueName, waitFor } from '@wabridge/kafka/testing'
+import { connectedAdmin, createTopic, firstJoinCrashes, testKafka, uniqueName, waitFor } from '@wabridge/kafka/testing'
 import { createStatusIndex, type StatusIndex, type StatusIndexOptions } from '../../src/settlement/status-index.ts'
 import type { StatusEvidence } from '../../src/settlement/status-evidence.ts'
 import { codec, META_TIME, RECIPIENT, statusRecord, type StatusInput } from './fixtures.ts'
@@ -164,3 +164,24 @@ function pick (e: StatusEvidence | undefined) {
   const { status, wamid, recipientId, error, at } = e
   return { status, wamid, recipientId, error, at }
 }
+
+test('a first join that crashes and is restarted by kafkajs still reads from now − windowMs, and start() resolves', { timeout: 60_000 }, async (t) => {
+  const kafka = testKafka()
+  const admin = await connectedAdmin(t, kafka)
+  const topic = uniqueName('statuses')
+  await createTopic(admin, topic, 2)
+  const producer = await producerFor(t, kafka)
+  await producer.send({
+    topic,
+    messages: [
+      message(topic, { requestId: 'two-hours-ago', status: 'sent' }, { partition: 0, timestamp: Date.now() - 2 * HOUR }),
+      message(topic, { requestId: 'just-now-0', status: 'sent' }, { partition: 0 }),
+      message(topic, { requestId: 'just-now-1', status: 'delivered' }, { partition: 1 })
+    ]
+  })
+  const index = await startIndex(t, firstJoinCrashes(kafka), { topic, windowMs: HOUR })
+  assert.equal(index.stats().caughtUp, true)
+  assert.equal(index.lookup('two-hours-ago'), undefined, 'older than the window: not read')
+  assert.equal(index.lookup('just-now-0')?.status, 'sent')
+  assert.equal(index.lookup('just-now-1')?.status, 'delivered')
+})
