@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -57,11 +57,10 @@ const ADMIN_TOKENS = {
 }
 
 test('dclint accepts compose.yaml and its external-Kafka override against the current Compose spec, with no warning', async () => {
-  for (const file of ['compose.yaml', 'deploy/compose/external-kafka.yaml']) {
-    const result = await dclint(file, { cwd: root, config: lintConfig })
-    assert.deepEqual(result.messages, [], file)
-    assert.equal(result.exitCode, 0, file)
-  }
+  const files = ['compose.yaml', 'deploy/compose/external-kafka.yaml']
+  const result = await dclint(files, { cwd: root, config: lintConfig })
+  for (const file of files) assert.deepEqual(result.messages.get(file), [], file)
+  assert.equal(result.exitCode, 0)
 })
 
 test('dclint rejects copies of compose.yaml with an invalid field', async (t) => {
@@ -73,15 +72,21 @@ test('dclint rejects copies of compose.yaml with an invalid field', async (t) =>
     { name: 'unknown depends_on condition', from: 'condition: service_healthy', to: 'condition: service_ready', path: '/depends_on' },
     { name: 'unknown secret key', from: '    file: ./deploy/compose/secrets/wa_verify_token', to: '    path: ./deploy/compose/secrets/wa_verify_token', path: '/secrets/wa_verify_token' }
   ]
-  for (const mutant of mutants) {
+  // Each mutant in a folder of its own, all linted by one dclint run.
+  const files: string[] = []
+  for (const [i, mutant] of mutants.entries()) {
     const broken = text.replace(mutant.from, mutant.to)
     assert.notEqual(broken, text, `${mutant.name}: "${mutant.from.trim()}" is no longer in compose.yaml`)
-    const file = join(dir, 'compose.yaml')
-    await writeFile(file, broken)
-    const result = await dclint(file, { cwd: root, config: lintConfig })
-    assert.notEqual(result.exitCode, 0, `${mutant.name}: dclint accepted it`)
-    const schemaErrors = result.messages.filter((m) => m.rule === 'invalid-schema')
-    assert.equal(schemaErrors.length, 1, `${mutant.name}: ${JSON.stringify(result.messages)}`)
+    await mkdir(join(dir, String(i)))
+    files.push(join(dir, String(i), 'compose.yaml'))
+    await writeFile(files[i]!, broken)
+  }
+  const result = await dclint(files, { cwd: root, config: lintConfig })
+  assert.notEqual(result.exitCode, 0, 'dclint accepted them')
+  for (const [i, mutant] of mutants.entries()) {
+    const messages = result.messages.get(files[i]!)!
+    const schemaErrors = messages.filter((m) => m.rule === 'invalid-schema')
+    assert.equal(schemaErrors.length, 1, `${mutant.name}: ${JSON.stringify(messages)}`)
     assert.match(schemaErrors[0]!.message, new RegExp(`instancePath="[^"]*${mutant.path}`), mutant.name)
   }
 })

@@ -41,11 +41,15 @@ async function waitReady (proc: Proc, url: string): Promise<void> {
   throw new Error(`${url} did not answer 200 within a minute:\n${proc.output()}`)
 }
 
-/** The node process that runs the part: the bin's tsx child, or the process itself. */
+/**
+ * The node process that runs the part: the bin's child (sources), or the process itself. Only a node
+ * child counts: a part started through tsx may have tsx's esbuild service as its child.
+ */
 async function nodeOf (pid: number): Promise<string[]> {
+  const cmdline = async (p: number | string) => (await readFile(`/proc/${p}/cmdline`, 'utf8')).split('\0').filter(Boolean)
   const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(' ').filter(Boolean)
-  const target = children.length === 1 ? Number(children[0]) : pid
-  return (await readFile(`/proc/${target}/cmdline`, 'utf8')).split('\0').filter(Boolean)
+  const nodeChildren = (await Promise.all(children.map(async (c) => await cmdline(c).catch(() => [])))).filter((argv) => argv[0] === process.execPath)
+  return nodeChildren.length === 1 ? nodeChildren[0]! : await cmdline(pid)
 }
 
 const egressEnv = async () => ({
