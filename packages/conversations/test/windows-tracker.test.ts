@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createProducer } from '@wabridge/kafka'
+import { firstJoinCrashes } from '@wabridge/kafka/testing'
 import { CSW_DURATION_MS, windowKey, type CustomerWindow } from '@wabridge/schemas'
 import { createWindowTracker } from '../src/index.ts'
 import { codec, inboundProducer, logger, manualClock, message, PHONE, testKafka, waitFor, windowPrefix } from './windows-helpers.ts'
@@ -86,4 +87,18 @@ test('starts from wa.windows and the keeper group\'s offsets: windows the keeper
   // The record after the tombstone has been read, so the tombstone has too.
   await waitFor(() => tracker.lookup(PHONE, '5504') !== undefined, 30_000, 'the window written after the tombstone')
   assert.equal(tracker.state(PHONE, '5503').csw, 'open', 'a tombstone does not close a window the tail saw open')
+})
+
+test('a first join that crashes and is restarted by kafkajs: start() resolves and the tail reads from where it stood', async (t) => {
+  const kafka = testKafka()
+  const { prefix, topics } = await windowPrefix(t, kafka, 2)
+  const clock = manualClock(Date.now())
+  const tracker = createWindowTracker(firstJoinCrashes(kafka), { prefix, codec, logger, clock: clock.now, sweepIntervalMs: 0 })
+  t.after(() => tracker.stop())
+  await tracker.start()
+  const send = await inboundProducer(t, kafka, topics)
+  const at = clock.now()
+  await send.messages(message({ from: '31620', id: 'wamid.rejoin', at }))
+  assert.equal(await tracker.sync(Date.now() + 30_000), true)
+  assert.deepEqual(tracker.state(PHONE, '31620'), { csw: 'open', cswClosesAt: at + CSW_DURATION_MS, fep: 'closed' })
 })

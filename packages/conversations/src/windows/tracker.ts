@@ -193,23 +193,30 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
     // What existed at start, for caughtUp().
     startTargets = await endOffsets()
     if (isStopped) return
+    for (const [partition, offset] of starts) positions.set(partition, BigInt(offset))
+    let hasSought = false
     const consumer = createConsumer(kafka, {
       groupId: `${options.prefix}.conversations.tracker.${randomUUID()}`,
       topics: [topics.messages],
       fromBeginning: false,
       maxWaitTimeMs: options.maxWaitTimeMs ?? 100,
-      ...(options.onCrash && { onCrash: options.onCrash })
+      ...(options.onCrash && { onCrash: options.onCrash }),
+      // Seeks are made when the group is joined, not after start(): a start whose first join crashed
+      // resolves before any group exists (a seek then throws), and kafkajs restarts a crashed consumer
+      // as a new member that would start at the end. Each join sends every partition to where the tail stands.
+      onAssignment: () => {
+        for (const [partition, next] of positions) {
+          try {
+            consumer.kafkajs.seek({ topic: topics.messages, partition, offset: next.toString() })
+          } catch (err) {
+            logger.warn({ err, partition }, 'could not seek a partition to where the window tail stands')
+          }
+        }
+        hasSought = true
+        check()
+      }
     })
     tail = consumer
-    let hasSought = false
-    const seekAll = () => {
-      for (const [partition, offset] of starts) {
-        positions.set(partition, BigInt(offset))
-        consumer.kafkajs.seek({ topic: topics.messages, partition, offset })
-      }
-      hasSought = true
-      check()
-    }
     await consumer.start({
       eachBatch: async ({ batch, resolveOffset }) => {
         // Only a batch read from where the tail stands counts: one fetched before the seek is left
@@ -236,8 +243,6 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
       }
     })
     if (isStopped) return
-    // The private group is new: it owns every partition once start() returns.
-    seekAll()
     isStarted = true
     const every = options.sweepIntervalMs ?? 60_000
     if (every > 0) {
