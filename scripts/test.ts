@@ -88,7 +88,7 @@ async function main (): Promise<number> {
     // Test files run on Node's own type stripping, not tsx: the sources are erasable TypeScript with .ts
     // imports (tsconfig: erasableSyntaxOnly, allowImportingTsExtensions; test/typecheck.test.ts holds them
     // to it), and tsx's loader cost about a CPU-second more per test process that loads the services.
-    // Parts the tests spawn still run through tsx, as `npm start` runs them.
+    // The parts they spawn run the same way (packages/stack's part-entry.ts, as `npm start` launches them).
     const args = ['--conditions=source', '--test', '--test-force-exit', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 4}`, ...ordered.files]
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root })
