@@ -20,7 +20,7 @@ import { createKafkaClient, topicNames } from '@wabridge/kafka'
 import type { LoadOptions, LoadResult } from './load.ts'
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
-const execArgv = ['--import', 'tsx', '--conditions=source']
+const execArgv = ['--conditions=source']
 const { values: args } = parseArgs({ options: { duration: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, connections: { type: 'string', default: '64' }, 'no-ingress': { type: 'boolean', default: false } } })
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const prefix = `bench-${randomUUID().slice(0, 8)}`

@@ -46,7 +46,7 @@ const children: ChildProcess[] = []
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function start (name: string, entry: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', '--conditions=source', main(entry)], {
+  const child = spawn(process.execPath, [...nodeFlags, '--conditions=source', main(entry)], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit']
   })

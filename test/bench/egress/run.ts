@@ -61,7 +61,7 @@ async function cpuSecondsOf (pid: number): Promise<number> {
 
 async function startSim (rate: number) {
   const port = await findFreePorts(1)
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', simMain], {
+  const child = spawn(process.execPath, ['--conditions=source', simMain], {
     env: { ...process.env, SIM_PORT: String(port), SIM_DEFAULT_MPS: String(rate), SIM_PAIR_RATE: 'false', SIM_MAX_RECORDS: '5000000', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit']
   })
@@ -79,7 +79,7 @@ async function startSim (rate: number) {
  */
 async function startEgress (env: Record<string, string | undefined>) {
   const startedAt = Date.now()
-  const child = spawn(process.execPath, [...EGRESS_NODE_FLAGS, '--import', 'tsx', '--conditions=source', egressMain], {
+  const child = spawn(process.execPath, [...EGRESS_NODE_FLAGS, '--conditions=source', egressMain], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'ignore', 'inherit']
   })

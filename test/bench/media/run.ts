@@ -89,7 +89,7 @@ const baseline = (globalThis as { baselineFilesPerSecond?: number }).baselineFil
 const storeDir = await mkdtemp(join(tmpdir(), 'bench-media-'))
 const port = await freePort()
 const main = fileURLToPath(new URL('../../../services/media/src/main.ts', import.meta.url))
-const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
+const child = spawn(process.execPath, ['--conditions=source', main], {
   env: {
     ...process.env,
     KAFKA_BROKERS: brokers,

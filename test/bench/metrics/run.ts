@@ -177,7 +177,7 @@ async function rssMiB (pid: number): Promise<number> {
 function startInstance (env: Record<string, string>): { child: ChildProcess, peak: () => number, stop: () => Promise<void> } {
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')
   // --dist: the built JavaScript, as the image and a production install run it (tsx adds ~64 MiB).
-  const entry = args.dist === true ? ['services/metrics/dist/main.js'] : ['--import', 'tsx', '--conditions=source', 'services/metrics/src/main.ts']
+  const entry = args.dist === true ? ['services/metrics/dist/main.js'] : ['--conditions=source', 'services/metrics/src/main.ts']
   const child = spawn(process.execPath, [...flags, ...entry], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_STDOUT ? 'inherit' : 'ignore', 'inherit'] })
   let peak = 0
   const timer = setInterval(() => { void rssMiB(child.pid!).then((m) => { peak = Math.max(peak, m) }) }, 250)

@@ -45,7 +45,7 @@ async function freePort (): Promise<number> {
 const port = await freePort()
 const url = `http://127.0.0.1:${port}`
 const main = fileURLToPath(new URL('../../../services/scheduler/src/main.ts', import.meta.url))
-const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
+const child = spawn(process.execPath, ['--conditions=source', main], {
   env: { ...process.env, KAFKA_BROKERS: brokers, TOPIC_PREFIX: prefix, KAFKA_TOPIC_PARTITIONS: args.partitions, SCHEDULER_PORT: String(port), SCHEDULER_MAX_INDEXED: args['max-indexed'], LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit']
 })
