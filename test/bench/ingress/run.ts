@@ -8,12 +8,17 @@
  *
  *   npx tsx --conditions=source test/bench/ingress/run.ts [--duration 10] [--warmup 2] [--connections 64] [--pipelining 1]
  *     [--modes bare,no-kafka,ingress,consumer] [--rounds 1]
+ *   (further modes: kafkajs-encoder — kafkajs' own Produce encoder; platformatic / confluent —
+ *   @platformatic/kafka or Confluent's client under @wabridge/kafka's producer, with their ratio to
+ *   `ingress`: the Kafka-client decision)
  *
  * Prints each run's ratio to `bare` of the same run (only ratios compare across machines), the
  * goals of issue 18 beside them. `--modes` runs a subset (bare always runs: it is the baseline);
  * with BENCH_CPU_PROF=<dir>, e.g. `--modes no-kafka` profiles only the ingress without Kafka.
  * `--rounds N` repeats the whole sequence N times and reports the median of each ratio (on a
- * shared machine other processes move single figures a lot). Each run also reports the server's
+ * shared machine other processes move single figures a lot); each round starts the runs after
+ * `bare` one further down their list, so that none is always last (the broker slows as a round
+ * fills its topics). Each run also reports the server's
  * CPU time per webhook (user + system, warm-up included), which another process's load moves less.
  *
  * A fourth run, `ingress + consumer`, repeats `ingress` with a consumer group reading the
@@ -34,7 +39,7 @@ import { createCodec } from '@wabridge/schemas'
 import type { LoadOptions, LoadResult } from './load.ts'
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
-const execArgv = ['--import', 'tsx', '--conditions=source']
+const execArgv = ['--conditions=source']
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -49,13 +54,30 @@ const SECRET = 'bench-app-secret'
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
 const prefix = `bench-${randomUUID().slice(0, 8)}`
 
-type Mode = 'bare' | 'no-kafka' | 'ingress'
+/**
+ * What runs under test: `kafkajs-encoder` is the ingress with kafkajs' own Produce encoder
+ * (KAFKA_PRODUCE_ENCODER=kafkajs) instead of wabridge's; `platformatic` and `confluent` are the
+ * ingress with @platformatic/kafka or Confluent's client under @wabridge/kafka's producer (issue 18's
+ * client comparison; `confluent` needs BENCH_CONFLUENT_MODULE, see confluent-as-kafkajs.ts).
+ */
+type Mode = 'bare' | 'no-kafka' | 'ingress' | 'kafkajs-encoder' | 'platformatic' | 'confluent'
+const serverMode = (mode: Mode) => mode === 'kafkajs-encoder' ? 'ingress' : mode === 'platformatic' || mode === 'confluent' ? `ingress-${mode}` : mode
 
 async function startServer (mode: Mode): Promise<{ child: ChildProcess, url: string }> {
-  const env = { ...process.env, KAFKA_BROKERS: brokers, TOPIC_PREFIX: prefix, WA_APP_SECRETS: SECRET, WA_VERIFY_TOKEN: 'bench', LOG_LEVEL: 'warn' }
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: brokers,
+    TOPIC_PREFIX: prefix,
+    WA_APP_SECRETS: SECRET,
+    WA_VERIFY_TOKEN: 'bench',
+    LOG_LEVEL: 'warn',
+    ...(mode === 'kafkajs-encoder' && { KAFKA_PRODUCE_ENCODER: 'kafkajs' })
+  }
   // BENCH_CPU_PROF=<dir> writes a CPU profile of each server under test (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const child = fork(here('./server.ts'), [mode], { execArgv: [...execArgv, ...profile], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  // BENCH_SERVER_NODE_FLAGS adds node flags to the server under test (e.g. `--perf-basic-prof` for perf record).
+  profile.push(...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''))
+  const child = fork(here('./server.ts'), [serverMode(mode)], { execArgv: [...execArgv, ...profile], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const [message] = await Promise.race([
     once(child, 'message') as Promise<[{ url: string }]>,
     once(child, 'exit').then(() => { throw new Error(`${mode} server exited before it was ready`) })
@@ -153,24 +175,35 @@ async function measure (mode: Mode, withConsumer = false): Promise<Measured> {
   }
 }
 
-interface Round { bare: Measured, noKafka?: Measured, ingress?: Measured, withConsumer?: Measured }
+interface Round { bare: Measured, noKafka?: Measured, ingress?: Measured, kafkajsEncoder?: Measured, platformatic?: Measured, confluent?: Measured, withConsumer?: Measured }
 
 const modes = new Set(args.modes.split(','))
 const load1 = () => loadavg().map((l) => l.toFixed(2)).join(' ')
 console.log(`# ingress benchmark: ${cpus().length} CPUs, ${args.duration} s (+${args.warmup} s warm-up), ${args.connections} connections × pipelining ${args.pipelining}, ${args.rounds} round(s), broker ${brokers}, prefix ${prefix}`)
 const rounds: Round[] = []
+/** The runs after `bare`, by the key of their result; each round starts one further down the list, so no run always comes last. */
+const runs: Array<[keyof Round, () => Promise<Measured>]> = [
+  ['noKafka', () => measure('no-kafka')],
+  ['ingress', () => measure('ingress')],
+  ['kafkajsEncoder', () => measure('kafkajs-encoder')],
+  ['platformatic', () => measure('platformatic')],
+  ['confluent', () => measure('confluent')],
+  ['withConsumer', () => measure('ingress', true)]
+]
+const modeOf: Record<string, string> = { noKafka: 'no-kafka', ingress: 'ingress', kafkajsEncoder: 'kafkajs-encoder', platformatic: 'platformatic', confluent: 'confluent', withConsumer: 'consumer' }
+const chosen = runs.filter(([key]) => modes.has(modeOf[key]!))
 for (let i = 0; i < Number(args.rounds); i++) {
   console.log(`# round ${i + 1}, load average ${load1()}`)
-  rounds.push({
-    bare: await measure('bare'),
-    ...(modes.has('no-kafka') && { noKafka: await measure('no-kafka') }),
-    ...(modes.has('ingress') && { ingress: await measure('ingress') }),
-    ...(modes.has('consumer') && { withConsumer: await measure('ingress', true) })
-  })
+  const round: Round = { bare: await measure('bare') }
+  for (let j = 0; j < chosen.length; j++) {
+    const [key, run] = chosen[(i + j) % chosen.length]!
+    round[key] = await run()
+  }
+  rounds.push(round)
 }
 
 let raw = 0
-const answered = rounds.reduce((sum, r) => sum + (r.ingress?.accepted ?? 0) + (r.withConsumer?.accepted ?? 0), 0)
+const answered = rounds.reduce((sum, r) => sum + (r.ingress?.accepted ?? 0) + (r.kafkajsEncoder?.accepted ?? 0) + (r.platformatic?.accepted ?? 0) + (r.confluent?.accepted ?? 0) + (r.withConsumer?.accepted ?? 0), 0)
 if (answered > 0) {
   const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench' })
   const admin = kafka.admin()
@@ -203,6 +236,9 @@ rounds.forEach((r, i) => {
   row('bare fastify', r.bare)
   row('no-kafka', r.noKafka)
   row('ingress', r.ingress)
+  row('kafkajs encoder', r.kafkajsEncoder)
+  row('platformatic', r.platformatic)
+  row('confluent', r.confluent)
   row('ingress + consumer', r.withConsumer)
   const e2e = r.withConsumer?.endToEnd
   if (e2e) console.log(`      end to end (received by ingress → read by a consumer), ${e2e.records.toLocaleString('en-US')} records: p50 ${e2e.p50.toFixed(1)} ms, p90 ${e2e.p90.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms, max ${e2e.max.toFixed(1)} ms`)
@@ -217,6 +253,13 @@ const goal = (name: string, values: number[], ok: (v: number) => boolean, text: 
 console.log(rounds.length > 1 ? `medians over ${rounds.length} rounds:` : 'ratios:')
 goal('no-kafka / bare', ratios((r) => r.noKafka), (v) => v >= 0.75, '≥ 0.75')
 goal('ingress / bare', ratios((r) => r.ingress), (v) => v >= 0.45, '≥ 0.45')
+goal('kafkajs encoder / bare', ratios((r) => r.kafkajsEncoder), () => true, '(kafkajs\' own Produce encoder)')
+goal('platformatic / bare', ratios((r) => r.platformatic), () => true, '(@platformatic/kafka under the producer)')
+// The client decision (issue 18): a candidate replaces kafkajs only if ≥ 20 % faster on ingress, in the same round.
+const toIngress = (pick: (r: Round) => Measured | undefined) => rounds.flatMap((r) => { const m = pick(r); return m && r.ingress ? [m.perSecond / r.ingress.perSecond] : [] })
+goal('confluent / bare', ratios((r) => r.confluent), () => true, '(Confluent\'s client under the producer)')
+goal('platformatic / ingress', toIngress((r) => r.platformatic), () => true, '(switch clients only if ≥ 1.20)')
+goal('confluent / ingress', toIngress((r) => r.confluent), () => true, '(switch clients only if ≥ 1.20)')
 goal('ingress+consumer / bare', ratios((r) => r.withConsumer), () => true, '(none)')
 goal('end to end p50 ms', rounds.flatMap((r) => r.withConsumer?.endToEnd ? [r.withConsumer.endToEnd.p50] : []), (v) => v <= 5, '≤ 5', 1)
 goal('end to end p99 ms', rounds.flatMap((r) => r.withConsumer?.endToEnd ? [r.withConsumer.endToEnd.p99] : []), (v) => v <= 50, '≤ 50', 1)
@@ -224,6 +267,9 @@ const cpu = (pick: (r: Round) => Measured | undefined) => rounds.flatMap((r) => 
 goal('CPU µs/webhook bare', cpu((r) => r.bare), () => true, '(server process)', 1)
 goal('CPU µs/webhook no-kafka', cpu((r) => r.noKafka), () => true, '(server process)', 1)
 goal('CPU µs/webhook ingress', cpu((r) => r.ingress), () => true, '(server process)', 1)
+goal('CPU µs/webhook kafkajs enc.', cpu((r) => r.kafkajsEncoder), () => true, '(server process)', 1)
+goal('CPU µs/webhook platformatic', cpu((r) => r.platformatic), () => true, '(server process)', 1)
+goal('CPU µs/webhook confluent', cpu((r) => r.confluent), () => true, '(server process, librdkafka threads included)', 1)
 if (answered > 0) console.log(`durability: ${answered} webhooks answered 200 (warm-up included), ${raw} raw records in Kafka${raw >= answered ? '' : ' — RECORDS MISSING'}`)
 console.log(`load average after the run: ${load1()}`)
 console.log(JSON.stringify(rounds))
