@@ -45,18 +45,38 @@ function isObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** The last headers parsed and their usage: consecutive responses mostly repeat the same percentages. */
+let last: { app: HeaderValue, buc: HeaderValue, usage: GraphUsage } | undefined
+
 /**
  * Parses Meta's `x-app-usage` and `x-business-use-case-usage` response headers (header names in
  * lower case, as undici gives them). Unknown fields are ignored; non-numeric counters count as 0.
+ * The result is frozen: the same header texts as the call before give the same object, unparsed.
  */
 export function parseUsageHeaders (headers: Record<string, HeaderValue>): GraphUsage {
-  const app = parseJson(headers['x-app-usage'])
+  const appText = headers['x-app-usage']
+  const bucText = headers['x-business-use-case-usage']
+  if (last && typeof appText !== 'object' && typeof bucText !== 'object' && last.app === appText && last.buc === bucText) return last.usage
+  const usage = deepFreeze(parseUsage(appText, bucText))
+  last = { app: appText, buc: bucText, usage }
+  return usage
+}
+
+function deepFreeze (usage: GraphUsage): GraphUsage {
+  if (usage.appUsage) Object.freeze(usage.appUsage)
+  for (const entry of usage.businessUseCaseUsage) Object.freeze(entry)
+  Object.freeze(usage.businessUseCaseUsage)
+  return Object.freeze(usage)
+}
+
+function parseUsage (appText: HeaderValue, bucText: HeaderValue): GraphUsage {
+  const app = parseJson(appText)
   const appUsage = isObject(app)
     ? { callCount: toNumber(app.call_count), totalCputime: toNumber(app.total_cputime), totalTime: toNumber(app.total_time) }
     : undefined
 
   const businessUseCaseUsage: BusinessUseCaseUsage[] = []
-  const buc = parseJson(headers['x-business-use-case-usage'])
+  const buc = parseJson(bucText)
   if (isObject(buc)) {
     for (const [id, entries] of Object.entries(buc)) {
       if (!Array.isArray(entries)) continue
