@@ -37,6 +37,17 @@ export interface ConsumerOptions {
   restartTimeoutMs?: number
   /** Clock of the restart window, epoch ms. Default Date.now. */
   clock?: () => number
+  /**
+   * Where partitions must be read from, sought on every group join before `onAssignment`: the first
+   * join, and each one after kafkajs restarted a crashed consumer as a new member (which has
+   * forgotten the seeks made before). Seeking at the join, not after start(), also covers a start()
+   * whose first join crashed: it resolves before any group exists, when a seek would throw. Called
+   * at each join, so a reader returns where it has got to by then. A seek that fails is logged
+   * (`logger`) and the partition reads from its committed offset, or as `fromBeginning` says.
+   */
+  positionsOnJoin?: () => Iterable<JoinPosition>
+  /** Where a failed join seek is reported. Default: not reported. */
+  logger?: { warn(obj: object, msg: string): void }
   /** Called on every group join with this member's assignment (topic → partitions). */
   onAssignment?: (assignment: Record<string, number[]>) => void
   /**
@@ -44,6 +55,13 @@ export interface ConsumerOptions {
    * rejoins: the last moment to stop work on partitions it may lose.
    */
   onRebalancing?: () => void
+}
+
+/** A partition's next offset to read, for `positionsOnJoin`. */
+export interface JoinPosition {
+  topic: string
+  partition: number
+  offset: bigint
 }
 
 export type ConsumerHandler = { eachBatch: EachBatchHandler } | { eachMessage: EachMessageHandler }
@@ -149,6 +167,13 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
   })
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     clearTimeout(restartTimer)
+    for (const { topic, partition, offset } of options.positionsOnJoin?.() ?? []) {
+      try {
+        consumer.seek({ topic, partition, offset: String(offset) })
+      } catch (err) {
+        options.logger?.warn({ err, groupId: options.groupId, topic, partition, offset: String(offset) }, 'could not seek a partition to where its reader had got to on a group join')
+      }
+    }
     options.onAssignment?.(event.payload.memberAssignment)
   })
   if (options.onRebalancing) {

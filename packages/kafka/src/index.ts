@@ -9,7 +9,7 @@ export type { OutgoingRecord, ProducerOptions, ProducerStats, WabridgeProducer }
 export { createConsumer } from './consumer.ts'
 export { createTopicView } from './topic-view.ts'
 export type { TopicView, TopicViewOptions } from './topic-view.ts'
-export type { ConsumerHandler, ConsumerOptions, WabridgeConsumer } from './consumer.ts'
+export type { ConsumerHandler, ConsumerOptions, JoinPosition, WabridgeConsumer } from './consumer.ts'
 export { ensureTopics, fetchTopicOffsetsRetrying } from './ensure-topics.ts'
 export type { EnsureTopicsOptions, EnsureTopicsResult } from './ensure-topics.ts'
 export { TOPIC_SPECS, TOPIC_SUFFIXES, topicNames } from './topics.ts'

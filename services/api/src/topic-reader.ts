@@ -62,19 +62,10 @@ export function createTopicReader (kafka: Kafka, options: TopicReaderOptions): T
     maxWaitTimeMs: 250,
     ...(options.maxRestarts !== undefined && { maxRestarts: options.maxRestarts }),
     ...(options.restartWindowMs !== undefined && { restartWindowMs: options.restartWindowMs }),
-    // Seeks are made when the group is joined, not after start(): a start() whose first join crashed
-    // resolves before any group exists (a seek then throws), and kafkajs restarts a crashed consumer
-    // as a new member without the seeks made before. Each join sends every partition to where this
-    // reader had got to: the start offsets, or as far as it has read.
-    onAssignment: () => {
-      for (const { topic, partition, next } of positions.values()) {
-        try {
-          consumer.kafkajs.seek({ topic, partition, offset: String(next) })
-        } catch (err) {
-          options.logger?.warn({ err, topic, partition }, 'could not seek a partition to where the reader had got to')
-        }
-      }
-    },
+    // Each join (the first, and every one after kafkajs restarted a crashed consumer) sends every
+    // partition to where this reader had got to: the start offsets, or as far as it has read.
+    positionsOnJoin: () => [...positions.values()].map(({ topic, partition, next }) => ({ topic, partition, offset: next })),
+    ...(options.logger && { logger: options.logger }),
     onCrash: (err) => {
       settle?.reject(err)
       options.onCrash?.(err)

@@ -201,17 +201,11 @@ export function createWindowTracker (kafka: Kafka, options: WindowTrackerOptions
       fromBeginning: false,
       maxWaitTimeMs: options.maxWaitTimeMs ?? 100,
       ...(options.onCrash && { onCrash: options.onCrash }),
-      // Seeks are made when the group is joined, not after start(): a start whose first join crashed
-      // resolves before any group exists (a seek then throws), and kafkajs restarts a crashed consumer
-      // as a new member that would start at the end. Each join sends every partition to where the tail stands.
+      // Each join (the first, and every one after kafkajs restarted a crashed consumer, which would
+      // start at the end) sends every partition to where the tail stands.
+      positionsOnJoin: () => [...positions].map(([partition, offset]) => ({ topic: topics.messages, partition, offset })),
+      logger,
       onAssignment: () => {
-        for (const [partition, next] of positions) {
-          try {
-            consumer.kafkajs.seek({ topic: topics.messages, partition, offset: next.toString() })
-          } catch (err) {
-            logger.warn({ err, partition }, 'could not seek a partition to where the window tail stands')
-          }
-        }
         hasSought = true
         check()
       }

@@ -71,15 +71,6 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
    */
   const positions = new Map<number, bigint>()
   const advance = (partition: number, next: bigint) => { if (next > (positions.get(partition) ?? -1n)) positions.set(partition, next) }
-  function reseek (): void {
-    for (const [partition, offset] of positions) {
-      try {
-        consumer.kafkajs.seek({ topic: options.topic, partition, offset: String(offset) })
-      } catch (err) {
-        options.logger?.warn({ err, partition }, 'could not seek a statuses partition to where the index had got to')
-      }
-    }
-  }
   const consumer = createConsumer(kafka, {
     groupId,
     topics: [options.topic],
@@ -87,12 +78,10 @@ export function createStatusIndex (kafka: Kafka, options: StatusIndexOptions): S
     fromBeginning: true,
     partitionsConsumedConcurrently: 4,
     maxWaitTimeMs: 200,
-    // Seeks are made when the group is joined, not after start(): kafkajs restarts a consumer that
-    // crashed (a broker failover, or a coordinator not ready yet while the first join runs) as a new
-    // group member without the seeks made before, and a start() whose first join crashed resolves
-    // before any group exists (a seek then throws). Each join sends every partition to where this
-    // index had got to: the start offsets, or as far as it has read.
-    onAssignment: () => { reseek() },
+    // Each join (the first, and every one after kafkajs restarted a crashed consumer) sends every
+    // partition to where this index had got to: the start offsets, or as far as it has read.
+    positionsOnJoin: () => [...positions].map(([partition, offset]) => ({ topic: options.topic, partition, offset })),
+    ...(options.logger && { logger: options.logger }),
     onCrash: (err) => {
       settle?.reject(err)
       options.onCrash?.(err)
