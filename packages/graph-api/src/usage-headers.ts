@@ -45,20 +45,28 @@ function isObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** The last headers parsed and their usage: consecutive responses mostly repeat the same percentages. */
-let last: { app: HeaderValue, buc: HeaderValue, usage: GraphUsage } | undefined
+/**
+ * Usage by header texts, bounded. Meta's percentages are integers that move slowly, so the same
+ * texts come back again and again for each business; a full cache is emptied and refilled.
+ */
+const parsed = new Map<string, GraphUsage>()
+const MAX_CACHED = 1024
 
 /**
  * Parses Meta's `x-app-usage` and `x-business-use-case-usage` response headers (header names in
  * lower case, as undici gives them). Unknown fields are ignored; non-numeric counters count as 0.
- * The result is frozen: the same header texts as the call before give the same object, unparsed.
+ * The result is frozen: header texts seen recently give the same object, unparsed.
  */
 export function parseUsageHeaders (headers: Record<string, HeaderValue>): GraphUsage {
   const appText = headers['x-app-usage']
   const bucText = headers['x-business-use-case-usage']
-  if (last && typeof appText !== 'object' && typeof bucText !== 'object' && last.app === appText && last.buc === bucText) return last.usage
-  const usage = deepFreeze(parseUsage(appText, bucText))
-  last = { app: appText, buc: bucText, usage }
+  if (typeof appText === 'object' || typeof bucText === 'object') return deepFreeze(parseUsage(appText, bucText))
+  const key = `${appText ?? ''}\u0000${bucText ?? ''}`
+  let usage = parsed.get(key)
+  if (usage) return usage
+  usage = deepFreeze(parseUsage(appText, bucText))
+  if (parsed.size >= MAX_CACHED) parsed.clear()
+  parsed.set(key, usage)
   return usage
 }
 

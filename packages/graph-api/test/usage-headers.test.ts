@@ -41,14 +41,16 @@ test('an entry without a type is kept as unknown', () => {
   assert.deepEqual(usage.businessUseCaseUsage, [{ id: '42', type: 'unknown', callCount: 3, totalCputime: 0, totalTime: 0, estimatedTimeToRegainAccess: 0 }])
 })
 
-test('the same header texts as the call before give the same frozen usage; other texts are parsed afresh', () => {
+test('header texts seen recently give the same frozen usage, also after other texts; new texts are parsed', () => {
   const headers = { 'x-app-usage': '{"call_count":7}', 'x-business-use-case-usage': '{"9":[{"type":"WHATSAPP_BUSINESS_MANAGEMENT","total_time":12}]}' }
   const first = parseUsageHeaders(headers)
+  const other = parseUsageHeaders({ ...headers, 'x-app-usage': '{"call_count":8}' })
   assert.equal(parseUsageHeaders({ ...headers }), first)
   assert.ok(Object.isFrozen(first) && Object.isFrozen(first.appUsage) && Object.isFrozen(first.businessUseCaseUsage) && Object.isFrozen(first.businessUseCaseUsage[0]))
-  const next = parseUsageHeaders({ ...headers, 'x-app-usage': '{"call_count":8}' })
-  assert.notEqual(next, first)
-  assert.equal(next.appUsage?.callCount, 8)
-  assert.equal(next.maxPercent, 12)
+  assert.notEqual(other, first)
+  assert.equal(other.appUsage?.callCount, 8)
+  assert.equal(other.maxPercent, 12)
   assert.equal(first.appUsage?.callCount, 7)
+  // A header given twice (an array) is parsed from its first value, not cached.
+  assert.equal(parseUsageHeaders({ 'x-app-usage': ['{"call_count":9}', '{"call_count":1}'] }).appUsage?.callCount, 9)
 })
