@@ -5,7 +5,10 @@
  * cell: achieved rate per number (min / median, as a share of the limit; "steady" leaves out each
  * number's first --warmup seconds), one-second windows over the limit, and the aggregate msg/s.
  *
- *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10] [--warmup 5] [--windows off,enforce]
+ *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10] [--warmup 5] [--windows off,enforce] [--instances 1,2]
+ *
+ * --instances runs every cell once per instance count given: N egress processes in one group share
+ * the 12 partitions; their CPU is summed (CPU per send, capacity per core).
  *
  * --windows runs every cell once per EGRESS_WINDOW_MODE given (default: off only). With enforce or
  * warn, wa.windows is seeded first with an open customer service window for every (number,
@@ -34,10 +37,13 @@ const { values } = parseArgs({
     grid: { type: 'string', default: '10x80,100x80,4x1000' },
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
-    windows: { type: 'string', default: 'off' }
+    windows: { type: 'string', default: 'off' },
+    instances: { type: 'string', default: '1' }
   }
 })
 const modes = values.windows!.split(',').map((m) => m.trim()).filter((m) => m.length > 0)
+const instanceCounts = values.instances!.split(',').map(Number)
+for (const n of instanceCounts) if (!Number.isInteger(n) || n < 1 || n > 12) throw new Error(`--instances: ${n} is not a count of 1 to 12`)
 for (const m of modes) if (!['off', 'warn', 'enforce'].includes(m)) throw new Error(`--windows: ${m} is not off, warn or enforce`)
 /** Recipients per number (requests cycle through them). */
 const RECIPIENTS = 1000
@@ -104,7 +110,7 @@ async function startEgress (env: Record<string, string | undefined>) {
   }
 }
 
-async function cell (numbers: number, rate: number, windowMode: string) {
+async function cell (numbers: number, rate: number, windowMode: string, instances: number) {
   const prefix = `bench-eg-${randomUUID().slice(0, 8)}`
   const kafka = createKafkaClient({ brokers: brokers.split(','), clientId: 'bench-egress' })
   const admin = kafka.admin()
@@ -136,8 +142,8 @@ async function cell (numbers: number, rate: number, windowMode: string) {
   await producer.stop()
 
   const sim = await startSim(rate)
-  const egressPort = await findFreePorts(1)
-  const egress = await startEgress({
+  const ports = await Promise.all(Array.from({ length: instances }, async () => await findFreePorts(1)))
+  const egresses = await Promise.all(ports.map(async (egressPort) => await startEgress({
     // EGRESS_* and GRAPH_* settings of the environment apply (except the cell's rate), to compare configurations.
     ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EGRESS_') || k.startsWith('GRAPH_'))),
     KAFKA_BROKERS: brokers,
@@ -151,7 +157,12 @@ async function cell (numbers: number, rate: number, windowMode: string) {
     EGRESS_DEFAULT_MPS: String(rate),
     EGRESS_WINDOW_MODE: windowMode,
     LOG_LEVEL: 'warn'
-  })
+  })))
+  const egress = {
+    startedAt: Math.min(...egresses.map((e) => e.startedAt)),
+    drainCpuSeconds: async () => (await Promise.all(egresses.map(async (e) => await e.drainCpuSeconds()))).reduce((a, b) => a + b, 0),
+    stop: async () => { await Promise.all(egresses.map(async (e) => { await e.stop() })) }
+  }
   const simCpuAtStart = await cpuSecondsOf(sim.child.pid!)
   const total = numbers * perNumber
   const started = egress.startedAt
@@ -198,6 +209,7 @@ async function cell (numbers: number, rate: number, windowMode: string) {
   return {
     cell: `${numbers}×${rate}/s`,
     windows: windowMode,
+    instances,
     requests: total,
     accepted: stats.accepted,
     refused: stats.refused,
@@ -220,14 +232,16 @@ for (const spec of values.grid!.split(',')) {
   const [n, r] = spec.split('x').map(Number)
   const base = rows.length
   for (const mode of modes) {
-    rows.push(await cell(n!, r!, mode))
-    console.table(rows.slice(-1))
+    for (const instances of instanceCounts) {
+      rows.push(await cell(n!, r!, mode, instances))
+      console.table(rows.slice(-1))
+    }
   }
   for (const row of rows.slice(base + 1)) {
     const first = rows[base]!
     ratios.push({
       cell: row.cell,
-      [`${row.windows} / ${first.windows}`]: '',
+      [`${row.windows} ×${row.instances} / ${first.windows} ×${first.instances}`]: '',
       'aggregate msg/s': (row['aggregate msg/s'] / first['aggregate msg/s']).toFixed(3),
       'steady share median': (Number(row['steady share median']) / Number(first['steady share median'])).toFixed(3),
       'steady share min': (Number(row['steady share min']) / Number(first['steady share min'])).toFixed(3),
@@ -235,16 +249,16 @@ for (const spec of values.grid!.split(',')) {
     })
   }
 }
-console.log('\negress benchmark, one instance, backlog of', seconds, 's per number')
+console.log('\negress benchmark, backlog of', seconds, 's per number')
 console.table(rows)
 // Capacity per core from the CPU each send cost egress (measured while it also shared the cores with the
 // broker and the simulator): sends per second one fully busy core would carry, and numbers at 80 and 1,000/s.
 console.log('\ncapacity of one egress core, from its CPU per send in each cell:')
 console.table(rows.map((r) => {
   const perSecond = 1e6 / r['egress CPU ms / 1000 req']
-  return { cell: r.cell, windows: r.windows, 'egress CPU µs / send': r['egress CPU ms / 1000 req'], 'sim CPU µs / send': r['sim CPU ms / 1000 req'], 'sends/s per core': Math.round(perSecond), 'numbers at 80/s': Math.floor(perSecond / 80), 'numbers at 1,000/s': Math.floor(perSecond / 1000) }
+  return { cell: r.cell, windows: r.windows, instances: r.instances, 'egress CPU µs / send': r['egress CPU ms / 1000 req'], 'sim CPU µs / send': r['sim CPU ms / 1000 req'], 'sends/s per core': Math.round(perSecond), 'numbers at 80/s': Math.floor(perSecond / 80), 'numbers at 1,000/s': Math.floor(perSecond / 1000) }
 }))
 if (ratios.length > 0) {
-  console.log(`\nwindow check: each mode against ${modes[0]}`)
+  console.log(`\neach window mode and instance count against the first (${modes[0]}, ${instanceCounts[0]} instance(s))`)
   console.table(ratios)
 }
