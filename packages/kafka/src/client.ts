@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
 import { produceEncoderFromEnv, PRODUCE_ENCODER_ENV, setupProduceEncoder, type KafkajsModuleLoader, type ProduceEncoder } from './produce-encoder.ts'
+import { installConcurrentTransactionsRetry } from './concurrent-transactions-retry.ts'
 import { installCoordinatorCache } from './coordinator-cache.ts'
 import { installRequestQueueFix } from './request-queue-fix.ts'
 import { installAdminOffsetRetry } from './admin-offsets.ts'
@@ -61,8 +62,10 @@ function toLogCreator (logger: KafkaLogger): logCreator {
 /**
  * A kafkajs client whose logs go to our logger (kafkajs INFO lines become debug), producing with
  * the Produce request encoder chosen by `produceEncoder` / KAFKA_PRODUCE_ENCODER (produce-encoder.ts;
- * logged at info once per client), without kafkajs' negative timers (request-queue-fix.ts), whose
- * admins' offset requests wait out a leader moving (admin-offsets.ts).
+ * logged at info once per client), without kafkajs' negative timers (request-queue-fix.ts), with
+ * transaction coordinators cached (coordinator-cache.ts) and CONCURRENT_TRANSACTIONS asked again
+ * without a metadata refresh (concurrent-transactions-retry.ts), whose admins' offset requests wait
+ * out a leader moving (admin-offsets.ts).
  *
  * Throws a ProduceEncoderError instead of creating the client when the `wabridge` encoder is asked
  * for on a kafkajs version or internals it was not verified against, when the env var holds
@@ -77,6 +80,7 @@ export function createKafkaClient (options: KafkaClientOptions): Kafka {
       : `produce encoder: kafkajs' own (wabridge encoder inactive, ${PRODUCE_ENCODER_ENV}=kafkajs) on kafkajs ${status.kafkajsVersion}`)
   installRequestQueueFix()
   installCoordinatorCache()
+  installConcurrentTransactionsRetry()
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

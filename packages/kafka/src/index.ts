@@ -4,6 +4,7 @@ export { parseProduceEncoder, produceEncoderFromEnv, ProduceEncoderError, PRODUC
 export type { KafkajsModuleLoader, ProduceEncoder, ProduceEncoderErrorCode, ProduceEncoderStatus } from './produce-encoder.ts'
 export { installRequestQueueFix } from './request-queue-fix.ts'
 export { installCoordinatorCache, COORDINATOR_TTL_MS } from './coordinator-cache.ts'
+export { installConcurrentTransactionsRetry } from './concurrent-transactions-retry.ts'
 export { createProducer, producerRetryConfig } from './producer.ts'
 export type { OutgoingRecord, ProducerOptions, ProducerStats, WabridgeProducer } from './producer.ts'
 export { createConsumer } from './consumer.ts'
