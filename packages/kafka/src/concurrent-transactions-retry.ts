@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module'
-import { KAFKAJS_VERSION } from './produce-encoder.ts'
-
-const require = createRequire(import.meta.url)
+import { kafkajsPatch } from './kafkajs-patch.ts'
 
 /** First wait before asking again, ms; it doubles up to CONCURRENT_TRANSACTIONS_MAX_BACKOFF_MS. */
 export const CONCURRENT_TRANSACTIONS_FIRST_BACKOFF_MS = 2
@@ -15,8 +12,6 @@ interface BrokerPrototype {
   addPartitionsToTxn: BrokerMethod
   addOffsetsToTxn: BrokerMethod
 }
-
-let installed: boolean | undefined
 
 function isConcurrentTransactions (err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === 'CONCURRENT_TRANSACTIONS'
@@ -35,12 +30,8 @@ function isConcurrentTransactions (err: unknown): boolean {
  * Asking again is what kafkajs would do anyway, without the metadata refresh and the resend.
  * Only for the kafkajs version it was written against; returns whether it is installed. Idempotent.
  */
-export function installConcurrentTransactionsRetry (): boolean {
-  if (installed !== undefined) return installed
-  installed = false
-  const pkg = require('kafkajs/package.json') as { version: string }
-  if (pkg.version !== KAFKAJS_VERSION) return false
-  const Broker = require('kafkajs/src/broker/index.js') as { prototype: BrokerPrototype }
+export const installConcurrentTransactionsRetry = kafkajsPatch((load) => {
+  const Broker = load('kafkajs/src/broker/index.js') as { prototype: BrokerPrototype }
   for (const name of ['addPartitionsToTxn', 'addOffsetsToTxn'] as const) {
     const original = Broker.prototype[name]
     Broker.prototype[name] = async function (request) {
@@ -55,6 +46,4 @@ export function installConcurrentTransactionsRetry (): boolean {
       }
     }
   }
-  installed = true
-  return true
-}
+})

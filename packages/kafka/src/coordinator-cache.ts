@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module'
-import { KAFKAJS_VERSION } from './produce-encoder.ts'
-
-const require = createRequire(import.meta.url)
+import { kafkajsPatch } from './kafkajs-patch.ts'
 
 /** kafkajs' coordinator type of a transaction coordinator (protocol/coordinatorTypes.js). */
 const TRANSACTION = 1
@@ -14,8 +11,6 @@ interface ClusterPrototype {
   findGroupCoordinatorMetadata(this: object, args: { groupId: string, coordinatorType?: number }): Promise<CoordinatorMetadata>
 }
 
-let installed: boolean | undefined
-
 /**
  * kafkajs 2.2.4 asks the cluster for the transaction coordinator (a FindCoordinator round trip)
  * before each AddPartitionsToTxn, AddOffsetsToTxn and EndTxn: two extra round trips in every
@@ -25,12 +20,8 @@ let installed: boolean | undefined
  * Group coordinators (consumer groups) are untouched. Only for the kafkajs version it was written
  * against; returns whether it is installed. Idempotent.
  */
-export function installCoordinatorCache (): boolean {
-  if (installed !== undefined) return installed
-  installed = false
-  const pkg = require('kafkajs/package.json') as { version: string }
-  if (pkg.version !== KAFKAJS_VERSION) return false
-  const Cluster = require('kafkajs/src/cluster/index.js') as { prototype: ClusterPrototype }
+export const installCoordinatorCache = kafkajsPatch((load) => {
+  const Cluster = load('kafkajs/src/cluster/index.js') as { prototype: ClusterPrototype }
   const original = Cluster.prototype.findGroupCoordinatorMetadata
   const caches = new WeakMap<object, Map<string, { metadata: CoordinatorMetadata, until: number }>>()
   Cluster.prototype.findGroupCoordinatorMetadata = async function (args) {
@@ -44,6 +35,4 @@ export function installCoordinatorCache (): boolean {
     cache.set(args.groupId, { metadata, until: now + COORDINATOR_TTL_MS })
     return metadata
   }
-  installed = true
-  return true
-}
+})

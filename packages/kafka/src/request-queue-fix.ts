@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module'
-import { KAFKAJS_VERSION } from './produce-encoder.ts'
-
-const require = createRequire(import.meta.url)
+import { kafkajsPatch } from './kafkajs-patch.ts'
 
 interface RequestQueue {
   throttledUntil: number
@@ -13,8 +10,6 @@ interface RequestQueue {
 
 /** kafkajs' own interval for re-checking queued requests (requestQueue/index.js). */
 const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10
-
-let installed: boolean | undefined
 
 /**
  * kafkajs 2.2.4 schedules its throttle check with `throttledUntil - Date.now()`, a negative delay
@@ -28,12 +23,8 @@ let installed: boolean | undefined
  * and every answer or timeout checks the queue anyway. Only for the kafkajs version it was
  * written against; returns whether it is installed. Idempotent.
  */
-export function installRequestQueueFix (): boolean {
-  if (installed !== undefined) return installed
-  installed = false
-  const pkg = require('kafkajs/package.json') as { version: string }
-  if (pkg.version !== KAFKAJS_VERSION) return false
-  const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueue }
+export const installRequestQueueFix = kafkajsPatch((load) => {
+  const RequestQueue = load('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueue }
   RequestQueue.prototype.scheduleCheckPendingRequests = function (this: RequestQueue) {
     if (this.throttleCheckTimeoutId || this.pending.length === 0) return
     const untilUnthrottled = this.throttledUntil - Date.now()
@@ -43,6 +34,4 @@ export function installRequestQueueFix (): boolean {
       this.checkPendingRequests()
     }, delay)
   }
-  installed = true
-  return true
-}
+})
