@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { createKafkaClient } from '../src/index.ts'
-import { brokersFromEnv, connectedAdmin, createTopic, uniqueName } from '../src/testing.ts'
+import { warmTransactionalProducer } from './helpers.ts'
 
 const require = createRequire(import.meta.url)
 
 test('back-to-back transactions: CONCURRENT_TRANSACTIONS is asked again at the coordinator, without a metadata refresh or a resend', { timeout: 60_000 }, async (t) => {
-  const kafka = createKafkaClient({ brokers: brokersFromEnv(), clientId: 'concurrent-transactions-test' })
-  const admin = await connectedAdmin(t, kafka)
-  const topic = uniqueName('txn-concurrent')
-  await createTopic(admin, topic, 1)
-  // What the coordinator answered, seen below the retry (the original request of each attempt).
-  const Broker = require('kafkajs/src/broker/index.js') as { prototype: Record<string, (...args: unknown[]) => Promise<unknown>> }
+  const { admin, topic, producer } = await warmTransactionalProducer(t, 'concurrent-transactions-test')
+  // What the coordinator answered, seen below the retry (each attempt's request on its connection).
   const concurrent = { count: 0 }
-  const connection = require('kafkajs/src/network/connection.js') as { prototype: { send: (request: { request: { apiKey: number } }) => Promise<unknown> } }
+  const connection = require('kafkajs/src/network/connection.js') as { prototype: { send: (request: unknown) => Promise<unknown> } }
   const send = connection.prototype.send
   connection.prototype.send = async function (request) {
     try {
@@ -25,14 +20,6 @@ test('back-to-back transactions: CONCURRENT_TRANSACTIONS is asked again at the c
     }
   }
   t.after(() => { connection.prototype.send = send })
-  assert.equal(typeof Broker.prototype.addPartitionsToTxn, 'function')
-
-  const producer = kafka.producer({ transactionalId: uniqueName('txn'), idempotent: true, maxInFlightRequests: 1 })
-  await producer.connect()
-  t.after(() => producer.disconnect())
-  const warm = await producer.transaction()
-  await warm.send({ topic, messages: [{ value: 'warm-up' }] })
-  await warm.commit()
   const requests: Record<string, number> = {}
   producer.on(producer.events.REQUEST, (e) => { requests[e.payload.apiName] = (requests[e.payload.apiName] ?? 0) + 1 })
   const transactions = 30
