@@ -2,12 +2,17 @@
  * The load generator, run as its own process (forked by run.ts) so it does not share an event
  * loop with the server under test. Keeps `connections × pipelining` signed webhooks in flight over
  * keep-alive connections for `warmupS + durationS` seconds; measures only after the warm-up.
+ *
+ * With `rate` > 0 the load is open instead: webhook i is due at start + i / rate, whether earlier
+ * ones were answered or not (as Meta sends them), over the same connections (undici queues what
+ * they cannot take at once). Its latency counts from when it was due, not from when a connection
+ * took it, so a server that falls behind shows its backlog in the percentiles.
  */
 import { performance } from 'node:perf_hooks'
 import { Pool } from 'undici'
 import { createWebhookFactory } from './webhooks.ts'
 
-export interface LoadOptions { url: string, secret: string, durationS: number, warmupS: number, connections: number, pipelining: number }
+export interface LoadOptions { url: string, secret: string, durationS: number, warmupS: number, connections: number, pipelining: number, rate?: number }
 export interface LoadResult { requests: number, answered: number, accepted: number, perSecond: number, statuses: Record<string, number>, errors: Record<string, number>, latencyMs: { p50: number, p90: number, p99: number, max: number, mean: number } }
 
 export async function runLoad (options: LoadOptions): Promise<LoadResult> {
@@ -23,28 +28,48 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
   const measureFrom = start + options.warmupS * 1000
   const end = measureFrom + options.durationS * 1000
 
-  async function worker (): Promise<void> {
-    while (performance.now() < end) {
-      const { body, signature } = next()
-      const sent = performance.now()
-      try {
-        const res = await pool.request({ path: '/webhook', method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } })
-        await res.body.dump()
-        const done = performance.now()
-        answered++
-        if (res.statusCode === 200) accepted++
-        if (sent < measureFrom || done > end) continue
-        statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
-        if (count < latencies.length) latencies[count] = done - sent
-        count++
-      } catch (err) {
-        const code = (err as { code?: string }).code ?? (err as Error).message
-        errors[code] = (errors[code] ?? 0) + 1
-      }
+  const isOpen = options.rate !== undefined && options.rate > 0
+
+  /** Sends one webhook due at `sent`; measured when due after the warm-up (closed load: and answered before the end). */
+  async function send (sent: number): Promise<void> {
+    const { body, signature } = next()
+    try {
+      const res = await pool.request({ path: '/webhook', method: 'POST', body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature } })
+      await res.body.dump()
+      const done = performance.now()
+      answered++
+      if (res.statusCode === 200) accepted++
+      if (sent < measureFrom || (!isOpen && done > end)) return
+      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
+      if (count < latencies.length) latencies[count] = done - sent
+      count++
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? (err as Error).message
+      errors[code] = (errors[code] ?? 0) + 1
     }
   }
 
-  await Promise.all(Array.from({ length: options.connections * options.pipelining }, worker))
+  async function worker (): Promise<void> {
+    while (performance.now() < end) await send(performance.now())
+  }
+
+  /** Open load: every webhook due by now goes out, then a wait of about a millisecond. */
+  async function paced (rate: number): Promise<void> {
+    const inFlight = new Set<Promise<void>>()
+    for (let i = 0; ; i++) {
+      const due = start + (i * 1000) / rate
+      if (due >= end) break
+      const wait = due - performance.now()
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
+      const request = send(due)
+      inFlight.add(request)
+      void request.finally(() => inFlight.delete(request))
+    }
+    await Promise.all(inFlight)
+  }
+
+  if (isOpen) await paced(options.rate!)
+  else await Promise.all(Array.from({ length: options.connections * options.pipelining }, worker))
   await pool.close()
   const sorted = latencies.subarray(0, Math.min(count, latencies.length)).sort()
   const at = (q: number) => sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!

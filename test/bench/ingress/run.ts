@@ -6,9 +6,12 @@
  * run, `no-kafka`, is the ingress with a producer that acknowledges at once: the difference to
  * `ingress` is what Kafka (kafkajs encoding, the broker round trip) costs.
  *
- *   npx tsx --conditions=source test/bench/ingress/run.ts [--duration 10] [--warmup 2] [--connections 64] [--pipelining 1]
- *     [--modes bare,no-kafka,ingress,consumer] [--rounds 1]
- *   (further modes: kafkajs-encoder — kafkajs' own Produce encoder; platformatic / confluent —
+ *   node --conditions=source test/bench/ingress/run.ts [--duration 10] [--warmup 2] [--connections 64] [--pipelining 1]
+ *     [--modes bare,no-kafka,ingress,consumer] [--rounds 1] [--rate 0]
+ *   (further modes: minimal — issue 18's reference route: verify, parse, one Avro record, nothing
+ *   else; steps — five runs of the ingress's own request path on that bare fastify, up to verify,
+ *   parse, split, raw and publish: where between the reference route and no-kafka the rate goes;
+ *   kafkajs-encoder — kafkajs' own Produce encoder; platformatic / confluent —
  *   @platformatic/kafka or Confluent's client under @wabridge/kafka's producer, with their ratio to
  *   `ingress`: the Kafka-client decision)
  *
@@ -24,6 +27,12 @@
  * A fourth run, `ingress + consumer`, repeats `ingress` with a consumer group reading the
  * messages and statuses topics in this process, and reports end-to-end latency: from the moment
  * ingress received a webhook (the records' received_at) to the moment the consumer has its record.
+ *
+ * `--rate R` (webhooks/s) replaces the closed load (each connection sends its next webhook when the
+ * last is answered, so the rate is the server's ceiling and latency is connections / rate) with an
+ * open one: webhooks go out at R per second whatever the server does, as Meta sends them, and
+ * latency counts from when each was due (load.ts). Every endpoint then serves the same rate, so
+ * its CPU per webhook and its latency (end to end with `consumer`) are what compare.
  *
  * Checks that every webhook answered 200 is on the raw topic, then deletes the bench's topics.
  */
@@ -47,7 +56,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '64' },
     pipelining: { type: 'string', default: '1' },
     modes: { type: 'string', default: 'bare,no-kafka,ingress,consumer' },
-    rounds: { type: 'string', default: '1' }
+    rounds: { type: 'string', default: '1' },
+    rate: { type: 'string', default: '0' }
   }
 })
 const SECRET = 'bench-app-secret'
@@ -60,7 +70,9 @@ const prefix = `bench-${randomUUID().slice(0, 8)}`
  * ingress with @platformatic/kafka or Confluent's client under @wabridge/kafka's producer (issue 18's
  * client comparison; `confluent` needs BENCH_CONFLUENT_MODULE, see confluent-as-kafkajs.ts).
  */
-type Mode = 'bare' | 'no-kafka' | 'ingress' | 'kafkajs-encoder' | 'platformatic' | 'confluent'
+type Step = 'verify' | 'parse' | 'split' | 'raw' | 'publish'
+const STEPS: readonly Step[] = ['verify', 'parse', 'split', 'raw', 'publish']
+type Mode = 'bare' | 'minimal' | `steps-${Step}` | 'no-kafka' | 'ingress' | 'kafkajs-encoder' | 'platformatic' | 'confluent'
 const serverMode = (mode: Mode) => mode === 'kafkajs-encoder' ? 'ingress' : mode === 'platformatic' || mode === 'confluent' ? `ingress-${mode}` : mode
 
 async function startServer (mode: Mode): Promise<{ child: ChildProcess, url: string }> {
@@ -96,7 +108,7 @@ async function stopServer (child: ChildProcess): Promise<number | null> {
 
 async function load (url: string): Promise<LoadResult> {
   const options: LoadOptions = {
-    url, secret: SECRET, durationS: Number(args.duration), warmupS: Number(args.warmup), connections: Number(args.connections), pipelining: Number(args.pipelining)
+    url, secret: SECRET, durationS: Number(args.duration), warmupS: Number(args.warmup), connections: Number(args.connections), pipelining: Number(args.pipelining), rate: Number(args.rate)
   }
   const child = fork(here('./load.ts'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   child.send(options)
@@ -149,10 +161,12 @@ async function startEndToEndConsumer (): Promise<{ finish: (measureFrom: number)
   }
 }
 
-type Measured = LoadResult & { cpuUsPerWebhook: number, systemUsPerWebhook: number, endToEnd?: EndToEnd }
+type Measured = LoadResult & { cpuUsPerWebhook: number, systemUsPerWebhook: number, loopDelayMs: ServerCpu['loopDelayMs'], endToEnd?: EndToEnd }
 
-async function cpuOf (child: ChildProcess): Promise<{ cpuUs: number, systemUs: number }> {
-  const reply = once(child, 'message') as Promise<[{ cpuUs: number, systemUs: number }]>
+interface ServerCpu { cpuUs: number, systemUs: number, loopDelayMs: { p99: number, max: number } }
+
+async function cpuOf (child: ChildProcess): Promise<ServerCpu> {
+  const reply = once(child, 'message') as Promise<[ServerCpu]>
   child.send('cpu')
   return (await reply)[0]
 }
@@ -168,27 +182,31 @@ async function measure (mode: Mode, withConsumer = false): Promise<Measured> {
     const per = (us: number) => us / Math.max(1, result.answered)
     const cpuUsPerWebhook = per(cpuAfter.cpuUs - cpuBefore.cpuUs)
     const systemUsPerWebhook = per(cpuAfter.systemUs - cpuBefore.systemUs)
-    return { ...result, cpuUsPerWebhook, systemUsPerWebhook, ...(e2e && { endToEnd: await e2e.finish(measureFrom) }) }
+    return { ...result, cpuUsPerWebhook, systemUsPerWebhook, loopDelayMs: cpuAfter.loopDelayMs, ...(e2e && { endToEnd: await e2e.finish(measureFrom) }) }
   } finally {
     const code = await stopServer(server.child)
     if (code !== 0) console.error(`# ${mode} server exited with ${code}`)
   }
 }
 
-interface Round { bare: Measured, noKafka?: Measured, ingress?: Measured, kafkajsEncoder?: Measured, platformatic?: Measured, confluent?: Measured, withConsumer?: Measured }
+interface Round { bare: Measured, minimal?: Measured, steps?: Partial<Record<Step, Measured>>, noKafka?: Measured, ingress?: Measured, kafkajsEncoder?: Measured, platformatic?: Measured, confluent?: Measured, withConsumer?: Measured }
 
 const modes = new Set(args.modes.split(','))
 const load1 = () => loadavg().map((l) => l.toFixed(2)).join(' ')
-console.log(`# ingress benchmark: ${cpus().length} CPUs, ${args.duration} s (+${args.warmup} s warm-up), ${args.connections} connections × pipelining ${args.pipelining}, ${args.rounds} round(s), broker ${brokers}, prefix ${prefix}`)
+const openLoad = Number(args.rate) > 0 ? `, open load of ${args.rate} webhooks/s (ratios to bare are then about 1: compare CPU per webhook and latency)` : ''
+console.log(`# ingress benchmark: ${cpus().length} CPUs, ${args.duration} s (+${args.warmup} s warm-up), ${args.connections} connections × pipelining ${args.pipelining}${openLoad}, ${args.rounds} round(s), broker ${brokers}, prefix ${prefix}`)
 const rounds: Round[] = []
 /** The runs after `bare`: the key of their result, their --modes name; each round starts one further down the list, so no run always comes last. */
-const runs: Array<[keyof Round, string, () => Promise<Measured>]> = [
+const runs: Array<[keyof Round | Step, string, () => Promise<Measured>]> = [
+  ['minimal', 'minimal', () => measure('minimal')],
   ['noKafka', 'no-kafka', () => measure('no-kafka')],
   ['ingress', 'ingress', () => measure('ingress')],
   ['kafkajsEncoder', 'kafkajs-encoder', () => measure('kafkajs-encoder')],
   ['platformatic', 'platformatic', () => measure('platformatic')],
   ['confluent', 'confluent', () => measure('confluent')],
-  ['withConsumer', 'consumer', () => measure('ingress', true)]
+  ['withConsumer', 'consumer', () => measure('ingress', true)],
+  // `steps`: the ladder from the reference route to the ingress's whole request path, one step more per run.
+  ...STEPS.map((step): [Step, string, () => Promise<Measured>] => [step, 'steps', () => measure(`steps-${step}`)])
 ]
 const chosen = runs.filter(([, mode]) => modes.has(mode))
 for (let i = 0; i < Number(args.rounds); i++) {
@@ -196,7 +214,9 @@ for (let i = 0; i < Number(args.rounds); i++) {
   const round: Round = { bare: await measure('bare') }
   for (let j = 0; j < chosen.length; j++) {
     const [key, , run] = chosen[(i + j) % chosen.length]!
-    round[key] = await run()
+    const measured = await run()
+    if ((STEPS as readonly string[]).includes(key)) (round.steps ??= {})[key as Step] = measured
+    else round[key as Exclude<keyof Round, 'bare' | 'steps'>] = measured
   }
   rounds.push(round)
 }
@@ -220,6 +240,7 @@ const fmt = (r: Measured, bare: Measured) => [
   Math.round(r.perSecond).toLocaleString('en-US').padStart(9), (r.perSecond / bare.perSecond).toFixed(3).padStart(7),
   r.latencyMs.p50.toFixed(2).padStart(8), r.latencyMs.p90.toFixed(2).padStart(8), r.latencyMs.p99.toFixed(2).padStart(8), r.latencyMs.max.toFixed(1).padStart(8),
   `${r.cpuUsPerWebhook.toFixed(1).padStart(8)} (${r.systemUsPerWebhook.toFixed(1)} sys)`,
+  `${r.loopDelayMs.p99.toFixed(1).padStart(6)} /${r.loopDelayMs.max.toFixed(0).padStart(5)}`,
   `  ${JSON.stringify(r.statuses)} ${Object.keys(r.errors).length ? JSON.stringify(r.errors) : ''}`
 ].join(' ')
 const median = (values: number[]) => {
@@ -229,10 +250,12 @@ const median = (values: number[]) => {
 }
 
 console.log('')
-console.log(`${'round endpoint'.padEnd(20)} webhooks/s  / bare   p50 ms   p90 ms   p99 ms   max ms  CPU µs/webhook    answers`)
+console.log(`${'round endpoint'.padEnd(20)} webhooks/s  / bare   p50 ms   p90 ms   p99 ms   max ms  CPU µs/webhook     loop delay p99/max ms  answers`)
 rounds.forEach((r, i) => {
   const row = (name: string, m: Measured | undefined) => { if (m) console.log(`${String(i + 1).padStart(5)} ${name.padEnd(18)} ${fmt(m, r.bare)}`) }
   row('bare fastify', r.bare)
+  row('minimal route', r.minimal)
+  for (const step of STEPS) row(`steps to ${step}`, r.steps?.[step])
   row('no-kafka', r.noKafka)
   row('ingress', r.ingress)
   row('kafkajs encoder', r.kafkajsEncoder)
@@ -243,19 +266,23 @@ rounds.forEach((r, i) => {
   if (e2e) console.log(`      end to end (received by ingress → read by a consumer), ${e2e.records.toLocaleString('en-US')} records: p50 ${e2e.p50.toFixed(1)} ms, p90 ${e2e.p90.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms, max ${e2e.max.toFixed(1)} ms`)
 })
 console.log('')
-const ratios = (pick: (r: Round) => Measured | undefined) => rounds.flatMap((r) => { const m = pick(r); return m ? [m.perSecond / r.bare.perSecond] : [] })
+// Under an open load every endpoint serves the same rate: a ratio of rates says nothing, so none is printed.
+const ratios = (pick: (r: Round) => Measured | undefined) => openLoad ? [] : rounds.flatMap((r) => { const m = pick(r); return m ? [m.perSecond / r.bare.perSecond] : [] })
 const goal = (name: string, values: number[], ok: (v: number) => boolean, text: string, digits = 3) => {
   if (values.length === 0) return
   const value = median(values)
   console.log(`${name.padEnd(26)} ${value.toFixed(digits).padStart(7)}   goal ${text}${ok(value) ? '' : '   NOT MET'}${values.length > 1 ? `   (rounds: ${values.map((v) => v.toFixed(digits)).join(', ')})` : ''}`)
 }
 console.log(rounds.length > 1 ? `medians over ${rounds.length} rounds:` : 'ratios:')
+goal('minimal route / bare', ratios((r) => r.minimal), () => true, '(issue 18: 0.82 on its machine)')
+for (const step of STEPS) goal(`steps to ${step} / bare`, ratios((r) => r.steps?.[step]), () => true, '(the ingress\'s path on a bare fastify, up to this step)')
+goal('no-kafka / minimal', openLoad ? [] : rounds.flatMap((r) => r.noKafka && r.minimal ? [r.noKafka.perSecond / r.minimal.perSecond] : []), () => true, '(what the ingress keeps beyond the reference route)')
 goal('no-kafka / bare', ratios((r) => r.noKafka), (v) => v >= 0.75, '≥ 0.75')
 goal('ingress / bare', ratios((r) => r.ingress), (v) => v >= 0.45, '≥ 0.45')
 goal('kafkajs encoder / bare', ratios((r) => r.kafkajsEncoder), () => true, '(kafkajs\' own Produce encoder)')
 goal('platformatic / bare', ratios((r) => r.platformatic), () => true, '(@platformatic/kafka under the producer)')
 // The client decision (issue 18): a candidate replaces kafkajs only if ≥ 20 % faster on ingress, in the same round.
-const toIngress = (pick: (r: Round) => Measured | undefined) => rounds.flatMap((r) => { const m = pick(r); return m && r.ingress ? [m.perSecond / r.ingress.perSecond] : [] })
+const toIngress = (pick: (r: Round) => Measured | undefined) => openLoad ? [] : rounds.flatMap((r) => { const m = pick(r); return m && r.ingress ? [m.perSecond / r.ingress.perSecond] : [] })
 goal('confluent / bare', ratios((r) => r.confluent), () => true, '(Confluent\'s client under the producer)')
 goal('platformatic / ingress', toIngress((r) => r.platformatic), () => true, '(switch clients only if ≥ 1.20)')
 goal('confluent / ingress', toIngress((r) => r.confluent), () => true, '(switch clients only if ≥ 1.20)')
@@ -264,6 +291,8 @@ goal('end to end p50 ms', rounds.flatMap((r) => r.withConsumer?.endToEnd ? [r.wi
 goal('end to end p99 ms', rounds.flatMap((r) => r.withConsumer?.endToEnd ? [r.withConsumer.endToEnd.p99] : []), (v) => v <= 50, '≤ 50', 1)
 const cpu = (pick: (r: Round) => Measured | undefined) => rounds.flatMap((r) => { const m = pick(r); return m ? [m.cpuUsPerWebhook] : [] })
 goal('CPU µs/webhook bare', cpu((r) => r.bare), () => true, '(server process)', 1)
+goal('CPU µs/webhook minimal', cpu((r) => r.minimal), () => true, '(server process)', 1)
+for (const step of STEPS) goal(`CPU µs/webhook to ${step}`, cpu((r) => r.steps?.[step]), () => true, '(server process)', 1)
 goal('CPU µs/webhook no-kafka', cpu((r) => r.noKafka), () => true, '(server process)', 1)
 goal('CPU µs/webhook ingress', cpu((r) => r.ingress), () => true, '(server process)', 1)
 goal('CPU µs/webhook kafkajs enc.', cpu((r) => r.kafkajsEncoder), () => true, '(server process)', 1)

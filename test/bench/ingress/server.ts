@@ -1,26 +1,127 @@
 /**
  * The server under test, run as its own process (forked by run.ts): `bare` is a fastify endpoint
- * that answers 200 to every POST /webhook and does nothing else; `ingress` is the real ingress
+ * that answers 200 to every POST /webhook and does nothing else; `minimal` is issue 18's reference
+ * route (verify, parse, one Avro record); `steps-<step>` the ingress's own request path on that
+ * fastify up to <step> (verify, parse, split, raw, publish); `ingress` is the real ingress
  * (createIngress) against KAFKA_BROKERS; `no-kafka` is the same ingress with a producer that
  * acknowledges at once, to separate the HTTP/verify/split/encode share from Kafka's;
  * `ingress-platformatic` and `ingress-confluent` are the ingress with @platformatic/kafka or
  * Confluent's client under its producer.
- * Reports its URL over IPC, answers 'cpu' with its process.cpuUsage() (user + system, and system, µs), stops on
+ * Reports its URL over IPC, answers 'cpu' with its process.cpuUsage() (user + system, and system, µs)
+ * and its event-loop delay since the last 'cpu' (p99 and max, ms), stops on
  * 'stop' or SIGTERM.
  */
-import Fastify from 'fastify'
-import { createKafkaClient, createProducer, createTopicLimits, type WabridgeProducer } from '@wabridge/kafka'
+import { createHash } from 'node:crypto'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { metrics, ROOT_CONTEXT } from '@opentelemetry/api'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { createKafkaClient, createProducer, createTopicLimits, topicNames, type TopicLimits, type WabridgeProducer } from '@wabridge/kafka'
 import { createLogger } from '@wabridge/telemetry'
 import { createIngress, loadConfig } from '@wabridge/ingress'
+import { createCodec } from '@wabridge/schemas'
+import { verifyWebhookSignature } from '@wabridge/webhook-signature'
+import { createDedupCache } from '../../../services/ingress/src/dedup-cache.ts'
+import { createIngressMetrics } from '../../../services/ingress/src/metrics.ts'
+import { firstEntryId, toRawRecord } from '../../../services/ingress/src/raw-record.ts'
+import { parseWebhookJson, splitWebhook } from '../../../services/ingress/src/split-webhook.ts'
+import { createWebhookPublisher } from '../../../services/ingress/src/webhook-publisher.ts'
 import { confluentAsKafkajs } from '../kafka-client/confluent-as-kafkajs.ts'
 import { platformaticAsKafkajs } from '../kafka-client/platformatic-as-kafkajs.ts'
 
 async function startBare () {
   const app = Fastify({ logger: false })
   app.post('/webhook', async () => ({ status: 'accepted' }))
+  return listen(app)
+}
+
+/** Listens on a free loopback port: the url and stop of a bench server. */
+async function listen (app: FastifyInstance) {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, stop: () => app.close() }
+}
+
+/** A fastify instance with no logger and no hooks that keeps JSON bodies as raw Buffers (as the ingress does). */
+function rawBodyFastify (): FastifyInstance {
+  const app = Fastify({ logger: false })
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => { done(null, body) })
+  return app
+}
+
+/**
+ * BENCH_EXTRA_HASHES=N adds N SHA-256 hashes of the body (about 2 µs each here) to every request of
+ * `minimal`: a known amount of work, to see what a µs of work costs once the server is the bottleneck.
+ */
+const EXTRA_HASHES = Number(process.env.BENCH_EXTRA_HASHES ?? 0)
+
+/**
+ * `minimal`, the reference route of issue 18: verifies the HMAC over the raw body, parses the JSON
+ * and encodes one Avro record (the raw archive record), and nothing else: no split, no
+ * validation, no dedup, no second record, no deadline, no hooks.
+ */
+async function startMinimal () {
+  const secret = process.env.WA_APP_SECRETS ?? ''
+  const codec = createCodec()
+  const app = rawBodyFastify()
+  app.post('/webhook', async (request, reply) => {
+    const body = request.body as Buffer
+    const signature = request.headers['x-hub-signature-256']
+    if (!verifyWebhookSignature(body, typeof signature === 'string' ? signature : undefined, [secret]).ok) return reply.code(401).send('bad signature')
+    JSON.parse(body.toString('utf8'))
+    let hashed = 0
+    for (let i = 0; i < EXTRA_HASHES; i++) hashed ^= createHash('sha256').update(body).digest()[0]!
+    const encoded = codec.encode('RawWebhook', {
+      received_at: Date.now(),
+      body,
+      signature: signature as string,
+      headers: {},
+      content_type: 'application/json',
+      remote_address: request.ip,
+      verified: true,
+      body_truncated: false,
+      body_size: body.length
+    })
+    return { status: 'accepted', bytes: encoded.length, ...(EXTRA_HASHES > 0 && { hashed }) }
+  })
+  return listen(app)
+}
+
+/** The ingress's request path in the order it runs; `steps-<step>` runs it up to and including <step>. */
+export const STEPS = ['verify', 'parse', 'split', 'raw', 'publish'] as const
+type Step = typeof STEPS[number]
+
+/**
+ * `steps-<step>`: the ingress's own functions (those of stages.ts) on the bare fastify of `minimal`,
+ * up to <step>, then a 200: the ladder from the reference route to the ingress's whole work,
+ * without its hooks, logger and error handler (the rest of the difference to `no-kafka`).
+ */
+async function startSteps (last: Step) {
+  const secret = process.env.WA_APP_SECRETS ?? ''
+  const upTo = STEPS.indexOf(last)
+  const publisher = createWebhookPublisher({ topics: topicNames('bench'), timeoutMs: 5000, maxPendingBytes: 128 * 1024 * 1024 }, {
+    producer: instantProducer,
+    limits: { peek: () => ({ maxMessageBytes: 1_048_588, partitions: 1 }), get: async () => new Map() } as unknown as TopicLimits,
+    codec: createCodec(),
+    dedup: createDedupCache({ ttlMs: 15 * 60_000, maxEntries: 200_000 }),
+    metrics: createIngressMetrics(metrics.getMeter('bench'))
+  })
+  const app = rawBodyFastify()
+  app.post('/webhook', async (request) => {
+    const body = request.body as Buffer
+    const signature = request.headers['x-hub-signature-256']
+    if (!verifyWebhookSignature(body, typeof signature === 'string' ? signature : undefined, [secret]).ok) throw new Error('bad signature')
+    if (upTo < STEPS.indexOf('parse')) return { status: 'accepted' }
+    const payload = parseWebhookJson(body, 64)
+    if (upTo < STEPS.indexOf('split')) return { status: 'accepted' }
+    const records = splitWebhook(payload, Date.now())
+    if (upTo < STEPS.indexOf('raw')) return { status: 'accepted' }
+    const raw = toRawRecord({ body, headers: request.headers, remoteAddress: request.ip, receivedAt: Date.now(), wabaId: firstEntryId(payload) })
+    if (upTo < STEPS.indexOf('publish')) return { status: 'accepted' }
+    const { published } = await publisher.publish([...records, raw], ROOT_CONTEXT)
+    return { status: 'accepted', records: published }
+  })
+  return listen(app)
 }
 
 /** Acknowledges every send at once: the ingress without Kafka's cost. */
@@ -61,8 +162,9 @@ async function startIngress (client: 'kafkajs' | 'none' | 'platformatic' | 'conf
 
 const mode = process.argv[2]
 const clients = { ingress: 'kafkajs', 'no-kafka': 'none', 'ingress-platformatic': 'platformatic', 'ingress-confluent': 'confluent' } as const
-const server = mode === 'bare' ? await startBare() : mode !== undefined && mode in clients ? await startIngress(clients[mode as keyof typeof clients]) : undefined
-if (!server) throw new Error('usage: server.ts bare|ingress|no-kafka|ingress-platformatic|ingress-confluent')
+const step = mode?.startsWith('steps-') ? mode.slice('steps-'.length) as Step : undefined
+const server = mode === 'bare' ? await startBare() : step !== undefined && STEPS.includes(step) ? await startSteps(step) : mode === 'minimal' ? await startMinimal() : mode !== undefined && mode in clients ? await startIngress(clients[mode as keyof typeof clients]) : undefined
+if (!server) throw new Error(`usage: server.ts bare|minimal|steps-<${STEPS.join('|')}>|ingress|no-kafka|ingress-platformatic|ingress-confluent`)
 let stopping = false
 const stop = async () => {
   if (stopping) return
@@ -70,11 +172,15 @@ const stop = async () => {
   await server.stop()
   process.exit(0)
 }
+// How late the event loop ran its timers (a blocked or starved loop delays every request behind it); reset by each 'cpu'.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+loopDelay.enable()
 process.on('message', (msg) => {
   if (msg === 'stop') void stop()
   if (msg === 'cpu') {
     const { user, system } = process.cpuUsage()
-    process.send?.({ cpuUs: user + system, systemUs: system })
+    process.send?.({ cpuUs: user + system, systemUs: system, loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 } })
+    loopDelay.reset()
   }
 })
 process.once('SIGTERM', () => { void stop() })
