@@ -61,7 +61,8 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
       if (due >= end) break
       const wait = due - performance.now()
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
-      const request = send(due)
+      // Up to a millisecond early: its latency counts from when it went.
+      const request = send(Math.max(due, performance.now()))
       inFlight.add(request)
       void request.finally(() => inFlight.delete(request))
     }
