@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer } from '
 import { z } from 'zod'
 import { createCodec, type Codec } from './codec.ts'
 import { ClientError } from './errors.ts'
+import { correctKafkajsIdleTimers } from './kafkajs-idle-timers.ts'
 import type { InboundMessage, InboundStatus, OutboundResult } from './records.ts'
 import { createSchemaRegistry } from './registry.ts'
 import { isScheduled, toRequestRecord, type SendRequest } from './request.ts'
@@ -95,6 +96,7 @@ export function createClient (options: ClientOptions): Client {
   const clientId = options.clientId ?? 'wabridge-client'
   const topics = clientTopics(options.topicPrefix ?? 'wa')
   const now = options.now ?? Date.now
+  correctKafkajsIdleTimers()
   const kafka = new Kafka({ logLevel: logLevel.ERROR, ...options.kafka, clientId, brokers: options.brokers })
   const codec: Codec = createCodec(options.schemaRegistryUrl === undefined ? undefined : createSchemaRegistry(options.schemaRegistryUrl))
   const waiter = createResultWaiter(kafka, topics.outboundResults, clientId, (buf) => codec.deserialize(buf, 'OutboundResult'))
