@@ -5,7 +5,7 @@
  * cell: achieved rate per number (min / median, as a share of the limit; "steady" leaves out each
  * number's first --warmup seconds), one-second windows over the limit, and the aggregate msg/s.
  *
- *   npx tsx --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10] [--warmup 5] [--windows off,enforce] [--instances 1,2]
+ *   node --conditions=source test/bench/egress/run.ts [--grid 10x80,100x80,4x1000] [--seconds 10] [--warmup 5] [--windows off,enforce] [--instances 1,2]
  *
  * --instances runs every cell once per instance count given: N egress processes in one group share
  * the 12 partitions; their CPU is summed (CPU per send, capacity per core).

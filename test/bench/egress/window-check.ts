@@ -5,7 +5,7 @@
  * timed with CPU time (process.cpuUsage) and wall time. Every window is open, as in run.ts
  * --windows enforce: no sync, no refusal — the per-request price every send pays.
  *
- *   npx tsx --conditions=source test/bench/egress/window-check.ts [--pairs 100000] [--requests 1000000] [--egress-cpu-us N]
+ *   node --conditions=source test/bench/egress/window-check.ts [--pairs 100000] [--requests 1000000] [--egress-cpu-us N]
  *
  * --egress-cpu-us: egress's CPU per request without the check (run.ts' "egress CPU ms / 1000 req"
  * of a mode-off cell, in µs); the check's share of it is printed. Uses KAFKA_BROKERS (default 127.0.0.1:9092).

@@ -4,7 +4,7 @@
  * does nothing: separates fastify's fixed cost, the server's hooks, logger and span, and the
  * publish path. Sequential, so it measures cost, not concurrency.
  *
- *   npx tsx --conditions=source test/bench/ingress/inject.ts [--requests 50000]
+ *   node --conditions=source test/bench/ingress/inject.ts [--requests 50000]
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'

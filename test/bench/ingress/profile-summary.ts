@@ -3,7 +3,7 @@
  * functions with the most self time, self time per module (package or file), then inclusive time
  * per function and per module, each as a share of the samples of the whole profile.
  *
- *   npx tsx test/bench/ingress/profile-summary.ts <file.cpuprofile> [--top 30]
+ *   node test/bench/ingress/profile-summary.ts <file.cpuprofile> [--top 30]
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'

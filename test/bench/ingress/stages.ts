@@ -4,7 +4,7 @@
  * and publish (dedup, Avro encoding, headers, the size check). Stable on a busy machine where the
  * HTTP benchmark (run.ts) is not, so each change of the path can be measured on its own.
  *
- *   npx tsx --conditions=source test/bench/ingress/stages.ts [--webhooks 200000]
+ *   node --conditions=source test/bench/ingress/stages.ts [--webhooks 200000]
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
