@@ -11,6 +11,7 @@ import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { glob } from 'glob'
 import { createLocalKafka, findFreePorts, type LocalKafka } from '@wabridge/local-kafka'
+import { testRunnerArgs } from './test-runner-args.ts'
 
 const root = resolve(fileURLToPath(import.meta.url), '../..')
 
@@ -83,13 +84,7 @@ async function main (): Promise<number> {
 
   const ordered = await slowFirst(files)
   try {
-    // --test-force-exit: a test file whose tests all ended exits even if a handle leaked (a client left
-    // connected); without it one leak holds the whole run until CI's time limit.
-    // Test files run on Node's own type stripping, not tsx: the sources are erasable TypeScript with .ts
-    // imports (tsconfig: erasableSyntaxOnly, allowImportingTsExtensions; test/typecheck.test.ts holds them
-    // to it), and tsx's loader cost about a CPU-second more per test process that loads the services.
-    // The parts they spawn run the same way (packages/stack's part-entry.ts, as `npm start` launches them).
-    const args = ['--conditions=source', '--test', '--test-force-exit', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 4}`, ...ordered.files]
+    const args = testRunnerArgs(ordered.files, Number(process.env.TEST_CONCURRENCY ?? 4))
     return await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, args, { stdio: 'inherit', env, cwd: root })
       const forward = (signal: NodeJS.Signals) => child.kill(signal)

@@ -1,0 +1,11 @@
+/**
+ * Preloaded (`--import`) by the test command into `node --test` and so into every test file's
+ * process. A test file's process reports each verdict to the runner over its stdout, a pipe, and
+ * --test-force-exit ends it with process.exit() as soon as its tests have ended. Writes to a pipe
+ * are queued on Linux and process.exit() drops what is still queued: when files end close together
+ * on a busy machine the runner silently counts fewer tests than ran, still with exit code 0
+ * (nodejs/node#64833; it cost one test of 1,087 in a run beside a benchmark). Blocking writes leave
+ * nothing queued at exit. The runner's own stdout (the log) is made blocking too, which is harmless.
+ */
+const stdout = process.stdout as typeof process.stdout & { _handle?: { setBlocking?: (blocking: boolean) => unknown } }
+stdout._handle?.setBlocking?.(true)
