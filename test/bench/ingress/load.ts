@@ -13,20 +13,23 @@ import { Pool } from 'undici'
 import { createWebhookFactory } from './webhooks.ts'
 
 export interface LoadOptions { url: string, secret: string, durationS: number, warmupS: number, connections: number, pipelining: number, rate?: number }
-export interface LoadResult { requests: number, answered: number, accepted: number, perSecond: number, statuses: Record<string, number>, errors: Record<string, number>, latencyMs: { p50: number, p90: number, p99: number, max: number, mean: number } }
+export interface LoadResult { requests: number, answered: number, answeredAfterWarmup: number, accepted: number, perSecond: number, statuses: Record<string, number>, errors: Record<string, number>, latencyMs: { p50: number, p90: number, p99: number, max: number, mean: number } }
 
-export async function runLoad (options: LoadOptions): Promise<LoadResult> {
+/** `onMeasuring` is called when the warm-up ends (the server's CPU is read from then on). */
+export async function runLoad (options: LoadOptions, onMeasuring?: () => void): Promise<LoadResult> {
   const pool = new Pool(options.url, { connections: options.connections, pipelining: options.pipelining, keepAliveTimeout: 60_000 })
   const next = createWebhookFactory(options.secret)
   const latencies = new Float64Array(Math.max(1, options.durationS) * 200_000)
   let count = 0
   let accepted = 0
   let answered = 0
+  let answeredAfterWarmup = 0
   const statuses: Record<string, number> = {}
   const errors: Record<string, number> = {}
   const start = performance.now()
   const measureFrom = start + options.warmupS * 1000
   const end = measureFrom + options.durationS * 1000
+  const warmupTimer = setTimeout(() => onMeasuring?.(), options.warmupS * 1000)
 
   const isOpen = options.rate !== undefined && options.rate > 0
 
@@ -38,6 +41,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
       await res.body.dump()
       const done = performance.now()
       answered++
+      if (done >= measureFrom) answeredAfterWarmup++
       if (res.statusCode === 200) accepted++
       if (sent < measureFrom || (!isOpen && done > end)) return
       statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1
@@ -61,8 +65,9 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
       if (due >= end) break
       const wait = due - performance.now()
       if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait))
-      // Up to a millisecond early: its latency counts from when it went.
-      const request = send(Math.max(due, performance.now()))
+      // Late (the generator was busy): its latency counts from when it was due. Up to a millisecond
+      // early: from when it went.
+      const request = send(Math.min(due, performance.now()))
       inFlight.add(request)
       void request.finally(() => inFlight.delete(request))
     }
@@ -71,6 +76,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
 
   if (isOpen) await paced(options.rate!)
   else await Promise.all(Array.from({ length: options.connections * options.pipelining }, worker))
+  clearTimeout(warmupTimer)
   await pool.close()
   const sorted = latencies.subarray(0, Math.min(count, latencies.length)).sort()
   const at = (q: number) => sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -79,6 +85,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
   return {
     requests: count,
     answered,
+    answeredAfterWarmup,
     accepted,
     perSecond: count / options.durationS,
     statuses,
@@ -89,7 +96,7 @@ export async function runLoad (options: LoadOptions): Promise<LoadResult> {
 
 if (process.send) {
   process.once('message', (options: LoadOptions) => {
-    runLoad(options).then((result) => process.send!({ result }, () => process.exit(0)), (err: unknown) => {
+    runLoad(options, () => process.send!({ measuring: true })).then((result) => process.send!({ result }, () => process.exit(0)), (err: unknown) => {
       process.send!({ error: String((err as Error).stack ?? err) }, () => process.exit(1))
     })
   })

@@ -22,7 +22,8 @@
  * shared machine other processes move single figures a lot); each round starts the runs after
  * `bare` one further down their list, so that none is always last (the broker slows as a round
  * fills its topics). Each run also reports the server's
- * CPU time per webhook (user + system, warm-up included), which another process's load moves less.
+ * CPU time per webhook (user + system, from the end of the warm-up to the last answer, per answer
+ * in that time), which another process's load moves less.
  *
  * A fourth run, `ingress + consumer`, repeats `ingress` with a consumer group reading the
  * messages and statuses topics in this process, and reports end-to-end latency: from the moment
@@ -106,14 +107,17 @@ async function stopServer (child: ChildProcess): Promise<number | null> {
   return code
 }
 
-async function load (url: string): Promise<LoadResult> {
+/** Runs the load generator against `url`; `onMeasuring` is called when its warm-up ends. */
+async function load (url: string, onMeasuring: () => void): Promise<LoadResult> {
   const options: LoadOptions = {
     url, secret: SECRET, durationS: Number(args.duration), warmupS: Number(args.warmup), connections: Number(args.connections), pipelining: Number(args.pipelining), rate: Number(args.rate)
   }
   const child = fork(here('./load.ts'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   child.send(options)
   const timer = setTimeout(() => child.kill('SIGKILL'), (options.durationS + options.warmupS + 60) * 1000)
-  const [message] = await once(child, 'message') as [{ result?: LoadResult, error?: string }]
+  const message = await new Promise<{ result?: LoadResult, error?: string }>((resolve) => {
+    child.on('message', (m: { measuring?: true, result?: LoadResult, error?: string }) => { if (m.measuring) onMeasuring(); else resolve(m) })
+  })
   clearTimeout(timer)
   await once(child, 'exit')
   if (!message.result) throw new Error(`load generator failed: ${message.error}`)
@@ -176,10 +180,14 @@ async function measure (mode: Mode, withConsumer = false): Promise<Measured> {
   try {
     const e2e = withConsumer ? await startEndToEndConsumer() : undefined
     const measureFrom = Date.now() + Number(args.warmup) * 1000
-    const cpuBefore = await cpuOf(server.child)
-    const result = await load(server.url)
+    // The server's CPU from the end of the warm-up (JIT compilation and first connections left out:
+    // at a light open load they would be a large share) to the last answer, per answer in that time.
+    let cpuAtWarmupEnd: Promise<ServerCpu> | undefined
+    const result = await load(server.url, () => { cpuAtWarmupEnd = cpuOf(server.child) })
     const cpuAfter = await cpuOf(server.child)
-    const per = (us: number) => us / Math.max(1, result.answered)
+    if (!cpuAtWarmupEnd) throw new Error(`${mode}: the load generator never ended its warm-up`)
+    const cpuBefore = await cpuAtWarmupEnd
+    const per = (us: number) => us / Math.max(1, result.answeredAfterWarmup)
     const cpuUsPerWebhook = per(cpuAfter.cpuUs - cpuBefore.cpuUs)
     const systemUsPerWebhook = per(cpuAfter.systemUs - cpuBefore.systemUs)
     return { ...result, cpuUsPerWebhook, systemUsPerWebhook, loopDelayMs: cpuAfter.loopDelayMs, ...(e2e && { endToEnd: await e2e.finish(measureFrom) }) }
