@@ -1,3 +1,5 @@
+// The webhooks of each test are delivered one at a time (concurrency 1), so that they arrive in the order the
+// simulator sent them: with several in flight, as by default and at Meta, a busy machine can reorder them.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { verifyWebhookSignature } from '@wabridge/webhook-signature'
@@ -34,7 +36,7 @@ function control (base: string) {
 
 test('POST /_sim/templates/:id/status sends message_template_status_update in Meta\'s shape: pause, unpause, second pause, disable, reject; sends follow the status', async (t) => {
   const receiver = await startReceiver(t)
-  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, pairRate: false, adminToken: ADMIN })
+  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5, concurrency: 1 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, pairRate: false, adminToken: ADMIN })
   const ctl = control(sim.url)
   const created = await ctl('/templates', { wabaId: WABA, name: 'order_update', language: 'en_US', category: 'UTILITY', components: [{ type: 'BODY', text: 'Your order {{1}} is on its way' }] })
   assert.equal(created.status, 200)
@@ -90,7 +92,7 @@ test('POST /_sim/templates/:id/status sends message_template_status_update in Me
 
 test('POST /_sim/templates/:id/quality sends message_template_quality_update with the previous score; fields=quality_score lists it', async (t) => {
   const receiver = await startReceiver(t)
-  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN })
+  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5, concurrency: 1 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN })
   const ctl = control(sim.url)
   const id = (await ctl('/templates', { wabaId: WABA, name: 'promo_it', language: 'it', category: 'MARKETING', components: [{ type: 'BODY', text: 'Ciao' }] })).body.id as string
   assert.equal((await ctl(`/templates/${id}/quality`, { quality_score: 'YELLOW' })).body.qualityScore, 'YELLOW')
@@ -109,7 +111,7 @@ test('POST /_sim/templates/:id/quality sends message_template_quality_update wit
 
 test('POST /_sim/templates/:id/category sends template_category_update: the impending notice (catalogue unchanged), then the completed change', async (t) => {
   const receiver = await startReceiver(t)
-  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN })
+  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5, concurrency: 1 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN })
   const ctl = control(sim.url)
   const id = (await ctl('/templates', { wabaId: WABA, name: 'shipping_news', language: 'pt_BR', category: 'UTILITY', components: [{ type: 'BODY', text: 'Novidades' }] })).body.id as string
   const at = Date.parse('2030-01-02T03:04:05Z')
@@ -129,7 +131,7 @@ test('POST /_sim/templates/:id/category sends template_category_update: the impe
 
 test('with templateApprovalMs a template created through the control starts PENDING (132001) and is approved with its webhook after the delay', async (t) => {
   const receiver = await startReceiver(t)
-  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN, templateApprovalMs: 200 })
+  const sim = await startSim(t, { webhookUrl: receiver.url, appSecret: SECRET, webhook: { batchMs: 5, concurrency: 1 }, phoneNumbers: { [PNID]: { wabaId: WABA } }, adminToken: ADMIN, templateApprovalMs: 200 })
   const ctl = control(sim.url)
   const created = await ctl('/templates', { wabaId: WABA, name: 'new_arrivals', language: 'en_US', category: 'MARKETING', components: [{ type: 'BODY', text: 'New in store' }] })
   assert.equal(created.body.status, 'PENDING')
