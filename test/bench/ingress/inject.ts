@@ -10,13 +10,11 @@ import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { metrics, trace } from '@opentelemetry/api'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { topicNames, type TopicLimits } from '@wabridge/kafka'
-import { createCodec } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
-import { createDedupCache } from '../../../services/ingress/src/dedup-cache.ts'
 import { createIngressMetrics } from '../../../services/ingress/src/metrics.ts'
 import { buildServer } from '../../../services/ingress/src/server.ts'
-import { createWebhookPublisher, type WebhookPublisher } from '../../../services/ingress/src/webhook-publisher.ts'
+import type { WebhookPublisher } from '../../../services/ingress/src/webhook-publisher.ts'
+import { createInstantPublisher } from './instant-publisher.ts'
 import { createWebhookFactory } from './webhooks.ts'
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '50000' } } })
@@ -39,10 +37,7 @@ function ingressServer (publisher: WebhookPublisher): FastifyInstance {
 }
 
 const nothing: WebhookPublisher = { publish: async (records) => ({ published: records.length, duplicates: 0 }) }
-const limits: Pick<TopicLimits, 'peek' | 'get'> = { peek: () => ({ maxMessageBytes: 1_048_588, partitions: 1 }) as never, get: async () => new Map() }
-const instant = createWebhookPublisher({ topics: topicNames('bench'), timeoutMs: 5000, maxPendingBytes: 128 * 1024 * 1024 }, {
-  producer: { send: async () => [] }, limits, codec: createCodec(), dedup: createDedupCache({ ttlMs: 15 * 60_000, maxEntries: 200_000 }), metrics: createIngressMetrics(metrics.getMeter('bench'))
-})
+const instant = createInstantPublisher()
 const bare = Fastify({ logger: false })
 bare.post('/webhook', async () => ({ status: 'accepted' }))
 

@@ -13,20 +13,18 @@
  */
 import { createHash } from 'node:crypto'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { metrics, ROOT_CONTEXT } from '@opentelemetry/api'
+import { ROOT_CONTEXT } from '@opentelemetry/api'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { createKafkaClient, createProducer, createTopicLimits, topicNames, type TopicLimits, type WabridgeProducer } from '@wabridge/kafka'
+import { createKafkaClient, createProducer, createTopicLimits, type WabridgeProducer } from '@wabridge/kafka'
 import { createLogger } from '@wabridge/telemetry'
 import { createIngress, loadConfig } from '@wabridge/ingress'
 import { createCodec } from '@wabridge/schemas'
 import { verifyWebhookSignature } from '@wabridge/webhook-signature'
-import { createDedupCache } from '../../../services/ingress/src/dedup-cache.ts'
-import { createIngressMetrics } from '../../../services/ingress/src/metrics.ts'
 import { firstEntryId, toRawRecord } from '../../../services/ingress/src/raw-record.ts'
 import { parseWebhookJson, splitWebhook } from '../../../services/ingress/src/split-webhook.ts'
-import { createWebhookPublisher } from '../../../services/ingress/src/webhook-publisher.ts'
 import { confluentAsKafkajs } from '../kafka-client/confluent-as-kafkajs.ts'
 import { platformaticAsKafkajs } from '../kafka-client/platformatic-as-kafkajs.ts'
+import { createInstantPublisher } from './instant-publisher.ts'
 
 async function startBare () {
   const app = Fastify({ logger: false })
@@ -99,13 +97,7 @@ type Step = typeof STEPS[number]
 async function startSteps (last: Step) {
   const secret = process.env.WA_APP_SECRETS ?? ''
   const upTo = STEPS.indexOf(last)
-  const publisher = createWebhookPublisher({ topics: topicNames('bench'), timeoutMs: 5000, maxPendingBytes: 128 * 1024 * 1024 }, {
-    producer: instantProducer,
-    limits: { peek: () => ({ maxMessageBytes: 1_048_588, partitions: 1 }), get: async () => new Map() } as unknown as TopicLimits,
-    codec: createCodec(),
-    dedup: createDedupCache({ ttlMs: 15 * 60_000, maxEntries: 200_000 }),
-    metrics: createIngressMetrics(metrics.getMeter('bench'))
-  })
+  const publisher = createInstantPublisher()
   const app = rawBodyFastify()
   app.post('/webhook', async (request) => {
     const body = request.body as Buffer

@@ -9,15 +9,10 @@
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { ROOT_CONTEXT } from '@opentelemetry/api'
-import { topicNames, type TopicLimits, type WabridgeProducer } from '@wabridge/kafka'
-import { createCodec } from '@wabridge/schemas'
 import { verifyWebhookSignature } from '@wabridge/webhook-signature'
-import { createDedupCache } from '../../../services/ingress/src/dedup-cache.ts'
-import { createIngressMetrics } from '../../../services/ingress/src/metrics.ts'
 import { firstEntryId, toRawRecord } from '../../../services/ingress/src/raw-record.ts'
 import { parseWebhookJson, splitWebhook } from '../../../services/ingress/src/split-webhook.ts'
-import { createWebhookPublisher } from '../../../services/ingress/src/webhook-publisher.ts'
-import { metrics } from '@opentelemetry/api'
+import { createInstantPublisher } from './instant-publisher.ts'
 import { createWebhookFactory } from './webhooks.ts'
 
 const { values } = parseArgs({ options: { webhooks: { type: 'string', default: '200000' } } })
@@ -27,11 +22,7 @@ const next = createWebhookFactory(SECRET)
 const webhooks = Array.from({ length: n }, next)
 const headers = { host: '127.0.0.1:8080', connection: 'keep-alive', 'content-type': 'application/json', 'content-length': '400', 'x-hub-signature-256': '' }
 
-const producer: Pick<WabridgeProducer, 'send'> = { send: async () => [] }
-const limits: Pick<TopicLimits, 'peek' | 'get'> = { peek: () => ({ maxMessageBytes: 1_048_588, partitions: 1 }) as never, get: async () => new Map() }
-const publisher = createWebhookPublisher({ topics: topicNames('bench'), timeoutMs: 5000, maxPendingBytes: 128 * 1024 * 1024 }, {
-  producer, limits, codec: createCodec(), dedup: createDedupCache({ ttlMs: 15 * 60_000, maxEntries: 200_000 }), metrics: createIngressMetrics(metrics.getMeter('bench'))
-})
+const publisher = createInstantPublisher()
 
 const times = { verify: 0, parse: 0, split: 0, raw: 0, publish: 0 }
 const t0 = performance.now()
