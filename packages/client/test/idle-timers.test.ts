@@ -1,10 +1,9 @@
 // Its own file (its own process): nothing here may create a client through @wabridge/kafka, whose
 // createKafkaClient corrects kafkajs for the whole process and would hide what the client does alone.
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { test } from 'node:test'
 import { Kafka, logLevel } from 'kafkajs'
-import { brokersFromEnv, uniqueName } from '@wabridge/kafka/testing'
+import { brokersFromEnv, countRequestQueueChecks, createTopic, uniqueName } from '@wabridge/kafka/testing'
 import { createClient } from '../src/index.ts'
 
 test('a client that sent, then idles, neither warns of negative timers nor checks its empty request queues every millisecond', async (t) => {
@@ -12,11 +11,7 @@ test('a client that sent, then idles, neither warns of negative timers nor check
   const onWarning = (w: Error) => { warnings.push(`${w.name}: ${w.message}`) }
   process.on('warning', onWarning)
   t.after(() => { process.off('warning', onWarning) })
-  const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as { prototype: { checkPendingRequests(): void } }
-  const original = RequestQueue.prototype.checkPendingRequests
-  let checks = 0
-  RequestQueue.prototype.checkPendingRequests = function (this: unknown) { checks++; return original.call(this) }
-  t.after(() => { RequestQueue.prototype.checkPendingRequests = original })
+  const checks = countRequestQueueChecks(t)
 
   const brokers = brokersFromEnv()
   const prefix = uniqueName('client-idle')
@@ -26,15 +21,15 @@ test('a client that sent, then idles, neither warns of negative timers nor check
   const admin = new Kafka({ brokers, clientId: 'idle-timers-admin', logLevel: logLevel.NOTHING }).admin()
   await admin.connect()
   t.after(() => admin.disconnect())
-  await admin.createTopics({ topics: [{ topic: `${prefix}.outbound.requests`, numPartitions: 1 }], waitForLeaders: true })
+  await createTopic(admin, `${prefix}.outbound.requests`, 1)
   t.after(() => admin.deleteTopics({ topics: [`${prefix}.outbound.requests`] }).catch(() => {}))
 
   await client.send({ phone_number_id: '106540352242922', to: '+16505551234', message: { type: 'text', text: { body: 'Hello' } } })
 
   // Idle now: the client's producer and the admin each keep connections open with nothing to send.
-  checks = 0
+  checks.count = 0
   await new Promise((resolve) => setTimeout(resolve, 300))
   // kafkajs 2.2.4 re-arms a negative timer on each such connection about every millisecond (hundreds of checks here).
-  assert.ok(checks < 20, `${checks} checks of an empty request queue while idle`)
+  assert.ok(checks.count < 20, `${checks.count} checks of an empty request queue while idle`)
   assert.deepEqual(warnings.filter((w) => w.startsWith('TimeoutNegativeWarning')), [])
 })

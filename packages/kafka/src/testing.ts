@@ -3,6 +3,7 @@
  * from KAFKA_BROKERS, unique names, an admin closed by `t.after`, polling, reading a topic back.
  */
 import { randomUUID } from 'node:crypto'
+import { createRequire } from 'node:module'
 import type { TestContext } from 'node:test'
 import type { Admin, Kafka } from 'kafkajs'
 import { createKafkaClient } from './client.ts'
@@ -89,4 +90,18 @@ export function firstJoinCrashes (kafka: Kafka): Kafka {
       }
     }
   })
+}
+
+/**
+ * Counts kafkajs' checks of its connections' request queues (RequestQueue.checkPendingRequests,
+ * all connections of the process) until the test ends; set `count` to 0 to start a window. kafkajs
+ * 2.2.4 uncorrected checks each connection that has carried a request about every millisecond.
+ */
+export function countRequestQueueChecks (t: TestContext): { count: number } {
+  const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as { prototype: { checkPendingRequests(): void } }
+  const original = RequestQueue.prototype.checkPendingRequests
+  const checks = { count: 0 }
+  RequestQueue.prototype.checkPendingRequests = function (this: unknown) { checks.count++; return original.call(this) }
+  t.after(() => { RequestQueue.prototype.checkPendingRequests = original })
+  return checks
 }

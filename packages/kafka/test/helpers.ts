@@ -5,7 +5,7 @@ import type { WabridgeProducer } from '../src/producer.ts'
 import { createKafkaClient } from '../src/client.ts'
 import { brokersFromEnv, connectedAdmin, createTopic, uniqueName, waitFor } from '../src/testing.ts'
 
-export { brokersFromEnv, connectedAdmin, createTopic, readAll, testKafka, uniqueName, waitFor } from '../src/testing.ts'
+export { brokersFromEnv, connectedAdmin, countRequestQueueChecks, createTopic, readAll, testKafka, uniqueName, waitFor } from '../src/testing.ts'
 
 /**
  * An admin question asked again while it fails: any broker of a new cluster may answer, and one that

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { test } from 'node:test'
-import { producerOnNewTopic, readAll, testKafka } from './helpers.ts'
+import { countRequestQueueChecks, producerOnNewTopic, readAll, testKafka } from './helpers.ts'
 
 test('producing and consuming schedules no negative timer (no TimeoutNegativeWarning on Node 24)', async (t) => {
   const warnings: string[] = []
@@ -19,18 +18,14 @@ test('producing and consuming schedules no negative timer (no TimeoutNegativeWar
 })
 
 test('an idle connection does not check its empty request queue every millisecond', async (t) => {
-  const RequestQueue = createRequire(import.meta.url)('kafkajs/src/network/requestQueue/index.js') as { prototype: { checkPendingRequests(): void } }
-  const original = RequestQueue.prototype.checkPendingRequests
-  let checks = 0
-  RequestQueue.prototype.checkPendingRequests = function (this: unknown) { checks++; return original.call(this) }
-  t.after(() => { RequestQueue.prototype.checkPendingRequests = original })
+  const checks = countRequestQueueChecks(t)
 
   const kafka = testKafka()
   const { topic, producer } = await producerOnNewTopic(t, kafka, 'idle-queue', 1)
   await producer.send([{ topic, key: 'k', value: 'v' }])
   // Idle now: the admin and the producer each keep a connection open with nothing to send.
-  checks = 0
+  checks.count = 0
   await new Promise((resolve) => setTimeout(resolve, 300))
   // kafkajs' own schedule checked each connection about every millisecond (hundreds of checks here).
-  assert.ok(checks < 20, `${checks} checks of an empty request queue while idle`)
+  assert.ok(checks.count < 20, `${checks.count} checks of an empty request queue while idle`)
 })
