@@ -59,9 +59,11 @@ test('a user who stopped marketing gets marketing templates accepted, then faile
     .find((s) => s.id === wamid && s.status === 'sent')?.pricing?.category
   assert.deepEqual([pricing(util), pricing(other)], ['utility', 'marketing'], 'a catalogued template is priced in its category')
   const prefs = changes(receiver.received).filter((c) => c.field === 'user_preferences')
-  assert.deepEqual(prefs.map((c) => [(c.value.user_preferences as Array<{ value: string, category: string, wa_id: string }>).map((p) => [p.wa_id, p.category, p.value]), c.value.metadata]), [
-    [[['15557000001', 'marketing_messages', 'stop']], { display_phone_number: '15550001111', phone_number_id: PNID }],
-    [[['15557000001', 'marketing_messages', 'resume']], { display_phone_number: '15550001111', phone_number_id: PNID }]
+  // stop and resume may come in separate POSTs, delivered concurrently in either order: compared sorted.
+  assert.deepEqual(prefs.map((c) => [(c.value.user_preferences as Array<{ value: string, category: string, wa_id: string }>).map((p) => [p.wa_id, p.category, p.value]), c.value.metadata])
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))), [
+    [[['15557000001', 'marketing_messages', 'resume']], { display_phone_number: '15550001111', phone_number_id: PNID }],
+    [[['15557000001', 'marketing_messages', 'stop']], { display_phone_number: '15550001111', phone_number_id: PNID }]
   ])
   assert.equal((await post(`${sim.url}/_sim/user-preferences`, { phoneNumberId: PNID, waId: 'x', value: 'stop' })).status, 400)
 })

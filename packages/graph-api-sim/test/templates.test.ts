@@ -134,9 +134,11 @@ test('changing the status of a template sends message_template_status_update to 
   sim.addTemplate({ ...promo, wabaId: WABA, status: 'APPROVED' })
   assert.equal((await send()).status, 200)
   assert.equal(await sim.webhooksIdle(5000), true)
-  const updates = receiver.received.flatMap((w) => w.json.entry.flatMap((e) => e.changes.filter((c) => c.field === 'message_template_status_update').map((c) => [e.id, c.value])))
+  // The two updates may come in separate POSTs, delivered concurrently in either order: compared sorted by event.
+  const updates = receiver.received.flatMap((w) => w.json.entry.flatMap((e) => e.changes.filter((c) => c.field === 'message_template_status_update').map((c) => [e.id, c.value] as const)))
+    .sort(([, a], [, b]) => String(a.event).localeCompare(String(b.event)))
   assert.deepEqual(updates, [
-    [WABA, { event: 'PAUSED', message_template_id: Number(added.id), message_template_name: 'spring_sale', message_template_language: 'en-US', message_template_category: 'MARKETING', reason: 'NONE', other_info: { title: 'FIRST_PAUSE', description: 'Template spring_sale is paused for 3 hours because its quality rating is low.' } }],
-    [WABA, { event: 'APPROVED', message_template_id: Number(added.id), message_template_name: 'spring_sale', message_template_language: 'en-US', message_template_category: 'MARKETING', reason: 'NONE', other_info: { title: 'UNPAUSE', description: 'Template spring_sale is no longer paused and can be sent again.' } }]
+    [WABA, { event: 'APPROVED', message_template_id: Number(added.id), message_template_name: 'spring_sale', message_template_language: 'en-US', message_template_category: 'MARKETING', reason: 'NONE', other_info: { title: 'UNPAUSE', description: 'Template spring_sale is no longer paused and can be sent again.' } }],
+    [WABA, { event: 'PAUSED', message_template_id: Number(added.id), message_template_name: 'spring_sale', message_template_language: 'en-US', message_template_category: 'MARKETING', reason: 'NONE', other_info: { title: 'FIRST_PAUSE', description: 'Template spring_sale is paused for 3 hours because its quality rating is low.' } }]
   ], 'one per change; the same status again sends nothing')
 })
