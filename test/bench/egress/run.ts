@@ -144,8 +144,9 @@ async function cell (numbers: number, rate: number, windowMode: string, instance
   const sim = await startSim(rate)
   const ports = await Promise.all(Array.from({ length: instances }, async () => await findFreePorts(1)))
   const egresses = await Promise.all(ports.map(async (egressPort) => await startEgress({
-    // EGRESS_* and GRAPH_* settings of the environment apply (except the cell's rate), to compare configurations.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EGRESS_') || k.startsWith('GRAPH_'))),
+    // EGRESS_* and GRAPH_* settings of the environment apply (except the cell's rate), to compare configurations;
+    // PROMETHEUS_PORT lets egress's own metrics (transactions, writes per transaction) be scraped during the drain.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EGRESS_') || k.startsWith('GRAPH_') || k.startsWith('PROMETHEUS_'))),
     KAFKA_BROKERS: brokers,
     TOPIC_PREFIX: prefix,
     KAFKA_TOPIC_PARTITIONS: String(partitions),
