@@ -18,7 +18,8 @@
  * one mode, the ratios of the aggregate rate, the steady share and the CPU time to the first mode's.
  *
  * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start). EGRESS_* and
- * GRAPH_* variables of the environment configure the egress under test, as they would the service;
+ * GRAPH_* variables of the environment configure the egress under test, as they would the service
+ * (PROMETHEUS_PORT too: its /metrics can then be read during the drain, e.g. transactions and calls in flight);
  * BENCH_EGRESS_NODE_FLAGS adds node flags to it (a CPU profile: `--cpu-prof --cpu-prof-dir=DIR`, then
  * test/bench/ingress/profile-summary.ts on the file).
  */
