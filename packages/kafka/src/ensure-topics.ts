@@ -33,7 +33,9 @@ export interface EnsureTopicsOptions {
    * How long transient failures are retried, with backoff (250 ms doubling to 5 s), ms: a cluster
    * whose broker was just stalled or restarted, or is electing leaders or a controller, answers
    * timeouts, LEADER_NOT_AVAILABLE, NOT_CONTROLLER, and kafkajs' admin can throw a TypeError
-   * (isTransientKafkaError). Other errors (authorization, invalid config, a refusal) fail at once.
+   * (isTransientKafkaError). So is a cluster with a broker down while topics are to be created
+   * (KAFKA_CLUSTER_DEGRADED, see planReplication): the topics wait for it rather than get fewer
+   * replicas. Other errors (authorization, invalid config, a refusal) fail at once.
    * An attempt under way is not cut short. Default 60000; 0 = no retry.
    */
   maxRetryTimeMs?: number
@@ -52,8 +54,8 @@ export interface EnsureTopicsResult {
   warnings: string[]
 }
 
-/** A broker as the cluster describes it (its advertised address). */
-export interface ClusterBroker { host: string, port: number }
+/** A broker as the cluster describes it (its advertised address, and its node id when known). */
+export interface ClusterBroker { host: string, port: number, nodeId?: number }
 
 export interface ReplicationInput {
   /** The cluster's brokers. */
@@ -64,6 +66,11 @@ export interface ReplicationInput {
   creating: readonly string[]
   /** Existing topics (of those wanted) that have a partition with one replica. */
   singleReplicaExisting: readonly string[]
+  /**
+   * Node ids that replicas of existing topics are assigned to (the wanted topics and
+   * __consumer_offsets): a broker that is down is missing from `brokers` but still named here.
+   */
+  replicaBrokerIds?: readonly number[]
   production: boolean
   allowSingleReplica: boolean
 }
@@ -75,6 +82,12 @@ export interface ReplicationPlan {
   warnings: string[]
   /** When set, nothing may be created: the reason, for an error. */
   refusal: string | undefined
+  /**
+   * Set with `refusal` when the refusal may pass: brokers that existing topics' replicas are
+   * assigned to are not in the cluster now (down, restarting or fenced), and creating topics without
+   * them would give them fewer replicas than the cluster has brokers for.
+   */
+  missingBrokerIds?: number[]
 }
 
 /** True for localhost, 127.0.0.0/8 and ::1 (names are not resolved: any other name counts as remote). */
@@ -90,12 +103,35 @@ export function isLoopbackHost (host: string): boolean {
  * Decides the replication of created topics and whether one replica is acceptable: on a cluster
  * with a broker off loopback, topics with one replica lose records with that broker. That is a
  * warning, and a refusal in production unless explicitly allowed.
+ *
+ * The cluster's brokers are those registered now; a broker that is down is not among them. When
+ * existing topics have replicas on brokers missing now and topics are to be created with fewer
+ * replicas than the cluster would give them (automatic: one instead of three), or cannot be created
+ * (an explicit factor above the brokers available), the plan is a refusal that names those brokers
+ * and sets `missingBrokerIds`: ensureTopics waits for them instead of creating under-replicated topics.
  */
 export function planReplication (input: ReplicationInput): ReplicationPlan {
   const brokerCount = input.brokers.length
   const explicit = input.requested !== undefined && input.requested > 0
+  const alive = new Set(input.brokers.map((b) => b.nodeId))
+  // Only comparable when every broker came with its node id (describeCluster gives them).
+  const missingBrokerIds = alive.has(undefined) ? [] : [...new Set(input.replicaBrokerIds ?? [])].filter((id) => !alive.has(id)).sort((a, b) => a - b)
+  // The cluster's size as far as it is known: the brokers there now, and those that existing replicas name.
+  const knownCount = brokerCount + missingBrokerIds.length
   const replicationFactor = explicit ? input.requested! : brokerCount >= 3 ? 3 : 1
   const plan: ReplicationPlan = { replicationFactor, minInsyncReplicas: replicationFactor >= 3 ? 2 : undefined, warnings: [], refusal: undefined }
+  if (input.creating.length > 0 && missingBrokerIds.length > 0 && (explicit ? replicationFactor > brokerCount : knownCount >= 3 && brokerCount < 3)) {
+    // A broker of the cluster is down (a rolling restart, a crash): created now, the topics would get
+    // fewer replicas for good (automatic) or could not be created (explicit). Worth waiting for.
+    const wanted = explicit ? replicationFactor : 3
+    plan.replicationFactor = wanted
+    plan.minInsyncReplicas = wanted >= 3 ? 2 : undefined
+    plan.missingBrokerIds = missingBrokerIds
+    plan.refusal = `the cluster has ${brokerCount} broker(s) available, but existing topics have replicas on broker(s) ${missingBrokerIds.join(', ')} ` +
+      `as well, which are down or not registered: topics ${input.creating.join(', ')} are created with ${wanted} replicas once ` +
+      `${wanted > brokerCount ? `${wanted} brokers are` : 'they are'} back (${explicit ? `KAFKA_REPLICATION_FACTOR is ${wanted}` : 'KAFKA_REPLICATION_FACTOR is automatic'})`
+    return plan
+  }
   if (input.creating.length > 0 && replicationFactor > brokerCount) {
     plan.refusal = `KAFKA_REPLICATION_FACTOR is ${replicationFactor} but the cluster has ${brokerCount} broker(s) available; ` +
       `topics ${input.creating.join(', ')} cannot be created`
@@ -117,13 +153,17 @@ export function planReplication (input: ReplicationInput): ReplicationPlan {
   return plan
 }
 
+/** Kafka's own topic of group offsets: its replicas name the cluster's brokers. */
+const OFFSETS_TOPIC = '__consumer_offsets'
+
 /** KAFKA_ALLOW_SINGLE_REPLICA read the way @wabridge/config's bool() reads it. */
 const envFlag = (value: string | undefined) => value !== undefined && ['true', '1', 'yes', 'on', 'y', 'enabled'].includes(value.trim().toLowerCase())
 
 /**
  * Creates the missing gateway topics; never deletes or alters an existing one. Safe to call from
  * several processes at once: a topic created concurrently by someone else counts as existing.
- * Throws (code KAFKA_TOPICS_UNSAFE) when planReplication refuses, before creating anything.
+ * Throws (code KAFKA_TOPICS_UNSAFE) when planReplication refuses, before creating anything, and
+ * KAFKA_CLUSTER_DEGRADED when brokers that existing replicas name stayed down for maxRetryTimeMs.
  * Transient failures are retried for up to `maxRetryTimeMs` (default 60 s), from the start: each
  * attempt looks again at what exists.
  */
@@ -133,7 +173,8 @@ export async function ensureTopics (admin: Admin, options: EnsureTopicsOptions):
     try {
       return await ensureTopicsOnce(admin, options)
     } catch (err) {
-      if (maxRetryTimeMs <= 0 || !isTransientKafkaError(err)) throw new AbortError(err as Error)
+      const degraded = (err as { code?: unknown }).code === 'KAFKA_CLUSTER_DEGRADED'
+      if (maxRetryTimeMs <= 0 || (!degraded && !isTransientKafkaError(err))) throw new AbortError(err as Error)
       // p-retry never retries a TypeError; kafkajs' own one on missing metadata is transient here.
       throw err instanceof TypeError ? new Error(`kafkajs admin failed: ${err.message}`, { cause: err }) : err
     }
@@ -165,9 +206,14 @@ async function ensureTopicsOnce (admin: Admin, options: EnsureTopicsOptions): Pr
   const existingTopics = wanted.filter((t) => present.has(t.topic))
   const mismatched: EnsureTopicsResult['mismatched'] = []
   const singleReplicaExisting: string[] = []
-  if (existingTopics.length > 0) {
-    const meta = await admin.fetchTopicMetadata({ topics: existingTopics.map((t) => t.topic) })
+  const replicaBrokerIds = new Set<number>()
+  // The group offsets topic says which brokers the cluster has even when none of ours exists yet.
+  const probed = [...existingTopics.map((t) => t.topic), ...(missing.length > 0 && present.has(OFFSETS_TOPIC) ? [OFFSETS_TOPIC] : [])]
+  if (probed.length > 0) {
+    const meta = await admin.fetchTopicMetadata({ topics: probed })
     for (const t of meta.topics) {
+      for (const p of t.partitions) for (const id of p.replicas) replicaBrokerIds.add(id)
+      if (t.name === OFFSETS_TOPIC) continue
       const want = existingTopics.find((w) => w.topic === t.name)?.numPartitions
       if (want !== undefined && t.partitions.length !== want) mismatched.push({ topic: t.name, partitions: t.partitions.length, wanted: want })
       if (t.partitions.some((p) => p.replicas.length === 1)) singleReplicaExisting.push(t.name)
@@ -178,9 +224,11 @@ async function ensureTopicsOnce (admin: Admin, options: EnsureTopicsOptions): Pr
     requested: options.replicationFactor,
     creating: missing.map((t) => t.topic),
     singleReplicaExisting,
+    replicaBrokerIds: [...replicaBrokerIds],
     production: options.production ?? process.env.NODE_ENV === 'production',
     allowSingleReplica: options.allowSingleReplica ?? envFlag(process.env.KAFKA_ALLOW_SINGLE_REPLICA)
   })
+  if (plan.refusal && plan.missingBrokerIds) throw Object.assign(new Error(plan.refusal), { code: 'KAFKA_CLUSTER_DEGRADED', retryable: true, missingBrokerIds: plan.missingBrokerIds })
   if (plan.refusal) throw Object.assign(new Error(plan.refusal), { code: 'KAFKA_TOPICS_UNSAFE', retryable: false })
   const warn = options.onWarning ?? ((message: string) => process.emitWarning(message, { code: 'WABRIDGE_KAFKA_SINGLE_REPLICA' }))
   for (const w of plan.warnings) warn(w)

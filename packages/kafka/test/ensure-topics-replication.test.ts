@@ -63,6 +63,60 @@ test('existing single-replica topics count too; loopback clusters and replicated
   assert.equal(plan({ brokers: remote(1), creating: [], production: true }).refusal, undefined)
 })
 
+test('a broker that existing replicas name but the cluster lacks now: topics wait for it instead of getting fewer replicas', () => {
+  const ids = (brokers: ClusterBroker[], from = 1) => brokers.map((b, i) => ({ ...b, nodeId: from + i }))
+  // Automatic on 3 brokers with one down: one replica for good without the evidence; a wait with it.
+  assert.equal(plan({ brokers: ids(remote(2)) }).replicationFactor, 1)
+  const waiting = plan({ brokers: ids(remote(2)), replicaBrokerIds: [1, 2, 3] })
+  assert.deepEqual(waiting.missingBrokerIds, [3])
+  assert.equal(waiting.replicationFactor, 3)
+  assert.match(waiting.refusal ?? '', /2 broker\(s\) available, but existing topics have replicas on broker\(s\) 3 as well.*wa\.alerts are created with 3 replicas once 3 brokers are back/)
+  // An explicit factor above the brokers there now: a wait when a broker is missing, a refusal as before when none is.
+  assert.deepEqual(plan({ brokers: ids(remote(2)), requested: 3, replicaBrokerIds: [2, 3] }).missingBrokerIds, [3])
+  const refused = plan({ brokers: ids(remote(2)), requested: 3, replicaBrokerIds: [1, 2] })
+  assert.equal(refused.missingBrokerIds, undefined)
+  assert.match(refused.refusal ?? '', /KAFKA_REPLICATION_FACTOR is 3 but the cluster has 2 broker\(s\)/)
+  // Enough brokers for the plan, nothing to create, or no node ids to compare: nothing changes.
+  assert.deepEqual(plan({ brokers: ids(remote(3)), replicaBrokerIds: [1, 2, 3, 4] }), { replicationFactor: 3, minInsyncReplicas: 2, warnings: [], refusal: undefined })
+  assert.deepEqual(plan({ brokers: ids(local(2)), creating: [], replicaBrokerIds: [1, 2, 3] }), { replicationFactor: 1, minInsyncReplicas: undefined, warnings: [], refusal: undefined })
+  assert.equal(plan({ brokers: local(2), replicaBrokerIds: [1, 2, 3] }).refusal, undefined)
+  // One broker of two down: automatic gives one replica either way (three need three brokers).
+  assert.equal(plan({ brokers: ids(local(1)), replicaBrokerIds: [1, 2] }).refusal, undefined)
+})
+
+/**
+ * An admin of a 3-broker cluster whose broker 3 is down for the first `downFor` describeCluster calls;
+ * the group offsets topic has replicas on all three. Records created topics with their replication.
+ */
+function degradedAdmin (downFor: number, created: Array<{ topic: string, replicationFactor?: number }>): Admin {
+  let calls = 0
+  const brokers = [1, 2, 3].map((nodeId) => ({ nodeId, host: `kafka-${nodeId}.prod.internal`, port: 9092 }))
+  return {
+    describeCluster: async () => ({ brokers: calls++ < downFor ? brokers.slice(0, 2) : brokers, controller: 1, clusterId: 'c' }),
+    listTopics: async () => ['__consumer_offsets'],
+    fetchTopicMetadata: async ({ topics }: { topics: string[] }) => ({
+      topics: topics.map((name) => ({ name, partitions: [{ partitionId: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 2], offlineReplicas: [3] }] }))
+    }),
+    createTopics: async ({ topics }: { topics: Array<{ topic: string, replicationFactor?: number }> }) => { created.push(...topics); return true },
+    fetchTopicOffsets: async () => []
+  } as unknown as Admin
+}
+
+test('ensureTopics waits for a broker that is down before creating, and gives up with KAFKA_CLUSTER_DEGRADED', async () => {
+  const created: Array<{ topic: string, replicationFactor?: number }> = []
+  const retries: string[] = []
+  const result = await ensureTopics(degradedAdmin(2, created), { prefix: 'wa', partitions: 3, production: true, onRetry: (err) => retries.push((err as Error & { code?: string }).code ?? '') })
+  assert.deepEqual(retries, ['KAFKA_CLUSTER_DEGRADED', 'KAFKA_CLUSTER_DEGRADED'])
+  assert.equal(result.replicationFactor, 3)
+  assert.equal(created.length, 8)
+  assert.ok(created.every((t) => t.replicationFactor === 3), JSON.stringify(created))
+
+  const none: typeof created = []
+  await assert.rejects(ensureTopics(degradedAdmin(Infinity, none), { prefix: 'wa', partitions: 3, maxRetryTimeMs: 600 }),
+    (err: Error & { code?: string, missingBrokerIds?: number[] }) => err.code === 'KAFKA_CLUSTER_DEGRADED' && err.missingBrokerIds?.join() === '3' && /replicas on broker\(s\) 3/.test(err.message))
+  assert.deepEqual(none, [])
+})
+
 /** An admin that answers like a one-broker remote cluster with no topics, and records created topics. */
 function remoteAdmin (created: string[]): Admin {
   return {
@@ -93,7 +147,7 @@ async function describeTopicConfigs (admin: Admin, topics: string[], configNames
     await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: 2, name, configNames })) }))
 }
 
-test('on a real 3-node cluster topics get 3 replicas and min.insync.replicas 2, keeping their own configs', { timeout: 240_000 }, async (t) => {
+test('on a real 3-node cluster topics get 3 replicas and min.insync.replicas 2, keeping their own configs, also one added while a broker is down', { timeout: 240_000 }, async (t) => {
   const cluster = createLocalKafka({ stateDir: await mkdtemp(join(tmpdir(), 'wabridge-rf3-')), nodes: 3, basePort: await findFreePorts(6), heapMb: 384 })
   t.after(async () => { await cluster.stop(); await cluster.destroy() })
   await cluster.start()
@@ -150,4 +204,36 @@ test('on a real 3-node cluster topics get 3 replicas and min.insync.replicas 2, 
   const [alertsConfig] = (await describeTopicConfigs(admin, [alerts!.name], ['min.insync.replicas'])).resources
   assert.notEqual((alertsConfig!.configEntries[0] as { configSource?: number }).configSource, TOPIC_CONFIG, 'the broker\'s own value, not one set on the topic')
   assert.equal(warnings.length, 0, warnings.join('; '))
+
+  // Node 3 killed, then a new topic wanted beside an existing one (an upgrade adding a topic during a
+  // rolling restart). Once the controller fenced node 3 (its broker session timed out) the cluster no
+  // longer lists it, and automatic replication would give the new topic one replica for good. It waits
+  // for node 3 instead (KAFKA_CLUSTER_DEGRADED, retried), and gets three replicas.
+  // The one-replica topic goes first: were its replica on node 3, its partition would have no leader
+  // while node 3 is down, and kafkajs' describeCluster (metadata of every topic) would throw throughout.
+  await admin.deleteTopics({ topics: single.created })
+  await cluster.killNode(3)
+  // Each node drops node 3 from its own metadata when it applies the fence: asked through each
+  // survivor alone until neither lists it (kafkajs' describeCluster throws while a partition elects a
+  // leader). The view can still flap back for a moment (a controller failover), and KRaft then creates
+  // the topic with a follower on the fenced node 3: three replicas too, which is all that is asserted.
+  for (const broker of cluster.brokers.slice(0, 2)) {
+    const nodeAdmin = await connectedAdmin(t, testKafka([broker]))
+    let seen: string | undefined
+    await waitFor(async () => {
+      seen = (await nodeAdmin.describeCluster().catch(() => undefined))?.brokers.map((b) => b.nodeId).sort().join(',')
+      return seen === '1,2'
+    }, 60_000, () => `the cluster as ${broker} sees it to list nodes 1 and 2 only, have ${seen ?? 'an error'}`)
+  }
+  const alertsTopic = topicNames(prefix).alerts
+  const retries: string[] = []
+  let settled = false
+  const waited = ensureTopics(admin, { prefix, partitions: 3, only: ['inboundRaw', 'alerts'], maxRetryTimeMs: 120_000, onRetry: (err) => retries.push((err as Error & { code?: string }).code ?? err.name) })
+  void waited.finally(() => { settled = true }).catch(() => {})
+  await waitFor(() => settled || retries.includes('KAFKA_CLUSTER_DEGRADED'), 30_000, () => `ensureTopics to wait for node 3 (retries: ${retries.join(', ')})`)
+  await cluster.startNode(3)
+  const after = await waited
+  assert.deepEqual([after.replicationFactor, after.created], [3, [alertsTopic]], `retries: ${retries.join(', ')}`)
+  const [newAlerts] = (await once('the new alerts topic\'s metadata', async () => await admin.fetchTopicMetadata({ topics: [alertsTopic] }))).topics
+  for (const p of newAlerts!.partitions) assert.equal(p.replicas.length, 3, `${alertsTopic}/${p.partitionId} replicas ${p.replicas.join(',')}`)
 })
