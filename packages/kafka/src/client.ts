@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type logCreator } from 'kafkajs'
 import { produceEncoderFromEnv, PRODUCE_ENCODER_ENV, setupProduceEncoder, type KafkajsModuleLoader, type ProduceEncoder } from './produce-encoder.ts'
 import { installConcurrentTransactionsRetry } from './concurrent-transactions-retry.ts'
+import { installDegradedMetadata } from './degraded-metadata.ts'
 import { installCoordinatorCache } from './coordinator-cache.ts'
 import { installRequestQueueFix } from './request-queue-fix.ts'
 import { installAdminOffsetRetry } from './admin-offsets.ts'
@@ -65,7 +66,8 @@ function toLogCreator (logger: KafkaLogger): logCreator {
  * logged at info once per client), without kafkajs' negative timers (request-queue-fix.ts), with
  * transaction coordinators cached (coordinator-cache.ts) and CONCURRENT_TRANSACTIONS asked again
  * without a metadata refresh (concurrent-transactions-retry.ts), whose admins' offset requests wait
- * out a leader moving (admin-offsets.ts).
+ * out a leader moving (admin-offsets.ts), and whose requests for every topic's metadata do not fail
+ * on another topic's offline partition (degraded-metadata.ts).
  *
  * Throws a ProduceEncoderError instead of creating the client when the `wabridge` encoder is asked
  * for on a kafkajs version or internals it was not verified against, when the env var holds
@@ -81,6 +83,7 @@ export function createKafkaClient (options: KafkaClientOptions): Kafka {
   installRequestQueueFix()
   installCoordinatorCache()
   installConcurrentTransactionsRetry()
+  installDegradedMetadata()
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

@@ -153,6 +153,10 @@ export function planReplication (input: ReplicationInput): ReplicationPlan {
   return plan
 }
 
+/** How often, and how far apart, a cluster that shows two brokers is asked again before automatic replication plans one replica. */
+const TWO_BROKER_RECHECKS = 6
+const TWO_BROKER_RECHECK_MS = 500
+
 /** Kafka's own topic of group offsets: its replicas name the cluster's brokers. */
 const OFFSETS_TOPIC = '__consumer_offsets'
 
@@ -200,7 +204,8 @@ async function ensureTopicsOnce (admin: Admin, options: EnsureTopicsOptions): Pr
   for (const extra of options.extra ?? []) {
     wanted.push({ topic: extra.topic, numPartitions: extra.partitions ?? options.partitions, configs: extra.configs ?? {} })
   }
-  const [cluster, listed] = await Promise.all([admin.describeCluster(), admin.listTopics()])
+  const [described, listed] = await Promise.all([admin.describeCluster(), admin.listTopics()])
+  let cluster = described
   const present = new Set(listed)
   const missing = wanted.filter((t) => !present.has(t.topic))
   const existingTopics = wanted.filter((t) => present.has(t.topic))
@@ -217,6 +222,19 @@ async function ensureTopicsOnce (admin: Admin, options: EnsureTopicsOptions): Pr
       const want = existingTopics.find((w) => w.topic === t.name)?.numPartitions
       if (want !== undefined && t.partitions.length !== want) mismatched.push({ topic: t.name, partitions: t.partitions.length, wanted: want })
       if (t.partitions.some((p) => p.replicas.length === 1)) singleReplicaExisting.push(t.name)
+    }
+  }
+  // Two brokers is rarely a whole cluster: more often a third that missed a heartbeat and is fenced
+  // for a moment (on a busy cluster, or one still starting). Before automatic replication settles on
+  // one replica for good, the cluster is asked again for a few seconds.
+  // (Not when existing replicas already name a broker that is missing: that case waits below, retried.)
+  const automatic = !(options.replicationFactor !== undefined && options.replicationFactor > 0)
+  const listedIds = new Set(cluster.brokers.map((b) => b.nodeId))
+  if (automatic && missing.length > 0 && [...replicaBrokerIds].every((id) => listedIds.has(id))) {
+    for (let i = 0; cluster.brokers.length === 2 && i < TWO_BROKER_RECHECKS; i++) {
+      await new Promise((resolve) => setTimeout(resolve, TWO_BROKER_RECHECK_MS))
+      const again = await admin.describeCluster()
+      if (again.brokers.length > cluster.brokers.length) cluster = again
     }
   }
   const plan = planReplication({

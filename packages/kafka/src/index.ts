@@ -5,6 +5,7 @@ export type { KafkajsModuleLoader, ProduceEncoder, ProduceEncoderErrorCode, Prod
 export { installRequestQueueFix } from './request-queue-fix.ts'
 export { installCoordinatorCache, COORDINATOR_TTL_MS } from './coordinator-cache.ts'
 export { installConcurrentTransactionsRetry } from './concurrent-transactions-retry.ts'
+export { installDegradedMetadata } from './degraded-metadata.ts'
 export { createProducer, producerRetryConfig } from './producer.ts'
 export type { OutgoingRecord, ProducerOptions, ProducerStats, WabridgeProducer } from './producer.ts'
 export { createConsumer } from './consumer.ts'
