@@ -93,13 +93,16 @@ export async function waitTopic (topic: string): Promise<void> {
   }
 }
 
+/** A record as read, with the partition it came from. */
+export type ReadRecord = KafkaMessage & { partition: number }
+
 /** Everything committed to a topic, read as it arrives. */
-export async function collect (t: TestContext, topic: string): Promise<KafkaMessage[]> {
+export async function collect (t: TestContext, topic: string): Promise<ReadRecord[]> {
   const kafka = createKafkaClient({ brokers: brokersFromEnv().split(','), clientId: uniqueName('reader') })
-  const records: KafkaMessage[] = []
+  const records: ReadRecord[] = []
   const consumer = createConsumer(kafka, { groupId: uniqueName('reader'), topics: [topic], fromBeginning: true, maxWaitTimeMs: 100 })
   t.after(() => consumer.stop())
-  await consumer.start({ eachBatch: async ({ batch, resolveOffset }) => { for (const m of batch.messages) { records.push(m); resolveOffset(m.offset) } } })
+  await consumer.start({ eachBatch: async ({ batch, resolveOffset }) => { for (const m of batch.messages) { records.push({ ...m, partition: batch.partition }); resolveOffset(m.offset) } } })
   return records
 }
 

@@ -4,14 +4,20 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { collect, decodeRequests, waitTopic, manualClock, request, requestsTopic, schedule, startApp, testEnv, waitFor } from './helpers.ts'
+import { collect, decodeRequests, type ReadRecord, waitTopic, manualClock, request, requestsTopic, schedule, startApp, testEnv, waitFor } from './helpers.ts'
 
 const numbers = ['106540352242901', '106540352242902', '106540352242903', '106540352242904', '106540352242905', '106540352242906']
 
 /** Each request id released exactly once, and nothing else. */
-async function assertReleasedOnce (released: Parameters<typeof decodeRequests>[0], ids: string[]): Promise<void> {
+async function assertReleasedOnce (released: ReadRecord[], ids: string[]): Promise<void> {
   const got = (await decodeRequests(released)).map((r) => r.request_id!)
-  assert.equal(got.length, ids.length, `released ${got.length} records for ${ids.length} requests`)
+  if (got.length !== ids.length) {
+    // Which records repeat a request id, by where they are: one record read twice, or two records written.
+    const where = new Map<string, string[]>()
+    got.forEach((id, i) => where.set(id, [...where.get(id) ?? [], `${released[i]!.partition}@${released[i]!.offset}`]))
+    const repeated = [...where].filter(([, at]) => at.length > 1).map(([id, at]) => `${id} at ${at.join(', ')}`)
+    assert.fail(`released ${got.length} records for ${ids.length} requests; repeated: ${repeated.join('; ') || 'none'}`)
+  }
   assert.deepEqual([...got].sort(), [...ids].sort())
 }
 
