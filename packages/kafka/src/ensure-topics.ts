@@ -99,6 +99,22 @@ export function isLoopbackHost (host: string): boolean {
   return false
 }
 
+/** KAFKA_REPLICATION_FACTOR set to a number of replicas (unset or 0 is automatic). */
+const isExplicitFactor = (requested: number | undefined): boolean => requested !== undefined && requested > 0
+
+/**
+ * The brokers that replicas of existing topics name but the cluster does not list now, sorted. None
+ * when a broker came without its node id: only comparable when every one has it (describeCluster gives them).
+ */
+function brokersMissing (brokers: readonly ClusterBroker[], replicaBrokerIds: Iterable<number>): number[] {
+  const listed = new Set<number>()
+  for (const b of brokers) {
+    if (b.nodeId === undefined) return []
+    listed.add(b.nodeId)
+  }
+  return [...new Set(replicaBrokerIds)].filter((id) => !listed.has(id)).sort((a, b) => a - b)
+}
+
 /**
  * Decides the replication of created topics and whether one replica is acceptable: on a cluster
  * with a broker off loopback, topics with one replica lose records with that broker. That is a
@@ -112,10 +128,8 @@ export function isLoopbackHost (host: string): boolean {
  */
 export function planReplication (input: ReplicationInput): ReplicationPlan {
   const brokerCount = input.brokers.length
-  const explicit = input.requested !== undefined && input.requested > 0
-  const alive = new Set(input.brokers.map((b) => b.nodeId))
-  // Only comparable when every broker came with its node id (describeCluster gives them).
-  const missingBrokerIds = alive.has(undefined) ? [] : [...new Set(input.replicaBrokerIds ?? [])].filter((id) => !alive.has(id)).sort((a, b) => a - b)
+  const explicit = isExplicitFactor(input.requested)
+  const missingBrokerIds = brokersMissing(input.brokers, input.replicaBrokerIds ?? [])
   // The cluster's size as far as it is known: the brokers there now, and those that existing replicas name.
   const knownCount = brokerCount + missingBrokerIds.length
   const replicationFactor = explicit ? input.requested! : brokerCount >= 3 ? 3 : 1
@@ -228,9 +242,7 @@ async function ensureTopicsOnce (admin: Admin, options: EnsureTopicsOptions): Pr
   // for a moment (on a busy cluster, or one still starting). Before automatic replication settles on
   // one replica for good, the cluster is asked again for a few seconds.
   // (Not when existing replicas already name a broker that is missing: that case waits below, retried.)
-  const automatic = !(options.replicationFactor !== undefined && options.replicationFactor > 0)
-  const listedIds = new Set(cluster.brokers.map((b) => b.nodeId))
-  if (automatic && missing.length > 0 && [...replicaBrokerIds].every((id) => listedIds.has(id))) {
+  if (!isExplicitFactor(options.replicationFactor) && missing.length > 0 && brokersMissing(cluster.brokers, replicaBrokerIds).length === 0) {
     for (let i = 0; cluster.brokers.length === 2 && i < TWO_BROKER_RECHECKS; i++) {
       await new Promise((resolve) => setTimeout(resolve, TWO_BROKER_RECHECK_MS))
       const again = await admin.describeCluster()
