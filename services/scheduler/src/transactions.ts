@@ -1,5 +1,6 @@
 import type { Kafka, Producer, TopicMessages } from 'kafkajs'
 import { Partitioners } from 'kafkajs'
+import { connectFenced } from '@wabridge/kafka'
 
 export interface OutRecord { topic: string, partition?: number, key: string | null, value: Buffer | null, headers?: Record<string, string | Buffer> }
 
@@ -42,8 +43,8 @@ export class PartitionProducer {
     })
   }
 
-  /** Connects (and so fences the previous owner). */
-  async connect (): Promise<void> { await this.#producer.connect() }
+  /** Connects and fences the previous owner: on return nothing it sends can commit any more. */
+  async connect (): Promise<void> { await connectFenced(this.#producer) }
   async disconnect (): Promise<void> { await this.#producer.disconnect().catch(() => {}) }
 
   /** Writes records and, when given, the consumed offset of the scheduled partition, atomically. */

@@ -96,13 +96,27 @@ export async function waitTopic (topic: string): Promise<void> {
 /** A record as read, with the partition it came from. */
 export type ReadRecord = KafkaMessage & { partition: number }
 
-/** Everything committed to a topic, read as it arrives. */
+/**
+ * Everything committed to a topic, read as it arrives, each record once. The reader never commits,
+ * so when its own group rebalances (its session lost while the broker stalls) it reads the topic again
+ * from the start: a record read again at the same partition and offset is the reader's, not a second
+ * record, and is kept once. Two records of one request are at two offsets and both kept.
+ */
 export async function collect (t: TestContext, topic: string): Promise<ReadRecord[]> {
   const kafka = createKafkaClient({ brokers: brokersFromEnv().split(','), clientId: uniqueName('reader') })
   const records: ReadRecord[] = []
+  const seen = new Set<string>()
   const consumer = createConsumer(kafka, { groupId: uniqueName('reader'), topics: [topic], fromBeginning: true, maxWaitTimeMs: 100 })
   t.after(() => consumer.stop())
-  await consumer.start({ eachBatch: async ({ batch, resolveOffset }) => { for (const m of batch.messages) { records.push({ ...m, partition: batch.partition }); resolveOffset(m.offset) } } })
+  await consumer.start({
+    eachBatch: async ({ batch, resolveOffset }) => {
+      for (const m of batch.messages) {
+        const at = `${batch.partition}@${m.offset}`
+        if (!seen.has(at)) { seen.add(at); records.push({ ...m, partition: batch.partition }) }
+        resolveOffset(m.offset)
+      }
+    }
+  })
   return records
 }
 
