@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs'
-import { createConsumer, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
+import { connectFenced, createConsumer, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
 import { contentTypeFor, recipientWaId, suppressionScope, type Campaign, type CampaignCommand, type CampaignRecipient, type Codec, type OutboundRequest } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { countryOf } from './audience.ts'
@@ -218,8 +218,10 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
           createPartitioner: Partitioners.DefaultPartitioner
         })
         s.producer = producer
-        // Initialising the transactional id fences the previous owner and aborts its open transaction.
-        await producer.connect()
+        // connectFenced initialises the transactional id, which fences the previous owner and aborts its
+        // open transaction (kafkajs' connect() alone does not: it asks for the id only at the first
+        // transaction); only then are the committed offset and the campaigns read below final.
+        await connectFenced(producer)
         const [committed] = await deps.admin.fetchOffsets({ groupId: o.groupId, topics: [o.topics.commands] })
         const at = committed?.partitions.find((p) => p.partition === s.partition)?.offset
         await deps.view.catchUp()

@@ -1,6 +1,6 @@
 import type { Admin, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs'
 import { Partitioners } from 'kafkajs'
-import { createConsumer, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
+import { connectFenced, createConsumer, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
 import { contentTypeFor, type Codec, type InboundMedia, type InboundMessage } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { mediaJobOf, type MediaJob } from './media-job.ts'
@@ -118,9 +118,10 @@ export function createMediaPipeline (o: MediaPipelineOptions, deps: MediaPipelin
     s.ready = (async () => {
       for (let attempt = 1; !s.released; attempt++) {
         try {
-          // Initialising the transactional id fences the previous owner and aborts its open transaction;
-          // only then is the committed offset final.
-          await producer.connect()
+          // connectFenced initialises the transactional id, which fences the previous owner and aborts
+          // its open transaction (kafkajs' connect() alone does not: it asks for the id only at the first
+          // transaction); only then is the committed offset final.
+          await connectFenced(producer)
           const [committed] = await deps.admin.fetchOffsets({ groupId: o.groupId, topics: [o.inboundTopic] })
           const at = committed?.partitions.find((p) => p.partition === partition)?.offset
           s.startAt = at !== undefined && at !== '-1' ? BigInt(at) : 0n

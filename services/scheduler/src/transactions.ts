@@ -12,10 +12,6 @@ export function isFencingError (err: unknown): boolean {
   return false
 }
 
-/**
- * One partition's transactional producer. Its transactional id belongs to the partition, so the
- * next owner's connect() fences this one: Kafka aborts its open transaction and refuses its commits.
- */
 /** Test hooks around a transaction's commit (a throw there stands for a crash or a lost answer). */
 export interface TransactionFaults {
   /** After the records were sent, before the commit: a throw aborts the transaction. */
@@ -24,6 +20,10 @@ export interface TransactionFaults {
   afterCommit?(partition: number): void
 }
 
+/**
+ * One partition's transactional producer. Its transactional id belongs to the partition, so the
+ * next owner's connect() fences this one: Kafka aborts its open transaction and refuses its commits.
+ */
 export class PartitionProducer {
   readonly #producer: Producer
   readonly #partition: number
