@@ -5,7 +5,7 @@ import { runSchedule, type InjectedFault, type ScheduledFault } from './faults.t
 import { computeMeasures, type Measures } from './measures.ts'
 import { allRequestIds, phoneNumberIdsForPartitions, type RequestPlan } from './requests.ts'
 import { openRun, type RunContext, type RunOptions } from './run-context.ts'
-import { readEventIdsOnce, readResultsOnce, readStartedMarkersOnce } from './topic-readers.ts'
+import { readEventIdsOnce, readStartedMarkersOnce } from './topic-readers.ts'
 import { pollUntil } from './wait.ts'
 
 export interface FaultRunOptions extends RunOptions {
@@ -54,8 +54,8 @@ export async function awaitOutcome (ctx: RunContext, requestIds: readonly string
   if (!(await pollUntil(() => missing() === 0, options.drainTimeoutMs, 250))) {
     // A second opinion before calling them lost: a new consumer reads the results to their end.
     const seen = missing()
-    const again = await readResultsOnce(ctx.kafka, ctx.topics.outboundResults, 60_000)
-    for (const [id, entry] of again) results.set(id, entry)
+    // Filed into the running reader's book by position, never replacing entries: no record is counted twice.
+    await ctx.results.readAgain(60_000)
     ctx.note(`drain: ${seen} requests without a final result after ${options.drainTimeoutMs} ms; ${missing()} when the results were read again to their end`)
   }
   const unsettled = () => requestIds.filter((id) => {

@@ -79,10 +79,16 @@ async function addResult (codec: Codec, book: ResultBook, record: ReadRecord): P
 }
 
 export interface ResultsReader {
-  /** By request id (a second reading may replace entries). */
+  /** By request id (a second reading adds to it, each record once). */
   readonly results: Map<string, ResultEntry>
   /** Records that could not be decoded as OutboundResult. */
   readonly undecodable: number
+  /**
+   * Reads the topic once more from the beginning to its end with a new consumer (a second opinion
+   * on the running reader, which can fall silent after a broker died under it), filing into the
+   * same book: a record either reader delivers is counted once, by its position.
+   */
+  readAgain (timeoutMs: number): Promise<void>
   stop (): Promise<void>
 }
 
@@ -91,12 +97,15 @@ export async function startResultsReader (kafka: Kafka, topic: string, log: Read
   const codec = createCodec()
   const book: ResultBook = { results: new Map(), positions: new Set() }
   let undecodable = 0
-  const reader = await tail(kafka, [topic], log, async (record) => {
+  const file = async (record: ReadRecord) => {
     if (!(await addResult(codec, book, record))) undecodable++
-  })
+  }
+  const reader = await tail(kafka, [topic], log, file)
   return {
     results: book.results,
     get undecodable () { return undecodable },
+    // One book for both readers: a record the stalled tail delivers after the second reading filed it is not added twice.
+    readAgain: (timeoutMs) => readToEnd(kafka, [topic], file, timeoutMs),
     stop: () => reader.stop()
   }
 }
@@ -154,14 +163,6 @@ export async function readEventIdsOnce (kafka: Kafka, topics: string[], timeoutM
   const ids = new Set<string>()
   await readToEnd(kafka, topics, ({ headers }) => { if (headers['event-id']) ids.add(headers['event-id']) }, timeoutMs)
   return ids
-}
-
-/** The results topic by request id, read once to its end. */
-export async function readResultsOnce (kafka: Kafka, topic: string, timeoutMs: number): Promise<Map<string, ResultEntry>> {
-  const codec = createCodec()
-  const book: ResultBook = { results: new Map(), positions: new Set() }
-  await readToEnd(kafka, [topic], async (record) => { await addResult(codec, book, record) }, timeoutMs)
-  return book.results
 }
 
 /** The last "started" marker of a request in egress's attempts topic: who wrote it, and when (the record's timestamp). */
