@@ -135,11 +135,16 @@ export function inboundText (wamid: string, body: string): InboundMessage {
 export async function readRecords (kafka: Setup['kafka'], topic: string, count: number): Promise<ReadRecord[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 })
   const seen: ReadRecord[] = []
+  // A rebalance or restart of the group re-delivers uncommitted records: keep each partition@offset once.
+  const delivered = new Set<string>()
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
+        const id = `${partition}@${message.offset}`
+        if (delivered.has(id)) return
+        delivered.add(id)
         const headers: Record<string, string> = {}
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v)
         seen.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers })

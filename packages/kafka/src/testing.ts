@@ -52,11 +52,16 @@ export interface ReadRecord { partition: number, offset: string, key: string | n
 export async function readAll (kafka: Kafka, topic: string, count: number, timeoutMs = 20_000): Promise<ReadRecord[]> {
   const consumer = kafka.consumer({ groupId: uniqueName('reader') })
   const seen: ReadRecord[] = []
+  // A rebalance or restart of the group re-delivers uncommitted records: keep each partition@offset once.
+  const delivered = new Set<string>()
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
+        const id = `${partition}@${message.offset}`
+        if (delivered.has(id)) return
+        delivered.add(id)
         const headers: Record<string, string> = {}
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v)
         seen.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value, headers })

@@ -186,12 +186,17 @@ export async function buildTestApi (t: Cleanup, options: { env?: Record<string, 
 /** Every record of `topic` from its beginning, collected as they arrive until the cleanup. */
 export async function collectTopic (t: Cleanup, kafka: Kafka, topic: string): Promise<Array<{ key: string | null, value: Buffer | null, eventId: string | undefined }>> {
   const seen: Array<{ key: string | null, value: Buffer | null, eventId: string | undefined }> = []
+  // A rebalance or restart of the group re-delivers uncommitted records: keep each partition@offset once.
+  const delivered = new Set<string>()
   const consumer = kafka.consumer({ groupId: `collect-${randomUUID()}`, maxWaitTimeInMs: 100 })
   await consumer.connect()
   t.after(() => consumer.disconnect())
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
+      const id = `${partition}@${message.offset}`
+      if (delivered.has(id)) return
+      delivered.add(id)
       seen.push({ key: message.key?.toString() ?? null, value: message.value, eventId: fromKafkaHeaders(message.headers).eventId })
     }
   })

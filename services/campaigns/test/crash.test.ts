@@ -91,8 +91,9 @@ async function readRequestIds (prefix: string, options: { readUncommitted: boole
   } finally {
     await admin.disconnect()
   }
-  const ids: string[] = []
-  if (ends.size === 0) return ids
+  // By partition@offset: a rejoin of this never-committing group re-delivers records, each must count once.
+  const ids = new Map<string, string>()
+  if (ends.size === 0) return []
   const consumer = kafka.consumer({ groupId: `crash-test-reader-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: options.readUncommitted })
   await consumer.connect()
   try {
@@ -111,7 +112,8 @@ async function readRequestIds (prefix: string, options: { readUncommitted: boole
           const end = ends.get(batch.partition)!
           for (const m of batch.messages) {
             if (BigInt(m.offset) >= end) break
-            ids.push((await codec.deserialize(m.value!, 'OutboundRequest')).value.request_id!)
+            const key = `${batch.partition}@${m.offset}`
+            if (!ids.has(key)) ids.set(key, (await codec.deserialize(m.value!, 'OutboundRequest')).value.request_id!)
             resolveOffset(m.offset)
           }
           reached(batch.partition, batch.lastOffset())
@@ -121,7 +123,7 @@ async function readRequestIds (prefix: string, options: { readUncommitted: boole
   } finally {
     await consumer.disconnect()
   }
-  return ids
+  return [...ids.values()]
 }
 
 test('campaigns killed with SIGKILL while releasing, and right after a pause: every recipient released exactly once, counts add up, a pause survives', { timeout: 240_000 }, async (t) => {

@@ -70,15 +70,26 @@ export async function startFakeEgress (t: TestContext, env: Record<string, strin
   const producer = createProducer(kafka, { lingerMs: 0 })
   await producer.start()
   const requests: OutboundRequest[] = []
+  // This group never commits, so kafkajs re-delivers records after a rejoin or restart: each record (partition@offset) is
+  // pushed to `requests` once (seen) and answered once (answered, set only once its result was sent, so a failed send is retried).
+  const seen = new Set<string>()
+  const answered = new Set<string>()
   const consumer = createConsumer(kafka, { groupId: uniqueName('fake-egress'), topics: [names.outboundRequests], fromBeginning: true, maxWaitTimeMs: 100 })
   await consumer.start({
     eachBatch: async ({ batch, resolveOffset }) => {
       const results = []
+      const answering: string[] = []
       for (const m of batch.messages) {
         resolveOffset(m.offset)
+        const key = `${batch.partition}@${m.offset}`
+        if (answered.has(key)) continue
         const r = (await codec.deserialize(m.value!, 'OutboundRequest')).value
-        requests.push(r)
+        if (!seen.has(key)) {
+          seen.add(key)
+          requests.push(r)
+        }
         const outcome = options.answer?.(r) ?? 'accepted'
+        answering.push(key)
         if (outcome === 'none') continue
         const result: OutboundResult = {
           request_id: r.request_id!,
@@ -103,6 +114,7 @@ export async function startFakeEgress (t: TestContext, env: Record<string, strin
         results.push({ topic: names.outboundResults, key: r.phone_number_id, value: await codec.serialize(names.outboundResults, 'OutboundResult', result) })
       }
       if (results.length > 0) await producer.send(results)
+      for (const key of answering) answered.add(key)
     }
   })
   t.after(async () => { await consumer.stop(); await producer.stop() })

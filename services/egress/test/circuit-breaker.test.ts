@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import type { Kafka } from 'kafkajs'
 import { ensureTopics, toKafkaHeaders, topicNames } from '@wabridge/kafka'
-import { contentTypeFor, type Alert, type DeadLetter, type EgressControl, type OutboundResult } from '@wabridge/schemas'
+import { contentTypeFor, type EgressControl } from '@wabridge/schemas'
 import { controlTopic } from '../src/app.ts'
-import { codec, prepareTopics, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
-
-/** Collects decoded records of a topic (from the beginning) while a test runs. */
-async function collectAll<N extends 'OutboundResult' | 'DeadLetter' | 'Alert'> (t: TestContext, kafka: Kafka, topic: string, name: N) {
-  const records: Array<N extends 'Alert' ? Alert : N extends 'DeadLetter' ? DeadLetter : OutboundResult> = []
-  const consumer = kafka.consumer({ groupId: `collect-${randomUUID()}`, maxWaitTimeInMs: 100 })
-  await consumer.connect()
-  t.after(() => consumer.disconnect())
-  await consumer.subscribe({ topics: [topic], fromBeginning: true })
-  await consumer.run({ eachMessage: async ({ message }) => { records.push((await codec.deserialize(message.value!, name)).value as never) } })
-  return records
-}
+import { codec, collect, prepareTopics, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
 
 /** The alerts topic, so a collector can subscribe before egress creates it. */
 async function prepareAlerts (kafka: Kafka, prefix: string): Promise<void> {
@@ -60,9 +49,9 @@ test('an expired token (190) opens its number\'s breaker: nothing failed, the ot
   await prepareTopics(kafka, prefix, 1)
   await prepareAlerts(kafka, prefix)
   const topics = topicNames(prefix)
-  const results = await collectAll(t, kafka, topics.outboundResults, 'OutboundResult')
-  const dead = await collectAll(t, kafka, topics.outboundDlq, 'DeadLetter')
-  const alerts = await collectAll(t, kafka, topics.alerts, 'Alert')
+  const results = await collect(t, kafka, topics.outboundResults, 'OutboundResult')
+  const dead = await collect(t, kafka, topics.outboundDlq, 'DeadLetter')
+  const alerts = await collect(t, kafka, topics.alerts, 'Alert')
   const faultId = sim.addFault({ match: { phoneNumberId: A }, action: { type: 'error', code: 190 } })
   const egress = await startEgress(t, testEnv(prefix, sim.url, {
     KAFKA_TOPIC_PARTITIONS: '1',
@@ -115,8 +104,8 @@ test('a large backlog behind an open breaker does not stall another number of it
   const kafka = testKafka()
   await prepareTopics(kafka, prefix, 1)
   const topics = topicNames(prefix)
-  const results = await collectAll(t, kafka, topics.outboundResults, 'OutboundResult')
-  const dead = await collectAll(t, kafka, topics.outboundDlq, 'DeadLetter')
+  const results = await collect(t, kafka, topics.outboundResults, 'OutboundResult')
+  const dead = await collect(t, kafka, topics.outboundDlq, 'DeadLetter')
   sim.addFault({ match: { phoneNumberId: A }, action: { type: 'error', code: 131031 } })
   const egress = await startEgress(t, testEnv(prefix, sim.url, {
     KAFKA_TOPIC_PARTITIONS: '1',
@@ -155,8 +144,8 @@ test('a WABA-wide error (131042) stops every number of that WABA and no other; t
   const kafka = testKafka()
   await prepareTopics(kafka, prefix, 3)
   const topics = topicNames(prefix)
-  const results = await collectAll(t, kafka, topics.outboundResults, 'OutboundResult')
-  const dead = await collectAll(t, kafka, topics.outboundDlq, 'DeadLetter')
+  const results = await collect(t, kafka, topics.outboundResults, 'OutboundResult')
+  const dead = await collect(t, kafka, topics.outboundDlq, 'DeadLetter')
   const faultId = sim.addFault({ match: { wabaId: 'W1' }, action: { type: 'error', code: 131042 } })
   const egress = await startEgress(t, testEnv(prefix, sim.url, {
     WA_PHONE_WABAS: `${A}=W1,${C}=W1,${B}=W2`,

@@ -249,17 +249,18 @@ test('an instance that takes its partition back cannot start an attempt, or writ
 
 /** Request ids of the attempts topic's committed records (read_committed). */
 async function readAttempts (kafka: ReturnType<typeof testKafka>, topic: string): Promise<string[]> {
-  const ids: string[] = []
+  // Keyed by partition@offset: this reader's own group can rebalance (or kafkajs restart it) and re-deliver uncommitted records.
+  const ids = new Map<string, string>()
   const consumer = kafka.consumer({ groupId: `read-${randomUUID()}`, maxWaitTimeInMs: 100 })
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true })
-    await consumer.run({ eachMessage: async ({ message }) => { ids.push(message.headers?.['event-id']?.toString() ?? '') } })
+    await consumer.run({ eachMessage: async ({ partition, message }) => { ids.set(`${partition}@${message.offset}`, message.headers?.['event-id']?.toString() ?? '') } })
     await new Promise((resolve) => setTimeout(resolve, 3000))
   } finally {
     await consumer.disconnect()
   }
-  return ids
+  return [...ids.values()]
 }
 
 function spawnEgress (env: Record<string, string>): ChildProcess {

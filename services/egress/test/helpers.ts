@@ -116,13 +116,23 @@ export async function startScenario (t: TestContext, simOptions: GraphApiSimOpti
   return { prefix, sim, kafka, results, producer }
 }
 
-/** Collects decoded records of a topic (from the beginning) while a test runs. */
-export async function collect<N extends 'OutboundResult' | 'DeadLetter'> (t: TestContext, kafka: Kafka, topic: string, name: N) {
+/** Collects decoded records of a topic (from the beginning) while a test runs, each record once. */
+export async function collect<N extends 'OutboundResult' | 'DeadLetter' | 'Alert'> (t: TestContext, kafka: Kafka, topic: string, name: N) {
   const records: Array<DecodedRecord<N>['value']> = []
+  const seen = new Set<string>()
   const consumer = kafka.consumer({ groupId: `collect-${randomUUID()}`, maxWaitTimeInMs: 100 })
   await consumer.connect()
   t.after(() => consumer.disconnect())
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
-  await consumer.run({ eachMessage: async ({ message }) => { records.push(codec.decode(message.value!, name).value) } })
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      // This reader's own group can rebalance (or kafkajs restart it) and re-deliver uncommitted records: keep each partition@offset once.
+      const at = `${partition}@${message.offset}`
+      if (seen.has(at)) return
+      const value = codec.decode(message.value!, name).value
+      seen.add(at)
+      records.push(value)
+    }
+  })
   return records
 }

@@ -19,11 +19,21 @@ const imageRequest = (phoneNumberId: string, to: string, requestId: string, imag
 async function uploadRecords (t: import('node:test').TestContext, prefix: string): Promise<Array<{ key: string, value: UploadedMedia }>> {
   const kafka = testKafka()
   const records: Array<{ key: string, value: UploadedMedia }> = []
+  const seen = new Set<string>()
   const consumer = kafka.consumer({ groupId: `uploads-${randomUUID()}`, maxWaitTimeInMs: 100 })
   await consumer.connect()
   t.after(() => consumer.disconnect())
   await consumer.subscribe({ topics: [mediaUploadsTopic(prefix)], fromBeginning: true })
-  await consumer.run({ eachMessage: async ({ message }) => { records.push({ key: message.key!.toString(), value: codec.decode(message.value!, 'UploadedMedia').value }) } })
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      // This reader's own group can rebalance (or kafkajs restart it) and re-deliver uncommitted records: keep each partition@offset once.
+      const at = `${partition}@${message.offset}`
+      if (seen.has(at)) return
+      const record = { key: message.key!.toString(), value: codec.decode(message.value!, 'UploadedMedia').value }
+      seen.add(at)
+      records.push(record)
+    }
+  })
   return records
 }
 

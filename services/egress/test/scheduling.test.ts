@@ -17,12 +17,17 @@ interface RawRecord { partition: number, offset: string, key: string | undefined
 /** Every committed record of a topic, from the beginning, while the test runs. */
 async function collectRaw (t: TestContext, kafka: Kafka, topic: string): Promise<RawRecord[]> {
   const records: RawRecord[] = []
+  const seen = new Set<string>()
   const consumer = kafka.consumer({ groupId: `raw-${randomUUID()}`, maxWaitTimeInMs: 100 })
   await consumer.connect()
   t.after(() => consumer.disconnect())
   await consumer.subscribe({ topics: [topic], fromBeginning: true })
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
+      // This reader's own group can rebalance (or kafkajs restart it) and re-deliver uncommitted records: keep each partition@offset once.
+      const at = `${partition}@${message.offset}`
+      if (seen.has(at)) return
+      seen.add(at)
       records.push({ partition, offset: message.offset, key: message.key?.toString('utf8'), value: message.value, headers: message.headers })
     }
   })

@@ -111,9 +111,14 @@ export async function readTopics (kafka: Kafka, admin: Admin, topics: readonly s
   await consumer.connect()
   try {
     let seen = 0
+    // A rebalance or restart of the group re-delivers uncommitted records: keep each topic/partition@offset once.
+    const delivered = new Set<string>()
     await consumer.subscribe({ topics: [...topics], fromBeginning: true })
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
+        const id = `${topic}/${partition}@${message.offset}`
+        if (delivered.has(id)) return
+        delivered.add(id)
         const headers: Record<string, string> = {}
         for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = String(Array.isArray(v) ? v[0] : v)
         out[topic]!.push({ topic, partition, key: message.key?.toString() ?? null, value: message.value!, headers })

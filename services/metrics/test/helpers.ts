@@ -95,10 +95,19 @@ export async function readAlerts (kafka: Kafka, prefix: string, minCount: number
   const codec = createCodec()
   const consumer = kafka.consumer({ groupId: uniqueName('alerts-reader') })
   const seen: Array<{ key: string, value: Alert }> = []
+  // A rebalance or restart of the group re-delivers uncommitted records: keep each partition@offset once.
+  const delivered = new Set<string>()
   await consumer.connect()
   try {
     await consumer.subscribe({ topics: [topicNames(prefix).alerts], fromBeginning: true })
-    await consumer.run({ eachMessage: async ({ message }) => { seen.push({ key: message.key!.toString(), value: codec.decode(message.value!, 'Alert').value }) } })
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const id = `${partition}@${message.offset}`
+        if (delivered.has(id)) return
+        delivered.add(id)
+        seen.push({ key: message.key!.toString(), value: codec.decode(message.value!, 'Alert').value })
+      }
+    })
     await waitFor(() => seen.length >= minCount, timeoutMs, `${minCount} alert records`).catch(() => {})
     // A little longer, so extra (duplicate) records would show up too.
     await new Promise((resolve) => setTimeout(resolve, 1000))
