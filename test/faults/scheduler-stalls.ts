@@ -13,17 +13,17 @@
  * rounds released 5–6 requests twice.
  */
 import '@wabridge/process/node-floor'
-import { randomUUID } from 'node:crypto'
-import { parseArgs } from 'node:util'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createKafkaClient, createProducer, topicNames } from '@wabridge/kafka'
-import { createLocalKafka, findFreePorts } from '@wabridge/local-kafka'
-import { createCodec, type OutboundRequest } from '@wabridge/schemas'
+import { parseArgs } from 'node:util'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createKafkaClient, topicNames } from '@wabridge/kafka'
 import { createLogger } from '@wabridge/telemetry'
 import { createSchedulerApp, loadConfig, type SchedulerApp } from '../../services/scheduler/src/index.ts'
+import { codec, request, schedule, testEnv } from '../../services/scheduler/test/helpers.ts'
+import { startFaultBroker } from './harness/broker.ts'
+import { createProcessGroup } from './harness/children.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -41,28 +41,19 @@ const spreadMs = Number(args.spread) * 1000
 let state = Number(args.seed) >>> 0 || 1
 const random = () => { state ^= state << 13; state ^= state >>> 17; state ^= state << 5; return (state >>> 0) / 2 ** 32 }
 
-const codec = createCodec()
 const numbers = Array.from({ length: 16 }, (_, i) => `1065403522429${String(i).padStart(2, '0')}`)
 
-const local = createLocalKafka({ stateDir: await mkdtemp(join(tmpdir(), 'wabridge-scheduler-stalls-')), basePort: await findFreePorts(2) })
-await local.start()
-const brokers = local.brokers
-const brokerPid = async () => {
-  const [node] = await local.status()
-  if (node?.pid === undefined) throw new Error('the private broker is not running')
-  return node.pid
-}
+// The harness's broker: its JVM is killed with this process even when a round crashes mid-stall.
+const dir = await mkdtemp(join(tmpdir(), 'wabridge-scheduler-stalls-'))
+const broker = await startFaultBroker({ dir, group: createProcessGroup(dir) })
+const brokers = broker.brokers
+// The scheduler tests' helpers (testEnv, schedule) take the brokers from the environment.
+process.env.KAFKA_BROKERS = brokers.join(',')
 
 async function runRound (round: number): Promise<{ duplicates: number, lost: number }> {
-  const prefix = `stalls-${round}-${randomUUID().slice(0, 8)}`
-  const env = {
-    KAFKA_BROKERS: brokers.join(','),
-    TOPIC_PREFIX: prefix,
-    KAFKA_TOPIC_PARTITIONS: '4',
-    SCHEDULER_PORT: '0',
-    SCHEDULER_SESSION_TIMEOUT_MS: '6000',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent'
-  }
+  // Its own topics and group, 4 partitions, a 6-s session (LOG_LEVEL from TEST_LOG_LEVEL).
+  const env = testEnv({ KAFKA_TOPIC_PARTITIONS: '4' })
+  const prefix = env.TOPIC_PREFIX!
   const apps = new Set<SchedulerApp>()
   const start = async () => {
     const config = loadConfig(env)
@@ -83,28 +74,14 @@ async function runRound (round: number): Promise<{ duplicates: number, lost: num
   await reader.subscribe({ topics: [topicNames(prefix).outboundRequests], fromBeginning: true })
   await reader.run({
     eachMessage: async ({ partition, message }) => {
-      const request = (await codec.deserialize(message.value!, 'OutboundRequest')).value
-      seen.set(`${partition}@${message.offset}`, request.request_id!)
+      const released = (await codec.deserialize(message.value!, 'OutboundRequest')).value
+      seen.set(`${partition}@${message.offset}`, released.request_id!)
     }
   })
 
   const due = Date.now() + 2000
-  const requests: OutboundRequest[] = Array.from({ length: total }, (_, i) => ({
-    request_id: `req-${round}-${i}-${randomUUID().slice(0, 8)}`,
-    phone_number_id: numbers[i % numbers.length]!,
-    to: '+16505551234',
-    message_json: JSON.stringify({ type: 'text', text: { body: 'hello later' } }),
-    expires_at: null,
-    metadata: {},
-    created_at: null,
-    send_at: due + Math.floor(i * spreadMs / total),
-    priority: null
-  }))
-  const producer = createProducer(createKafkaClient({ brokers, clientId: `producer-${prefix}` }))
-  await producer.start()
-  const scheduled = `${prefix}.outbound.scheduled`
-  await producer.send(await Promise.all(requests.map(async (r) => ({ topic: scheduled, key: r.phone_number_id, value: await codec.serialize(scheduled, 'OutboundRequest', r) }))))
-  await producer.stop()
+  const requests = Array.from({ length: total }, (_, i) => request({ phone_number_id: numbers[i % numbers.length]!, send_at: due + Math.floor(i * spreadMs / total) }))
+  await schedule(prefix, requests)
 
   // Stalls of the broker and churn of the instances until the last request is due.
   let stalls = 0
@@ -113,10 +90,9 @@ async function runRound (round: number): Promise<{ duplicates: number, lost: num
     while (Date.now() < due + spreadMs) {
       await sleep(1000 + random() * 3000)
       const ms = Math.floor(random() * 8000)
-      const pid = await brokerPid()
-      process.kill(pid, 'SIGSTOP')
+      await broker.pause(1)
       await sleep(ms)
-      process.kill(pid, 'SIGCONT')
+      await broker.resume(1)
       stalls++
       stalledMs += ms
     }
@@ -156,8 +132,7 @@ try {
     if (duplicates > 0 || lost > 0) failed = true
   }
 } finally {
-  await local.stop()
-  await local.destroy()
+  await broker.destroy()
 }
 console.log(failed ? 'FAILED: a request was released twice or never' : 'passed: every request released exactly once in every round')
 process.exit(failed ? 1 : 0)

@@ -97,6 +97,50 @@ export function firstJoinCrashes (kafka: Kafka): Kafka {
   })
 }
 
+/** A gate a test opens by hand; `reached` resolves when something first waits at it (`pass`). */
+export function gate (): { open: () => void, reached: Promise<void>, pass: () => Promise<void> } {
+  let open = (): void => {}
+  let reach = (): void => {}
+  const opened = new Promise<void>((resolve) => { open = resolve })
+  const reached = new Promise<void>((resolve) => { reach = resolve })
+  return { open, reached, pass: async () => { reach(); await opened } }
+}
+
+/**
+ * `kafka`, with every batch its consumers take held at `hold` once `stall()` was called: the
+ * consumer stops fetching and heartbeating (kafkajs heartbeats from its fetch loop), as a stalled
+ * process does, and the group drops it after its session timeout. Producers and admins are left
+ * alone. `taken()` counts the records its consumers' handlers have been through.
+ */
+export function stallableKafka (kafka: Kafka, hold: Pick<ReturnType<typeof gate>, 'pass'>): { kafka: Kafka, stall: () => void, taken: () => number } {
+  let isHolding = false
+  let taken = 0
+  const stallable = new Proxy(kafka, {
+    get (target, prop, receiver) {
+      if (prop !== 'consumer') return Reflect.get(target, prop, receiver) as unknown
+      return (...args: Parameters<Kafka['consumer']>) => {
+        const consumer = target.consumer(...args)
+        const run = consumer.run.bind(consumer)
+        consumer.run = async (options) => {
+          const eachBatch = options?.eachBatch
+          await run({
+            ...options,
+            ...(eachBatch && {
+              eachBatch: async (payload) => {
+                if (isHolding) await hold.pass()
+                await eachBatch(payload)
+                taken += payload.batch.messages.length
+              }
+            })
+          })
+        }
+        return consumer
+      }
+    }
+  })
+  return { kafka: stallable, stall: () => { isHolding = true }, taken: () => taken }
+}
+
 /**
  * Counts kafkajs' checks of its connections' request queues (RequestQueue.checkPendingRequests,
  * all connections of the process) until the test ends; set `count` to 0 to start a window. kafkajs

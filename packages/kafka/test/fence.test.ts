@@ -1,15 +1,24 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import type { Kafka, Producer } from 'kafkajs'
 import { connectFenced } from '../src/fence.ts'
 import { connectedAdmin, createTopic, readAll, testKafka, uniqueName } from './helpers.ts'
 
 const isFenced = (err: unknown) => /INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|old epoch|fenced/i.test(`${(err as { type?: string }).type ?? ''} ${(err as Error).message}`)
 
-function transactional (t: { after: (fn: () => Promise<void>) => void }, kafka: Kafka, transactionalId: string): Producer {
+function transactional (t: TestContext, kafka: Kafka, transactionalId: string): Producer {
   const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
   t.after(() => producer.disconnect())
   return producer
+}
+
+/** A client, a new one-partition topic and a transactional id, all the test's own. */
+async function setUp (t: TestContext, name: string): Promise<{ kafka: Kafka, topic: string, transactionalId: string }> {
+  const kafka = testKafka()
+  const admin = await connectedAdmin(t, kafka)
+  const topic = uniqueName(name)
+  await createTopic(admin, topic, 1)
+  return { kafka, topic, transactionalId: uniqueName(`${name}-txn`) }
 }
 
 async function commitOne (producer: Producer, topic: string, value: string): Promise<void> {
@@ -19,11 +28,7 @@ async function commitOne (producer: Producer, topic: string, value: string): Pro
 }
 
 test('connectFenced: on return the earlier producer of the id is fenced; its open transaction is aborted and it commits nothing more', { timeout: 60_000 }, async (t) => {
-  const kafka = testKafka()
-  const admin = await connectedAdmin(t, kafka)
-  const topic = uniqueName('fence')
-  await createTopic(admin, topic, 1)
-  const transactionalId = uniqueName('fence-txn')
+  const { kafka, topic, transactionalId } = await setUp(t, 'fence')
 
   const old = transactional(t, kafka, transactionalId)
   await connectFenced(old)
@@ -44,11 +49,7 @@ test('connectFenced: on return the earlier producer of the id is fenced; its ope
 })
 
 test('kafkajs: connect() alone does not fence an earlier producer of the id (why connectFenced exists)', { timeout: 60_000 }, async (t) => {
-  const kafka = testKafka()
-  const admin = await connectedAdmin(t, kafka)
-  const topic = uniqueName('no-fence')
-  await createTopic(admin, topic, 1)
-  const transactionalId = uniqueName('no-fence-txn')
+  const { kafka, topic, transactionalId } = await setUp(t, 'no-fence')
   const old = transactional(t, kafka, transactionalId)
   await old.connect()
   await commitOne(old, topic, 'old-1')

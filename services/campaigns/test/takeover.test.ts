@@ -2,8 +2,9 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { test, type TestContext } from 'node:test'
-import type { EachBatchPayload, Kafka } from 'kafkajs'
+import type { Kafka } from 'kafkajs'
 import { createKafkaClient, toKafkaHeaders } from '@wabridge/kafka'
+import { gate, stallableKafka } from '@wabridge/kafka/testing'
 import { contentTypeFor, createCodec, type Campaign, type CampaignCommand } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { createCampaignView, type CampaignView } from '../src/campaign-view.ts'
@@ -15,50 +16,6 @@ import { brokersFromEnv, PHONE, TEMPLATE, testEnv, uniqueName, waitFor } from '.
 
 const codec = createCodec()
 const kafkaClient = (clientId: string) => createKafkaClient({ brokers: brokersFromEnv().split(','), clientId })
-
-/** A gate a test opens by hand; `reached` resolves when something first waits at it. */
-function gate () {
-  let open = (): void => {}
-  let reach = (): void => {}
-  const opened = new Promise<void>((resolve) => { open = resolve })
-  const reached = new Promise<void>((resolve) => { reach = resolve })
-  return { open, reached, pass: async (): Promise<void> => { reach(); await opened } }
-}
-
-/**
- * The Kafka client with every batch its consumers take held at `hold` once `stall()` was called:
- * the consumer stops fetching and heartbeating (kafkajs heartbeats from its fetch loop), as a
- * stalled process does, and the group drops it after its session timeout. Producers are left alone.
- * `taken()` counts the records its consumers' handlers have been through.
- */
-function stallableKafka (kafka: Kafka, hold: ReturnType<typeof gate>): { kafka: Kafka, stall: () => void, taken: () => number } {
-  let holding = false
-  let taken = 0
-  const wrapped = {
-    producer: (config) => kafka.producer(config),
-    admin: (config) => kafka.admin(config),
-    logger: () => kafka.logger(),
-    consumer: (config) => {
-      const consumer = kafka.consumer(config)
-      const run = consumer.run.bind(consumer)
-      consumer.run = async (options) => {
-        const eachBatch = options?.eachBatch
-        await run({
-          ...options,
-          ...(eachBatch && {
-            eachBatch: async (payload: EachBatchPayload) => {
-              if (holding) await hold.pass()
-              await eachBatch(payload)
-              taken += payload.batch.messages.length
-            }
-          })
-        })
-      }
-      return consumer
-    }
-  } satisfies Pick<Kafka, 'producer' | 'admin' | 'logger' | 'consumer'>
-  return { kafka: wrapped as unknown as Kafka, stall: () => { holding = true }, taken: () => taken }
-}
 
 /** Every committed record of the campaigns topic (read_committed, kafkajs' default), in order. */
 async function collectCampaigns (t: TestContext, topic: string): Promise<Campaign[]> {

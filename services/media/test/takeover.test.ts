@@ -1,55 +1,15 @@
 import assert from 'node:assert/strict'
 import { Writable } from 'node:stream'
 import { test, type TestContext } from 'node:test'
-import type { EachBatchPayload, Kafka } from 'kafkajs'
+import type { Kafka } from 'kafkajs'
 import { topicNames } from '@wabridge/kafka'
+import { gate, stallableKafka } from '@wabridge/kafka/testing'
 import type { InboundMedia } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { loadConfig, mediaTopicName, type MediaJob } from '../src/index.ts'
 import { createMediaPipeline, type MediaPipeline } from '../src/media-pipeline.ts'
 import { ensureMediaTopics } from '../src/topics.ts'
 import { codec, collectMedia, inboundMessage, mediaEnv, PNID, startWebhookBridge, tempDir, testKafka, uniqueName, waitFor } from './helpers.ts'
-
-/** A gate a test opens by hand; `reached` resolves when something first waits at it. */
-function gate () {
-  let open = (): void => {}
-  let reach = (): void => {}
-  const opened = new Promise<void>((resolve) => { open = resolve })
-  const reached = new Promise<void>((resolve) => { reach = resolve })
-  return { open, reached, pass: async (): Promise<void> => { reach(); await opened } }
-}
-
-/**
- * The Kafka client with every batch its consumers take held at `hold` once `holding` is set: the
- * consumer stops fetching and heartbeating (kafkajs heartbeats from its fetch loop), as a stalled
- * process does, and the group drops it after its session timeout. Producers are left alone.
- */
-function stallableKafka (kafka: Kafka, hold: ReturnType<typeof gate>): { kafka: Kafka, stall: () => void } {
-  let holding = false
-  const wrapped = {
-    producer: (config) => kafka.producer(config),
-    admin: (config) => kafka.admin(config),
-    logger: () => kafka.logger(),
-    consumer: (config) => {
-      const consumer = kafka.consumer(config)
-      const run = consumer.run.bind(consumer)
-      consumer.run = async (options) => {
-        const eachBatch = options?.eachBatch
-        await run({
-          ...options,
-          ...(eachBatch && {
-            eachBatch: async (payload: EachBatchPayload) => {
-              if (holding) await hold.pass()
-              await eachBatch(payload)
-            }
-          })
-        })
-      }
-      return consumer
-    }
-  } satisfies Pick<Kafka, 'producer' | 'admin' | 'logger' | 'consumer'>
-  return { kafka: wrapped as unknown as Kafka, stall: () => { holding = true } }
-}
 
 const imageMessage = (n: number) => inboundMessage({ id: `wamid.fence.${n}`, from: '15550001234', timestamp: '1800000000', type: 'image', image: { id: `media-${n}`, mime_type: 'image/jpeg' } }, { wabaId: '102290129340398', phoneNumberId: PNID })
 
