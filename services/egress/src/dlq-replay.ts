@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import type { Kafka } from 'kafkajs'
-import { toKafkaHeaders, type WabridgeProducer } from '@wabridge/kafka'
+import { scanTopicToEnd, toKafkaHeaders, type WabridgeProducer } from '@wabridge/kafka'
 import { contentTypeFor, type Codec, type DeadLetter, type OutboundRequest } from '@wabridge/schemas'
 import { decodeRequest } from './request-decoder.ts'
 
@@ -27,40 +26,14 @@ export function matches (letter: DeadLetter, filter: DeadLetterFilter): boolean 
  * for the next run) and calls `visit` for each dead letter that matches the filter.
  */
 export async function scanDeadLetters (kafka: Kafka, codec: Codec, dlqTopic: string, filter: DeadLetterFilter, visit: (letter: DeadLetter) => Promise<void> | void, limit = Infinity): Promise<{ scanned: number, matched: number }> {
-  const admin = kafka.admin()
-  await admin.connect()
-  const ends = await admin.fetchTopicOffsets(dlqTopic).finally(() => admin.disconnect())
-  const pending = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]))
-  let scanned = 0
   let matched = 0
-  if (pending.size === 0) return { scanned, matched }
-  const consumer = kafka.consumer({ groupId: `wabridge-dlq-scan-${randomUUID()}`, maxWaitTimeInMs: 100 })
-  await consumer.connect()
-  try {
-    await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true })
-    await new Promise<void>((resolve, reject) => {
-      // Egress writes dead letters in transactions: the last offset before the end is usually a commit
-      // marker, never handed to eachMessage; a batch's end (markers included) says how far a partition got.
-      const reached = (partition: number, next: bigint) => {
-        const end = pending.get(partition)
-        if (end !== undefined && next >= end) pending.delete(partition)
-        if (pending.size === 0 || matched >= limit) resolve()
-      }
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, BigInt(payload.lastOffset) + 1n))
-      consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          const end = pending.get(partition)
-          if (end === undefined || BigInt(message.offset) >= end || matched >= limit) return
-          scanned++
-          const letter = (await codec.deserialize(message.value!, 'DeadLetter')).value
-          if (matches(letter, filter)) { matched++; await visit(letter) }
-          reached(partition, BigInt(message.offset) + 1n)
-        }
-      }).catch(reject)
-    })
-  } finally {
-    await consumer.disconnect()
-  }
+  if (limit <= 0) return { scanned: 0, matched }
+  // Each dead letter is visited once, even when the scan's group drops and takes it back: a replay visited twice would send twice.
+  const scanned = await scanTopicToEnd(kafka, dlqTopic, async (message) => {
+    if (message.value === null) return
+    const letter = (await codec.deserialize(message.value, 'DeadLetter')).value
+    if (matches(letter, filter)) { matched++; await visit(letter) }
+  }, { groupIdPrefix: 'wabridge-dlq-scan', isDone: () => matched >= limit })
   return { scanned, matched }
 }
 

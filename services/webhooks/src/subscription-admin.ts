@@ -1,11 +1,10 @@
 import type { Kafka } from 'kafkajs'
-import type { WabridgeProducer } from '@wabridge/kafka'
+import { scanTopicToEnd, type WabridgeProducer } from '@wabridge/kafka'
 import type { Codec, WebhookSubscription } from '@wabridge/schemas'
 import { WebhooksError } from './errors.ts'
 import type { RetryStore } from './retry-store.ts'
 import type { SubscriptionStore } from './subscription-store.ts'
 import { newSubscription, rotateSecret, setEnabled, type SubscriptionInput } from './subscriptions.ts'
-import { scanTopic } from './topic-scan.ts'
 
 export interface SubscriptionAdminDeps {
   store: SubscriptionStore
@@ -70,7 +69,7 @@ export function createSubscriptionAdmin (deps: SubscriptionAdminDeps): Subscript
     async replay (id, filter = {}) {
       const sub = get(id)
       let replayed = 0
-      const scanned = await scanTopic(deps.kafka, deps.failedTopic, async (message) => {
+      const scanned = await scanTopicToEnd(deps.kafka, deps.failedTopic, async (message) => {
         if (message.key?.toString('utf8') !== sub.subscription_id || message.value === null) return
         const failed = (await deps.codec.deserialize(message.value, 'WebhookDelivery')).value
         if (filter.since !== undefined && (failed.failed_at ?? 0) < filter.since) return
@@ -78,7 +77,7 @@ export function createSubscriptionAdmin (deps: SubscriptionAdminDeps): Subscript
         if (filter.dryRun === true) return
         // Parked as never tried: the owner of its lane sends it at once, behind what the lane already holds.
         await deps.retry.park({ ...failed, parked_at: deps.now(), first_failed_at: null, failed_at: null, failed_reason: null })
-      })
+      }, { groupIdPrefix: 'wabridge-webhooks-scan' })
       return { scanned, replayed }
     }
   }

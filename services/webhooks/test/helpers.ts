@@ -3,11 +3,10 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { TestContext } from 'node:test'
 import type { Kafka } from 'kafkajs'
-import { createKafkaClient, createProducer, topicNames } from '@wabridge/kafka'
+import { createKafkaClient, createProducer, scanTopicToEnd, topicNames } from '@wabridge/kafka'
 import { createCodec, type InboundMessage } from '@wabridge/schemas'
 import { createLogger } from '@wabridge/telemetry'
 import { createWebhooks, loadConfig, type Webhooks, type WebhooksDeps } from '../src/index.ts'
-import { scanTopic } from '../src/topic-scan.ts'
 
 export function brokersFromEnv (): string {
   const brokers = process.env.KAFKA_BROKERS
@@ -141,6 +140,6 @@ export async function waitFor (check: () => boolean | Promise<boolean>, timeoutM
 /** Every record value of `topic` as it is now (all partitions, from the start), mapped by `map`. */
 export async function scanTopicForTest<T> (kafka: Kafka, topic: string, map: (value: Buffer) => Promise<T>): Promise<T[]> {
   const out: T[] = []
-  await scanTopic(kafka, topic, async (message) => { if (message.value !== null) out.push(await map(message.value)) })
+  await scanTopicToEnd(kafka, topic, async (message) => { if (message.value !== null) out.push(await map(message.value)) }, { groupIdPrefix: 'test-scan' })
   return out
 }
