@@ -17,3 +17,29 @@ export async function connectFenced (producer: Producer): Promise<void> {
   const txn = await producer.transaction()
   await txn.abort()
 }
+
+/** The broker's answers that say another producer of our transactional id took over (or ours can no longer act for it). */
+const FENCING_ERRORS: ReadonlyMap<string, number> = new Map([
+  ['INVALID_PRODUCER_EPOCH', 47],
+  ['INVALID_PRODUCER_ID_MAPPING', 49],
+  ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 53],
+  ['PRODUCER_FENCED', 90]
+])
+const FENCING_CODES = new Set(FENCING_ERRORS.values())
+
+/**
+ * Whether a kafkajs error, or one it wraps (`cause`, `originalError`: kafkajs wraps the broker's
+ * answer when its retries end), is a fencing answer: the producer must stop writing for the
+ * transactional id, whose state now belongs to its next owner. By the answer's type or code only:
+ * a message that mentions fencing is not an answer.
+ */
+export function isFencingError (err: unknown): boolean {
+  const seen = new Set<unknown>()
+  for (let e = err as { type?: unknown, code?: unknown, cause?: unknown, originalError?: unknown } | undefined; e !== null && typeof e === 'object' && !seen.has(e); e = (e.cause ?? e.originalError) as typeof e) {
+    seen.add(e)
+    if ((typeof e.type === 'string' && FENCING_ERRORS.has(e.type)) || (typeof e.code === 'number' && FENCING_CODES.has(e.code))) return true
+    // kafkajs 2.2.4 knows no PRODUCER_FENCED: it reports the code as "Unknown error code 90".
+    if (e.type === 'KAFKAJS_UNKNOWN_ERROR_CODE' && FENCING_CODES.has(Number(/^Unknown error code (\d+)$/.exec(String((e as { message?: unknown }).message))?.[1]))) return true
+  }
+  return false
+}

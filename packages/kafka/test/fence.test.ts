@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
 import { test, type TestContext } from 'node:test'
 import type { Kafka, Producer } from 'kafkajs'
-import { connectFenced } from '../src/fence.ts'
+import { connectFenced, isFencingError } from '../src/fence.ts'
 import { connectedAdmin, createTopic, readAll, testKafka, uniqueName } from './helpers.ts'
-
-const isFenced = (err: unknown) => /INVALID_PRODUCER_EPOCH|PRODUCER_FENCED|old epoch|fenced/i.test(`${(err as { type?: string }).type ?? ''} ${(err as Error).message}`)
 
 function transactional (t: TestContext, kafka: Kafka, transactionalId: string): Producer {
   const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
@@ -39,7 +38,7 @@ test('connectFenced: on return the earlier producer of the id is fenced; its ope
   const next = transactional(t, kafka, transactionalId)
   await connectFenced(next)
 
-  await assert.rejects(open.commit(), isFenced, 'the transaction open while the new producer connected committed')
+  await assert.rejects(open.commit(), isFencingError, 'the transaction open while the new producer connected committed')
   // (kafkajs refuses it on its side now: its last commit never ended. What counts is that nothing of it is visible.)
   await assert.rejects(commitOne(old, topic, 'old-after'))
   await commitOne(next, topic, 'next-committed')
@@ -58,7 +57,29 @@ test('kafkajs: connect() alone does not fence an earlier producer of the id (why
   // If a kafkajs version fences here, this fails: connectFenced's extra step may then go.
   await commitOne(old, topic, 'old-2')
   await commitOne(next, topic, 'next-1')
-  await assert.rejects(commitOne(old, topic, 'old-3'), isFenced)
+  await assert.rejects(commitOne(old, topic, 'old-3'), isFencingError)
   const read = await readAll(kafka, topic, 3)
   assert.deepEqual(read.map((r) => r.value?.toString()), ['old-1', 'old-2', 'next-1'])
+})
+
+test('isFencingError: a fencing answer by type or code, also wrapped by kafkajs after its retries; nothing else', () => {
+  const require = createRequire(import.meta.url)
+  const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode (code: number): Error }
+  const { KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError } = require('kafkajs/src/errors.js') as Record<'KafkaJSNumberOfRetriesExceeded' | 'KafkaJSNonRetriableError', new (e: unknown, o?: object) => Error>
+  const retried = (e: Error) => new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 5, retryTime: 100 })
+  for (const code of [47, 49, 53, 90]) {
+    assert.equal(isFencingError(createErrorFromCode(code)), true, `code ${code}`)
+    assert.equal(isFencingError(retried(createErrorFromCode(code))), true, `code ${code}, retried`)
+  }
+  assert.equal(isFencingError(new KafkaJSNonRetriableError('outer', { cause: { code: 90 } })), true)
+  assert.equal(isFencingError({ type: 'PRODUCER_FENCED' }), true)
+
+  assert.equal(isFencingError(retried(createErrorFromCode(6))), false, 'NOT_LEADER_OR_FOLLOWER')
+  assert.equal(isFencingError(createErrorFromCode(51)), false, 'CONCURRENT_TRANSACTIONS')
+  assert.equal(isFencingError(new Error('the word fenced in a message is not an answer')), false)
+  assert.equal(isFencingError(undefined), false)
+  assert.equal(isFencingError('INVALID_PRODUCER_EPOCH'), false)
+  const cyclic: { cause?: unknown } = {}
+  cyclic.cause = cyclic
+  assert.equal(isFencingError(cyclic), false)
 })

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { Partitioners, type Admin, type Kafka, type Message, type Producer } from 'kafkajs'
-import { connectFenced, createConsumer, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
+import { connectFenced, createConsumer, isFencingError, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
 import { contentTypeFor, recipientWaId, suppressionScope, type Campaign, type CampaignCommand, type CampaignRecipient, type Codec, type OutboundRequest } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { countryOf } from './audience.ts'
@@ -111,7 +111,6 @@ const KEEP_FINISHED_MS = 24 * 3600_000
 /** At most this many recipients are looked at per campaign per tick (windows closed for most of them). */
 const SCAN_LIMIT = 20_000
 const RETRY_MS = 1000
-const isFenced = (err: unknown) => /fenc|epoch/i.test(String((err as Error)?.message ?? err)) || /fenc|epoch/i.test(String((err as { type?: string })?.type ?? ''))
 
 function newCampaign (d: CampaignDefinition, now: number, commandId: string): Campaign {
   return {
@@ -240,7 +239,7 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
         log.info({ partition: s.partition, campaigns: s.runs.size, from: at }, 'campaigns partition restored')
         return
       } catch (err) {
-        if (isFenced(err)) {
+        if (isFencingError(err)) {
           log.warn({ partition: s.partition }, 'fenced by another owner while restoring: waiting for the rebalance')
           return
         }
@@ -262,7 +261,7 @@ export function createOwner (o: OwnerOptions, deps: OwnerDeps): Owner {
   async function reset (s: Session, err: unknown): Promise<void> {
     s.ready = false
     s.inbox = []
-    if (isFenced(err)) {
+    if (isFencingError(err)) {
       log.warn({ partition: s.partition }, 'fenced: another instance owns this partition now')
       await s.producer?.disconnect().catch(() => {})
       s.producer = undefined

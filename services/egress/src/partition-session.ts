@@ -1,5 +1,5 @@
 import type { Admin, Kafka, Producer, TopicMessages } from 'kafkajs'
-import type { OutgoingRecord } from '@wabridge/kafka'
+import { isFencingError, type OutgoingRecord } from '@wabridge/kafka'
 import type { Codec } from '@wabridge/schemas'
 import { PartitionLedger, type LedgerEvent } from './ledger.ts'
 import type { LedgerLoader, ReadUntil } from './ledger-loader.ts'
@@ -74,17 +74,6 @@ interface PendingWrite {
   bytes: number
   resolve: () => void
   reject: (err: Error) => void
-}
-
-const FENCING_ERRORS = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'INVALID_PRODUCER_ID_MAPPING', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED'])
-
-/** Whether a kafkajs error (or one it wraps) says another producer with our transactional id took over. */
-export function isFencingError (err: unknown): boolean {
-  for (let e = err as { type?: string, code?: number, cause?: unknown, originalError?: unknown } | undefined; e; e = (e.cause ?? e.originalError) as typeof e) {
-    if ((e.type && FENCING_ERRORS.has(e.type)) || e.code === 90 || e.code === 47) return true
-    if (typeof e !== 'object') break
-  }
-  return false
 }
 
 /**

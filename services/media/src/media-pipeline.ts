@@ -1,6 +1,6 @@
 import type { Admin, EachBatchPayload, Kafka, Message, Producer } from 'kafkajs'
 import { Partitioners } from 'kafkajs'
-import { connectFenced, createConsumer, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
+import { connectFenced, createConsumer, isFencingError, toKafkaHeaders, type WabridgeConsumer } from '@wabridge/kafka'
 import { contentTypeFor, type Codec, type InboundMedia, type InboundMessage } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { mediaJobOf, type MediaJob } from './media-job.ts'
@@ -58,8 +58,6 @@ interface Session {
   busy: Promise<void> | undefined
   timer: NodeJS.Timeout | undefined
 }
-
-const isFenced = (err: unknown): boolean => /fenc|epoch/i.test(String((err as Error)?.message ?? err)) || /fenc|epoch/i.test(String((err as { type?: string })?.type ?? ''))
 
 /**
  * Consumes the inbound messages, runs media downloads concurrently (across and within partitions),
@@ -184,7 +182,7 @@ export function createMediaPipeline (o: MediaPipelineOptions, deps: MediaPipelin
       changed()
       if (records.length > 0) deps.onPublished?.(records)
     })().catch((err: unknown) => {
-      if (isFenced(err)) {
+      if (isFencingError(err)) {
         log.warn({ partition: s.partition }, 'media partition fenced by a new owner: giving it up')
         s.released = true
         return

@@ -4,14 +4,6 @@ import { connectFenced } from '@wabridge/kafka'
 
 export interface OutRecord { topic: string, partition?: number, key: string | null, value: Buffer | null, headers?: Record<string, string | Buffer> }
 
-/** Whether a kafkajs error (or one it wraps) says another producer with our transactional id took over. */
-export function isFencingError (err: unknown): boolean {
-  for (let e = err as { type?: string, code?: number, cause?: unknown, originalError?: unknown } | undefined; e && typeof e === 'object'; e = (e.cause ?? e.originalError) as typeof e) {
-    if (e.type === 'INVALID_PRODUCER_EPOCH' || e.type === 'PRODUCER_FENCED' || e.code === 90 || e.code === 47) return true
-  }
-  return false
-}
-
 /** Test hooks around a transaction's commit (a throw there stands for a crash or a lost answer). */
 export interface TransactionFaults {
   /** After the records were sent, before the commit: a throw aborts the transaction. */

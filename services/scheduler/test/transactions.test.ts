@@ -4,7 +4,8 @@ import { createKafkaClient } from '@wabridge/kafka'
 import { createLogger } from '@wabridge/telemetry'
 import { loadConfig } from '../src/config.ts'
 import { ensureSchedulerTopics } from '../src/topics.ts'
-import { isFencingError, PartitionProducer } from '../src/transactions.ts'
+import { isFencingError } from '@wabridge/kafka'
+import { PartitionProducer } from '../src/transactions.ts'
 import { brokersFromEnv, collect, testEnv, uniqueName, waitFor } from './helpers.ts'
 
 const record = (topic: string, value: string) => ({ topic, partition: 0, key: 'k', value: Buffer.from(value) })
