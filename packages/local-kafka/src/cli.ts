@@ -3,11 +3,12 @@ import { parseArgs } from 'node:util'
 import { deployDir } from './runtime.ts'
 import { createLocalKafka, openLocalKafka } from './local-kafka.ts'
 
-const usage = `usage: local-kafka <start|stop|status> [--nodes N] [--port P] [--state-dir DIR]
+const usage = `usage: local-kafka <start|stop|status|reset> [--nodes N] [--port P] [--state-dir DIR]
 
   start    start the local broker (or an N-node cluster) and wait until it answers; harmless when running
   stop     stop every node and any JVM started from the state dir
   status   print each node's address and whether it runs
+  reset    stop every node, then delete the state dir (every topic, group and log): the next start is a fresh broker
 
   --nodes N        KRaft nodes, each broker + controller (default 1)
   --port P         broker port of node 1; node i uses P+2(i-1), its controller one above (default 9092)
@@ -52,6 +53,11 @@ async function main (): Promise<number> {
       for (const n of nodesStatus) console.log(`[kafka] node ${n.nodeId} ${n.address} ${n.running ? `running (pid ${n.pid})` : 'stopped'}`)
       return nodesStatus.every((n) => n.running) ? 0 : 3
     }
+    case 'reset':
+      await kafka.stop()
+      await kafka.destroy()
+      console.log(`[kafka] stopped; ${stateDir} deleted`)
+      return 0
     default:
       console.error(`unknown command '${command}'\n${usage}`)
       return 2
