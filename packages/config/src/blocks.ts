@@ -42,12 +42,32 @@ export const shutdownEnv = {
   SHUTDOWN_TIMEOUT_MS: durationMs().default(10_000)
 }
 
+/** The OpenTelemetry instrumentations a service can run (OTEL_NODE_ENABLED_INSTRUMENTATIONS). */
+export const INSTRUMENTATIONS = ['http', 'undici'] as const
+export type InstrumentationName = typeof INSTRUMENTATIONS[number]
+
+/** "http,undici", "http", … or "none" (= []). */
+const instrumentationList = () => z.string().transform((s, ctx): InstrumentationName[] => {
+  const names = s.split(',').map((p) => p.trim()).filter((p) => p.length > 0)
+  if (names.length === 1 && names[0] === 'none') return []
+  const unknown = names.filter((n) => !(INSTRUMENTATIONS as readonly string[]).includes(n))
+  if (names.length === 0 || unknown.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `${unknown.length > 0 ? `unknown instrumentation ${unknown.join(', ')}: ` : ''}must be ${INSTRUMENTATIONS.join(', ')} (comma-separated) or none` })
+    return z.NEVER
+  }
+  return [...new Set(names as InstrumentationName[])]
+})
+
 /** Env vars for OpenTelemetry. Standard OTEL_* variables are read by the SDK itself. */
 export const telemetryEnv = {
   // Turns telemetry off entirely (the OpenTelemetry standard variable).
   OTEL_SDK_DISABLED: bool().default(false),
   // OTLP endpoint (http/protobuf); traces and metrics are exported there when set.
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  // The instrumentations the SDK runs: "http" (node:http, incoming and outgoing), "undici" (fetch and
+  // the Graph API client), comma-separated, or "none". Unset: both when traces are exported
+  // (OTEL_EXPORTER_OTLP_ENDPOINT), none with Prometheus alone (their spans would go nowhere).
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: instrumentationList().optional(),
   // Port of this service's Prometheus /metrics endpoint; unset = no Prometheus endpoint.
   PROMETHEUS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   // Address the Prometheus endpoint binds to.

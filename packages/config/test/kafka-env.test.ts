@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { z } from 'zod'
-import { ConfigError, kafkaEnv, parseEnv } from '../src/index.ts'
+import { ConfigError, kafkaEnv, parseEnv, telemetryEnv } from '../src/index.ts'
 
 const schema = z.object(kafkaEnv)
 
@@ -15,4 +15,20 @@ test('KAFKA_PRODUCE_ENCODER: wabridge by default (also when empty), kafkajs acce
     assert.match(err.message, /KAFKA_PRODUCE_ENCODER: must be one of "wabridge", "kafkajs"/)
     return true
   })
+})
+
+test('OTEL_NODE_ENABLED_INSTRUMENTATIONS: unset stays unset (the default follows the exporters), a list of http and undici, none, or a config error naming the unknown one', () => {
+  const telemetry = z.object(telemetryEnv)
+  assert.equal(parseEnv(telemetry, {}).OTEL_NODE_ENABLED_INSTRUMENTATIONS, undefined)
+  assert.deepEqual(parseEnv(telemetry, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http, undici' }).OTEL_NODE_ENABLED_INSTRUMENTATIONS, ['http', 'undici'])
+  assert.deepEqual(parseEnv(telemetry, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'undici,undici' }).OTEL_NODE_ENABLED_INSTRUMENTATIONS, ['undici'])
+  assert.deepEqual(parseEnv(telemetry, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'none' }).OTEL_NODE_ENABLED_INSTRUMENTATIONS, [])
+  for (const [value, message] of [['http,kafkajs', /unknown instrumentation kafkajs: must be http, undici \(comma-separated\) or none/], ['none,http', /unknown instrumentation none/], [',', /must be http, undici/]] as const) {
+    assert.throws(() => parseEnv(telemetry, { OTEL_NODE_ENABLED_INSTRUMENTATIONS: value }), (err) => {
+      assert.ok(err instanceof ConfigError)
+      assert.deepEqual(err.issues.map((i) => i.variable), ['OTEL_NODE_ENABLED_INSTRUMENTATIONS'])
+      assert.match(err.message, message)
+      return true
+    }, value)
+  }
 })

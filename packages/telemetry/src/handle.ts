@@ -1,3 +1,4 @@
+import type { InstrumentationName } from '@wabridge/config'
 import { startTelemetry, type TelemetryHandle } from './telemetry.ts'
 
 let current: TelemetryHandle | undefined
@@ -23,6 +24,7 @@ export async function shutdownTelemetry (): Promise<void> {
 export interface TelemetryConfig {
   OTEL_SDK_DISABLED?: boolean
   OTEL_EXPORTER_OTLP_ENDPOINT?: string | undefined
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS?: readonly InstrumentationName[] | undefined
   PROMETHEUS_PORT?: number | undefined
   PROMETHEUS_HOST?: string | undefined
 }
@@ -36,6 +38,7 @@ export async function ensureTelemetry (serviceName: string, config: TelemetryCon
     serviceName,
     disabled: config.OTEL_SDK_DISABLED ?? false,
     ...(config.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined && { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }),
+    ...(config.OTEL_NODE_ENABLED_INSTRUMENTATIONS !== undefined && { instrumentations: config.OTEL_NODE_ENABLED_INSTRUMENTATIONS }),
     ...(config.PROMETHEUS_PORT !== undefined && { prometheusPort: config.PROMETHEUS_PORT }),
     ...(config.PROMETHEUS_HOST !== undefined && { prometheusHost: config.PROMETHEUS_HOST })
   })

@@ -6,6 +6,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { PeriodicExportingMetricReader, type IMetricReader } from '@opentelemetry/sdk-metrics'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
+import { INSTRUMENTATIONS, type InstrumentationName } from '@wabridge/config'
 
 export interface TelemetryOptions {
   serviceName: string
@@ -18,6 +19,11 @@ export interface TelemetryOptions {
   prometheusHost?: string
   /** Milliseconds between OTLP metric exports. Default 10000. */
   exportIntervalMs?: number
+  /**
+   * The instrumentations to run (OTEL_NODE_ENABLED_INSTRUMENTATIONS). Default: http and undici when
+   * traces are exported (`otlpEndpoint`), none otherwise.
+   */
+  instrumentations?: readonly InstrumentationName[]
 }
 
 export interface TelemetryHandle {
@@ -56,7 +62,13 @@ export async function startTelemetry (options: TelemetryOptions): Promise<Teleme
   // one produce request and already writes each record's own traceparent; the kafkajs
   // instrumentation would overwrite it with a `send` span parented on whichever request scheduled
   // the batch, moving the other requests' records into a foreign trace (README.md, Telemetry).
-  const instrumentations = [new HttpInstrumentation(), new UndiciInstrumentation()]
+  // http and undici run by default only when traces are exported: with Prometheus alone their spans
+  // go nowhere, and they cost the ingress a third of its throughput (README.md, "What runs").
+  const enabled = options.instrumentations ?? (options.otlpEndpoint !== undefined ? INSTRUMENTATIONS : [])
+  const instrumentations = [
+    ...(enabled.includes('http') ? [new HttpInstrumentation()] : []),
+    ...(enabled.includes('undici') ? [new UndiciInstrumentation()] : [])
+  ]
   const sdk = new NodeSDK({
     serviceName: options.serviceName,
     metricReaders: readers,

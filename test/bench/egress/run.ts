@@ -19,7 +19,8 @@
  *
  * Uses KAFKA_BROKERS (default 127.0.0.1:9092: start it with npm run kafka:start). EGRESS_* and
  * GRAPH_* variables of the environment configure the egress under test, as they would the service
- * (PROMETHEUS_PORT too: its /metrics can then be read during the drain, e.g. transactions and calls in flight);
+ * (PROMETHEUS_PORT too: its /metrics can then be read during the drain, e.g. transactions and calls in flight;
+ * and OTEL_*, e.g. OTEL_NODE_ENABLED_INSTRUMENTATIONS for its telemetry);
  * BENCH_EGRESS_NODE_FLAGS adds node flags to it (a CPU profile: `--cpu-prof --cpu-prof-dir=DIR`, then
  * test/bench/ingress/profile-summary.ts on the file).
  */
@@ -146,8 +147,9 @@ async function cell (numbers: number, rate: number, windowMode: string, instance
   const ports = await Promise.all(Array.from({ length: instances }, async () => await findFreePorts(1)))
   const egresses = await Promise.all(ports.map(async (egressPort) => await startEgress({
     // EGRESS_* and GRAPH_* settings of the environment apply (except the cell's rate), to compare configurations;
-    // PROMETHEUS_PORT lets egress's own metrics (transactions, writes per transaction) be scraped during the drain.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EGRESS_') || k.startsWith('GRAPH_') || k.startsWith('PROMETHEUS_'))),
+    // PROMETHEUS_PORT lets egress's own metrics (transactions, writes per transaction) be scraped during the drain;
+    // with OTEL_* (e.g. OTEL_NODE_ENABLED_INSTRUMENTATIONS) egress runs its telemetry as configured.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('EGRESS_') || k.startsWith('GRAPH_') || k.startsWith('PROMETHEUS_') || k.startsWith('OTEL_'))),
     KAFKA_BROKERS: brokers,
     TOPIC_PREFIX: prefix,
     KAFKA_TOPIC_PARTITIONS: String(partitions),

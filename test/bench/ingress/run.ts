@@ -18,6 +18,9 @@
  * Prints each run's ratio to `bare` of the same run (only ratios compare across machines), the
  * goals of issue 18 beside them. `--modes` runs a subset (bare always runs: it is the baseline);
  * with BENCH_CPU_PROF=<dir>, e.g. `--modes no-kafka` profiles only the ingress without Kafka.
+ * BENCH_TELEMETRY=prometheus runs every server under test with the services' telemetry as a part
+ * runs it (the preload @wabridge/telemetry/register, a Prometheus endpoint; OTEL_NODE_ENABLED_INSTRUMENTATIONS
+ * and the other OTEL_* variables apply); unset, none.
  * `--rounds N` repeats the whole sequence N times and reports the median of each ratio (on a
  * shared machine other processes move single figures a lot); each round starts the runs after
  * `bare` one further down their list, so that none is always last (the broker slows as a round
@@ -84,12 +87,17 @@ async function startServer (mode: Mode): Promise<{ child: ChildProcess, url: str
     WA_APP_SECRETS: SECRET,
     WA_VERIFY_TOKEN: 'bench',
     LOG_LEVEL: 'warn',
-    ...(mode === 'kafkajs-encoder' && { KAFKA_PRODUCE_ENCODER: 'kafkajs' })
+    ...(mode === 'kafkajs-encoder' && { KAFKA_PRODUCE_ENCODER: 'kafkajs' }),
+    ...(process.env.BENCH_TELEMETRY === 'prometheus' && { PROMETHEUS_PORT: '0' })
   }
   // BENCH_CPU_PROF=<dir> writes a CPU profile of each server under test (open it in Chrome DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
   // BENCH_SERVER_NODE_FLAGS adds node flags to the server under test (e.g. `--perf-basic-prof` for perf record).
   profile.push(...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''))
+  // BENCH_TELEMETRY=prometheus: every server under test (bare included) runs the services' telemetry as a part does,
+  // started by its preload before fastify loads, with a Prometheus endpoint (OTEL_* of this environment apply).
+  if (process.env.BENCH_TELEMETRY === 'prometheus') profile.push('--import=@wabridge/telemetry/register')
+  else if (process.env.BENCH_TELEMETRY !== undefined) throw new Error(`BENCH_TELEMETRY must be prometheus, not ${process.env.BENCH_TELEMETRY}`)
   const child = fork(here('./server.ts'), [serverMode(mode)], { execArgv: [...execArgv, ...profile], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const [message] = await Promise.race([
     once(child, 'message') as Promise<[{ url: string }]>,
