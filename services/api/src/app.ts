@@ -1,3 +1,4 @@
+import { metrics, type Meter } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import type { Kafka } from 'kafkajs'
 import pRetry from 'p-retry'
@@ -9,6 +10,7 @@ import { apiTopicsOf, ensureApiTopics } from './api-topics.ts'
 import type { ApiConfig } from './config.ts'
 import { createKeyStore } from './key-store.ts'
 import { createMessagePublisher } from './message-publisher.ts'
+import { createApiMetrics } from './metrics.ts'
 import { buildOpenApiDocument } from './openapi.ts'
 import { createRequestView } from './request-view.ts'
 import { buildServer } from './server.ts'
@@ -30,6 +32,8 @@ export interface ApiDeps {
   clock?: () => number
   /** Version in the OpenAPI document. Default '0.1.0'. */
   version?: string
+  /** Where the request metrics go. Default the global meter provider's (a no-op unless telemetry runs). */
+  meter?: Meter
 }
 
 export interface Api {
@@ -98,7 +102,8 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
       topics: { ok: reader.isCaughtUp, detail: { keys: keys.size(), ...view.stats(), ...feed.stats() } },
       producer: { ok: producer.isConnected }
     }),
-    isClosing: () => stopping.signal.aborted
+    isClosing: () => stopping.signal.aborted,
+    metrics: createApiMetrics(deps.meter ?? metrics.getMeter('wabridge-api'))
   })
 
   /** Runs `step` until it succeeds or the API stops, with backoff (0.5 s doubling to 5 s). */

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import { errorBody, healthRoutes, openApiRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { ApiError } from './errors.ts'
+import type { ApiMetrics } from './metrics.ts'
 import { messageRoutes, type MessageRoutesOptions } from './routes/messages.ts'
 
 export interface ServerOptions {
@@ -15,6 +16,7 @@ export interface ServerOptions {
   checks: () => Record<string, HealthCheck>
   /** True once shutdown began. */
   isClosing: () => boolean
+  metrics: ApiMetrics
 }
 
 /** The fastify instance with every route; it never listens (app.ts does). */
@@ -42,6 +44,7 @@ export function buildServer (options: ServerOptions): FastifyInstance {
   })
   server.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, durationMs: reply.elapsedTime }, 'request done')
+    options.metrics.request(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000)
   })
 
   useErrorBody(server, {
