@@ -1,6 +1,7 @@
 export { createLogger, maskPhone, REDACT_PATHS } from './logger.ts'
 export type { Logger, LoggerConfig } from './logger.ts'
 export { startTelemetry } from './telemetry.ts'
+export { REQUEST_DURATION_BUCKETS_SECONDS } from './buckets.ts'
 export type { TelemetryHandle, TelemetryOptions } from './telemetry.ts'
 export { ensureTelemetry, getTelemetryHandle, setTelemetryHandle, shutdownTelemetry } from './handle.ts'
 export type { TelemetryConfig } from './handle.ts'

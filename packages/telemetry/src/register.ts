@@ -5,7 +5,8 @@
  * It reads only standard variables (OTEL_SERVICE_NAME, OTEL_SDK_DISABLED,
  * OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_NODE_ENABLED_INSTRUMENTATIONS) and PROMETHEUS_PORT / PROMETHEUS_HOST.
  */
-import { telemetryEnv } from '@wabridge/config'
+import { z } from 'zod'
+import { parseEnv, telemetryEnv } from '@wabridge/config'
 import { ensureTelemetry } from './handle.ts'
 
 const env = process.env
@@ -14,13 +15,7 @@ await ensureTelemetry(env.OTEL_SERVICE_NAME ?? 'wabridge', {
   OTEL_SDK_DISABLED: env.OTEL_SDK_DISABLED === 'true',
   OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
   // Checked as the services' config checks it: a name it does not know stops the process with the reason.
-  OTEL_NODE_ENABLED_INSTRUMENTATIONS: env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ? instrumentationsFromEnv(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS) : undefined,
+  OTEL_NODE_ENABLED_INSTRUMENTATIONS: parseEnv(z.object({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: telemetryEnv.OTEL_NODE_ENABLED_INSTRUMENTATIONS }), env).OTEL_NODE_ENABLED_INSTRUMENTATIONS,
   PROMETHEUS_PORT: port !== undefined && Number.isInteger(port) ? port : undefined,
   PROMETHEUS_HOST: env.PROMETHEUS_HOST || undefined
 })
-
-function instrumentationsFromEnv (value: string) {
-  const parsed = telemetryEnv.OTEL_NODE_ENABLED_INSTRUMENTATIONS.safeParse(value)
-  if (!parsed.success) throw new Error(`OTEL_NODE_ENABLED_INSTRUMENTATIONS: ${parsed.error.issues.map((i) => i.message).join('; ')}`)
-  return parsed.data
-}

@@ -1,7 +1,5 @@
 import type { Meter } from '@opentelemetry/api'
-
-/** Bucket bounds of the request duration, seconds. */
-export const REQUEST_DURATION_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+import { REQUEST_DURATION_BUCKETS_SECONDS } from '@wabridge/telemetry'
 
 export interface ApiMetrics {
   /** One answered request: its method, route pattern (undefined when no route matched), status code and duration. */

@@ -1,4 +1,5 @@
 import type { Meter } from '@opentelemetry/api'
+import { REQUEST_DURATION_BUCKETS_SECONDS } from '@wabridge/telemetry'
 
 /** Outcome of a webhook request, from its status code. */
 export type RequestOutcome = 'accepted' | 'verified' | 'forbidden' | 'unauthorized' | 'invalid' | 'too_large' | 'unavailable' | 'error'
@@ -23,19 +24,13 @@ function outcomeOf (method: string, statusCode: number): RequestOutcome {
   return 'error'
 }
 
-/**
- * Seconds, as OpenTelemetry's semantic conventions ask of durations: 1 ms to 10 s, denser where
- * healthy webhooks and produces land (a few ms) and up to the producer's retry budget.
- */
-export const DURATION_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
-
 /** The ingress instruments (README.md, "Metrics"), on a meter from @opentelemetry/api. */
 export function createIngressMetrics (meter: Meter): IngressMetrics {
   const requests = meter.createCounter('wabridge.ingress.requests', { description: 'Webhook requests by method and outcome' })
   const requestDuration = meter.createHistogram('wabridge.ingress.request.duration', {
     description: 'Time from receiving a webhook request to answering it',
     unit: 's',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS }
+    advice: { explicitBucketBoundaries: REQUEST_DURATION_BUCKETS_SECONDS }
   })
   const records = meter.createCounter('wabridge.ingress.records', { description: 'Records acknowledged by Kafka, by topic' })
   const duplicates = meter.createCounter('wabridge.ingress.duplicates', { description: 'Records dropped as repeats of a recently seen event id, by topic and reason' })
@@ -43,7 +38,7 @@ export function createIngressMetrics (meter: Meter): IngressMetrics {
   const produceDuration = meter.createHistogram('wabridge.ingress.produce.duration', {
     description: 'Time from handing a request\'s records to the producer until Kafka acknowledged all of them (or failed)',
     unit: 's',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS }
+    advice: { explicitBucketBoundaries: REQUEST_DURATION_BUCKETS_SECONDS }
   })
   return {
     request (method, statusCode, durationMs) {
