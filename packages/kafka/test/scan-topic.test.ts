@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { test, type TestContext } from 'node:test'
 import type { Kafka } from 'kafkajs'
 import { scanTopicToEnd } from '../src/scan-topic.ts'
-import { connectedAdmin, createTopic, testKafka, uniqueName } from './helpers.ts'
+import { connectedAdmin, createTopic, testKafka, uniqueName, waitFor } from './helpers.ts'
 
 const SESSION_TIMEOUT_MS = 6_000 // the broker's group.min.session.timeout.ms
 
@@ -53,6 +53,9 @@ test('a topic written in a transaction, its commit marker fetched alone, is scan
   const txn = await producer.transaction()
   await txn.send({ topic, messages: upTo(3).map((i) => ({ key: i, value: Buffer.alloc(2_000, i) })) })
   await txn.commit()
+  // The commit is visible once the coordinator has written its marker, a moment after commit() returns; the end
+  // offsets a scan starts from are the last stable ones (read_committed), so it waits for the marker's offset first.
+  await waitFor(async () => (await admin.fetchTopicOffsets(topic))[0]?.high === '4', 10_000, 'the commit marker written')
 
   // A fetch brings at least one whole record batch and stops at the limit: the records in one, the marker (offset 3) alone in the next.
   const visits: string[] = []
