@@ -3,3 +3,5 @@ export type { LocalKafka, LocalKafkaOptions, NodeStatus } from './local-kafka.ts
 export { ensureKafkaRuntime, resolveKafkaVersion, cacheDirFor } from './runtime.ts'
 export type { KafkaRuntime } from './runtime.ts'
 export { findFreePorts, freePort } from './free-ports.ts'
+export { describeOpenTransactions, formatOpenTransactions } from './open-transactions.ts'
+export type { PartitionProducer, PartitionTransactions } from './open-transactions.ts'

@@ -55,7 +55,7 @@ export async function awaitOutcome (ctx: RunContext, requestIds: readonly string
     // A second opinion before calling them lost: a new consumer reads the results to their end.
     const seen = missing()
     // Filed into the running reader's book by position, never replacing entries: no record is counted twice.
-    await ctx.results.readAgain(60_000)
+    await ctx.results.readAgain(60_000, { brokers: ctx.broker.brokers, note: ctx.note })
     ctx.note(`drain: ${seen} requests without a final result after ${options.drainTimeoutMs} ms; ${missing()} when the results were read again to their end`)
   }
   const unsettled = () => requestIds.filter((id) => {
@@ -73,7 +73,7 @@ export async function awaitOutcome (ctx: RunContext, requestIds: readonly string
   const ackLost = () => [...ctx.stack.recorder.acknowledged].filter((e) => !ctx.inboundEvents.ids.has(e)).length
   if (!(await pollUntil(() => ackLost() === 0, 20_000, 250))) {
     // A second opinion before calling them lost: a new consumer reads both topics to their end.
-    const again = await readEventIdsOnce(ctx.kafka, [ctx.topics.inboundStatuses, ctx.topics.inboundMessages], 60_000)
+    const again = await readEventIdsOnce(ctx.kafka, [ctx.topics.inboundStatuses, ctx.topics.inboundMessages], 60_000, { brokers: ctx.broker.brokers, note: ctx.note })
     const missing = [...ctx.stack.recorder.acknowledged].filter((e) => !again.has(e))
     const at = (e: string) => new Date(ctx.stack.recorder.acknowledgedAt.get(e) ?? 0).toISOString()
     ctx.note(`webhooks: ${ackLost()} acknowledged events not seen by the reader after 20 s; ${missing.length} of them missing when the topics were read again to their end` +
@@ -84,7 +84,7 @@ export async function awaitOutcome (ctx: RunContext, requestIds: readonly string
 
 export async function measureRun (ctx: RunContext, requestIds: readonly string[], faults: readonly InjectedFault[], pauseWindowMs = 30_000): Promise<Measures> {
   return computeMeasures({
-    markers: await readStartedMarkersOnce(ctx.kafka, attemptsTopic(ctx.prefix), 60_000),
+    markers: await readStartedMarkersOnce(ctx.kafka, attemptsTopic(ctx.prefix), 60_000, { brokers: ctx.broker.brokers, note: ctx.note }),
     requestIds,
     results: ctx.results.results,
     sends: await ctx.stack.sim.acceptedSends(),

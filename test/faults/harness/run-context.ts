@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtemp } from 'node:fs/promises'
+import { copyFile, mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
@@ -40,7 +40,7 @@ export interface RunOptions {
 
 /** A running product with its broker, and the readers of what it wrote. */
 export interface RunContext {
-  /** The run's folder: part logs (the broker's state is deleted at close). */
+  /** The run's folder: part logs, and each broker node's kafka-node-<id>.log at close (its state is deleted). */
   readonly dir: string
   readonly broker: FaultBroker
   readonly kafka: Kafka
@@ -81,7 +81,10 @@ export async function openRun (options: RunOptions): Promise<RunContext> {
       await Promise.all(running.producers.map((p) => p.stop()))
       await Promise.all(running.readers.map((r) => r.stop().catch(() => {})))
       await running.stack?.stop()
-      await running.broker?.destroy()
+      const broker = running.broker
+      // The broker's state goes, its log stays beside the parts' logs: transaction coordinator and group events, for a failed run.
+      for (let n = 1; n <= (broker?.nodes ?? 0); n++) await copyFile(join(broker!.nodeDir(n), 'kafka.log'), join(dir, `kafka-node-${n}.log`)).catch(() => {})
+      await broker?.destroy()
     })()
     return closing
   }

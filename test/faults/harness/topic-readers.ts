@@ -3,7 +3,8 @@ import type { Consumer, Kafka, KafkaMessage, RetryOptions } from 'kafkajs'
 import { fromKafkaHeaders } from '@wabridge/kafka'
 import { createCodec, type Codec, type OutboundResult } from '@wabridge/schemas'
 import { readLedgerRecord } from '@wabridge/egress'
-import { waitUntil } from './wait.ts'
+import { describeOpenTransactions, formatOpenTransactions } from '@wabridge/local-kafka'
+import { pollUntil, waitUntil } from './wait.ts'
 
 /** One record as the readers pass it on; `position` (topic/partition/offset) tells a record read again after a consumer restart. */
 interface ReadRecord { position: string, value: Buffer | null, headers: Record<string, string>, message: KafkaMessage }
@@ -88,7 +89,7 @@ export interface ResultsReader {
    * on the running reader, which can fall silent after a broker died under it), filing into the
    * same book: a record either reader delivers is counted once, by its position.
    */
-  readAgain (timeoutMs: number): Promise<void>
+  readAgain (timeoutMs: number, stuck?: StuckReport): Promise<void>
   stop (): Promise<void>
 }
 
@@ -105,7 +106,7 @@ export async function startResultsReader (kafka: Kafka, topic: string, log: Read
     results: book.results,
     get undecodable () { return undecodable },
     // One book for both readers: a record the stalled tail delivers after the second reading filed it is not added twice.
-    readAgain: (timeoutMs) => readToEnd(kafka, [topic], file, timeoutMs),
+    readAgain: (timeoutMs, stuck) => readToEnd(kafka, [topic], file, timeoutMs, stuck),
     stop: () => reader.stop()
   }
 }
@@ -126,12 +127,23 @@ export async function startEventIdReader (kafka: Kafka, topics: string[], log: R
 }
 
 /**
+ * Where a reading to the end that is held back reports, and whom it asks why: the run's brokers
+ * (for describeOpenTransactions) and its notes.
+ */
+export interface StuckReport { brokers: readonly string[], note: (line: string) => void }
+
+/**
  * Reads `topics` once from the beginning to their end with a new consumer (a second opinion on a
  * running reader, which can fall silent after a broker died under it). A partition is read when a
  * batch of it reaches the high watermark; kafkajs reports batches of transaction markers too, so
  * topics written in transactions end properly.
+ *
+ * A partition whose last stable offset does not reach its high watermark within `timeoutMs` is held
+ * back by an open transaction. With `stuck`, the reader then asks the brokers which producer holds
+ * it and notes the answer, and reads on for `timeoutMs` more: a live producer's transaction ends by
+ * its timeout (egress: 60 s), while one that hangs for good fails the run with that answer.
  */
-async function readToEnd (kafka: Kafka, topics: string[], onRecord: OnRecord, timeoutMs: number): Promise<void> {
+async function readToEnd (kafka: Kafka, topics: string[], onRecord: OnRecord, timeoutMs: number, stuck?: StuckReport): Promise<void> {
   const admin = kafka.admin()
   await admin.connect()
   const pending = new Set<string>()
@@ -152,16 +164,23 @@ async function readToEnd (kafka: Kafka, topics: string[], onRecord: OnRecord, ti
   try {
     await consumer.subscribe({ topics, fromBeginning: true })
     await consumer.run({ eachMessage: async ({ topic, partition, message }) => await onRecord(toReadRecord(topic, partition, message)) })
-    await waitUntil(() => pending.size === 0, timeoutMs, `${topics.join(', ')} read to their end`, () => `${total - pending.size} of ${total} partitions`)
+    const what = `${topics.join(', ')} read to their end`
+    const detail = () => `${total - pending.size} of ${total} partitions`
+    if (stuck && !(await pollUntil(() => pending.size === 0, timeoutMs))) {
+      const held = [...pending].map((key) => { const at = key.lastIndexOf('/'); return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) } })
+      const why = await describeOpenTransactions(stuck.brokers, held).then(formatOpenTransactions, (err: unknown) => (err as Error).message)
+      stuck.note(`${what}: ${detail()} after ${timeoutMs} ms; reading ${timeoutMs} ms more. Held back by: ${why.replaceAll('\n', '; ')}`)
+    }
+    await waitUntil(() => pending.size === 0, timeoutMs, what, detail)
   } finally {
     await stopReader(consumer, state)
   }
 }
 
 /** The event-id headers of `topics`, read once to their end. */
-export async function readEventIdsOnce (kafka: Kafka, topics: string[], timeoutMs: number): Promise<Set<string>> {
+export async function readEventIdsOnce (kafka: Kafka, topics: string[], timeoutMs: number, stuck?: StuckReport): Promise<Set<string>> {
   const ids = new Set<string>()
-  await readToEnd(kafka, topics, ({ headers }) => { if (headers['event-id']) ids.add(headers['event-id']) }, timeoutMs)
+  await readToEnd(kafka, topics, ({ headers }) => { if (headers['event-id']) ids.add(headers['event-id']) }, timeoutMs, stuck)
   return ids
 }
 
@@ -169,7 +188,7 @@ export async function readEventIdsOnce (kafka: Kafka, topics: string[], timeoutM
 export interface StartedMarker { instance: string, at: number, attempt: number }
 
 /** The last "started" marker of every request, from egress's attempts topic read once to its end (read_committed). */
-export async function readStartedMarkersOnce (kafka: Kafka, topic: string, timeoutMs: number): Promise<Map<string, StartedMarker>> {
+export async function readStartedMarkersOnce (kafka: Kafka, topic: string, timeoutMs: number, stuck?: StuckReport): Promise<Map<string, StartedMarker>> {
   const codec = createCodec()
   const markers = new Map<string, StartedMarker>()
   await readToEnd(kafka, [topic], async ({ message }) => {
@@ -177,6 +196,6 @@ export async function readStartedMarkersOnce (kafka: Kafka, topic: string, timeo
     if (event?.kind !== 'attempt' || event.state !== 'started') return
     const known = markers.get(event.requestId)
     if (!known || event.attempt >= known.attempt) markers.set(event.requestId, { instance: event.instance, at: Number(message.timestamp), attempt: event.attempt })
-  }, timeoutMs)
+  }, timeoutMs, stuck)
   return markers
 }

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
+import { test } from 'node:test'
+import { Kafka, logLevel } from 'kafkajs'
+import { fetchTopicOffsetsRetrying, toKafkaHeaders } from '@wabridge/kafka'
+import { readEventIdsOnce } from './harness/topic-readers.ts'
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
+
+// The fault run's measurement reads topics to their end; once it waited a minute on an egress attempts
+// partition whose last stable offset did not move, and failed without saying who held it.
+test('a reading to the end held back by an open transaction names the producer holding it, notes it and reads on until it ends', { timeout: 120_000 }, async (t) => {
+  const kafka = new Kafka({ clientId: 'topic-readers-test', brokers, logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  await admin.connect()
+  const topic = `readers-${randomUUID().slice(0, 8)}`
+  t.after(async () => {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {})
+    await admin.disconnect()
+  })
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  await fetchTopicOffsetsRetrying(admin, topic)
+  const plain = kafka.producer()
+  await plain.connect()
+  t.after(() => plain.disconnect())
+  await plain.send({ topic, messages: [{ value: 'a', headers: toKafkaHeaders({ eventId: 'committed-before' }) }] })
+  const transactionalId = `${topic}-tx`
+  const transactional = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 })
+  await transactional.connect()
+  t.after(() => transactional.disconnect())
+  const txn = await transactional.transaction()
+  await txn.send({ topic, messages: [{ value: 'b', headers: toKafkaHeaders({ eventId: 'in-the-open-transaction' }) }] })
+
+  const notes: string[] = []
+  let committed: Promise<void> | undefined
+  const ids = await readEventIdsOnce(kafka, [topic], 3_000, {
+    brokers,
+    note: (line) => { notes.push(line); committed = txn.commit() }
+  })
+  await committed
+  assert.equal(notes.length, 1, notes.join('\n'))
+  assert.match(notes[0]!, new RegExp(`^${topic} read to their end: 0 of 1 partitions after 3000 ms; reading 3000 ms more\\. Held back by: ` +
+    `${topic}:0: producer \\d+ epoch \\d+ holds an open transaction from offset 1 .*; transactional id ${transactionalId}, coordinator Ongoing`))
+  assert.deepEqual([...ids].sort(), ['committed-before', 'in-the-open-transaction'], 'the reading ended once the transaction committed')
+})
+
+test('a reading to the end still held back after the second wait fails, saying how far it got', { timeout: 120_000 }, async (t) => {
+  const kafka = new Kafka({ clientId: 'topic-readers-test', brokers, logLevel: logLevel.NOTHING })
+  const admin = kafka.admin()
+  await admin.connect()
+  const topic = `readers-${randomUUID().slice(0, 8)}`
+  t.after(async () => {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {})
+    await admin.disconnect()
+  })
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
+  await fetchTopicOffsetsRetrying(admin, topic)
+  // Committed records to read, then an open transaction: the reader starts with the partition to read, and cannot finish it.
+  const plain = kafka.producer()
+  await plain.connect()
+  t.after(() => plain.disconnect())
+  await plain.send({ topic, messages: [{ value: 'a' }] })
+  const transactional = kafka.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 })
+  await transactional.connect()
+  t.after(() => transactional.disconnect())
+  const txn = await transactional.transaction()
+  t.after(() => txn.abort().catch(() => {}))
+  await txn.send({ topic, messages: [{ value: 'b' }] })
+  const notes: string[] = []
+  await assert.rejects(readEventIdsOnce(kafka, [topic], 2_000, { brokers, note: (line) => notes.push(line) }),
+    new RegExp(`timed out after 2000 ms waiting for ${topic} read to their end \\(0 of 1 partitions\\)`))
+  assert.equal(notes.length, 1)
+})
