@@ -95,8 +95,9 @@ const filters = (c: Command) => c
   .option('--limit <n>', 'at most n dead letters')
 filters(dlq.command('list').description('print matching dead letters as JSON lines'))
   .action(async (o) => { code = await dlqList(ctx(), o) })
-filters(dlq.command('replay').description('send matching dead letters again, as new requests'))
+filters(dlq.command('replay').description('send matching dead letters again, as new requests, each once (the replay log <prefix>.outbound.dlq.replays remembers them)'))
   .option('--dry-run', 'count what would be replayed, send nothing')
+  .option('--again', 'also replay letters replayed before, once more each')
   .action(async (o) => { code = await dlqReplay(ctx(), o) })
 
 const usageCommand = program.command('usage')

@@ -50,4 +50,5 @@ test('bad input gives one clear line and a non-zero exit code', () => {
   const help = run('dlq', 'replay', '--help')
   assert.equal(help.status, 0)
   assert.match(help.stdout, /--dry-run/)
+  assert.match(help.stdout, /--again +also replay letters replayed before/)
 })

@@ -1,5 +1,6 @@
 import type { Alert } from './alert-record.ts'
 import type { EgressControl } from './egress-control-record.ts'
+import type { DeadLetterReplay } from './dead-letter-replay-record.ts'
 import type { NumberState } from './number-state-record.ts'
 import type { ApiKey } from './api-key-record.ts'
 import type { InboundEvent, InboundMessage, InboundStatus, RawWebhook } from './inbound-records.ts'
@@ -22,6 +23,7 @@ export interface RecordValues {
   OutboundRequest: OutboundRequest
   OutboundResult: OutboundResult
   DeadLetter: DeadLetter
+  DeadLetterReplay: DeadLetterReplay
   Alert: Alert
   ApiKey: ApiKey
   Silence: Silence

@@ -60,6 +60,7 @@ const JAVA_FINGERPRINTS = {
   UploadedMedia: 0x0529016558b9d316n,
   // Computed by this package (not yet checked with Avro Java).
   EgressControl: 0x97dfac7c45d54b23n,
+  DeadLetterReplay: 0xaa8079523e45c940n,
   MessagingReach: 0x083aaa63ab50eefdn,
   NumberState: 0x3e8ea2764d8da66en,
   Campaign: 0x06c1cdab7eaaded7n,

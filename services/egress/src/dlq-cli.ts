@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util'
-import { createKafkaClient, createProducer, topicNames } from '@wabridge/kafka'
+import { hostname, userInfo } from 'node:os'
+import { createKafkaClient, topicNames } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
-import { replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from './dlq-replay.ts'
+import { formatReplayOutcome, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from './dlq-replay.ts'
 
-const usage = `usage: npm run dlq -- <list|replay> [--number ID] [--code N] [--since ISO] [--until ISO] [--limit N] [--dry-run]
+const usage = `usage: npm run dlq -- <list|replay> [--number ID] [--code N] [--since ISO] [--until ISO] [--limit N] [--dry-run] [--again]
 
   list     print matching dead letters as JSON lines
-  replay   send matching dead letters' requests again (new request_id, metadata.replay_of = the old one)
+  replay   send matching dead letters' requests again, each once (new request_id <old>~replay-<partition>-<offset>,
+           metadata.replay_of = the old one; the replay log <prefix>.outbound.dlq.replays remembers them)
+  --again  replay: also letters replayed before, once more each
 
 Reads KAFKA_BROKERS (default 127.0.0.1:9092) and TOPIC_PREFIX (default wa).`
 
@@ -27,6 +30,7 @@ async function main (): Promise<number> {
       until: { type: 'string' },
       limit: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      again: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     }
   })
@@ -55,15 +59,12 @@ async function main (): Promise<number> {
     process.stderr.write(`${matched} of ${scanned} dead letters matched\n`)
     return 0
   }
-  const producer = createProducer(kafka)
-  await producer.start()
-  try {
-    const out = await replayDeadLetters(kafka, codec, producer, { dlqTopic: topics.outboundDlq, requestsTopic: topics.outboundRequests, filter, dryRun: values['dry-run'] ?? false, ...(limit !== undefined && { limit }) })
-    process.stderr.write(`${values['dry-run'] ? 'would replay' : 'replayed'} ${out.replayed} of ${out.matched} matching dead letters (${out.scanned} scanned)` +
-      (out.unreplayable.length > 0 ? `; ${out.unreplayable.length} were never valid requests and cannot be replayed` : '') + '\n')
-  } finally {
-    await producer.stop()
-  }
+  let by: string | null
+  try { by = `${userInfo().username}@${hostname()}` } catch { by = null }
+  const out = await replayDeadLetters(kafka, codec, {
+    prefix: process.env.TOPIC_PREFIX || 'wa', filter, dryRun: values['dry-run'] ?? false, again: values.again ?? false, replayedBy: by, ...(limit !== undefined && { limit })
+  })
+  process.stderr.write(formatReplayOutcome(out, values['dry-run'] ?? false) + '\n')
   return 0
 }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import { topicNames } from '@wabridge/kafka'
-import { replayDeadLetters } from '../src/dlq-replay.ts'
+import type { Codec } from '@wabridge/schemas'
+import { dlqReplaysTopic, ReplayInterruptedError, replayDeadLetters } from '../src/dlq-replay.ts'
 import { codec, collect, prepareTopics, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
 
 test('dead letters are replayed (filtered by code) as new requests and sent again', { timeout: 60_000 }, async (t) => {
@@ -27,17 +28,132 @@ test('dead letters are replayed (filtered by code) as new requests and sent agai
   assert.ok(results.every((r) => r.status === 'failed'))
 
   sim.clearFaults()
-  const topics = topicNames(prefix)
-  const dry = await replayDeadLetters(kafka, codec, producer, { dlqTopic: topics.outboundDlq, requestsTopic: topics.outboundRequests, filter: { code: 131026 }, dryRun: true })
+  const dry = await replayDeadLetters(kafka, codec, { prefix, filter: { code: 131026 }, dryRun: true })
   assert.deepEqual({ scanned: dry.scanned, matched: dry.matched, replayed: dry.replayed }, { scanned: 3, matched: 2, replayed: 2 })
-  const one = await replayDeadLetters(kafka, codec, producer, { dlqTopic: topics.outboundDlq, requestsTopic: topics.outboundRequests, filter: { code: 131026, phoneNumberId: '6002' } })
+  const one = await replayDeadLetters(kafka, codec, { prefix, filter: { code: 131026, phoneNumberId: '6002' }, replayedBy: 'ops@test' })
   assert.equal(one.replayed, 1)
 
   await waitFor(() => results.length >= 4, 20_000, () => 'the replayed request\'s result')
   const replayed = results[3]!
   assert.equal(replayed.status, 'accepted')
-  assert.match(replayed.request_id, /^undeliverable-2~replay-\d+$/)
+  assert.match(replayed.request_id, /^undeliverable-2~replay-\d+-\d+$/)
   assert.equal(replayed.metadata.replay_of, 'undeliverable-2')
   assert.equal(sim.accepted().length, 1)
   assert.equal(sim.accepted()[0]!.bizOpaqueCallbackData, replayed.request_id)
+})
+
+/** A codec whose serialize of an OutboundRequest fails at the `failAt`-th call: a replay interrupted mid-transaction. */
+function failingCodec (failAt: number): Codec {
+  let calls = 0
+  return new Proxy(codec, {
+    get (target, prop, receiver) {
+      if (prop !== 'serialize') return Reflect.get(target, prop, receiver) as unknown
+      return async (...args: Parameters<Codec['serialize']>) => {
+        if (args[1] === 'OutboundRequest' && ++calls === failAt) throw new Error('injected: the replay process died here')
+        return await target.serialize(...args)
+      }
+    }
+  })
+}
+
+// Before the replay log, each run of `wabridge dlq replay` produced every matching letter again with a new
+// request id (`~replay-<now>`): run twice, or again after it stopped part-way, it sent those messages twice.
+test('dead letters are replayed once each: through an interrupted run, a partial run, runs repeated, and once more only when asked', { timeout: 90_000 }, async (t) => {
+  const prefix = `dlq-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t, { faults: [{ match: { to: '+15551110001' }, action: { type: 'error', code: 131026 } }] })
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 2)
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '2' }))
+  const producer = await requestProducer(t, kafka)
+  const ids = ['d-1', 'd-2', 'd-3', 'd-4', 'd-5']
+  await produceRequests(producer, prefix, ids.map((id, i) => textRequest(i % 2 === 0 ? '6001' : '6002', '+15551110001', id)))
+  await waitFor(() => results.length >= 5, 20_000, () => `five failed results (${results.length})`)
+  sim.clearFaults()
+  const options = { prefix, filter: { code: 131026 } }
+
+  // Dies at its third letter, before its transaction committed: nothing of it counts, nothing is sent.
+  await assert.rejects(replayDeadLetters(kafka, failingCodec(3), options), (err: unknown) => {
+    assert.ok(err instanceof ReplayInterruptedError)
+    assert.match(err.message, /the replay stopped: injected: the replay process died here\. 0 dead letters were replayed and committed before; 2 more were in a transaction that did not commit/)
+    assert.equal(err.outcome.replayed, 0)
+    return true
+  })
+  const partial = await replayDeadLetters(kafka, codec, { ...options, limit: 2 })
+  assert.deepEqual({ replayed: partial.replayed, alreadyReplayed: partial.alreadyReplayed }, { replayed: 2, alreadyReplayed: 0 })
+  const rest = await replayDeadLetters(kafka, codec, options)
+  assert.deepEqual({ matched: rest.matched, replayed: rest.replayed, alreadyReplayed: rest.alreadyReplayed }, { matched: 5, replayed: 3, alreadyReplayed: 2 })
+  const repeated = await replayDeadLetters(kafka, codec, options)
+  assert.deepEqual({ replayed: repeated.replayed, alreadyReplayed: repeated.alreadyReplayed }, { replayed: 0, alreadyReplayed: 5 })
+  const dryAgain = await replayDeadLetters(kafka, codec, { ...options, again: true, dryRun: true })
+  assert.equal(dryAgain.replayed, 5, 'a dry run with --again counts every matching letter')
+  const again = await replayDeadLetters(kafka, codec, { ...options, filter: { code: 131026, phoneNumberId: '6002' }, again: true, limit: 1 })
+  assert.equal(again.replayed, 1)
+
+  await waitFor(() => sim.accepted().length >= 6, 30_000, () => `six sends (${sim.accepted().length})`)
+  // Time for anything produced twice to be sent twice.
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const sent = sim.accepted().map((s) => s.bizOpaqueCallbackData!).sort()
+  const firstReplays = sent.filter((id) => /^d-\d~replay-\d+-\d+$/.test(id))
+  assert.deepEqual(firstReplays.map((id) => id.split('~')[0]).sort(), ids, `each dead letter replayed once: ${sent.join(', ')}`)
+  const secondReplays = sent.filter((id) => /~replay-\d+-\d+-2$/.test(id))
+  assert.equal(secondReplays.length, 1, `one letter replayed again: ${sent.join(', ')}`)
+  assert.ok(['d-2', 'd-4'].includes(secondReplays[0]!.split('~')[0]!), 'the one asked for (number 6002)')
+  assert.equal(sent.length, 6)
+
+  // The log holds one entry per letter (the one replayed again says so).
+  const entries = new Map<string, { replays: number, request_id: string }>()
+  const consumer = kafka.consumer({ groupId: `log-${randomUUID()}` })
+  await consumer.connect()
+  t.after(() => consumer.disconnect())
+  await consumer.subscribe({ topics: [dlqReplaysTopic(prefix)], fromBeginning: true })
+  await consumer.run({ eachMessage: async ({ message }) => { const v = (await codec.deserialize(message.value!, 'DeadLetterReplay')).value; entries.set(message.key!.toString(), v) } })
+  await waitFor(() => entries.size >= 5 && [...entries.values()].some((e) => e.replays === 2), 20_000, () => `the replay log (${entries.size})`)
+  assert.deepEqual([...entries.values()].map((e) => e.replays).sort(), [1, 1, 1, 1, 2])
+  assert.deepEqual([...entries.values()].map((e) => e.request_id).sort(), [...firstReplays.filter((id) => id.split('~')[0] !== secondReplays[0]!.split('~')[0]), ...secondReplays].sort())
+})
+
+test('two replays at once: the later one fences the earlier, which stops without sending what the later one replays', { timeout: 90_000 }, async (t) => {
+  const prefix = `dlq-${randomUUID().slice(0, 8)}`
+  const sim = await startSim(t, { faults: [{ match: { to: '+15551110001' }, action: { type: 'error', code: 131026 } }] })
+  const kafka = testKafka()
+  await prepareTopics(kafka, prefix, 2)
+  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
+  await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '2' }))
+  const producer = await requestProducer(t, kafka)
+  const ids = ['c-1', 'c-2', 'c-3', 'c-4']
+  await produceRequests(producer, prefix, ids.map((id, i) => textRequest(i % 2 === 0 ? '6001' : '6002', '+15551110001', id)))
+  await waitFor(() => results.length >= 4, 20_000, () => `four failed results (${results.length})`)
+  sim.clearFaults()
+
+  // The first run holds at its second letter (its first is in its open transaction) until the second run is over.
+  let release!: () => void
+  const held = new Promise<void>((resolve) => { release = resolve })
+  let reachedHold!: () => void
+  const atHold = new Promise<void>((resolve) => { reachedHold = resolve })
+  let calls = 0
+  const holding = new Proxy(codec, {
+    get (target, prop, receiver) {
+      if (prop !== 'serialize') return Reflect.get(target, prop, receiver) as unknown
+      return async (...args: Parameters<Codec['serialize']>) => {
+        if (args[1] === 'OutboundRequest' && ++calls === 2) { reachedHold(); await held }
+        return await target.serialize(...args)
+      }
+    }
+  })
+  const first = replayDeadLetters(kafka, holding, { prefix, filter: { code: 131026 } })
+  await atHold
+  const second = await replayDeadLetters(kafka, codec, { prefix, filter: { code: 131026 } })
+  assert.equal(second.replayed, 4, 'the second run replays every letter: the first one committed nothing')
+  release()
+  await assert.rejects(first, (err: unknown) => {
+    assert.ok(err instanceof ReplayInterruptedError, String(err))
+    assert.match(err.message, /another replay started and took over \(this one was fenced\)\. 0 dead letters were replayed and committed before/)
+    return true
+  })
+
+  await waitFor(() => sim.accepted().length >= 4, 30_000, () => `four sends (${sim.accepted().length})`)
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const sent = sim.accepted().map((s) => s.bizOpaqueCallbackData!.split('~')[0]).sort()
+  assert.deepEqual(sent, ids, 'each letter sent once')
 })

@@ -1,5 +1,5 @@
-import { createProducer } from '@wabridge/kafka'
-import { replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from '@wabridge/egress'
+import { hostname, userInfo } from 'node:os'
+import { formatReplayOutcome, ReplayInterruptedError, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from '@wabridge/egress'
 import { CliError, endProgress, progress, type CliContext } from '../context.ts'
 
 export interface DlqOptions {
@@ -9,6 +9,7 @@ export interface DlqOptions {
   until?: string
   limit?: string
   dryRun?: boolean
+  again?: boolean
 }
 
 function time (flag: string, value: string | undefined): number | undefined {
@@ -43,23 +44,26 @@ export async function dlqList (ctx: CliContext, o: DlqOptions): Promise<number> 
 
 export async function dlqReplay (ctx: CliContext, o: DlqOptions): Promise<number> {
   const filter = toFilter(o)
-  const producer = createProducer(ctx.kafka)
-  await producer.start()
+  let by: string | null
+  try { by = `${userInfo().username}@${hostname()}` } catch { by = null }
   const ticker = setInterval(() => progress('replaying…'), 500)
   try {
-    const out = await replayDeadLetters(ctx.kafka, ctx.codec, producer, {
-      dlqTopic: ctx.topics.outboundDlq,
-      requestsTopic: ctx.topics.outboundRequests,
+    const out = await replayDeadLetters(ctx.kafka, ctx.codec, {
+      prefix: ctx.prefix,
       filter,
       dryRun: o.dryRun ?? false,
+      again: o.again ?? false,
+      replayedBy: by,
       ...(o.limit !== undefined && { limit: Number(o.limit) })
     })
     endProgress()
-    process.stdout.write(`${o.dryRun ? 'would replay' : 'replayed'} ${out.replayed} of ${out.matched} matching dead letters (${out.scanned} scanned)\n`)
-    if (out.unreplayable.length > 0) process.stdout.write(`not replayable (never valid requests): ${out.unreplayable.join(', ')}\n`)
+    process.stdout.write(formatReplayOutcome(out, o.dryRun ?? false) + '\n')
     return 0
+  } catch (err) {
+    endProgress()
+    if (err instanceof ReplayInterruptedError) throw new CliError(err.message)
+    throw err
   } finally {
     clearInterval(ticker)
-    await producer.stop()
   }
 }
