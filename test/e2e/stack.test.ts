@@ -288,18 +288,20 @@ test('npm start runs the whole loop: customers → ingress → bot → egress �
 
   // What each running part exports on Prometheus is what its README documents: nothing undocumented,
   // and the instruments this loop must have recorded are there.
-  const scraped: Record<Service, { port: number, recorded: string[] }> = {
+  const scraped: Record<Exclude<Service, 'http'>, { port: number, recorded: string[] }> = {
     ingress: { port: ports.ingressPrometheus, recorded: ['wabridge_ingress_requests_total', 'wabridge_ingress_records_total', 'wabridge_ingress_request_duration', 'wabridge_ingress_produce_duration'] },
-    egress: { port: ports.egressPrometheus, recorded: ['wabridge_egress_sends_total', 'wabridge_egress_results_total', 'wabridge_egress_send_duration'] },
+    egress: { port: ports.egressPrometheus, recorded: ['wabridge_egress_sends_total', 'wabridge_egress_results_total', 'wabridge_egress_send_duration', 'wabridge_http_requests_total'] },
     metrics: { port: ports.prometheus, recorded: ['wabridge_inbound_messages_total', 'wabridge_outbound_results_total', 'wabridge_statuses_total'] }
   }
   const edges = {
-    notifier: { port: ports.notifierPrometheus, recorded: [] },
+    notifier: { port: ports.notifierPrometheus, recorded: ['wabridge_http_requests_total'] },
     webhooks: { port: ports.webhooksPrometheus, recorded: ['wabridge_webhooks_deliveries_total', 'wabridge_webhooks_delivery_duration'] }
   }
-  const documentedBy = async (service: string) => service in scraped
+  // Besides its own, every part with an HTTP server exports the shared request series (docs/http-api.md, Metrics).
+  const shared = await documentedMetricNames('http')
+  const documentedBy = async (service: string) => [...shared, ...(service in scraped
     ? await documentedMetricNames(service as Service)
-    : await documentedMetricNamesIn(`services/${service}/README.md`, '## Metrics')
+    : await documentedMetricNamesIn(`services/${service}/README.md`, '## Metrics'))]
   for (const [service, { port, recorded }] of Object.entries({ ...scraped, ...edges })) {
     const documented = new Set(await documentedBy(service))
     const exported = [...exportedFamilies(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).keys()]

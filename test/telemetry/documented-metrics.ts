@@ -6,7 +6,9 @@ const root = new URL('../../', import.meta.url)
 export const METRIC_DOCS = {
   ingress: { file: 'services/ingress/README.md', section: '## Metrics' },
   egress: { file: 'services/egress/README.md', section: '## Metrics' },
-  metrics: { file: 'services/metrics/README.md', section: '## OpenTelemetry' }
+  metrics: { file: 'services/metrics/README.md', section: '## OpenTelemetry' },
+  // The request metrics every part's HTTP server shares (recordHttpRequests in @wabridge/process).
+  http: { file: 'docs/http-api.md', section: '## Metrics' }
 } as const
 
 export type Service = keyof typeof METRIC_DOCS

@@ -42,7 +42,7 @@ test('the Grafana dashboard is well-formed: unique panel ids, panels on a 24-col
 })
 
 test('every panel\'s PromQL reads metric names the services export (as their READMEs document them)', async () => {
-  const documented = new Set((await Promise.all((['ingress', 'egress', 'metrics'] as const).map(documentedMetricNames))).flat())
+  const documented = new Set((await Promise.all((['ingress', 'egress', 'metrics', 'http'] as const).map(documentedMetricNames))).flat())
   const readable = new Set([...documented].flatMap((name) => [name, `${name}_bucket`, `${name}_count`, `${name}_sum`]))
   const used = new Set<string>()
   for (const panel of (await load()).panels ?? []) {
@@ -56,7 +56,7 @@ test('every panel\'s PromQL reads metric names the services export (as their REA
     }
   }
   // The ingress and egress panels the operations need.
-  for (const name of ['wabridge_ingress_requests_total', 'wabridge_ingress_produce_duration_bucket', 'wabridge_egress_sends_total', 'wabridge_egress_dead_letters_total', 'wabridge_egress_results_total', 'wabridge_send_rate_limit']) {
+  for (const name of ['wabridge_http_requests_total', 'wabridge_http_request_duration_bucket', 'wabridge_ingress_requests_total', 'wabridge_ingress_produce_duration_bucket', 'wabridge_egress_sends_total', 'wabridge_egress_dead_letters_total', 'wabridge_egress_results_total', 'wabridge_send_rate_limit']) {
     assert.ok(used.has(name), `a panel reads ${name}`)
   }
 })

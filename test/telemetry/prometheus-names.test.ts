@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { metrics } from '@opentelemetry/api'
 import type { Alert } from '@wabridge/schemas'
+import { createHttpRequestMetrics } from '@wabridge/process'
 import { startTelemetry } from '@wabridge/telemetry'
 import { createEgressMetrics } from '../../services/egress/src/egress-metrics.ts'
 import { createIngressMetrics } from '../../services/ingress/src/metrics.ts'
@@ -47,13 +48,18 @@ const exercise: Record<Service, () => void> = {
     m.recordConsumed('wa.inbound.messages', 0, 5, 12)
     m.recordInvalid('wa.inbound.messages', 'undecodable')
     m.recordFlush(30, 4, true)
+  },
+  http () {
+    const m = createHttpRequestMetrics(metrics.getMeter('wabridge-http'))
+    m.request('GET', '/readyz', 200, 0.002)
+    m.request('POST', undefined, 404, 0.001)
   }
 }
 
-for (const service of ['ingress', 'egress', 'metrics'] as const) {
+for (const service of ['ingress', 'egress', 'metrics', 'http'] as const) {
   test(`${service}: the Prometheus names its README documents are exactly the ones it exports, durations in seconds`, async (t) => {
     const documented = await documentedMetricNames(service)
-    assert.ok(documented.length >= 5, `found the ${service} README's table: ${documented.join(', ')}`)
+    assert.ok(documented.length >= (service === 'http' ? 2 : 5), `found the ${service} README's table: ${documented.join(', ')}`)
     const handle = await startTelemetry({ serviceName: `names-${service}`, prometheusPort: 0 })
     t.after(() => handle.shutdown())
     exercise[service]()

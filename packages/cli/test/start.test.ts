@@ -31,6 +31,9 @@ async function descendants (pid: number): Promise<Array<{ pid: number, argv: str
 
 test('wabridge start runs the stack, egress with its semi-space, and stops it on SIGTERM with exit code 0', async (t) => {
   const [ingress, egress, metrics, api, notifier, webhooks, scheduler, campaigns, conversations, media, sim, prometheus] = await Promise.all(Array.from({ length: 12 }, () => freePort()))
+  // Each part with an HTTP server exports its request metrics on a Prometheus port of its own.
+  const scraped = { EGRESS: egress, API: api, NOTIFIER: notifier, WEBHOOKS: webhooks, SCHEDULER: scheduler, CAMPAIGNS: campaigns, CONVERSATIONS: conversations, MEDIA: media }
+  const scrapePorts = Object.fromEntries(await Promise.all(Object.keys(scraped).map(async (part) => [part, await freePort()] as const)))
   // The media worker's store: a folder of this test's, not the checkout's .wabridge/media.
   const mediaDir = await mkdtemp(join(tmpdir(), 'wabridge-start-'))
   t.after(() => rm(mediaDir, { recursive: true, force: true }))
@@ -52,7 +55,8 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
     MEDIA_PORT: String(media),
     MEDIA_STORE_URL: pathToFileURL(join(mediaDir, 'media')).href,
     SIM_PORT: String(sim),
-    PROMETHEUS_PORT: String(prometheus)
+    PROMETHEUS_PORT: String(prometheus),
+    ...Object.fromEntries(Object.entries(scrapePorts).map(([part, port]) => [`${part}_PROMETHEUS_PORT`, String(port)]))
   }
   const child = spawn(process.execPath, [bin, 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
@@ -74,6 +78,13 @@ test('wabridge start runs the stack, egress with its semi-space, and stops it on
   assert.ok(egressProcess, `no egress below wabridge start: ${JSON.stringify(parts)}`)
   assert.ok(egressProcess.argv.includes('--max-semi-space-size=64'), egressProcess.argv.join(' '))
   for (const port of [egress, api, notifier, webhooks, conversations, media]) assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200, `port ${port} is ready`)
+  // Every part's HTTP server counts what it answered, by route pattern: the /readyz above (and the stack's own probes).
+  for (const [part, port] of Object.entries(scraped)) {
+    await fetch(`http://127.0.0.1:${port}/readyz`)
+    const text = await (await fetch(`http://127.0.0.1:${scrapePorts[part]}/metrics`)).text()
+    assert.match(text, /^wabridge_http_requests_total\{[^}]*method="GET"[^}]*route="\/readyz"[^}]*status_code="(200|503)"[^}]*\} [1-9]\d*/m, `${part}: no /readyz in wabridge_http_requests_total:\n${text.split('\n').filter((l) => l.includes('wabridge_http')).join('\n')}`)
+    assert.match(text, /^wabridge_http_request_duration_count\{[^}]*route="\/readyz"/m, `${part}: no request duration`)
+  }
 
   child.kill('SIGTERM')
   assert.equal(await exited, 0, output)

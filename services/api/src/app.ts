@@ -1,4 +1,4 @@
-import { metrics, type Meter } from '@opentelemetry/api'
+import type { Meter } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import type { Kafka } from 'kafkajs'
 import pRetry from 'p-retry'
@@ -10,7 +10,6 @@ import { apiTopicsOf, ensureApiTopics } from './api-topics.ts'
 import type { ApiConfig } from './config.ts'
 import { createKeyStore } from './key-store.ts'
 import { createMessagePublisher } from './message-publisher.ts'
-import { createApiMetrics } from './metrics.ts'
 import { buildOpenApiDocument } from './openapi.ts'
 import { createRequestView } from './request-view.ts'
 import { buildServer } from './server.ts'
@@ -103,7 +102,7 @@ export function createApi (config: ApiConfig, deps: ApiDeps): Api {
       producer: { ok: producer.isConnected }
     }),
     isClosing: () => stopping.signal.aborted,
-    metrics: createApiMetrics(deps.meter ?? metrics.getMeter('wabridge-api'))
+    meter: deps.meter
   })
 
   /** Runs `step` until it succeeds or the API stops, with backoff (0.5 s doubling to 5 s). */

@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
-import { errorBody, healthRoutes, openApiRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import type { Meter } from '@opentelemetry/api'
+import { errorBody, healthRoutes, openApiRoutes, recordHttpRequests, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { ApiError } from './errors.ts'
-import type { ApiMetrics } from './metrics.ts'
 import { messageRoutes, type MessageRoutesOptions } from './routes/messages.ts'
 
 export interface ServerOptions {
@@ -16,7 +16,8 @@ export interface ServerOptions {
   checks: () => Record<string, HealthCheck>
   /** True once shutdown began. */
   isClosing: () => boolean
-  metrics: ApiMetrics
+  /** Where the request metrics go (wabridge.http.*); default the global meter provider's. */
+  meter?: Meter | undefined
 }
 
 /** The fastify instance with every route; it never listens (app.ts does). */
@@ -44,8 +45,8 @@ export function buildServer (options: ServerOptions): FastifyInstance {
   })
   server.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, durationMs: reply.elapsedTime }, 'request done')
-    options.metrics.request(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000)
   })
+  recordHttpRequests(server, options.meter)
 
   useErrorBody(server, {
     prefix: 'API',

@@ -18,8 +18,8 @@ async function counted (reader: TestReader): Promise<Record<string, { requests: 
   const points = (name: string) => (all.find((m) => m.descriptor.name === name)?.dataPoints ?? []) as Array<DataPoint<number | Histogram>>
   const out: Record<string, { requests: number, durations: number }> = {}
   const at = (p: DataPoint<number | Histogram>) => (out[`${String(p.attributes.method)} ${String(p.attributes.route)} ${String(p.attributes.status_code)}`] ??= { requests: 0, durations: 0 })
-  for (const p of points('wabridge.api.requests')) at(p).requests += p.value as number
-  for (const p of points('wabridge.api.request.duration')) at(p).durations += (p.value as Histogram).count
+  for (const p of points('wabridge.http.requests')) at(p).requests += p.value as number
+  for (const p of points('wabridge.http.request.duration')) at(p).durations += (p.value as Histogram).count
   return out
 }
 

@@ -1,8 +1,6 @@
-import { metrics } from '@opentelemetry/api'
 import { testOpenApiContract, type OpenApiDoc } from '@wabridge/process/testing'
 import { createLogger } from '@wabridge/telemetry'
 import { createKeyStore } from '../src/key-store.ts'
-import { createApiMetrics } from '../src/metrics.ts'
 import { buildOpenApiDocument } from '../src/openapi.ts'
 import { createRequestView } from '../src/request-view.ts'
 import { buildServer } from '../src/server.ts'
@@ -27,7 +25,6 @@ testOpenApiContract({
         retryAfterS: 1
       },
       checks: () => ({}),
-      metrics: createApiMetrics(metrics.getMeter('api-test')),
       isClosing: () => false
     })
     beforeRoutes(server)

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { suppressionRoutes, toSuppressionFailure, type SuppressionStore } from '@wabridge/outreach'
-import { createAdminGuard, healthRoutes, openApiRoutes, isLoopbackHost, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, isLoopbackHost, OPEN_PATHS, openApiRoutes, recordHttpRequests, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
 import { CampaignRequestError } from './errors.ts'
 import { buildOpenApiDocument } from './openapi.ts'
@@ -29,6 +29,8 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     bodyLimit: 16 * 1024 * 1024,
     logController: new LogController({ disableRequestLogging: (req) => req.url.startsWith('/healthz') || req.url.startsWith('/readyz') })
   })
+  // wabridge.http.requests and wabridge.http.request.duration, for every request answered.
+  recordHttpRequests(app)
   useErrorBody(app, {
     prefix: 'CAMPAIGNS',
     toFailure: (err) => err instanceof CampaignRequestError ? { statusCode: err.statusCode, code: err.code, message: err.message } : toSuppressionFailure(err)

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
-import { errorBody, healthRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { errorBody, healthRoutes, recordHttpRequests, useErrorBody, type HealthCheck } from '@wabridge/process'
 
 export interface EgressReadiness {
   /** start() finished: consuming and listening. */
@@ -57,6 +57,8 @@ export function buildHealthServer (options: HealthServerOptions): FastifyInstanc
       void (reply as FastifyReply).code(statusCode).send(errorBody(statusCode === 414 ? 'EGRESS_URI_TOO_LONG' : 'EGRESS_BAD_REQUEST', err.message))
     }
   })
+  // wabridge.http.requests and wabridge.http.request.duration, for every request answered.
+  recordHttpRequests(app)
   useErrorBody(app, { prefix: 'EGRESS' })
   app.register(healthRoutes, { service: 'egress', ...options })
   return app

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, isLoopbackHost, OPEN_PATHS, openApiRoutes, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, isLoopbackHost, OPEN_PATHS, openApiRoutes, recordHttpRequests, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { InboundMedia } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import { MediaRequestError } from './errors.ts'
@@ -25,6 +25,8 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     loggerInstance: options.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: (req) => req.url.startsWith('/healthz') || req.url.startsWith('/readyz') })
   })
+  // wabridge.http.requests and wabridge.http.request.duration, for every request answered.
+  recordHttpRequests(app)
   useErrorBody(app, {
     prefix: 'MEDIA',
     toFailure: (err) => err instanceof MediaRequestError ? { statusCode: err.statusCode, code: err.code, message: err.message } : undefined

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, openApiRoutes, isLoopbackHost, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, isLoopbackHost, OPEN_PATHS, openApiRoutes, recordHttpRequests, useErrorBody, type HealthCheck } from '@wabridge/process'
 import type { Logger } from '@wabridge/telemetry'
 import { SilenceRequestError } from './errors.ts'
 import { buildOpenApiDocument } from './openapi.ts'
@@ -27,6 +27,8 @@ export function buildServer (options: ServerOptions): FastifyInstance {
     // Probes arrive every few seconds; their request logs would drown everything else.
     logController: new LogController({ disableRequestLogging: (req) => req.url.startsWith('/healthz') || req.url.startsWith('/readyz') })
   })
+  // wabridge.http.requests and wabridge.http.request.duration, for every request answered.
+  recordHttpRequests(app)
   useErrorBody(app, {
     prefix: 'NOTIFIER',
     toFailure: (err) => err instanceof SilenceRequestError ? { statusCode: err.statusCode, code: err.code, message: err.message } : undefined

@@ -1,5 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { createAdminGuard, healthRoutes, openApiRoutes, OPEN_PATHS, useErrorBody, type HealthCheck } from '@wabridge/process'
+import { createAdminGuard, healthRoutes, OPEN_PATHS, openApiRoutes, recordHttpRequests, useErrorBody, type HealthCheck } from '@wabridge/process'
 import { WebhooksError } from './errors.ts'
 import { buildOpenApiDocument } from './openapi.ts'
 import { subscriptionRoutes } from './routes/subscriptions.ts'
@@ -20,6 +20,8 @@ export interface ServerOptions {
 /** The fastify instance with every route; it never listens (app.ts does). */
 export function buildServer (options: ServerOptions): FastifyInstance {
   const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 64 * 1024, return503OnClosing: true })
+  // wabridge.http.requests and wabridge.http.request.duration, for every request answered.
+  recordHttpRequests(app)
   // The API's description is no secret: open like the probes.
   app.addHook('onRequest', createAdminGuard({ host: options.host, token: options.adminToken, prefix: 'WEBHOOKS', openPaths: [...OPEN_PATHS, '/openapi.json'] }))
   useErrorBody(app, { prefix: 'WEBHOOKS', toFailure: (err) => err instanceof WebhooksError ? err : undefined })
