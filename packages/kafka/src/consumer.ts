@@ -215,3 +215,11 @@ export function createConsumer (kafka: Kafka, options: ConsumerOptions): Wabridg
     resume (topic, partitions) { consumer.resume([{ topic, partitions }]) }
   }
 }
+
+/**
+ * The heartbeat interval for a group session timeout: a tenth of it, at least 100 ms, so a member
+ * misses several heartbeats (a slow batch, a GC pause) before the coordinator drops it.
+ */
+export function heartbeatIntervalFor (sessionTimeoutMs: number): number {
+  return Math.max(100, Math.floor(sessionTimeoutMs / 10))
+}

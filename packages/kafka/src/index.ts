@@ -8,7 +8,7 @@ export { installConcurrentTransactionsRetry } from './concurrent-transactions-re
 export { installDegradedMetadata } from './degraded-metadata.ts'
 export { createProducer, producerRetryConfig } from './producer.ts'
 export type { OutgoingRecord, ProducerOptions, ProducerStats, WabridgeProducer } from './producer.ts'
-export { createConsumer } from './consumer.ts'
+export { createConsumer, heartbeatIntervalFor } from './consumer.ts'
 export { connectFenced, isFencingError } from './fence.ts'
 export { scanTopicToEnd } from './scan-topic.ts'
 export type { ScanTopicOptions } from './scan-topic.ts'

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs'
+import { heartbeatIntervalFor } from './consumer.ts'
 import { fetchTopicOffsetsRetrying } from './ensure-topics.ts'
 
 export interface ScanTopicOptions {
@@ -35,7 +36,7 @@ export async function scanTopicToEnd (kafka: Kafka, topic: string, visit: (messa
     groupId: `${options.groupIdPrefix}-${randomUUID()}`,
     maxWaitTimeInMs: 100,
     ...(options.maxBytesPerPartition !== undefined && { maxBytesPerPartition: options.maxBytesPerPartition }),
-    ...(options.sessionTimeoutMs !== undefined && { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)) })
+    ...(options.sessionTimeoutMs !== undefined && { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: heartbeatIntervalFor(options.sessionTimeoutMs) })
   })
   await consumer.connect()
   try {

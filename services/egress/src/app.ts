@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createGraphApiClient, decideSend, errorClassOf, type GraphApiClient } from '@wabridge/graph-api'
-import { createConsumer, createKafkaClient, createProducer, ensureTopics, toKafkaHeaders, topicNames } from '@wabridge/kafka'
+import { createConsumer, createKafkaClient, createProducer, ensureTopics, heartbeatIntervalFor, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, createCodec, recipientWaId, suppressionScope, type NumberState, type OutboundRequest } from '@wabridge/schemas'
 import type { Logger } from '@wabridge/telemetry'
 import type { EgressConfig } from './config.ts'
@@ -175,7 +175,7 @@ export function createEgress (config: EgressConfig, deps: EgressDeps) {
     fromBeginning: true,
     partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-    heartbeatIntervalMs: Math.max(100, Math.floor(config.KAFKA_SESSION_TIMEOUT_MS / 10)),
+    heartbeatIntervalMs: heartbeatIntervalFor(config.KAFKA_SESSION_TIMEOUT_MS),
     // Short fetch waits keep shutdown and rebalances quick; an idle partition costs a poll per 500 ms.
     maxWaitTimeMs: 500,
     maxRestarts: config.KAFKA_CONSUMER_MAX_RESTARTS,
