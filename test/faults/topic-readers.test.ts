@@ -33,13 +33,13 @@ test('a reading to the end held back by an open transaction names the producer h
 
   const notes: string[] = []
   let committed: Promise<void> | undefined
-  const ids = await readEventIdsOnce(kafka, [topic], 3_000, {
+  const ids = await readEventIdsOnce(kafka, [topic], 6_000, {
     brokers,
     note: (line) => { notes.push(line); committed = txn.commit() }
   })
   await committed
   assert.equal(notes.length, 1, notes.join('\n'))
-  assert.match(notes[0]!, new RegExp(`^${topic} read to their end: 0 of 1 partitions after 3000 ms; reading 3000 ms more\\. Held back by: ` +
+  assert.match(notes[0]!, new RegExp(`^${topic} read to their end: 0 of 1 partitions after 6000 ms; reading 6000 ms more\\. Held back by: ` +
     `${topic}:0: producer \\d+ epoch \\d+ holds an open transaction from offset 1 .*; transactional id ${transactionalId}, coordinator Ongoing`))
   assert.deepEqual([...ids].sort(), ['committed-before', 'in-the-open-transaction'], 'the reading ended once the transaction committed')
 })

@@ -93,7 +93,7 @@ const filters = (c: Command) => c
   .option('--since <iso>', 'failed at or after')
   .option('--until <iso>', 'failed before')
   .option('--limit <n>', 'at most n dead letters')
-filters(dlq.command('list').description('print matching dead letters as JSON lines'))
+filters(dlq.command('list').description('print matching dead letters as JSON lines (replayed: when and as which request, or null)'))
   .action(async (o) => { code = await dlqList(ctx(), o) })
 filters(dlq.command('replay').description('send matching dead letters again, as new requests, each once (the replay log <prefix>.outbound.dlq.replays remembers them)'))
   .option('--dry-run', 'count what would be replayed, send nothing')

@@ -40,6 +40,12 @@ test('describeOpenTransactions names the producer whose open transaction holds a
   assert.match(formatOpenTransactions(open), new RegExp(`${topic}:0: no open transaction \\(0 producers known\\)`))
 
   await txn.abort()
+  // The abort returns once the coordinator decided it; the marker reaches the partition after: wait
+  // until the last stable offset passes it (two records and the marker).
+  for (const deadline = Date.now() + 30_000; (await admin.fetchTopicOffsets(topic)).find((p) => p.partition === 1)?.high !== '3';) {
+    assert.ok(Date.now() < deadline, 'the abort marker was written within 30 s')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
   const [after] = await describeOpenTransactions(brokers, [{ topic, partition: 1 }])
   assert.equal(after!.producers.length, 1, 'the producer is still known to the leader')
   assert.equal(after!.producers[0]!.openTransactionStartOffset, null, 'its transaction ended with the abort marker')

@@ -2,11 +2,11 @@ import { parseArgs } from 'node:util'
 import { hostname, userInfo } from 'node:os'
 import { createKafkaClient, topicNames } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
-import { formatReplayOutcome, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from './dlq-replay.ts'
+import { formatReplayOutcome, listedLetter, readReplayLog, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from './dlq-replay.ts'
 
 const usage = `usage: npm run dlq -- <list|replay> [--number ID] [--code N] [--since ISO] [--until ISO] [--limit N] [--dry-run] [--again]
 
-  list     print matching dead letters as JSON lines
+  list     print matching dead letters as JSON lines (replayed: the replay log's entry, or null)
   replay   send matching dead letters' requests again, each once (new request_id <old>~replay-<partition>-<offset>,
            metadata.replay_of = the old one; the replay log <prefix>.outbound.dlq.replays remembers them)
   --again  replay: also letters replayed before, once more each
@@ -52,9 +52,9 @@ async function main (): Promise<number> {
   const codec = createCodec(process.env.SCHEMA_REGISTRY_URL ? { registry: process.env.SCHEMA_REGISTRY_URL } : {})
   const limit = values.limit === undefined ? undefined : Number(values.limit)
   if (command === 'list') {
+    const replays = await readReplayLog(kafka, codec, process.env.TOPIC_PREFIX || 'wa')
     const { scanned, matched } = await scanDeadLetters(kafka, codec, topics.outboundDlq, filter, (letter) => {
-      const { original_value: value, ...rest } = letter
-      process.stdout.write(JSON.stringify({ ...rest, original_value_bytes: value.length }) + '\n')
+      process.stdout.write(JSON.stringify(listedLetter(letter, replays)) + '\n')
     }, limit)
     process.stderr.write(`${matched} of ${scanned} dead letters matched\n`)
     return 0

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Kafka, Producer, Transaction } from 'kafkajs'
+import type { Admin, Kafka, Producer, Transaction } from 'kafkajs'
 import { connectFenced, ensureTopics, isFencingError, scanTopicToEnd, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, type Codec, type DeadLetter, type DeadLetterReplay, type OutboundRequest } from '@wabridge/schemas'
 import { decodeRequest } from './request-decoder.ts'
@@ -90,6 +90,30 @@ export async function toReplayRequest (codec: Codec, letter: DeadLetter, replays
   }
 }
 
+/**
+ * The replay log as of now: each replayed dead letter's latest entry, by deadLetterKey. Empty when
+ * the log's topic does not exist (nothing was ever replayed). Read committed: a replay's entry
+ * counts once its request does.
+ */
+export async function readReplayLog (kafka: Kafka, codec: Codec, prefix: string, admin?: Admin): Promise<Map<string, DeadLetterReplay>> {
+  const topic = dlqReplaysTopic(prefix)
+  const entries = new Map<string, DeadLetterReplay>()
+  const own = admin ? undefined : kafka.admin()
+  const a = admin ?? own!
+  try {
+    if (own) await own.connect()
+    if (!(await a.listTopics()).includes(topic)) return entries
+    await scanTopicToEnd(kafka, topic, async (message) => {
+      if (message.key === null) return
+      if (message.value === null) { entries.delete(message.key.toString()); return }
+      entries.set(message.key.toString(), (await codec.deserialize(message.value, 'DeadLetterReplay')).value)
+    }, { groupIdPrefix: 'wabridge-dlq-replays', admin: a })
+    return entries
+  } finally {
+    await own?.disconnect().catch(() => {})
+  }
+}
+
 export interface ReplayOptions {
   /** TOPIC_PREFIX: the DLQ, requests and replay-log topics, and the replay's transactional id. */
   prefix: string
@@ -157,22 +181,13 @@ export async function replayDeadLetters (kafka: Kafka, codec: Codec, options: Re
     inTransaction = 0
   }
   try {
-    const hasLog = options.dryRun === true
-      ? (await admin.listTopics()).includes(logTopic)
-      : (await ensureTopics(admin, { prefix: options.prefix, partitions: 1, only: [], extra: [{ topic: logTopic, partitions: 1, configs: { ...DLQ_REPLAYS_TOPIC_CONFIGS } }], ...(options.replicationFactor !== undefined && { replicationFactor: options.replicationFactor }) }), true)
     if (options.dryRun !== true) {
+      await ensureTopics(admin, { prefix: options.prefix, partitions: 1, only: [], extra: [{ topic: logTopic, partitions: 1, configs: { ...DLQ_REPLAYS_TOPIC_CONFIGS } }], ...(options.replicationFactor !== undefined && { replicationFactor: options.replicationFactor }) })
       producer = kafka.producer({ transactionalId: `${options.prefix}.dlq-replay`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false })
       // Before reading the log: an earlier run still writing is fenced, so nothing it commits comes after our reading.
       await connectFenced(producer)
     }
-    const replayedBefore = new Map<string, DeadLetterReplay>()
-    if (hasLog) {
-      await scanTopicToEnd(kafka, logTopic, async (message) => {
-        if (message.key === null) return
-        if (message.value === null) { replayedBefore.delete(message.key.toString()); return }
-        replayedBefore.set(message.key.toString(), (await codec.deserialize(message.value, 'DeadLetterReplay')).value)
-      }, { groupIdPrefix: 'wabridge-dlq-replays', admin })
-    }
+    const replayedBefore = await readReplayLog(kafka, codec, options.prefix, admin)
     const counts = await scanDeadLetters(kafka, codec, topics.outboundDlq, options.filter, async (letter) => {
       const key = deadLetterKey(letter)
       const before = replayedBefore.get(key)
@@ -231,4 +246,18 @@ export function formatReplayOutcome (out: ReplayOutcome, dryRun: boolean): strin
   return `${dryRun ? 'would replay' : 'replayed'} ${out.replayed} of ${out.matched} matching dead letters (${out.scanned} scanned)` +
     (out.alreadyReplayed > 0 ? `; ${out.alreadyReplayed} replayed before, skipped (--again replays them once more)` : '') +
     (out.unreplayable.length > 0 ? `; not replayable (never valid requests, or cut to fit the topic): ${out.unreplayable.join(', ')}` : '')
+}
+
+/**
+ * A dead letter as `dlq list` prints it: its fields without the original bytes (their size
+ * instead), and `replayed` (the replay log's entry: new request id, times, when, by whom) or null.
+ */
+export function listedLetter (letter: DeadLetter, replays: ReadonlyMap<string, DeadLetterReplay>): Record<string, unknown> {
+  const { original_value: original, ...rest } = letter
+  const entry = replays.get(deadLetterKey(letter))
+  return {
+    ...rest,
+    original_value_bytes: original.length,
+    replayed: entry ? { request_id: entry.request_id, replays: entry.replays, replayed_at: new Date(entry.replayed_at).toISOString(), replayed_by: entry.replayed_by } : null
+  }
 }

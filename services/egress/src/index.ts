@@ -2,7 +2,7 @@ export { createEgress, attemptsTopic, controlTopic, numbersTopic } from './app.t
 export type { Egress, EgressDeps } from './app.ts'
 export { loadConfig, ConfigSchema } from './config.ts'
 export type { EgressConfig } from './config.ts'
-export { deadLetterKey, dlqReplaysTopic, formatReplayOutcome, ReplayInterruptedError, replayDeadLetters, replayRequestId, scanDeadLetters, toReplayRequest, matches as matchesDeadLetter } from './dlq-replay.ts'
+export { deadLetterKey, dlqReplaysTopic, formatReplayOutcome, listedLetter, readReplayLog, ReplayInterruptedError, replayDeadLetters, replayRequestId, scanDeadLetters, toReplayRequest, matches as matchesDeadLetter } from './dlq-replay.ts'
 export type { ReplayOptions, ReplayOutcome } from './dlq-replay.ts'
 export type { DeadLetterFilter } from './dlq-replay.ts'
 export { readLedgerRecord } from './ledger-records.ts'

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import { topicNames } from '@wabridge/kafka'
 import type { Codec } from '@wabridge/schemas'
-import { dlqReplaysTopic, ReplayInterruptedError, replayDeadLetters } from '../src/dlq-replay.ts'
+import { dlqReplaysTopic, listedLetter, readReplayLog, ReplayInterruptedError, replayDeadLetters, scanDeadLetters } from '../src/dlq-replay.ts'
 import { codec, collect, prepareTopics, produceRequests, requestProducer, startEgress, startSim, testEnv, testKafka, textRequest, waitFor } from './helpers.ts'
 
 test('dead letters are replayed (filtered by code) as new requests and sent again', { timeout: 60_000 }, async (t) => {
@@ -40,6 +40,17 @@ test('dead letters are replayed (filtered by code) as new requests and sent agai
   assert.equal(replayed.metadata.replay_of, 'undeliverable-2')
   assert.equal(sim.accepted().length, 1)
   assert.equal(sim.accepted()[0]!.bizOpaqueCallbackData, replayed.request_id)
+
+  // dlq list says which letter was replayed, as which request, by whom.
+  const log = await readReplayLog(kafka, codec, prefix)
+  const listed: Array<Record<string, unknown>> = []
+  await scanDeadLetters(kafka, codec, topicNames(prefix).outboundDlq, {}, (letter) => { listed.push(listedLetter(letter, log)) })
+  const byId = Object.fromEntries(listed.map((l) => [l.request_id as string, l.replayed as { request_id: string, replays: number, replayed_by: string } | null]))
+  assert.deepEqual(Object.keys(byId).sort(), ['outside-window', 'undeliverable-1', 'undeliverable-2'])
+  assert.equal(byId['undeliverable-1'], null)
+  assert.equal(byId['outside-window'], null)
+  assert.deepEqual({ ...byId['undeliverable-2'], replayed_at: undefined }, { request_id: replayed.request_id, replays: 1, replayed_by: 'ops@test', replayed_at: undefined })
+  assert.ok(listed.every((l) => typeof l.original_value_bytes === 'number' && !('original_value' in l)))
 })
 
 /** A codec whose serialize of an OutboundRequest fails at the `failAt`-th call: a replay interrupted mid-transaction. */

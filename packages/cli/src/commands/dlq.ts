@@ -1,5 +1,5 @@
 import { hostname, userInfo } from 'node:os'
-import { formatReplayOutcome, ReplayInterruptedError, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from '@wabridge/egress'
+import { formatReplayOutcome, listedLetter, readReplayLog, ReplayInterruptedError, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from '@wabridge/egress'
 import { CliError, endProgress, progress, type CliContext } from '../context.ts'
 
 export interface DlqOptions {
@@ -34,9 +34,9 @@ export function toFilter (o: DlqOptions): DeadLetterFilter {
 
 export async function dlqList (ctx: CliContext, o: DlqOptions): Promise<number> {
   const filter = toFilter(o)
+  const replays = await readReplayLog(ctx.kafka, ctx.codec, ctx.prefix)
   const { scanned, matched } = await scanDeadLetters(ctx.kafka, ctx.codec, ctx.topics.outboundDlq, filter, (letter) => {
-    const { original_value: original, ...rest } = letter
-    process.stdout.write(JSON.stringify({ ...rest, original_value_bytes: original.length }) + '\n')
+    process.stdout.write(JSON.stringify(listedLetter(letter, replays)) + '\n')
   }, o.limit === undefined ? Infinity : Number(o.limit))
   process.stderr.write(`${matched} of ${scanned} dead letters matched\n`)
   return 0
