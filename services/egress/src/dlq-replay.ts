@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Admin, Kafka, Producer, Transaction } from 'kafkajs'
+import type { Admin, Kafka, Message, Producer, Transaction } from 'kafkajs'
 import { connectFenced, ensureTopics, isFencingError, scanTopicToEnd, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, type Codec, type DeadLetter, type DeadLetterReplay, type OutboundRequest } from '@wabridge/schemas'
 import { decodeRequest } from './request-decoder.ts'
@@ -43,8 +43,9 @@ export async function scanDeadLetters (kafka: Kafka, codec: Codec, dlqTopic: str
 /** The replay log: which dead letters were replayed, as which request (compacted, one partition). */
 export const dlqReplaysTopic = (prefix: string) => `${prefix}.outbound.dlq.replays`
 export const DLQ_REPLAYS_TOPIC_CONFIGS = { 'cleanup.policy': 'compact' } as const
-/** Most replays committed in one Kafka transaction. */
+/** Most replays committed in one Kafka transaction, and most bytes of requests in it (well under a batch's 1 MiB default). */
 const REPLAYS_PER_TRANSACTION = 100
+const MAX_TRANSACTION_BYTES = 512 * 1024
 const MAX_REQUEST_ID_LENGTH = 128
 
 /** A dead letter's key in the replay log: the position of the request that died. */
@@ -171,14 +172,21 @@ export async function replayDeadLetters (kafka: Kafka, codec: Codec, options: Re
   const admin = kafka.admin()
   await admin.connect()
   let producer: Producer | undefined
+  // The replays of the next transaction: each letter's new request and its log entry, written and committed together.
+  let requests: Message[] = []
+  let entries: Message[] = []
+  let bytes = 0
   let txn: Transaction | undefined
-  let inTransaction = 0
   const commit = async () => {
-    if (!txn) return
+    if (requests.length === 0 || !producer) return
+    txn = await producer.transaction()
+    await txn.sendBatch({ acks: -1, topicMessages: [{ topic: topics.outboundRequests, messages: requests }, { topic: logTopic, messages: entries }] })
     await txn.commit()
     txn = undefined
-    outcome.replayed += inTransaction
-    inTransaction = 0
+    outcome.replayed += requests.length
+    requests = []
+    entries = []
+    bytes = 0
   }
   try {
     if (options.dryRun !== true) {
@@ -206,34 +214,24 @@ export async function replayDeadLetters (kafka: Kafka, codec: Codec, options: Re
         replayed_at: clock(),
         replayed_by: options.replayedBy ?? null
       }
-      txn ??= await producer.transaction()
-      await txn.sendBatch({
-        acks: -1,
-        topicMessages: [{
-          topic: topics.outboundRequests,
-          messages: [{
-            key: request.phone_number_id,
-            value: await codec.serialize(topics.outboundRequests, 'OutboundRequest', request),
-            headers: toKafkaHeaders({ eventId: request.request_id ?? undefined, contentType: contentTypeFor('OutboundRequest'), schemaFingerprint: codec.fingerprintHex('OutboundRequest') })
-          }]
-        }, {
-          topic: logTopic,
-          messages: [{ key, value: await codec.serialize(logTopic, 'DeadLetterReplay', entry), headers: toKafkaHeaders({ contentType: contentTypeFor('DeadLetterReplay'), schemaFingerprint: codec.fingerprintHex('DeadLetterReplay') }) }]
-        }]
-      })
-      inTransaction++
-      if (inTransaction >= REPLAYS_PER_TRANSACTION) await commit()
-    }, () => outcome.replayed + inTransaction >= limit)
+      const value = await codec.serialize(topics.outboundRequests, 'OutboundRequest', request)
+      // A large request starts a transaction of its own rather than make a record batch too large.
+      if (requests.length > 0 && bytes + value.length > MAX_TRANSACTION_BYTES) await commit()
+      requests.push({ key: request.phone_number_id, value, headers: toKafkaHeaders({ eventId: request.request_id ?? undefined, contentType: contentTypeFor('OutboundRequest'), schemaFingerprint: codec.fingerprintHex('OutboundRequest') }) })
+      entries.push({ key, value: await codec.serialize(logTopic, 'DeadLetterReplay', entry), headers: toKafkaHeaders({ contentType: contentTypeFor('DeadLetterReplay'), schemaFingerprint: codec.fingerprintHex('DeadLetterReplay') }) })
+      bytes += value.length
+      if (requests.length >= REPLAYS_PER_TRANSACTION) await commit()
+    }, () => outcome.replayed + requests.length >= limit)
     outcome.scanned = counts.scanned
     outcome.matched = counts.matched
     await commit()
     return outcome
   } catch (err) {
-    const uncommitted = inTransaction
+    const uncommitted = requests.length
     await txn?.abort().catch(() => {})
     const why = isFencingError(err) ? 'another replay started and took over (this one was fenced)' : (err as Error).message
     throw new ReplayInterruptedError(`the replay stopped: ${why}. ${outcome.replayed} dead letters were replayed and committed before` +
-      (uncommitted > 0 ? `; ${uncommitted} more were in a transaction that did not commit, or whose commit was not confirmed` : '') +
+      (uncommitted > 0 ? `; ${uncommitted} more were not committed${txn ? ' (or their commit was not confirmed)' : ''}` : '') +
       '. Run it again: what the replay log shows as replayed is skipped.', outcome, { cause: err })
   } finally {
     await producer?.disconnect().catch(() => {})
