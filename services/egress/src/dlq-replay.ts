@@ -196,10 +196,13 @@ export async function replayDeadLetters (kafka: Kafka, codec: Codec, options: Re
       await connectFenced(producer)
     }
     const replayedBefore = await readReplayLog(kafka, codec, options.prefix, admin)
+    // A request's dead letter found twice in the DLQ (a copy) is replayed once per run, --again included.
+    const thisRun = new Set<string>()
     const counts = await scanDeadLetters(kafka, codec, topics.outboundDlq, options.filter, async (letter) => {
       const key = deadLetterKey(letter)
       const before = replayedBefore.get(key)
-      if (before && options.again !== true) { outcome.alreadyReplayed++; return }
+      if ((before && options.again !== true) || thisRun.has(key)) { outcome.alreadyReplayed++; return }
+      thisRun.add(key)
       const replays = (before?.replays ?? 0) + 1
       const request = await toReplayRequest(codec, letter, replays)
       if (!request) { outcome.unreplayable.push(letter.request_id ?? `${letter.source_partition}:${letter.source_offset}`); return }

@@ -28,10 +28,15 @@ test('dead letters are replayed (filtered by code) as new requests and sent agai
   assert.ok(results.every((r) => r.status === 'failed'))
 
   sim.clearFaults()
+  // A copy of undeliverable-2's dead letter in the DLQ: the same request, replayed once.
+  const dlq = topicNames(prefix).outboundDlq
+  const copies: Array<{ topic: string, key: string, value: Buffer }> = []
+  await scanDeadLetters(kafka, codec, dlq, { phoneNumberId: '6002' }, async (letter) => { copies.push({ topic: dlq, key: '6002', value: await codec.serialize(dlq, 'DeadLetter', letter) }) })
+  await producer.send(copies)
   const dry = await replayDeadLetters(kafka, codec, { prefix, filter: { code: 131026 }, dryRun: true })
-  assert.deepEqual({ scanned: dry.scanned, matched: dry.matched, replayed: dry.replayed }, { scanned: 3, matched: 2, replayed: 2 })
+  assert.deepEqual({ scanned: dry.scanned, matched: dry.matched, replayed: dry.replayed, alreadyReplayed: dry.alreadyReplayed }, { scanned: 4, matched: 3, replayed: 2, alreadyReplayed: 1 })
   const one = await replayDeadLetters(kafka, codec, { prefix, filter: { code: 131026, phoneNumberId: '6002' }, replayedBy: 'ops@test' })
-  assert.equal(one.replayed, 1)
+  assert.deepEqual({ replayed: one.replayed, alreadyReplayed: one.alreadyReplayed }, { replayed: 1, alreadyReplayed: 1 })
 
   await waitFor(() => results.length >= 4, 20_000, () => 'the replayed request\'s result')
   const replayed = results[3]!
@@ -46,7 +51,7 @@ test('dead letters are replayed (filtered by code) as new requests and sent agai
   const listed: Array<Record<string, unknown>> = []
   await scanDeadLetters(kafka, codec, topicNames(prefix).outboundDlq, {}, (letter) => { listed.push(listedLetter(letter, log)) })
   const byId = Object.fromEntries(listed.map((l) => [l.request_id as string, l.replayed as { request_id: string, replays: number, replayed_by: string } | null]))
-  assert.deepEqual(Object.keys(byId).sort(), ['outside-window', 'undeliverable-1', 'undeliverable-2'])
+  assert.deepEqual(listed.map((l) => l.request_id).sort(), ['outside-window', 'undeliverable-1', 'undeliverable-2', 'undeliverable-2'])
   assert.equal(byId['undeliverable-1'], null)
   assert.equal(byId['outside-window'], null)
   assert.deepEqual({ ...byId['undeliverable-2'], replayed_at: undefined }, { request_id: replayed.request_id, replays: 1, replayed_by: 'ops@test', replayed_at: undefined })
