@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { test } from 'node:test'
-import { Kafka, logLevel } from 'kafkajs'
+import { test, type TestContext } from 'node:test'
+import { Kafka, logLevel, type Transaction } from 'kafkajs'
 import { fetchTopicOffsetsRetrying, toKafkaHeaders } from '@wabridge/kafka'
 import { readEventIdsOnce } from './harness/topic-readers.ts'
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',')
 
-// The fault run's measurement reads topics to their end; once it waited a minute on an egress attempts
-// partition whose last stable offset did not move, and failed without saying who held it.
-test('a reading to the end held back by an open transaction names the producer holding it, notes it and reads on until it ends', { timeout: 120_000 }, async (t) => {
+/**
+ * A one-partition topic holding a committed record (event id `committed-before`), then a record
+ * (event id `in-the-open-transaction`) in a transaction left open: its last stable offset stays at 1.
+ */
+async function topicWithOpenTransaction (t: TestContext): Promise<{ kafka: Kafka, topic: string, transactionalId: string, txn: Transaction }> {
   const kafka = new Kafka({ clientId: 'topic-readers-test', brokers, logLevel: logLevel.NOTHING })
   const admin = kafka.admin()
   await admin.connect()
@@ -30,6 +32,13 @@ test('a reading to the end held back by an open transaction names the producer h
   t.after(() => transactional.disconnect())
   const txn = await transactional.transaction()
   await txn.send({ topic, messages: [{ value: 'b', headers: toKafkaHeaders({ eventId: 'in-the-open-transaction' }) }] })
+  return { kafka, topic, transactionalId, txn }
+}
+
+// The fault run's measurement reads topics to their end; once it waited a minute on an egress attempts
+// partition whose last stable offset did not move, and failed without saying who held it.
+test('a reading to the end held back by an open transaction names the producer holding it, notes it and reads on until it ends', { timeout: 120_000 }, async (t) => {
+  const { kafka, topic, transactionalId, txn } = await topicWithOpenTransaction(t)
 
   const notes: string[] = []
   let committed: Promise<void> | undefined
@@ -45,27 +54,9 @@ test('a reading to the end held back by an open transaction names the producer h
 })
 
 test('a reading to the end still held back after the second wait fails, saying how far it got', { timeout: 120_000 }, async (t) => {
-  const kafka = new Kafka({ clientId: 'topic-readers-test', brokers, logLevel: logLevel.NOTHING })
-  const admin = kafka.admin()
-  await admin.connect()
-  const topic = `readers-${randomUUID().slice(0, 8)}`
-  t.after(async () => {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => {})
-    await admin.disconnect()
-  })
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }] })
-  await fetchTopicOffsetsRetrying(admin, topic)
-  // Committed records to read, then an open transaction: the reader starts with the partition to read, and cannot finish it.
-  const plain = kafka.producer()
-  await plain.connect()
-  t.after(() => plain.disconnect())
-  await plain.send({ topic, messages: [{ value: 'a' }] })
-  const transactional = kafka.producer({ transactionalId: `${topic}-tx`, idempotent: true, maxInFlightRequests: 1 })
-  await transactional.connect()
-  t.after(() => transactional.disconnect())
-  const txn = await transactional.transaction()
+  // The reader starts with the partition to read (its committed record), and cannot finish it.
+  const { kafka, topic, txn } = await topicWithOpenTransaction(t)
   t.after(() => txn.abort().catch(() => {}))
-  await txn.send({ topic, messages: [{ value: 'b' }] })
   const notes: string[] = []
   await assert.rejects(readEventIdsOnce(kafka, [topic], 2_000, { brokers, note: (line) => notes.push(line) }),
     new RegExp(`timed out after 2000 ms waiting for ${topic} read to their end \\(0 of 1 partitions\\)`))

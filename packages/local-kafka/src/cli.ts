@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { deployDir } from './runtime.ts'
 import { Kafka, logLevel } from 'kafkajs'
+import { deployDir } from './runtime.ts'
 import { createLocalKafka, openLocalKafka } from './local-kafka.ts'
 import { describeOpenTransactions, formatOpenTransactions } from './open-transactions.ts'
 

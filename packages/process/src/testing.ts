@@ -1,12 +1,44 @@
 /**
- * Helpers for the OpenAPI tests of the parts (the `@wabridge/process/testing` entry; only tests
- * import it): the routes a fastify server registers, the operations of a document, validation with
- * @readme/openapi-parser, and the check that every error response refers to the shared ErrorBody.
+ * Helpers for the tests of the parts (the `@wabridge/process/testing` entry; only tests import it):
+ * the routes a fastify server registers, the operations of a document, validation with
+ * @readme/openapi-parser, the check that every error response refers to the shared ErrorBody, and
+ * a meter whose HTTP request metrics (recordHttpRequests) a test can read.
  */
 import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
+import type { Meter } from '@opentelemetry/api'
+import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics'
 import { compileErrors, validate } from '@readme/openapi-parser'
 import type { FastifyInstance } from 'fastify'
+
+class InMemoryReader extends MetricReader {
+  protected override async onForceFlush (): Promise<void> {}
+  protected override async onShutdown (): Promise<void> {}
+}
+
+/** Requests counted, durations counted and their sum (seconds), by "METHOD route status_code". */
+export type CountedHttpRequests = Record<string, { requests: number, durations: number, seconds: number }>
+
+/**
+ * A meter to give recordHttpRequests (or a part that takes one), and `counted()`: what its
+ * `wabridge.http.requests` and `wabridge.http.request.duration` hold so far.
+ */
+export function httpRequestsProbe (): { meter: Meter, counted: () => Promise<CountedHttpRequests> } {
+  const reader = new InMemoryReader()
+  return {
+    meter: new MeterProvider({ readers: [reader] }).getMeter('test'),
+    async counted () {
+      const { resourceMetrics } = await reader.collect()
+      const all = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics)
+      const points = (name: string) => (all.find((m) => m.descriptor.name === name)?.dataPoints ?? []) as Array<DataPoint<number | Histogram>>
+      const out: CountedHttpRequests = {}
+      const at = (p: DataPoint<number | Histogram>) => (out[`${String(p.attributes.method)} ${String(p.attributes.route)} ${String(p.attributes.status_code)}`] ??= { requests: 0, durations: 0, seconds: 0 })
+      for (const p of points('wabridge.http.requests')) at(p).requests += p.value as number
+      for (const p of points('wabridge.http.request.duration')) { at(p).durations += (p.value as Histogram).count; at(p).seconds += (p.value as Histogram).sum ?? 0 }
+      return out
+    }
+  }
+}
 
 /** The shape of a generated document these helpers read. */
 export interface OpenApiDoc {

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util'
-import { hostname, userInfo } from 'node:os'
 import { createKafkaClient, topicNames } from '@wabridge/kafka'
 import { createCodec } from '@wabridge/schemas'
 import { formatReplayOutcome, listedLetter, readReplayLog, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from './dlq-replay.ts'
@@ -59,10 +58,8 @@ async function main (): Promise<number> {
     process.stderr.write(`${matched} of ${scanned} dead letters matched\n`)
     return 0
   }
-  let by: string | null
-  try { by = `${userInfo().username}@${hostname()}` } catch { by = null }
   const out = await replayDeadLetters(kafka, codec, {
-    prefix: process.env.TOPIC_PREFIX || 'wa', filter, dryRun: values['dry-run'] ?? false, again: values.again ?? false, replayedBy: by, ...(limit !== undefined && { limit })
+    prefix: process.env.TOPIC_PREFIX || 'wa', filter, dryRun: values['dry-run'] ?? false, again: values.again ?? false, ...(limit !== undefined && { limit })
   })
   process.stderr.write(formatReplayOutcome(out, values['dry-run'] ?? false) + '\n')
   return 0

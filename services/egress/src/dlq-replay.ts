@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { hostname, userInfo } from 'node:os'
 import type { Admin, Kafka, Message, Producer, Transaction } from 'kafkajs'
 import { connectFenced, ensureTopics, isFencingError, scanTopicToEnd, toKafkaHeaders, topicNames } from '@wabridge/kafka'
 import { contentTypeFor, type Codec, type DeadLetter, type DeadLetterReplay, type OutboundRequest } from '@wabridge/schemas'
@@ -38,6 +39,11 @@ export async function scanDeadLetters (kafka: Kafka, codec: Codec, dlqTopic: str
     if (matches(letter, filter)) { matched++; await visit(letter) }
   }, { groupIdPrefix: 'wabridge-dlq-scan', isDone })
   return { scanned, matched }
+}
+
+/** user@host of this process, or null when the system cannot say (no passwd entry). */
+function thisUser (): string | null {
+  try { return `${userInfo().username}@${hostname()}` } catch { return null }
 }
 
 /** The replay log: which dead letters were replayed, as which request (compacted, one partition). */
@@ -99,10 +105,10 @@ export async function toReplayRequest (codec: Codec, letter: DeadLetter, replays
 export async function readReplayLog (kafka: Kafka, codec: Codec, prefix: string, admin?: Admin): Promise<Map<string, DeadLetterReplay>> {
   const topic = dlqReplaysTopic(prefix)
   const entries = new Map<string, DeadLetterReplay>()
-  const own = admin ? undefined : kafka.admin()
-  const a = admin ?? own!
+  const own = admin === undefined
+  const a = admin ?? kafka.admin()
   try {
-    if (own) await own.connect()
+    if (own) await a.connect()
     if (!(await a.listTopics()).includes(topic)) return entries
     await scanTopicToEnd(kafka, topic, async (message) => {
       if (message.key === null) return
@@ -111,7 +117,7 @@ export async function readReplayLog (kafka: Kafka, codec: Codec, prefix: string,
     }, { groupIdPrefix: 'wabridge-dlq-replays', admin: a })
     return entries
   } finally {
-    await own?.disconnect().catch(() => {})
+    if (own) await a.disconnect().catch(() => {})
   }
 }
 
@@ -125,7 +131,7 @@ export interface ReplayOptions {
   dryRun?: boolean
   /** Replay matching letters that were replayed before too, once more each. */
   again?: boolean
-  /** Who replays (user@host), for the replay log. */
+  /** Who replays, for the replay log. Default this process's user@host (null when the system cannot say). */
   replayedBy?: string | null
   clock?: () => number
   /** For the replay log's topic when it does not exist yet (default: ensureTopics' automatic factor). */
@@ -166,6 +172,7 @@ export async function replayDeadLetters (kafka: Kafka, codec: Codec, options: Re
   const topics = topicNames(options.prefix)
   const logTopic = dlqReplaysTopic(options.prefix)
   const clock = options.clock ?? Date.now
+  const replayedBy = options.replayedBy !== undefined ? options.replayedBy : thisUser()
   const limit = options.limit ?? Infinity
   const outcome: ReplayOutcome = { scanned: 0, matched: 0, replayed: 0, alreadyReplayed: 0, unreplayable: [] }
   if (limit <= 0) return outcome
@@ -215,7 +222,7 @@ export async function replayDeadLetters (kafka: Kafka, codec: Codec, options: Re
         request_id: request.request_id!,
         replays,
         replayed_at: clock(),
-        replayed_by: options.replayedBy ?? null
+        replayed_by: replayedBy
       }
       const value = await codec.serialize(topics.outboundRequests, 'OutboundRequest', request)
       // A large request starts a transaction of its own rather than make a record batch too large.

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { test } from 'node:test'
+import { hostname, userInfo } from 'node:os'
+import { test, type TestContext } from 'node:test'
+import type { Kafka } from 'kafkajs'
 import { topicNames } from '@wabridge/kafka'
 import type { Codec } from '@wabridge/schemas'
 import { dlqReplaysTopic, listedLetter, readReplayLog, ReplayInterruptedError, replayDeadLetters, scanDeadLetters } from '../src/dlq-replay.ts'
@@ -58,23 +60,22 @@ test('dead letters are replayed (filtered by code) as new requests and sent agai
   assert.ok(listed.every((l) => typeof l.original_value_bytes === 'number' && !('original_value' in l)))
 })
 
-/** A codec whose serialize of an OutboundRequest fails at the `failAt`-th call: a replay interrupted mid-transaction. */
-function failingCodec (failAt: number): Codec {
+/** A codec that calls `before(n)` ahead of its n-th serialize of an OutboundRequest: a replay to interrupt or hold at a letter. */
+function codecBefore (before: (n: number) => Promise<void> | void): Codec {
   let calls = 0
   return new Proxy(codec, {
     get (target, prop, receiver) {
       if (prop !== 'serialize') return Reflect.get(target, prop, receiver) as unknown
       return async (...args: Parameters<Codec['serialize']>) => {
-        if (args[1] === 'OutboundRequest' && ++calls === failAt) throw new Error('injected: the replay process died here')
+        if (args[1] === 'OutboundRequest') await before(++calls)
         return await target.serialize(...args)
       }
     }
   })
 }
 
-// Before the replay log, each run of `wabridge dlq replay` produced every matching letter again with a new
-// request id (`~replay-<now>`): run twice, or again after it stopped part-way, it sent those messages twice.
-test('dead letters are replayed once each: through an interrupted run, a partial run, runs repeated, and once more only when asked', { timeout: 90_000 }, async (t) => {
+/** Egress and the simulator on a fresh prefix, and one dead letter (131026) for each of `ids`, alternating numbers 6001 and 6002. */
+async function deadLetters (t: TestContext, ids: readonly string[]): Promise<{ prefix: string, sim: Awaited<ReturnType<typeof startSim>>, kafka: Kafka }> {
   const prefix = `dlq-${randomUUID().slice(0, 8)}`
   const sim = await startSim(t, { faults: [{ match: { to: '+15551110001' }, action: { type: 'error', code: 131026 } }] })
   const kafka = testKafka()
@@ -82,14 +83,22 @@ test('dead letters are replayed once each: through an interrupted run, a partial
   const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
   await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '2' }))
   const producer = await requestProducer(t, kafka)
-  const ids = ['d-1', 'd-2', 'd-3', 'd-4', 'd-5']
   await produceRequests(producer, prefix, ids.map((id, i) => textRequest(i % 2 === 0 ? '6001' : '6002', '+15551110001', id)))
-  await waitFor(() => results.length >= 5, 20_000, () => `five failed results (${results.length})`)
+  await waitFor(() => results.length >= ids.length, 20_000, () => `${ids.length} failed results (${results.length})`)
   sim.clearFaults()
+  return { prefix, sim, kafka }
+}
+
+// Before the replay log, each run of `wabridge dlq replay` produced every matching letter again with a new
+// request id (`~replay-<now>`): run twice, or again after it stopped part-way, it sent those messages twice.
+test('dead letters are replayed once each: through an interrupted run, a partial run, runs repeated, and once more only when asked', { timeout: 90_000 }, async (t) => {
+  const ids = ['d-1', 'd-2', 'd-3', 'd-4', 'd-5']
+  const { prefix, sim, kafka } = await deadLetters(t, ids)
   const options = { prefix, filter: { code: 131026 } }
 
   // Dies at its third letter, before its transaction committed: nothing of it counts, nothing is sent.
-  await assert.rejects(replayDeadLetters(kafka, failingCodec(3), options), (err: unknown) => {
+  const dying = codecBefore((n) => { if (n === 3) throw new Error('injected: the replay process died here') })
+  await assert.rejects(replayDeadLetters(kafka, dying, options), (err: unknown) => {
     assert.ok(err instanceof ReplayInterruptedError)
     assert.match(err.message, /the replay stopped: injected: the replay process died here\. 0 dead letters were replayed and committed before; 2 more were not committed\. Run it again/)
     assert.equal(err.outcome.replayed, 0)
@@ -118,7 +127,7 @@ test('dead letters are replayed once each: through an interrupted run, a partial
   assert.equal(sent.length, 6)
 
   // The log holds one entry per letter (the one replayed again says so).
-  const entries = new Map<string, { replays: number, request_id: string }>()
+  const entries = new Map<string, { replays: number, request_id: string, replayed_by: string | null }>()
   const consumer = kafka.consumer({ groupId: `log-${randomUUID()}` })
   await consumer.connect()
   t.after(() => consumer.disconnect())
@@ -126,37 +135,21 @@ test('dead letters are replayed once each: through an interrupted run, a partial
   await consumer.run({ eachMessage: async ({ message }) => { const v = (await codec.deserialize(message.value!, 'DeadLetterReplay')).value; entries.set(message.key!.toString(), v) } })
   await waitFor(() => entries.size >= 5 && [...entries.values()].some((e) => e.replays === 2), 20_000, () => `the replay log (${entries.size})`)
   assert.deepEqual([...entries.values()].map((e) => e.replays).sort(), [1, 1, 1, 1, 2])
+  // No replayedBy given: the replay names this process's user and host, as the CLIs rely on.
+  assert.deepEqual([...new Set([...entries.values()].map((e) => e.replayed_by))], [`${userInfo().username}@${hostname()}`])
   assert.deepEqual([...entries.values()].map((e) => e.request_id).sort(), [...firstReplays.filter((id) => id.split('~')[0] !== secondReplays[0]!.split('~')[0]), ...secondReplays].sort())
 })
 
 test('two replays at once: the later one fences the earlier, which stops without sending what the later one replays', { timeout: 90_000 }, async (t) => {
-  const prefix = `dlq-${randomUUID().slice(0, 8)}`
-  const sim = await startSim(t, { faults: [{ match: { to: '+15551110001' }, action: { type: 'error', code: 131026 } }] })
-  const kafka = testKafka()
-  await prepareTopics(kafka, prefix, 2)
-  const results = await collect(t, kafka, topicNames(prefix).outboundResults, 'OutboundResult')
-  await startEgress(t, testEnv(prefix, sim.url, { KAFKA_TOPIC_PARTITIONS: '2' }))
-  const producer = await requestProducer(t, kafka)
   const ids = ['c-1', 'c-2', 'c-3', 'c-4']
-  await produceRequests(producer, prefix, ids.map((id, i) => textRequest(i % 2 === 0 ? '6001' : '6002', '+15551110001', id)))
-  await waitFor(() => results.length >= 4, 20_000, () => `four failed results (${results.length})`)
-  sim.clearFaults()
+  const { prefix, sim, kafka } = await deadLetters(t, ids)
 
   // The first run holds at its second letter (its first waits for its transaction) until the second run is over.
   let release!: () => void
   const held = new Promise<void>((resolve) => { release = resolve })
   let reachedHold!: () => void
   const atHold = new Promise<void>((resolve) => { reachedHold = resolve })
-  let calls = 0
-  const holding = new Proxy(codec, {
-    get (target, prop, receiver) {
-      if (prop !== 'serialize') return Reflect.get(target, prop, receiver) as unknown
-      return async (...args: Parameters<Codec['serialize']>) => {
-        if (args[1] === 'OutboundRequest' && ++calls === 2) { reachedHold(); await held }
-        return await target.serialize(...args)
-      }
-    }
-  })
+  const holding = codecBefore(async (n) => { if (n === 2) { reachedHold(); await held } })
   const first = replayDeadLetters(kafka, holding, { prefix, filter: { code: 131026 } })
   await atHold
   const second = await replayDeadLetters(kafka, codec, { prefix, filter: { code: 131026 } })

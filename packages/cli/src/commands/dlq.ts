@@ -1,4 +1,3 @@
-import { hostname, userInfo } from 'node:os'
 import { formatReplayOutcome, listedLetter, readReplayLog, ReplayInterruptedError, replayDeadLetters, scanDeadLetters, type DeadLetterFilter } from '@wabridge/egress'
 import { CliError, endProgress, progress, type CliContext } from '../context.ts'
 
@@ -44,8 +43,6 @@ export async function dlqList (ctx: CliContext, o: DlqOptions): Promise<number> 
 
 export async function dlqReplay (ctx: CliContext, o: DlqOptions): Promise<number> {
   const filter = toFilter(o)
-  let by: string | null
-  try { by = `${userInfo().username}@${hostname()}` } catch { by = null }
   const ticker = setInterval(() => progress('replaying…'), 500)
   try {
     const out = await replayDeadLetters(ctx.kafka, ctx.codec, {
@@ -53,7 +50,6 @@ export async function dlqReplay (ctx: CliContext, o: DlqOptions): Promise<number
       filter,
       dryRun: o.dryRun ?? false,
       again: o.again ?? false,
-      replayedBy: by,
       ...(o.limit !== undefined && { limit: Number(o.limit) })
     })
     endProgress()
